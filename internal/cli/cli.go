@@ -1,0 +1,169 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"runtime/debug"
+	"strings"
+
+	"github.com/sparkify/warehouse/internal/config"
+)
+
+// Exit codes.
+const (
+	ExitOK     = 0
+	ExitFailed = 1
+	ExitUsage  = 2
+)
+
+// Phases lists the valid phases in the order they run when combined.
+var Phases = []string{"provision", "load", "report", "teardown"}
+
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+// Run runs the job with the given arguments (without the program name) and
+// returns its exit code. The configuration comes from the process
+// environment. version is the build's version, or empty to use the module
+// build information.
+func Run(ctx context.Context, args []string, stdout, stderr io.Writer, version string) int {
+	fs := flag.NewFlagSet("job", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	phaseFlag := fs.String("phase", "", "comma-separated phases to run, in order: "+strings.Join(Phases, ", "))
+	dryRun := fs.Bool("dry-run", false, "print what would be executed, touching no database and no AWS API")
+	showVersion := fs.Bool("version", false, "print the version and exit")
+	fs.Usage = func() { usage(fs, stderr) }
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			usage(fs, stdout)
+			return ExitOK
+		}
+		return ExitUsage
+	}
+	if *showVersion {
+		fmt.Fprintln(stdout, "job", buildVersion(version))
+		return ExitOK
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "job: unexpected argument %q; phases are chosen with -phase\n", fs.Arg(0))
+		return ExitUsage
+	}
+	phases, err := parsePhases(*phaseFlag)
+	if err != nil {
+		fmt.Fprintln(stderr, "job:", err)
+		return ExitUsage
+	}
+	cfg, err := config.Load()
+	if err != nil {
+		fmt.Fprintln(stderr, "job: configuration error:", err)
+		return ExitUsage
+	}
+	log := newLogger(cfg.LogFormat, stderr)
+	for _, p := range phases {
+		log.Info("phase started", "phase", p, "target", cfg.Target, "dry_run", *dryRun)
+		if err := runPhase(ctx, p, cfg, *dryRun, stdout, log); err != nil {
+			return fail(ctx, p, err, stderr, log)
+		}
+		log.Info("phase done", "phase", p)
+	}
+	return ExitOK
+}
+
+func fail(ctx context.Context, phase string, err error, stderr io.Writer, log *slog.Logger) int {
+	var ce *config.Error
+	var ue *usageError
+	switch {
+	case errors.As(err, &ce):
+		log.Error("configuration error", "phase", phase, "error", err)
+		fmt.Fprintf(stderr, "job: %s: configuration error: %v\n", phase, err)
+		return ExitUsage
+	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "job: %s: %v\n", phase, err)
+		return ExitUsage
+	case ctx.Err() != nil:
+		log.Error("interrupted", "phase", phase, "error", err)
+		fmt.Fprintf(stderr, "job: %s: interrupted; nothing from this run was committed\n", phase)
+		return ExitFailed
+	default:
+		log.Error("phase failed", "phase", phase, "error", err)
+		fmt.Fprintf(stderr, "job: %s failed: %v\n", phase, err)
+		return ExitFailed
+	}
+}
+
+func parsePhases(s string) ([]string, error) {
+	if strings.TrimSpace(s) == "" {
+		return nil, fmt.Errorf("no phase given: use -phase with one or more of %s (comma-separated)", strings.Join(Phases, ", "))
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, p := range strings.Split(s, ",") {
+		p = strings.TrimSpace(p)
+		valid := false
+		for _, v := range Phases {
+			valid = valid || v == p
+		}
+		if !valid {
+			return nil, fmt.Errorf("unknown phase %q: valid phases are %s", p, strings.Join(Phases, ", "))
+		}
+		if seen[p] {
+			return nil, fmt.Errorf("phase %q given twice", p)
+		}
+		seen[p] = true
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+func newLogger(format string, w io.Writer) *slog.Logger {
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, nil))
+	}
+	return slog.New(slog.NewTextHandler(w, nil))
+}
+
+func buildVersion(v string) string {
+	if v != "" {
+		return v
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		if bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+			return bi.Main.Version
+		}
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" {
+				return s.Value
+			}
+		}
+	}
+	return "dev"
+}
+
+func usage(fs *flag.FlagSet, w io.Writer) {
+	fmt.Fprintf(w, `Usage: job -phase PHASE[,PHASE...] [-dry-run]
+
+Runs the Sparkify data warehouse. Phases run in the order given:
+  provision  create the AWS resources (redshift) or the database (postgres)
+  load       stage the song and log files from S3 and update the star schema
+  report     run the analytics queries and write the dashboard
+  teardown   remove what provision created
+
+Flags:
+`)
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+	fmt.Fprintf(w, `
+Environment (AWS credentials, region and endpoints come from the AWS SDK's
+standard variables: AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+AWS_SESSION_TOKEN, AWS_PROFILE, AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_S3, ...):
+`)
+	_ = config.Usage(w)
+	fmt.Fprintf(w, `
+Exit codes: 0 done, 1 the work failed, 2 usage or configuration error.
+`)
+}

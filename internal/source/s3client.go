@@ -1,0 +1,34 @@
+package source
+
+import (
+	"context"
+	"fmt"
+
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+)
+
+// S3Options are the job's own S3 settings; everything else (credentials,
+// region, endpoint) comes from the AWS SDK's standard variables.
+type S3Options struct {
+	// Region is used when the SDK finds no region of its own (AWS_REGION).
+	Region string
+	// PathStyle selects path-style addressing, which emulators need.
+	PathStyle bool
+}
+
+// NewS3Client returns an S3 client configured the way the SDK's standard
+// variables say (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_S3, credentials, region).
+func NewS3Client(ctx context.Context, opts S3Options) (*s3.Client, error) {
+	cfg, err := awsconfig.LoadDefaultConfig(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load AWS configuration: %w", err)
+	}
+	if cfg.Region == "" {
+		cfg.Region = opts.Region
+	}
+	return s3.NewFromConfig(cfg, func(o *s3.Options) {
+		o.UsePathStyle = opts.PathStyle
+	}), nil
+}
+
