@@ -31,4 +31,3 @@ func NewS3Client(ctx context.Context, opts S3Options) (*s3.Client, error) {
 		o.UsePathStyle = opts.PathStyle
 	}), nil
 }
-
