@@ -1,0 +1,59 @@
+-- Star schema, Postgres dialect. Column names are a contract with analysts
+-- and dashboards; see redshift/schema/0001_star.sql for the same tables on
+-- Redshift.
+
+-- songplays: one row per NextSong event. item_in_session completes the
+-- event's identity (user_id, session_id, item_in_session), which makes loads
+-- idempotent.
+CREATE TABLE IF NOT EXISTS songplays (
+    songplay_id     BIGINT PRIMARY KEY,
+    start_time      TIMESTAMP NOT NULL,
+    user_id         INTEGER NOT NULL,
+    level           VARCHAR(16),
+    song_id         VARCHAR(32),
+    artist_id       VARCHAR(32),
+    session_id      INTEGER NOT NULL,
+    location        TEXT,
+    user_agent      TEXT,
+    item_in_session INTEGER NOT NULL,
+    UNIQUE (user_id, session_id, item_in_session)
+);
+
+-- users: one row per user; values from the user's latest event, whose time
+-- is kept in last_seen_at so that an older file never overwrites a newer one.
+CREATE TABLE IF NOT EXISTS users (
+    user_id      INTEGER PRIMARY KEY,
+    first_name   TEXT,
+    last_name    TEXT,
+    gender       VARCHAR(16),
+    level        VARCHAR(16),
+    last_seen_at TIMESTAMP NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS songs (
+    song_id   VARCHAR(32) PRIMARY KEY,
+    title     TEXT,
+    artist_id VARCHAR(32),
+    year      INTEGER,
+    duration  DOUBLE PRECISION
+);
+
+CREATE TABLE IF NOT EXISTS artists (
+    artist_id VARCHAR(32) PRIMARY KEY,
+    name      TEXT,
+    location  TEXT,
+    latitude  DOUBLE PRECISION,
+    longitude DOUBLE PRECISION
+);
+
+CREATE TABLE IF NOT EXISTS time (
+    start_time TIMESTAMP PRIMARY KEY,
+    hour       INTEGER NOT NULL,
+    day        INTEGER NOT NULL,
+    week       INTEGER NOT NULL,
+    month      INTEGER NOT NULL,
+    year       INTEGER NOT NULL,
+    weekday    INTEGER NOT NULL
+);
+
+CREATE INDEX IF NOT EXISTS songplays_start_time ON songplays (start_time);

@@ -1,0 +1,3 @@
+-- check: song plays without their time row
+SELECT COUNT(*) FROM songplays p
+WHERE NOT EXISTS (SELECT 1 FROM time t WHERE t.start_time = p.start_time);

@@ -1,0 +1,33 @@
+-- songs: one row per song_id; year 0 (unknown) becomes null.
+-- When the same song_id comes with different values, the candidates from the
+-- warehouse and from this load are ranked by their values, so the winner does
+-- not depend on file order or on how the data was split across loads. On a
+-- tie the row already in the warehouse stays (src 0).
+CREATE TEMP TABLE load_songs AS
+SELECT song_id, title, artist_id, year, duration
+FROM (
+    SELECT song_id, title, artist_id, year, duration, src,
+           ROW_NUMBER() OVER (
+               PARTITION BY song_id
+               ORDER BY title NULLS LAST, artist_id NULLS LAST, year NULLS LAST,
+                        duration NULLS LAST, src
+           ) AS n
+    FROM (
+        SELECT song_id, title, artist_id, year, duration, 0 AS src
+        FROM songs
+        WHERE song_id IN (SELECT song_id FROM staging_songs)
+        UNION ALL
+        SELECT song_id, title, artist_id, NULLIF(year, 0), duration, 1 AS src
+        FROM staging_songs
+        WHERE song_id IS NOT NULL AND song_id <> ''
+    ) c
+) r
+WHERE n = 1 AND src = 1;
+
+-- metric: songs.updated
+DELETE FROM songs USING load_songs n WHERE songs.song_id = n.song_id;
+
+-- metric: songs.written
+INSERT INTO songs (song_id, title, artist_id, year, duration)
+SELECT song_id, title, artist_id, year, duration
+FROM load_songs;

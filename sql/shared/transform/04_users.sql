@@ -1,0 +1,29 @@
+-- users: one row per user id seen in the logs, with name, gender and level
+-- from the user's latest event. A user's row is replaced only by a later
+-- event than the one it came from, so re-loading or back-filling old days
+-- never rolls a user back.
+CREATE TEMP TABLE load_users AS
+SELECT user_id, first_name, last_name, gender, level, last_seen_at
+FROM (
+    SELECT CAST(user_id AS INTEGER) AS user_id, first_name, last_name, gender,
+           level, ts AS last_seen_at,
+           ROW_NUMBER() OVER (
+               PARTITION BY user_id
+               ORDER BY ts DESC, session_id DESC, item_in_session DESC,
+                        level, first_name, last_name, gender
+           ) AS n
+    FROM staging_events
+    WHERE user_id <> '' AND ts IS NOT NULL
+) e
+WHERE n = 1;
+
+DELETE FROM load_users USING users u
+WHERE load_users.user_id = u.user_id AND load_users.last_seen_at <= u.last_seen_at;
+
+-- metric: users.updated
+DELETE FROM users USING load_users n WHERE users.user_id = n.user_id;
+
+-- metric: users.written
+INSERT INTO users (user_id, first_name, last_name, gender, level, last_seen_at)
+SELECT user_id, first_name, last_name, gender, level, last_seen_at
+FROM load_users;
