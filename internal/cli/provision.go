@@ -2,16 +2,93 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
+	"time"
 
 	"github.com/sparkify/warehouse/internal/config"
+	"github.com/sparkify/warehouse/internal/provision"
 )
 
 func runProvision(ctx context.Context, cfg config.Config, dryRun bool, stdout io.Writer, log *slog.Logger) error {
-	return &usageError{msg: "phase provision is not built yet"}
+	if cfg.Target == config.TargetPostgres {
+		db, err := postgresDatabase(cfg)
+		if err != nil {
+			return err
+		}
+		if dryRun {
+			return db.WriteCreatePlan(stdout)
+		}
+		return db.Create(ctx, log)
+	}
+	spec, err := provision.NewSpec(cfg)
+	if err != nil {
+		return err
+	}
+	if dryRun {
+		return spec.WriteProvisionPlan(stdout)
+	}
+	a, err := newAWS(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	out, err := a.Provision(ctx, spec)
+	if err != nil {
+		return err
+	}
+	if err := out.Write(stdout); err != nil {
+		return err
+	}
+	if cfg.OutputFile != "" {
+		if err := out.WriteFile(cfg.OutputFile); err != nil {
+			return err
+		}
+		log.Info("outputs written", "file", cfg.OutputFile)
+	}
+	return nil
 }
 
 func runTeardown(ctx context.Context, cfg config.Config, dryRun bool, stdout io.Writer, log *slog.Logger) error {
-	return &usageError{msg: "phase teardown is not built yet"}
+	if cfg.Target == config.TargetPostgres {
+		db, err := postgresDatabase(cfg)
+		if err != nil {
+			return err
+		}
+		if err := db.CheckDrop(cfg.TeardownConfirm); err != nil {
+			return err
+		}
+		if dryRun {
+			return db.WriteDropPlan(stdout)
+		}
+		return db.Drop(ctx, cfg.TeardownConfirm, log)
+	}
+	spec, err := provision.NewSpec(cfg)
+	if err != nil {
+		return err
+	}
+	if dryRun {
+		return spec.WriteTeardownPlan(stdout, time.Now())
+	}
+	a, err := newAWS(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	return a.Teardown(ctx, spec)
+}
+
+func postgresDatabase(cfg config.Config) (*provision.Database, error) {
+	if err := cfg.RequireDatabase(); err != nil {
+		return nil, err
+	}
+	return provision.NewDatabase(cfg.DatabaseURL)
+}
+
+// newAWS builds the AWS clients; missing credentials are the user's to fix.
+func newAWS(ctx context.Context, cfg config.Config, log *slog.Logger) (*provision.AWS, error) {
+	a, err := provision.NewAWS(ctx, cfg.SourceRegion, log)
+	if errors.Is(err, provision.ErrNoCredentials) {
+		return nil, &usageError{msg: err.Error()}
+	}
+	return a, err
 }

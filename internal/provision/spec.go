@@ -1,0 +1,212 @@
+package provision
+
+import (
+	"fmt"
+	"log/slog"
+	"net/netip"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/sparkify/warehouse/internal/config"
+)
+
+// TagKey is the tag that marks the role, cluster and ingress rule as created
+// by this job. Its value is the cluster identifier.
+const TagKey = "sparkify-warehouse"
+
+// InlinePolicyName is the name of the role's inline S3 read policy.
+const InlinePolicyName = "sparkify-s3-read"
+
+// managedPolicyName is the AWS managed policy attached instead of the inline
+// one when SPARKIFY_IAM_MANAGED_POLICY=true.
+const managedPolicyName = "AmazonS3ReadOnlyAccess"
+
+// Secret is a value that must never be logged or printed. Its String,
+// GoString and LogValue methods return a placeholder.
+type Secret string
+
+func (Secret) String() string                 { return "[redacted]" }
+func (Secret) GoString() string               { return "[redacted]" }
+func (Secret) LogValue() slog.Value           { return slog.StringValue("[redacted]") }
+func (s Secret) reveal() string               { return string(s) }
+func (s Secret) MarshalText() ([]byte, error) { return []byte("[redacted]"), nil }
+
+// Spec is the validated redshift provisioning configuration.
+type Spec struct {
+	ClusterID         string
+	NodeType          string
+	NodeCount         int
+	DBName            string
+	DBUser            string
+	Password          Secret // empty: AWS Secrets Manager manages it
+	Port              int
+	RoleName          string
+	ManagedPolicy     bool
+	Buckets           []string     // source buckets the inline policy allows, sorted
+	Ingress           netip.Prefix // zero (not IsValid) when no ingress is requested
+	SecurityGroupID   string       // empty: the cluster's own VPC security group
+	WaitTimeout       time.Duration
+	SkipFinalSnapshot bool
+}
+
+var (
+	clusterIDRe = regexp.MustCompile(`^[a-z][a-z0-9-]{0,62}$`)
+	nodeTypeRe  = regexp.MustCompile(`^[a-z0-9]+\.[a-z0-9]+$`)
+	dbNameRe    = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
+	dbUserRe    = regexp.MustCompile(`^[a-z][a-z0-9_+.@-]{0,127}$`)
+	roleNameRe  = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
+	sgIDRe      = regexp.MustCompile(`^sg-[0-9a-f]{8,17}$`)
+)
+
+// NewSpec validates the provision variables of cfg. A value the user must fix
+// is reported as a *config.Error naming the variable.
+func NewSpec(cfg config.Config) (Spec, error) {
+	p := cfg.Provision
+	s := Spec{
+		ClusterID:         p.ClusterID,
+		NodeType:          p.NodeType,
+		NodeCount:         p.NodeCount,
+		DBName:            p.DBName,
+		DBUser:            p.DBUser,
+		Password:          Secret(p.DBPassword),
+		Port:              p.DBPort,
+		RoleName:          p.IAMRoleName,
+		ManagedPolicy:     p.ManagedS3Policy,
+		SecurityGroupID:   p.SecurityGroupID,
+		WaitTimeout:       p.WaitTimeout,
+		SkipFinalSnapshot: p.SkipFinalSnapshot,
+	}
+	if !clusterIDRe.MatchString(s.ClusterID) || strings.Contains(s.ClusterID, "--") || strings.HasSuffix(s.ClusterID, "-") {
+		return s, &config.Error{Var: "CLUSTER_ID", Msg: fmt.Sprintf("%q is not a Redshift cluster identifier: use 1 to 63 lower-case letters, digits and single hyphens, starting with a letter", s.ClusterID)}
+	}
+	if !nodeTypeRe.MatchString(s.NodeType) {
+		return s, &config.Error{Var: "NODE_TYPE", Msg: fmt.Sprintf("%q is not a node type such as ra3.large", s.NodeType)}
+	}
+	if s.NodeCount < 1 || s.NodeCount > 128 {
+		return s, &config.Error{Var: "NODE_COUNT", Msg: fmt.Sprintf("%d is out of range: use 1 (single-node) to 128", s.NodeCount)}
+	}
+	if !dbNameRe.MatchString(s.DBName) {
+		return s, &config.Error{Var: "DB_NAME", Msg: fmt.Sprintf("%q is not a database name: use up to 64 lower-case letters, digits and underscores, starting with a letter", s.DBName)}
+	}
+	if !dbUserRe.MatchString(s.DBUser) || s.DBUser == "public" {
+		return s, &config.Error{Var: "DB_USER", Msg: fmt.Sprintf("%q is not a master user name: use up to 128 lower-case letters, digits and _+.@-, starting with a letter, not \"public\"", s.DBUser)}
+	}
+	if s.Password != "" {
+		if msg := checkPassword(s.Password.reveal()); msg != "" {
+			return s, &config.Error{Var: "DB_PASSWORD", Msg: msg + " (or leave it empty to let AWS Secrets Manager manage the password)"}
+		}
+	}
+	if s.Port < 1150 || s.Port > 65535 {
+		return s, &config.Error{Var: "DB_PORT", Msg: fmt.Sprintf("%d is out of range: use 1150 to 65535 (ra3 nodes: 5431-5455 or 8191-8215)", s.Port)}
+	}
+	if !roleNameRe.MatchString(s.RoleName) {
+		return s, &config.Error{Var: "IAM_ROLE_NAME", Msg: fmt.Sprintf("%q is not an IAM role name: use 1 to 64 letters, digits and +=,.@_-", s.RoleName)}
+	}
+	if s.SecurityGroupID != "" && !sgIDRe.MatchString(s.SecurityGroupID) {
+		return s, &config.Error{Var: "SECURITY_GROUP_ID", Msg: fmt.Sprintf("%q is not a security group id such as sg-0123456789abcdef0", s.SecurityGroupID)}
+	}
+	if s.WaitTimeout <= 0 {
+		return s, &config.Error{Var: "WAIT_TIMEOUT", Msg: "must be a positive duration such as 30m"}
+	}
+	ingress, err := ParseIngress(p.IngressCIDR, p.AllowPublic)
+	if err != nil {
+		return s, err
+	}
+	s.Ingress = ingress
+	buckets, err := sourceBuckets(cfg)
+	if err != nil {
+		return s, err
+	}
+	s.Buckets = buckets
+	if len(s.Buckets) == 0 && !s.ManagedPolicy {
+		return s, &config.Error{Var: "SONG_DATA", Msg: "no source is in S3 (SONG_DATA, LOG_DATA and LOG_JSONPATH are all file://): Redshift loads only from s3://bucket/prefix"}
+	}
+	return s, nil
+}
+
+// ParseIngress validates SPARKIFY_INGRESS_CIDR. An empty value means no
+// ingress and returns the zero Prefix. A bare address means that host only
+// (/32 or /128). A prefix that admits every address (0.0.0.0/0, ::/0) is
+// refused unless allowPublic is true.
+func ParseIngress(v string, allowPublic bool) (netip.Prefix, error) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return netip.Prefix{}, nil
+	}
+	p, err := netip.ParsePrefix(v)
+	if err != nil {
+		a, aerr := netip.ParseAddr(v)
+		if aerr != nil || a.Zone() != "" {
+			return netip.Prefix{}, &config.Error{Var: "INGRESS_CIDR", Msg: fmt.Sprintf("%q is not a CIDR such as 203.0.113.0/24 or 2001:db8::/56", v)}
+		}
+		p = netip.PrefixFrom(a, a.BitLen())
+	}
+	if p.Addr().Is4In6() {
+		return netip.Prefix{}, &config.Error{Var: "INGRESS_CIDR", Msg: fmt.Sprintf("%q is an IPv4-mapped IPv6 prefix: write it as IPv4", v)}
+	}
+	if p != p.Masked() {
+		return netip.Prefix{}, &config.Error{Var: "INGRESS_CIDR", Msg: fmt.Sprintf("%q has host bits set: did you mean %s?", v, p.Masked())}
+	}
+	if p.Bits() == 0 && !allowPublic {
+		return netip.Prefix{}, &config.Error{Var: "INGRESS_CIDR", Msg: fmt.Sprintf("%s opens the cluster port to the whole internet: use a narrower CIDR, or set SPARKIFY_ALLOW_PUBLIC_INGRESS=true if you really mean it", p)}
+	}
+	return p, nil
+}
+
+// sourceBuckets returns the distinct S3 buckets of the source URIs, sorted.
+// file:// sources are not in AWS and are skipped.
+func sourceBuckets(cfg config.Config) ([]string, error) {
+	var out []string
+	for _, v := range []struct{ name, val string }{
+		{"SONG_DATA", cfg.SongData}, {"LOG_DATA", cfg.LogData}, {"LOG_JSONPATH", cfg.LogJSONPath},
+	} {
+		if v.val == "" {
+			continue
+		}
+		u, err := config.ParseURI(v.val)
+		if err != nil {
+			return nil, &config.Error{Var: v.name, Msg: err.Error()}
+		}
+		if u.Scheme == "s3" && !slices.Contains(out, u.Bucket) {
+			out = append(out, u.Bucket)
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// checkPassword applies Redshift's master password rules and returns what
+// is wrong, never the password itself.
+func checkPassword(pw string) string {
+	if len(pw) < 8 || len(pw) > 64 {
+		return "must be 8 to 64 characters long"
+	}
+	var upper, lower, digit bool
+	for _, r := range pw {
+		switch {
+		case r < 33 || r > 126:
+			return "may contain only printable ASCII characters without spaces"
+		case strings.ContainsRune(`'"\/@`, r):
+			return `may not contain ' " \ / or @`
+		case r >= 'A' && r <= 'Z':
+			upper = true
+		case r >= 'a' && r <= 'z':
+			lower = true
+		case r >= '0' && r <= '9':
+			digit = true
+		}
+	}
+	if !upper || !lower || !digit {
+		return "must contain an upper-case letter, a lower-case letter and a digit"
+	}
+	return ""
+}
+
+// singleNode reports whether the cluster is a single-node cluster.
+func (s Spec) singleNode() bool { return s.NodeCount == 1 }
+
+// wantPublic reports whether the cluster must be publicly accessible: only
+// when ingress is requested.
+func (s Spec) wantPublic() bool { return s.Ingress.IsValid() }
