@@ -2,12 +2,149 @@ package cli
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"log/slog"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/sparkify/warehouse/internal/config"
+	"github.com/sparkify/warehouse/internal/source"
+	"github.com/sparkify/warehouse/internal/warehouse"
+	sqlfiles "github.com/sparkify/warehouse/sql"
 )
 
 func runLoad(ctx context.Context, cfg config.Config, dryRun bool, stdout io.Writer, log *slog.Logger) error {
-	return &usageError{msg: "phase load is not built yet"}
+	plan, err := warehouse.BuildPlan(sqlfiles.FS(), warehouse.Options{
+		Target:      cfg.Target,
+		SongData:    cfg.SongData,
+		LogData:     cfg.LogData,
+		LogJSONPath: cfg.LogJSONPath,
+		Region:      cfg.SourceRegion,
+		IAMRoleARN:  cfg.IAMRoleARN,
+		MaxErrors:   cfg.MaxErrors,
+	})
+	if err != nil {
+		return err
+	}
+	if dryRun {
+		db := "(not set)"
+		if cfg.DatabaseURL != "" {
+			db = warehouse.Redact(cfg.DatabaseURL)
+		}
+		fmt.Fprintf(stdout, "-- load plan: target %s, database %s\n-- nothing below was executed (dry run)\n", cfg.Target, db)
+		return plan.Write(stdout)
+	}
+	if err := cfg.RequireDatabase(); err != nil {
+		return err
+	}
+	conn, err := connect(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+
+	errs := source.NewErrors(cfg.MaxErrors)
+	opener := &storeOpener{ctx: ctx, cfg: cfg}
+	stager := warehouse.CopyStager(opener.open, cfg.Concurrency, errs)
+	sum, err := warehouse.Run(ctx, conn, plan, warehouse.RunOptions{
+		LockTimeout: cfg.LockTimeout,
+		Log:         log,
+		Stage: func(ctx context.Context, tx pgx.Tx, st *warehouse.Stage) (warehouse.StageStats, error) {
+			stats, err := stager(ctx, tx, st)
+			return stats, sourceError(cfg, st.URI, err)
+		},
+	})
+	if err != nil {
+		return err
+	}
+	skipped := errs.Count()
+	for _, s := range errs.Samples() {
+		log.Warn("skipped malformed record", "record", s.Error())
+	}
+	printSummary(stdout, sum, skipped)
+	args := []any{"duration", sum.Duration.Round(1e6).String(), "skipped_records", skipped, "schema_version", sum.SchemaVersion}
+	for t, s := range sum.Staged {
+		args = append(args, slog.Group(t, "objects", s.Objects, "records", s.Records))
+	}
+	for _, t := range warehouse.Tables {
+		c := sum.Tables[t]
+		args = append(args, slog.Group(t, "inserted", c.Inserted, "updated", c.Updated, "rows", c.Rows))
+	}
+	log.Info("load committed", args...)
+	return nil
+}
+
+func printSummary(w io.Writer, sum *warehouse.Summary, skipped int) {
+	fmt.Fprintf(w, "load committed in %s (schema version %d)\n", sum.Duration.Round(1e6), sum.SchemaVersion)
+	for _, t := range []string{"staging_songs", "staging_events"} {
+		s := sum.Staged[t]
+		fmt.Fprintf(w, "  %-15s %7d objects %9d records\n", t, s.Objects, s.Records)
+	}
+	fmt.Fprintf(w, "  malformed records skipped: %d\n", skipped)
+	fmt.Fprintf(w, "  %-10s %9s %9s %9s\n", "table", "inserted", "updated", "rows")
+	for _, t := range warehouse.Tables {
+		c := sum.Tables[t]
+		fmt.Fprintf(w, "  %-10s %9d %9d %9d\n", t, c.Inserted, c.Updated, c.Rows)
+	}
+}
+
+// connect opens the warehouse connection; failing to reach or log in to
+// the database is a configuration problem the user must fix.
+func connect(ctx context.Context, cfg config.Config) (*pgx.Conn, error) {
+	conn, err := warehouse.Connect(ctx, cfg.Target, cfg.DatabaseURL)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, &config.Error{Var: "DATABASE_URL", Msg: fmt.Sprintf("cannot connect to %s: %v; check host, port, user, password and database name (for the postgres target, -phase provision creates the database)", warehouse.Redact(cfg.DatabaseURL), err)}
+	}
+	return conn, nil
+}
+
+// storeOpener opens source stores, creating the S3 client once, on first use.
+type storeOpener struct {
+	ctx    context.Context
+	cfg    config.Config
+	once   sync.Once
+	client *s3.Client
+	err    error
+}
+
+func (o *storeOpener) open(uri string) (source.Store, error) {
+	loc, err := config.ParseURI(uri)
+	if err != nil {
+		return nil, err
+	}
+	if loc.Scheme == "s3" {
+		o.once.Do(func() {
+			o.client, o.err = source.NewS3Client(o.ctx, source.S3Options{Region: o.cfg.SourceRegion, PathStyle: o.cfg.S3PathStyle})
+		})
+		if o.err != nil {
+			return nil, o.err
+		}
+	}
+	return source.Open(loc, o.client)
+}
+
+// sourceError turns a source the user pointed at wrongly into a
+// configuration error naming the variable.
+func sourceError(cfg config.Config, uri string, err error) error {
+	if err == nil {
+		return nil
+	}
+	name := "SONG_DATA"
+	if uri == cfg.LogData {
+		name = "LOG_DATA"
+	}
+	if errors.Is(err, source.ErrNoObjects) {
+		return &config.Error{Var: name, Msg: fmt.Sprintf("no .json objects under %s; check the bucket and prefix", uri)}
+	}
+	if msg := source.Unreachable(err); msg != "" {
+		return &config.Error{Var: name, Msg: fmt.Sprintf("cannot read %s: %s", uri, msg)}
+	}
+	return err
 }

@@ -5,5 +5,5 @@ SELECT pg_advisory_xact_lock(5142022018);
 
 CREATE TABLE IF NOT EXISTS sparkify_schema_version (
     version    INTEGER NOT NULL,
-    applied_at TIMESTAMP NOT NULL
+    applied_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP
 );

@@ -1,6 +1,8 @@
 -- Star schema, Postgres dialect. Column names are a contract with analysts
 -- and dashboards; see redshift/schema/0001_star.sql for the same tables on
--- Redshift.
+-- Redshift. Text columns use the "C" collation: comparisons and ORDER BY then
+-- work on bytes, as they do on Redshift, so the deterministic picks of the
+-- shared transforms choose the same rows on both engines.
 
 -- songplays: one row per NextSong event. item_in_session completes the
 -- event's identity (user_id, session_id, item_in_session), which makes loads
@@ -9,12 +11,12 @@ CREATE TABLE IF NOT EXISTS songplays (
     songplay_id     BIGINT PRIMARY KEY,
     start_time      TIMESTAMP NOT NULL,
     user_id         INTEGER NOT NULL,
-    level           VARCHAR(16),
-    song_id         VARCHAR(32),
-    artist_id       VARCHAR(32),
+    level           VARCHAR(16) COLLATE "C",
+    song_id         VARCHAR(32) COLLATE "C",
+    artist_id       VARCHAR(32) COLLATE "C",
     session_id      INTEGER NOT NULL,
-    location        TEXT,
-    user_agent      TEXT,
+    location        TEXT COLLATE "C",
+    user_agent      TEXT COLLATE "C",
     item_in_session INTEGER NOT NULL,
     UNIQUE (user_id, session_id, item_in_session)
 );
@@ -23,25 +25,25 @@ CREATE TABLE IF NOT EXISTS songplays (
 -- is kept in last_seen_at so that an older file never overwrites a newer one.
 CREATE TABLE IF NOT EXISTS users (
     user_id      INTEGER PRIMARY KEY,
-    first_name   TEXT,
-    last_name    TEXT,
-    gender       VARCHAR(16),
-    level        VARCHAR(16),
+    first_name   TEXT COLLATE "C",
+    last_name    TEXT COLLATE "C",
+    gender       VARCHAR(16) COLLATE "C",
+    level        VARCHAR(16) COLLATE "C",
     last_seen_at TIMESTAMP NOT NULL
 );
 
 CREATE TABLE IF NOT EXISTS songs (
-    song_id   VARCHAR(32) PRIMARY KEY,
-    title     TEXT,
-    artist_id VARCHAR(32),
+    song_id   VARCHAR(32) COLLATE "C" PRIMARY KEY,
+    title     TEXT COLLATE "C",
+    artist_id VARCHAR(32) COLLATE "C",
     year      INTEGER,
     duration  DOUBLE PRECISION
 );
 
 CREATE TABLE IF NOT EXISTS artists (
-    artist_id VARCHAR(32) PRIMARY KEY,
-    name      TEXT,
-    location  TEXT,
+    artist_id VARCHAR(32) COLLATE "C" PRIMARY KEY,
+    name      TEXT COLLATE "C",
+    location  TEXT COLLATE "C",
     latitude  DOUBLE PRECISION,
     longitude DOUBLE PRECISION
 );

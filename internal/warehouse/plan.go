@@ -1,0 +1,204 @@
+package warehouse
+
+import (
+	"fmt"
+	"io"
+	"io/fs"
+	"path"
+	"strconv"
+	"strings"
+
+	"github.com/sparkify/warehouse/internal/source"
+)
+
+// Targets.
+const (
+	Postgres = "postgres"
+	Redshift = "redshift"
+)
+
+// Tables are the star tables, in the order the summary lists them.
+var Tables = []string{"songplays", "users", "songs", "artists", "time"}
+
+// Options select what a load plan does.
+type Options struct {
+	Target   string
+	SongData string // URI of the song files
+	LogData  string // URI of the log files
+	// Redshift COPY settings.
+	LogJSONPath string
+	Region      string
+	IAMRoleARN  string
+	MaxErrors   int
+}
+
+// StepKind says how the runner executes a step.
+type StepKind int
+
+// Step kinds.
+const (
+	StepExec      StepKind = iota // run the statement, count its rows for Metric
+	StepLock                      // run the statement, which may wait for another load
+	StepMigration                 // run the file's statements when the schema is older than Version
+	StepStage                     // stream a source into a staging table (binary COPY)
+	StepCheck                     // a quality check: the query must return 0
+	StepCount                     // count the rows of Table
+)
+
+// Step is one unit of a load plan.
+type Step struct {
+	Kind    StepKind
+	Stmts   []Statement // one, except for migrations
+	Version int         // StepMigration
+	Stage   *Stage      // StepStage
+	Table   string      // StepCount
+}
+
+// Stage is a staging table filled by the job itself from a source location.
+type Stage struct {
+	Table   string
+	Columns []string
+	URI     string
+	Decode  source.DecodeFunc
+}
+
+// SQL is the statement the stage sends: a binary COPY from the client.
+func (s *Stage) SQL() string {
+	return fmt.Sprintf("COPY %s (%s) FROM STDIN (FORMAT binary)", s.Table, strings.Join(s.Columns, ", "))
+}
+
+// Plan is the ordered list of steps of one load, all run in one transaction.
+type Plan struct {
+	Target string
+	Steps  []Step
+}
+
+// RecordVersion is the statement that records an applied migration.
+func RecordVersion(v int) string {
+	return "INSERT INTO sparkify_schema_version (version) VALUES (" + strconv.Itoa(v) + ")"
+}
+
+// BuildPlan reads the SQL files for the target and returns the load plan.
+func BuildPlan(fsys fs.FS, o Options) (*Plan, error) {
+	if o.Target != Postgres && o.Target != Redshift {
+		return nil, fmt.Errorf("unknown target %q", o.Target)
+	}
+	p := &Plan{Target: o.Target}
+	begin, err := ReadFile(fsys, path.Join(o.Target, "begin.sql"))
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range begin {
+		kind := StepExec
+		if strings.HasPrefix(strings.ToUpper(StripComments(s.SQL)), "LOCK") || strings.Contains(s.SQL, "advisory") {
+			kind = StepLock
+		}
+		p.add(kind, s)
+	}
+	migrations, err := sqlFiles(fsys, path.Join(o.Target, "schema"))
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range migrations {
+		v, err := strconv.Atoi(strings.SplitN(path.Base(name), "_", 2)[0])
+		if err != nil || v <= 0 {
+			return nil, fmt.Errorf("%s: a migration's name starts with its version number, such as 0001_", name)
+		}
+		stmts, err := ReadFile(fsys, name)
+		if err != nil {
+			return nil, err
+		}
+		p.Steps = append(p.Steps, Step{Kind: StepMigration, Version: v, Stmts: stmts})
+	}
+	staging, err := ReadFile(fsys, path.Join(o.Target, "staging.sql"))
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range staging {
+		p.add(StepExec, s)
+	}
+	switch o.Target {
+	case Postgres:
+		p.Steps = append(p.Steps,
+			Step{Kind: StepStage, Stage: &Stage{Table: "staging_songs", Columns: source.SongColumns, URI: o.SongData, Decode: source.DecodeSongs}},
+			Step{Kind: StepStage, Stage: &Stage{Table: "staging_events", Columns: source.EventColumns, URI: o.LogData, Decode: source.DecodeEvents}},
+		)
+	case Redshift:
+		copies, err := redshiftCopies(fsys, o)
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range copies {
+			p.add(StepExec, s)
+		}
+	}
+	for _, dir := range []string{"shared/transform", "shared/checks"} {
+		stmts, err := ReadDir(fsys, dir)
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range stmts {
+			if s.Check != "" {
+				p.add(StepCheck, s)
+			} else {
+				p.add(StepExec, s)
+			}
+		}
+	}
+	for _, t := range Tables {
+		p.Steps = append(p.Steps, Step{Kind: StepCount, Table: t, Stmts: []Statement{{File: "(count)", SQL: "SELECT COUNT(*) FROM " + t}}})
+	}
+	return p, nil
+}
+
+func (p *Plan) add(kind StepKind, s Statement) {
+	p.Steps = append(p.Steps, Step{Kind: kind, Stmts: []Statement{s}})
+}
+
+// SharedFiles lists the files under shared/ that the plan executes, in order.
+func (p *Plan) SharedFiles() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, st := range p.Steps {
+		for _, s := range st.Stmts {
+			if strings.HasPrefix(s.File, "shared/") && !seen[s.File] {
+				seen[s.File] = true
+				out = append(out, s.File)
+			}
+		}
+	}
+	return out
+}
+
+// Write prints every statement of the plan in execution order, as a SQL
+// script with comments that say where each comes from.
+func (p *Plan) Write(w io.Writer) error {
+	var b strings.Builder
+	b.WriteString("BEGIN;\n")
+	file := ""
+	for _, st := range p.Steps {
+		switch st.Kind {
+		case StepMigration:
+			fmt.Fprintf(&b, "\n-- migration %d (sql/%s), run only when the recorded schema version is below %d\n", st.Version, st.Stmts[0].File, st.Version)
+			for _, s := range st.Stmts {
+				b.WriteString(s.SQL + ";\n")
+			}
+			b.WriteString(RecordVersion(st.Version) + ";\n")
+			file = ""
+			continue
+		case StepStage:
+			fmt.Fprintf(&b, "\n-- stage %s: rows decoded by the job from every .json object under %s\n%s;\n", st.Stage.Table, st.Stage.URI, st.Stage.SQL())
+			file = ""
+			continue
+		}
+		s := st.Stmts[0]
+		if s.File != file {
+			fmt.Fprintf(&b, "\n-- sql/%s\n", s.File)
+			file = s.File
+		}
+		b.WriteString(s.SQL + ";\n")
+	}
+	b.WriteString("\nCOMMIT;\n")
+	_, err := io.WriteString(w, b.String())
+	return err
+}

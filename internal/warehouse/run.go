@@ -1,0 +1,194 @@
+package warehouse
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// StageFunc fills one staging table inside the load's transaction.
+type StageFunc func(ctx context.Context, tx pgx.Tx, st *Stage) (StageStats, error)
+
+// StageStats are the counts of one staged source.
+type StageStats struct {
+	Objects int64
+	Records int64
+}
+
+// TableCounts are the changes to one star table.
+type TableCounts struct {
+	Inserted int64 `json:"inserted"`
+	Updated  int64 `json:"updated"`
+	Rows     int64 `json:"rows"`
+}
+
+// Summary describes a finished load.
+type Summary struct {
+	SchemaVersion int                     `json:"schema_version"`
+	Staged        map[string]StageStats   `json:"staged"`
+	Tables        map[string]*TableCounts `json:"tables"`
+	Duration      time.Duration           `json:"duration"`
+}
+
+// RunOptions tune the runner.
+type RunOptions struct {
+	// LockTimeout bounds the wait for another load's lock.
+	LockTimeout time.Duration
+	// Stage fills staging tables for StepStage steps.
+	Stage StageFunc
+	Log   *slog.Logger
+}
+
+// ErrLockTimeout means another load held the lock for too long.
+var ErrLockTimeout = errors.New("another load is still running")
+
+// CheckError is a failed quality check.
+type CheckError struct {
+	Check string
+	File  string
+	Count int64
+}
+
+func (e *CheckError) Error() string {
+	return fmt.Sprintf("quality check failed: %d %s (sql/%s); nothing was committed", e.Count, e.Check, e.File)
+}
+
+// Run executes the plan in one transaction on conn. On any error, and when
+// ctx is cancelled, the transaction is rolled back and the star tables are
+// left as they were.
+func Run(ctx context.Context, conn *pgx.Conn, p *Plan, o RunOptions) (sum *Summary, err error) {
+	start := time.Now()
+	log := o.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	sum = &Summary{Staged: map[string]StageStats{}, Tables: map[string]*TableCounts{}}
+	for _, t := range Tables {
+		sum.Tables[t] = &TableCounts{}
+	}
+	metrics := map[string]int64{}
+
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("begin transaction: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+			defer cancel()
+			if rerr := tx.Rollback(rctx); rerr != nil && !errors.Is(rerr, pgx.ErrTxClosed) && !conn.IsClosed() {
+				log.Warn("rollback failed; the server discards the transaction when the connection closes", "error", rerr)
+			}
+			log.Info("load rolled back; the star tables are unchanged")
+		}
+	}()
+
+	version := -1
+	for _, st := range p.Steps {
+		switch st.Kind {
+		case StepExec:
+			s := st.Stmts[0]
+			tag, err := tx.Exec(ctx, s.SQL)
+			if err != nil {
+				return nil, stmtError(s, err)
+			}
+			if s.Metric != "" {
+				metrics[s.Metric] += tag.RowsAffected()
+			}
+		case StepLock:
+			if err := lock(ctx, tx, st.Stmts[0], o.LockTimeout, log); err != nil {
+				return nil, err
+			}
+		case StepMigration:
+			if version < 0 {
+				if err := tx.QueryRow(ctx, "SELECT COALESCE(MAX(version), 0) FROM sparkify_schema_version").Scan(&version); err != nil {
+					return nil, fmt.Errorf("read schema version: %w", err)
+				}
+			}
+			if st.Version <= version {
+				continue
+			}
+			for _, s := range st.Stmts {
+				if _, err := tx.Exec(ctx, s.SQL); err != nil {
+					return nil, stmtError(s, err)
+				}
+			}
+			if _, err := tx.Exec(ctx, RecordVersion(st.Version)); err != nil {
+				return nil, fmt.Errorf("record schema version %d: %w", st.Version, err)
+			}
+			log.Info("schema migrated", "version", st.Version, "file", "sql/"+st.Stmts[0].File)
+			version = st.Version
+		case StepStage:
+			t0 := time.Now()
+			stats, err := o.Stage(ctx, tx, st.Stage)
+			if err != nil {
+				return nil, err
+			}
+			sum.Staged[st.Stage.Table] = stats
+			log.Info("staged", "table", st.Stage.Table, "source", st.Stage.URI, "objects", stats.Objects, "records", stats.Records, "duration", time.Since(t0).Round(time.Millisecond))
+		case StepCheck:
+			s := st.Stmts[0]
+			var n *int64
+			if err := tx.QueryRow(ctx, s.SQL).Scan(&n); err != nil {
+				return nil, stmtError(s, err)
+			}
+			if n != nil && *n != 0 {
+				return nil, &CheckError{Check: s.Check, File: s.File, Count: *n}
+			}
+		case StepCount:
+			if err := tx.QueryRow(ctx, st.Stmts[0].SQL).Scan(&sum.Tables[st.Table].Rows); err != nil {
+				return nil, fmt.Errorf("count %s: %w", st.Table, err)
+			}
+		}
+	}
+	sum.SchemaVersion = version
+	for _, t := range Tables {
+		c := sum.Tables[t]
+		c.Updated = metrics[t+".updated"]
+		c.Inserted = metrics[t+".written"] - c.Updated
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return nil, fmt.Errorf("commit: %w", err)
+	}
+	sum.Duration = time.Since(start)
+	return sum, nil
+}
+
+func lock(ctx context.Context, tx pgx.Tx, s Statement, timeout time.Duration, log *slog.Logger) error {
+	if timeout <= 0 {
+		timeout = 30 * time.Minute
+	}
+	lctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	waiting := time.AfterFunc(2*time.Second, func() {
+		log.Info("waiting for another load to finish", "timeout", timeout)
+	})
+	defer waiting.Stop()
+	_, err := tx.Exec(lctx, s.SQL)
+	if err != nil && ctx.Err() == nil && lctx.Err() != nil {
+		return fmt.Errorf("%w: gave up waiting for its lock after %s (SPARKIFY_LOCK_TIMEOUT)", ErrLockTimeout, timeout)
+	}
+	if err != nil {
+		return stmtError(s, err)
+	}
+	return nil
+}
+
+// stmtError names the SQL file and the statement's first line.
+func stmtError(s Statement, err error) error {
+	first := StripComments(s.SQL)
+	if i := strings.IndexByte(first, '\n'); i >= 0 {
+		first = first[:i]
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Detail != "" {
+		return fmt.Errorf("sql/%s (%s): %w (%s)", s.File, first, err, pgErr.Detail)
+	}
+	return fmt.Errorf("sql/%s (%s): %w", s.File, first, err)
+}
