@@ -1,0 +1,750 @@
+package report
+
+import (
+	"bytes"
+	"fmt"
+	"image/color"
+	"math"
+	"strconv"
+	"time"
+
+	xfont "golang.org/x/image/font"
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/font"
+	"gonum.org/v1/plot/palette"
+	"gonum.org/v1/plot/palette/brewer"
+	"gonum.org/v1/plot/palette/moreland"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/text"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
+)
+
+// DPI is the resolution the charts are drawn at: font sizes are in points,
+// chart sizes in pixels (at 96 DPI a 10 pt label is about 13 px tall).
+const DPI = 96
+
+// chartSpec is one chart of the report: its file, title, fixed pixel size and
+// how it is drawn.
+type chartSpec struct {
+	file, title string
+	width       int // pixels
+	height      int // pixels
+	draw        func(s Summary, title string, c draw.Canvas) error
+}
+
+// Chart sizes in pixels. The page shows the two user charts side by side
+// and every other chart across the full width of a 1120-pixel column.
+const (
+	smallW, smallH = 552, 400
+	wideW, wideH   = 1120, 440
+)
+
+// chartSpecs are the charts of the report, in page order.
+var chartSpecs = []chartSpec{
+	{"users_by_level.png", "Users by current level", smallW, smallH, drawUsersByLevel},
+	{"users_by_gender.png", "Users by gender", smallW, smallH, drawUsersByGender},
+	{"plays_per_day_by_gender.png", "Song plays per day by gender", wideW, wideH, drawPlaysPerDayByGender},
+	{"plays_per_day_by_level.png", "Song plays per day by level at the time of play", wideW, wideH, drawPlaysPerDayByLevel},
+	{"paid_share_per_day.png", "Share of song plays by paid users, per day", wideW, wideH, drawPaidShare},
+	{"sessions_per_day.png", "Sessions with song plays per day", wideW, wideH, drawSessionsPerDay},
+	{"plays_by_hour.png", "Song plays by hour of day (UTC)", wideW, wideH, drawPlaysByHour},
+	{"plays_by_weekday_hour.png", "Song plays by weekday and hour of day (UTC)", wideW, wideH, drawWeekdayHour},
+}
+
+// ChartFiles lists the file names of every chart of a non-empty report, in
+// page order.
+func ChartFiles() []string {
+	out := make([]string, len(chartSpecs))
+	for i, c := range chartSpecs {
+		out[i] = c.file
+	}
+	return out
+}
+
+// renderChart draws one chart and returns it encoded as PNG, exactly
+// spec.width × spec.height pixels.
+func renderChart(s Summary, spec chartSpec) (png []byte, err error) {
+	defer func() {
+		// gonum/plot panics on some invalid inputs; a bad chart must fail
+		// the report, not crash the job.
+		if r := recover(); r != nil {
+			err = fmt.Errorf("render %s: %v", spec.file, r)
+		}
+	}()
+	img := vgimg.NewWith(vgimg.UseWH(pixels(spec.width), pixels(spec.height)), vgimg.UseDPI(DPI))
+	dc := draw.New(img)
+	const margin = 10
+	if err := spec.draw(s, spec.title, draw.Crop(dc, pixels(margin), -pixels(margin), pixels(margin), -pixels(margin))); err != nil {
+		return nil, fmt.Errorf("render %s: %w", spec.file, err)
+	}
+	var buf bytes.Buffer
+	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(&buf); err != nil {
+		return nil, fmt.Errorf("encode %s: %w", spec.file, err)
+	}
+	return buf.Bytes(), nil
+}
+
+// pixels converts a size in pixels at DPI to a vg.Length.
+func pixels(n int) vg.Length { return vg.Length(n) * vg.Inch / DPI }
+
+// Colours: the Okabe-Ito palette, which colour-blind readers can tell apart.
+var (
+	colBlue      = rgb(0x00, 0x72, 0xB2)
+	colOrange    = rgb(0xE6, 0x9F, 0x00)
+	colSky       = rgb(0x56, 0xB4, 0xE9)
+	colGreen     = rgb(0x00, 0x9E, 0x73)
+	colVermilion = rgb(0xD5, 0x5E, 0x00)
+	colPurple    = rgb(0xCC, 0x79, 0xA7)
+	colYellow    = rgb(0xF0, 0xE4, 0x42)
+	colGrey      = rgb(0x99, 0x99, 0x99)
+	colText      = rgb(0x22, 0x22, 0x22)
+	colGrid      = rgb(0xDD, 0xDD, 0xDD)
+	colWeekend   = rgb(0xF1, 0xF1, 0xF1)
+	extraColours = []color.Color{colPurple, colVermilion, colYellow, colSky, colGreen}
+)
+
+func rgb(r, g, b uint8) color.RGBA { return color.RGBA{R: r, G: g, B: b, A: 255} }
+
+// categoryColour is the colour of a gender or level; values other than the
+// Sparkify ones get the remaining colours in turn (i is the value's
+// position among the unknown ones).
+func categoryColour(v string, i int) color.Color {
+	switch v {
+	case "F":
+		return colOrange
+	case "M":
+		return colBlue
+	case "free":
+		return colSky
+	case "paid":
+		return colGreen
+	case Unknown:
+		return colGrey
+	}
+	return extraColours[i%len(extraColours)]
+}
+
+// categoryLabel is how a gender or level is written on charts and the page.
+func categoryLabel(v string) string {
+	switch v {
+	case "F":
+		return "Female"
+	case "M":
+		return "Male"
+	case "free":
+		return "Free"
+	case "paid":
+		return "Paid"
+	case Unknown:
+		return "Unknown"
+	}
+	return v
+}
+
+// newPlot returns a plot with the report's common style: title, axis labels,
+// fonts and a light horizontal grid.
+func newPlot(title, xLabel, yLabel string) *plot.Plot {
+	p := plot.New()
+	p.Title.Text = title
+	p.Title.TextStyle.Font = font.From(sansBold, 14)
+	p.Title.TextStyle.Color = colText
+	p.Title.Padding = pixels(12)
+	for _, a := range []*plot.Axis{&p.X, &p.Y} {
+		a.Label.TextStyle.Font = font.From(sans, 11)
+		a.Label.TextStyle.Color = colText
+		a.Tick.Label.Font = font.From(sans, 10)
+		a.Tick.Label.Color = colText
+		a.Color = colGrey
+		a.Tick.Color = colGrey
+		a.Padding = 0
+	}
+	p.X.Label.Text = xLabel
+	p.Y.Label.Text = yLabel
+	p.Y.Label.Padding = pixels(6)
+	p.X.Label.Padding = pixels(4)
+	p.Legend.TextStyle.Font = font.From(sans, 10)
+	p.Legend.TextStyle.Color = colText
+	return p
+}
+
+// The charts' typeface: Liberation Sans, which gonum/plot embeds, so no
+// system font is needed.
+var (
+	sans     = font.Font{Typeface: "Liberation", Variant: "Sans"}
+	sansBold = font.Font{Typeface: "Liberation", Variant: "Sans", Weight: xfont.WeightBold}
+)
+
+// hGrid draws horizontal grid lines at the major Y ticks.
+func hGrid() *plotter.Grid {
+	g := plotter.NewGrid()
+	g.Vertical.Color = nil
+	g.Horizontal = draw.LineStyle{Color: colGrid, Width: vg.Points(0.75)}
+	return g
+}
+
+// integerTicks are the default ticks of a count axis without fractional
+// values, labelled with thousands separators.
+type integerTicks struct{}
+
+func (integerTicks) Ticks(min, max float64) []plot.Tick {
+	var out []plot.Tick
+	for _, t := range (plot.DefaultTicks{}).Ticks(min, max) {
+		if t.Value != math.Trunc(t.Value) {
+			continue
+		}
+		if t.Label != "" {
+			t.Label = groupThousands(int64(t.Value))
+		}
+		out = append(out, t)
+	}
+	return out
+}
+
+// groupThousands formats n with commas between groups of three digits.
+func groupThousands(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := n < 0
+	if neg {
+		s = s[1:]
+	}
+	var b []byte
+	for i, r := range []byte(s) {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b = append(b, ',')
+		}
+		b = append(b, r)
+	}
+	if neg {
+		return "-" + string(b)
+	}
+	return string(b)
+}
+
+// countAxis sets a count axis from 0 to a little above max, so that the
+// tallest bar never touches the top of the chart.
+func countAxis(a *plot.Axis, max float64, headroom float64) {
+	a.Min = 0
+	if max <= 0 {
+		max = 1
+	}
+	a.Max = max * headroom
+	a.Tick.Marker = integerTicks{}
+}
+
+// series is one named, coloured row of values, one per slot (day, hour, or
+// category).
+type series struct {
+	name   string
+	colour color.Color
+	values []float64
+}
+
+// stackedBars draws the series as bars stacked on each other, one bar per
+// slot at X = slot index. Bar widths are in data units, so they scale with
+// the number of slots.
+type stackedBars struct {
+	series []series
+	width  float64 // fraction of a slot
+}
+
+func (b *stackedBars) slots() int {
+	if len(b.series) == 0 {
+		return 0
+	}
+	return len(b.series[0].values)
+}
+
+// Plot implements plot.Plotter.
+func (b *stackedBars) Plot(c draw.Canvas, p *plot.Plot) {
+	trX, trY := p.Transforms(&c)
+	for i := 0; i < b.slots(); i++ {
+		base := 0.0
+		x0, x1 := trX(float64(i)-b.width/2), trX(float64(i)+b.width/2)
+		if x1-x0 < pixels(1) { // keep very thin bars visible
+			x1 = x0 + pixels(1)
+		}
+		for _, s := range b.series {
+			v := s.values[i]
+			if v <= 0 {
+				continue
+			}
+			y0, y1 := trY(base), trY(base+v)
+			pts := []vg.Point{{X: x0, Y: y0}, {X: x0, Y: y1}, {X: x1, Y: y1}, {X: x1, Y: y0}}
+			c.FillPolygon(s.colour, c.ClipPolygonXY(pts))
+			base += v
+		}
+	}
+}
+
+// DataRange implements plot.DataRanger.
+func (b *stackedBars) DataRange() (xmin, xmax, ymin, ymax float64) {
+	return -0.5, float64(b.slots()) - 0.5, 0, b.maxStack()
+}
+
+func (b *stackedBars) maxStack() float64 {
+	m := 0.0
+	for i := 0; i < b.slots(); i++ {
+		sum := 0.0
+		for _, s := range b.series {
+			sum += s.values[i]
+		}
+		m = math.Max(m, sum)
+	}
+	return m
+}
+
+// swatch is a legend thumbnail: a filled square of one colour.
+type swatch struct{ colour color.Color }
+
+// Thumbnail implements plot.Thumbnailer.
+func (s swatch) Thumbnail(c *draw.Canvas) {
+	h := c.Max.Y - c.Min.Y
+	x0 := c.Min.X + (c.Max.X-c.Min.X-h)/2
+	pts := []vg.Point{{X: x0, Y: c.Min.Y}, {X: x0, Y: c.Max.Y}, {X: x0 + h, Y: c.Max.Y}, {X: x0 + h, Y: c.Min.Y}}
+	c.FillPolygon(s.colour, pts)
+	if luminance(s.colour) > 0.85 { // outline pale swatches against the white page
+		c.StrokeLines(draw.LineStyle{Color: colGrey, Width: vg.Points(0.5)}, append(pts, pts[0]))
+	}
+}
+
+// lineSwatch is a legend thumbnail: a line of the given style.
+type lineSwatch struct{ style draw.LineStyle }
+
+// Thumbnail implements plot.Thumbnailer.
+func (l lineSwatch) Thumbnail(c *draw.Canvas) {
+	y := (c.Min.Y + c.Max.Y) / 2
+	c.StrokeLine2(l.style, c.Min.X, y, c.Max.X, y)
+}
+
+// weekendBands shades the Saturdays and Sundays of a per-day chart, so that
+// the weekly rhythm is visible.
+type weekendBands struct{ days []time.Time }
+
+// Plot implements plot.Plotter.
+func (w weekendBands) Plot(c draw.Canvas, p *plot.Plot) {
+	trX, _ := p.Transforms(&c)
+	for i, d := range w.days {
+		if wd := d.Weekday(); wd != time.Saturday && wd != time.Sunday {
+			continue
+		}
+		x0, x1 := trX(float64(i)-0.5), trX(float64(i)+0.5)
+		pts := []vg.Point{{X: x0, Y: c.Min.Y}, {X: x0, Y: c.Max.Y}, {X: x1, Y: c.Max.Y}, {X: x1, Y: c.Min.Y}}
+		c.FillPolygon(colWeekend, c.ClipPolygonXY(pts))
+	}
+}
+
+// legendEntry is one entry of a legend drawn beside a chart.
+type legendEntry struct {
+	label string
+	thumb plot.Thumbnailer
+}
+
+// drawWithLegend draws p into c with the legend entries in a column on the
+// right, outside the data area, so that the legend never hides data.
+func drawWithLegend(p *plot.Plot, c draw.Canvas, entries []legendEntry) {
+	if len(entries) == 0 {
+		p.Draw(c)
+		return
+	}
+	l := plot.NewLegend()
+	l.TextStyle.Font = font.From(sans, 10)
+	l.TextStyle.Color = colText
+	l.Top, l.Left = true, true
+	l.ThumbnailWidth = pixels(14)
+	l.Padding = pixels(4)
+	for _, e := range entries {
+		l.Add(e.label, e.thumb)
+	}
+	r := l.Rectangle(c)
+	legendW := r.Max.X - r.Min.X + pixels(16)
+	p.Draw(draw.Crop(c, 0, -legendW, 0, 0))
+	data := p.DataCanvas(draw.Crop(c, 0, -legendW, 0, 0))
+	lc := c
+	lc.Min.X = c.Max.X - legendW + pixels(12)
+	lc.Max.Y = data.Max.Y
+	l.Draw(lc)
+}
+
+// dayAxis sets up the X axis of a per-day chart: a tick on every day (when
+// there is room), a label on every n-th day, rotated so that labels never
+// overlap. Weekly steps start on Mondays.
+func dayAxis(p *plot.Plot, days []time.Time, widthPx int) {
+	n := len(days)
+	p.X.Min, p.X.Max = -0.5, float64(n)-0.5
+	sameYear := n > 0 && days[0].Year() == days[n-1].Year()
+	layout := "2006-01-02"
+	if sameYear {
+		layout = "Jan 02"
+		p.X.Label.Text = fmt.Sprintf("Day (UTC), %d", days[0].Year())
+	}
+	// Roughly the width of the data area; a rotated label needs about 22
+	// pixels of it.
+	perDay := float64(widthPx-170) / math.Max(float64(n), 1)
+	step := 1
+	for _, s := range []int{1, 2, 7, 14, 28, 56, 91, 182, 364} {
+		step = s
+		if perDay*float64(s) >= 22 {
+			break
+		}
+	}
+	for step == 364 && perDay*float64(step) < 22 {
+		step *= 2
+	}
+	ticks := make([]plot.Tick, 0, n)
+	anchor := 0
+	if step%7 == 0 {
+		for anchor < n && days[anchor].Weekday() != time.Monday {
+			anchor++
+		}
+	}
+	for i, d := range days {
+		t := plot.Tick{Value: float64(i)}
+		if i >= anchor && (i-anchor)%step == 0 {
+			t.Label = d.Format(layout)
+		} else if perDay < 3 {
+			continue // too dense for minor ticks
+		}
+		ticks = append(ticks, t)
+	}
+	p.X.Tick.Marker = plot.ConstantTicks(ticks)
+	p.X.Tick.Label.Rotation = math.Pi / 4
+	p.X.Tick.Label.XAlign = draw.XRight
+	p.X.Tick.Label.YAlign = draw.YCenter
+}
+
+// summaryDays returns the dates of the summary's days.
+func summaryDays(s Summary) []time.Time {
+	out := make([]time.Time, len(s.Days))
+	for i, d := range s.Days {
+		t, err := time.Parse(dateLayout, d.Date)
+		if err != nil {
+			panic(fmt.Sprintf("bad day %q in summary", d.Date))
+		}
+		out[i] = t
+	}
+	return out
+}
+
+func drawUsersByLevel(s Summary, title string, c draw.Canvas) error {
+	return drawCategoryBars(s.Users.ByLevel, title, "Current level", c)
+}
+
+func drawUsersByGender(s Summary, title string, c draw.Canvas) error {
+	return drawCategoryBars(s.Users.ByGender, title, "Gender", c)
+}
+
+// drawCategoryBars draws one bar per category, labelled with its count.
+func drawCategoryBars(m map[string]int64, title, xLabel string, c draw.Canvas) error {
+	cats := categories(m)
+	p := newPlot(title, xLabel, "Users")
+	p.Add(hGrid())
+	bars := &stackedBars{width: 0.6}
+	var names []string
+	labels := plotter.XYLabels{}
+	maxV := 0.0
+	for i, k := range cats {
+		vals := make([]float64, len(cats))
+		vals[i] = float64(m[k])
+		bars.series = append(bars.series, series{name: k, colour: categoryColour(k, i), values: vals})
+		names = append(names, categoryLabel(k))
+		labels.XYs = append(labels.XYs, plotter.XY{X: float64(i), Y: float64(m[k])})
+		labels.Labels = append(labels.Labels, groupThousands(m[k]))
+		maxV = math.Max(maxV, float64(m[k]))
+	}
+	p.Add(bars)
+	if len(cats) > 0 {
+		l, err := plotter.NewLabels(labels)
+		if err != nil {
+			return err
+		}
+		for i := range l.TextStyle {
+			l.TextStyle[i].XAlign = draw.XCenter
+			l.TextStyle[i].Font = font.From(sans, 11)
+			l.TextStyle[i].Color = colText
+			l.Offset = vg.Point{Y: pixels(4)}
+		}
+		p.Add(l)
+	}
+	p.NominalX(names...)
+	p.X.Min, p.X.Max = -0.5, float64(len(cats))-0.5
+	p.X.Tick.Label.Font.Size = 11
+	countAxis(&p.Y, maxV, 1.15)
+	p.Draw(c)
+	return nil
+}
+
+func drawPlaysPerDayByGender(s Summary, title string, c draw.Canvas) error {
+	return drawPlaysPerDay(s, title, func(d Day) map[string]int64 { return d.ByGender }, s.Plays.ByGender, c)
+}
+
+func drawPlaysPerDayByLevel(s Summary, title string, c draw.Canvas) error {
+	return drawPlaysPerDay(s, title, func(d Day) map[string]int64 { return d.ByLevel }, s.Plays.ByLevel, c)
+}
+
+// drawPlaysPerDay draws the song plays per day as bars stacked by the
+// categories of split.
+func drawPlaysPerDay(s Summary, title string, split func(Day) map[string]int64, totals map[string]int64, c draw.Canvas) error {
+	days := summaryDays(s)
+	p := newPlot(title, "Day (UTC)", "Song plays")
+	p.Add(weekendBands{days: days}, hGrid())
+	bars := &stackedBars{width: 0.8}
+	var legend []legendEntry
+	for i, k := range categories(totals) {
+		vals := make([]float64, len(s.Days))
+		for j, d := range s.Days {
+			vals[j] = float64(split(d)[k])
+		}
+		col := categoryColour(k, i)
+		bars.series = append(bars.series, series{name: k, colour: col, values: vals})
+		legend = append(legend, legendEntry{label: categoryLabel(k), thumb: swatch{col}})
+	}
+	p.Add(bars)
+	dayAxis(p, days, wideW)
+	countAxis(&p.Y, bars.maxStack(), 1.08)
+	// Stacks top to bottom as in the legend, which lists them top first.
+	for i, j := 0, len(legend)-1; i < j; i, j = i+1, j-1 {
+		legend[i], legend[j] = legend[j], legend[i]
+	}
+	legend = append(legend, legendEntry{label: "Weekend", thumb: swatch{colWeekend}})
+	drawWithLegend(p, c, legend)
+	return nil
+}
+
+func drawSessionsPerDay(s Summary, title string, c draw.Canvas) error {
+	days := summaryDays(s)
+	p := newPlot(title, "Day (UTC)", "Sessions")
+	p.Add(weekendBands{days: days}, hGrid())
+	vals := make([]float64, len(s.Days))
+	for i, d := range s.Days {
+		vals[i] = float64(d.Sessions)
+	}
+	bars := &stackedBars{width: 0.8, series: []series{{name: "sessions", colour: colBlue, values: vals}}}
+	p.Add(bars)
+	dayAxis(p, days, wideW)
+	countAxis(&p.Y, bars.maxStack(), 1.08)
+	drawWithLegend(p, c, []legendEntry{
+		{label: "Sessions", thumb: swatch{colBlue}},
+		{label: "Weekend", thumb: swatch{colWeekend}},
+	})
+	return nil
+}
+
+func drawPaidShare(s Summary, title string, c draw.Canvas) error {
+	days := summaryDays(s)
+	p := newPlot(title, "Day (UTC)", "Plays by paid users (%)")
+	p.Add(weekendBands{days: days}, hGrid())
+
+	overall := s.Plays.PaidShare * 100
+	overallStyle := draw.LineStyle{Color: colVermilion, Width: vg.Points(1.5), Dashes: []vg.Length{vg.Points(6), vg.Points(4)}}
+	ol, err := plotter.NewLine(plotter.XYs{{X: -0.5, Y: overall}, {X: float64(len(days)) - 0.5, Y: overall}})
+	if err != nil {
+		return err
+	}
+	ol.LineStyle = overallStyle
+	p.Add(ol)
+
+	// One line per run of consecutive days with plays: a day without plays
+	// has no share, and the line must not pretend otherwise.
+	lineStyle := draw.LineStyle{Color: colGreen, Width: vg.Points(2)}
+	var run, points plotter.XYs
+	flush := func() error {
+		if len(run) > 1 {
+			l, err := plotter.NewLine(run)
+			if err != nil {
+				return err
+			}
+			l.LineStyle = lineStyle
+			p.Add(l)
+		}
+		run = nil
+		return nil
+	}
+	for i, d := range s.Days {
+		if d.PaidShare == nil {
+			if err := flush(); err != nil {
+				return err
+			}
+			continue
+		}
+		xy := plotter.XY{X: float64(i), Y: *d.PaidShare * 100}
+		run = append(run, xy)
+		points = append(points, xy)
+	}
+	if err := flush(); err != nil {
+		return err
+	}
+	glyph := draw.GlyphStyle{Color: colGreen, Radius: pixels(3), Shape: draw.CircleGlyph{}}
+	if len(points) > 0 {
+		sc, err := plotter.NewScatter(points)
+		if err != nil {
+			return err
+		}
+		sc.GlyphStyle = glyph
+		p.Add(sc)
+	}
+	dayAxis(p, days, wideW)
+	p.Y.Min, p.Y.Max = 0, 100
+	p.Y.Tick.Marker = plot.ConstantTicks{
+		{Value: 0, Label: "0"}, {Value: 25, Label: "25"}, {Value: 50, Label: "50"},
+		{Value: 75, Label: "75"}, {Value: 100, Label: "100"},
+	}
+	drawWithLegend(p, c, []legendEntry{
+		{label: "Daily share", thumb: lineSwatch{lineStyle}},
+		{label: fmt.Sprintf("Whole period: %s", percent(s.Plays.PaidShare)), thumb: lineSwatch{overallStyle}},
+		{label: "Weekend", thumb: swatch{colWeekend}},
+	})
+	return nil
+}
+
+func drawPlaysByHour(s Summary, title string, c draw.Canvas) error {
+	p := newPlot(title, "Hour of day (UTC)", "Song plays")
+	p.Add(hGrid())
+	vals := make([]float64, 24)
+	for h, v := range s.PlaysByHour {
+		vals[h] = float64(v)
+	}
+	bars := &stackedBars{width: 0.8, series: []series{{name: "plays", colour: colBlue, values: vals}}}
+	p.Add(bars)
+	p.X.Min, p.X.Max = -0.5, 23.5
+	p.X.Tick.Marker = hourTicks()
+	countAxis(&p.Y, bars.maxStack(), 1.08)
+	p.Draw(c)
+	return nil
+}
+
+func hourTicks() plot.ConstantTicks {
+	ticks := make(plot.ConstantTicks, 24)
+	for h := range ticks {
+		ticks[h] = plot.Tick{Value: float64(h), Label: fmt.Sprintf("%02d", h)}
+	}
+	return ticks
+}
+
+// weekdayNames are the row labels of the weekday × hour grid.
+var weekdayNames = [7]string{"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"}
+
+// weekdayGrid is the weekday × hour grid as a plotter.GridXYZ: column = hour,
+// row 0 at the bottom = Saturday, so that Sunday is the top row.
+type weekdayGrid [][]int64
+
+func (g weekdayGrid) Dims() (c, r int)   { return 24, 7 }
+func (g weekdayGrid) Z(c, r int) float64 { return float64(g[6-r][c]) }
+func (g weekdayGrid) X(c int) float64    { return float64(c) }
+func (g weekdayGrid) Y(r int) float64    { return float64(r) }
+
+// heatColours is the sequential colour map of the heat map: light yellow
+// (few plays) to dark blue (many), from ColorBrewer's YlGnBu.
+func heatColours(max float64) (palette.ColorMap, error) {
+	p, err := brewer.GetPalette(brewer.TypeSequential, "YlGnBu", 9)
+	if err != nil {
+		return nil, err
+	}
+	// NewLuminance wants the colours from dark to light; reversing the map
+	// then puts the light colour at 0.
+	cols := p.Colors()
+	dark := make([]color.Color, len(cols))
+	for i, c := range cols {
+		dark[len(cols)-1-i] = c
+	}
+	lum, err := moreland.NewLuminance(dark)
+	if err != nil {
+		return nil, err
+	}
+	cm := palette.Reverse(lum)
+	cm.SetMin(0)
+	cm.SetMax(max)
+	return cm, nil
+}
+
+func drawWeekdayHour(s Summary, title string, c draw.Canvas) error {
+	grid := weekdayGrid(s.PlaysByWeekdayHour)
+	maxV := 0.0
+	for _, row := range s.PlaysByWeekdayHour {
+		for _, v := range row {
+			maxV = math.Max(maxV, float64(v))
+		}
+	}
+	if maxV == 0 {
+		maxV = 1 // a flat map still needs a colour scale
+	}
+	cm, err := heatColours(maxV)
+	if err != nil {
+		return err
+	}
+	hm := plotter.NewHeatMap(grid, cm.Palette(256))
+	hm.Min, hm.Max = 0, maxV
+
+	p := newPlot(title, "Hour of day (UTC)", "")
+	p.Add(hm)
+
+	// Each cell shows its count, dark text on light cells and light text on
+	// dark ones.
+	labels := plotter.XYLabels{}
+	var styles []text.Style
+	for wd, row := range s.PlaysByWeekdayHour {
+		for h, v := range row {
+			labels.XYs = append(labels.XYs, plotter.XY{X: float64(h), Y: float64(6 - wd)})
+			labels.Labels = append(labels.Labels, groupThousands(v))
+			col, err := cm.At(float64(v))
+			if err != nil {
+				return err
+			}
+			st := p.X.Tick.Label
+			st.Font.Size = 8
+			st.XAlign, st.YAlign = draw.XCenter, draw.YCenter
+			st.Color = colText
+			if luminance(col) < 0.45 {
+				st.Color = color.White
+			}
+			styles = append(styles, st)
+		}
+	}
+	l, err := plotter.NewLabels(labels)
+	if err != nil {
+		return err
+	}
+	l.TextStyle = styles
+	p.Add(l)
+
+	p.X.Min, p.X.Max = -0.5, 23.5
+	p.Y.Min, p.Y.Max = -0.5, 6.5
+	p.X.Tick.Marker = hourTicks()
+	wdTicks := make(plot.ConstantTicks, 7)
+	for wd := range 7 {
+		wdTicks[wd] = plot.Tick{Value: float64(6 - wd), Label: weekdayNames[wd]}
+	}
+	p.Y.Tick.Marker = wdTicks
+	p.Y.Tick.Label.Font.Size = 11
+
+	// The colour scale: a vertical colour bar beside the map, aligned with
+	// its data area.
+	const barW = 150
+	heatC := draw.Crop(c, 0, -pixels(barW), 0, 0)
+	p.Draw(heatC)
+	data := p.DataCanvas(heatC)
+
+	cb := newPlot("", "", "Song plays")
+	cb.Add(&plotter.ColorBar{ColorMap: cm, Vertical: true})
+	cb.HideX()
+	cb.Y.Min, cb.Y.Max = 0, maxV
+	cb.Y.Tick.Marker = integerTicks{}
+	cbC := c
+	cbC.Min.X = c.Max.X - pixels(barW) + pixels(40)
+	cbC.Max.X = cbC.Min.X + pixels(90)
+	cbC.Min.Y, cbC.Max.Y = data.Min.Y, data.Max.Y
+	cb.Draw(cbC)
+	return nil
+}
+
+// luminance is the relative luminance of c, 0 (black) to 1 (white).
+func luminance(c color.Color) float64 {
+	r, g, b, _ := c.RGBA()
+	return (0.2126*float64(r) + 0.7152*float64(g) + 0.0722*float64(b)) / 0xffff
+}
+
+// percent formats a share as a percentage with one decimal.
+func percent(share float64) string {
+	return strconv.FormatFloat(share*100, 'f', 1, 64) + " %"
+}

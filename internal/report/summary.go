@@ -1,0 +1,341 @@
+package report
+
+import (
+	"sort"
+	"time"
+)
+
+// SchemaVersion is the version of the summary.json contract. It changes only
+// when a key is removed or changes meaning; new keys may be added within a
+// version.
+const SchemaVersion = 1
+
+// Unknown is the category shown for a gender or level that is NULL in the
+// warehouse.
+const Unknown = "unknown"
+
+// Summary is the contract of summary.json: every number that index.html
+// shows, under stable keys. Times are UTC; days are "YYYY-MM-DD" UTC dates.
+// Maps keyed by gender or level hold every value seen in the data ("F",
+// "M", "free", "paid" in the Sparkify logs; "unknown" for NULL), with zeros
+// where a day has none.
+type Summary struct {
+	// SchemaVersion is the version of this contract (SchemaVersion).
+	SchemaVersion int `json:"schema_version"`
+	// GeneratedAt is when the report was made (UTC, whole seconds).
+	GeneratedAt time.Time `json:"generated_at"`
+	// Empty is true when no song plays are loaded (the page says so and
+	// shows no charts).
+	Empty bool `json:"empty"`
+	// Period is the time covered by the song plays.
+	Period Period `json:"period"`
+	// TableRows is the row count of each star table.
+	TableRows TableRows `json:"table_rows"`
+	// Plays are the headline figures of the song plays.
+	Plays Plays `json:"plays"`
+	// Users are the figures of the users table.
+	Users Users `json:"users"`
+	// Days has one entry per UTC day from Period.FirstDay to Period.LastDay,
+	// days without plays included (with zeros).
+	Days []Day `json:"days"`
+	// PlaysByHour has 24 entries: song plays in each hour of the day (UTC),
+	// index = hour.
+	PlaysByHour []int64 `json:"plays_by_hour"`
+	// PlaysByWeekdayHour is 7 rows (weekday, 0 = Sunday ... 6 = Saturday) of
+	// 24 hours (UTC): PlaysByWeekdayHour[weekday][hour].
+	PlaysByWeekdayHour [][]int64 `json:"plays_by_weekday_hour"`
+	// TopSongs are the 10 most played songs among the plays matched to the
+	// catalogue, most played first, ties by song_id.
+	TopSongs []TopSong `json:"top_songs"`
+	// TopArtists are the 10 most played artists among the plays matched to
+	// the catalogue, most played first, ties by artist_id.
+	TopArtists []TopArtist `json:"top_artists"`
+	// TopUsers are the 10 users with the most plays (matched or not), most
+	// first, ties by user_id.
+	TopUsers []TopUser `json:"top_users"`
+	// Charts lists the PNG files of the report with their pixel sizes, in
+	// page order. Empty when Empty is true.
+	Charts []Chart `json:"charts"`
+}
+
+// Period is the time covered by the song plays. All fields are zero (null,
+// "", 0) when there are no plays.
+type Period struct {
+	// FirstPlay and LastPlay are the times of the first and last song play.
+	FirstPlay *time.Time `json:"first_play"`
+	LastPlay  *time.Time `json:"last_play"`
+	// FirstDay and LastDay are their UTC dates, YYYY-MM-DD.
+	FirstDay string `json:"first_day"`
+	LastDay  string `json:"last_day"`
+	// Days is the number of days from FirstDay to LastDay, both included.
+	Days int `json:"days"`
+	// DaysWithPlays is the number of those days with at least one play.
+	DaysWithPlays int `json:"days_with_plays"`
+}
+
+// TableRows is the row count of each star table (all zero when the tables
+// do not exist yet).
+type TableRows struct {
+	Songplays int64 `json:"songplays"`
+	Users     int64 `json:"users"`
+	Songs     int64 `json:"songs"`
+	Artists   int64 `json:"artists"`
+	Time      int64 `json:"time"`
+}
+
+// Plays are the headline figures of the song plays.
+type Plays struct {
+	// Total is the number of song plays (rows of songplays).
+	Total int64 `json:"total"`
+	// Matched is the number of plays matched to the song catalogue
+	// (song_id not null); Unmatched the others.
+	Matched   int64 `json:"matched"`
+	Unmatched int64 `json:"unmatched"`
+	// MatchedShare is Matched / Total, 0 when there are no plays.
+	MatchedShare float64 `json:"matched_share"`
+	// ByLevel is the plays by the level at the time of play.
+	ByLevel map[string]int64 `json:"by_level"`
+	// ByGender is the plays by the user's gender.
+	ByGender map[string]int64 `json:"by_gender"`
+	// PaidShare is ByLevel["paid"] / Total, 0 when there are no plays.
+	PaidShare float64 `json:"paid_share"`
+	// Users is the number of distinct users with at least one play.
+	Users int64 `json:"users"`
+	// Sessions is the number of distinct (user_id, session_id) pairs with
+	// at least one play.
+	Sessions int64 `json:"sessions"`
+}
+
+// Users are the figures of the users table.
+type Users struct {
+	// Total is the number of users (everyone seen in the logs).
+	Total int64 `json:"total"`
+	// ByLevel and ByGender count users by their current level and gender
+	// (from each user's latest event).
+	ByLevel  map[string]int64 `json:"by_level"`
+	ByGender map[string]int64 `json:"by_gender"`
+	// FreeToPaid is the number of users with song plays who moved from free
+	// to paid: a free play followed by a later paid play or by a paid
+	// current level. PaidToFree likewise the other way.
+	FreeToPaid int64 `json:"free_to_paid"`
+	PaidToFree int64 `json:"paid_to_free"`
+}
+
+// Day is the activity of one UTC day.
+type Day struct {
+	// Date is the UTC date, YYYY-MM-DD.
+	Date string `json:"date"`
+	// Plays is the number of song plays that day.
+	Plays int64 `json:"plays"`
+	// ByGender and ByLevel split Plays by the user's gender and by the
+	// level at the time of play; every category of the period is present.
+	ByGender map[string]int64 `json:"by_gender"`
+	ByLevel  map[string]int64 `json:"by_level"`
+	// PaidShare is ByLevel["paid"] / Plays, null on a day without plays.
+	PaidShare *float64 `json:"paid_share"`
+	// Sessions is the number of sessions with a song play that day.
+	Sessions int64 `json:"sessions"`
+}
+
+// TopSong is one row of the top-10 songs.
+type TopSong struct {
+	Rank       int    `json:"rank"`
+	SongID     string `json:"song_id"`
+	Title      string `json:"title"`
+	ArtistName string `json:"artist_name"`
+	Plays      int64  `json:"plays"`
+}
+
+// TopArtist is one row of the top-10 artists.
+type TopArtist struct {
+	Rank     int    `json:"rank"`
+	ArtistID string `json:"artist_id"`
+	Name     string `json:"name"`
+	Plays    int64  `json:"plays"`
+}
+
+// TopUser is one row of the top-10 users, with the user's current name and
+// level.
+type TopUser struct {
+	Rank      int    `json:"rank"`
+	UserID    int64  `json:"user_id"`
+	FirstName string `json:"first_name"`
+	LastName  string `json:"last_name"`
+	Level     string `json:"level"`
+	Plays     int64  `json:"plays"`
+}
+
+// Chart is one PNG file of the report.
+type Chart struct {
+	// File is the file name, relative to the report folder.
+	File string `json:"file"`
+	// Title is the chart's title as shown on the page.
+	Title string `json:"title"`
+	// Width and Height are the PNG's size in pixels.
+	Width  int `json:"width"`
+	Height int `json:"height"`
+}
+
+// dateLayout is the layout of every day in the summary and on the page.
+const dateLayout = "2006-01-02"
+
+// Summarize turns the query results into the summary: it fills the days
+// without plays with zeros, adds the hour-of-day totals and the shares. It
+// leaves Charts empty: Write fills it with the charts it renders.
+// generatedAt is stored in UTC, truncated to the second.
+func Summarize(d Data, generatedAt time.Time) Summary {
+	s := Summary{
+		SchemaVersion:      SchemaVersion,
+		GeneratedAt:        generatedAt.UTC().Truncate(time.Second),
+		Empty:              !d.Loaded || d.Plays == 0,
+		TableRows:          d.TableRows,
+		Days:               []Day{},
+		PlaysByHour:        make([]int64, 24),
+		PlaysByWeekdayHour: make([][]int64, 7),
+		TopSongs:           nonNil(d.TopSongs),
+		TopArtists:         nonNil(d.TopArtists),
+		TopUsers:           nonNil(d.TopUsers),
+		Charts:             []Chart{},
+	}
+	for i := range s.PlaysByWeekdayHour {
+		s.PlaysByWeekdayHour[i] = make([]int64, 24)
+	}
+
+	s.Users = Users{
+		ByLevel:    map[string]int64{},
+		ByGender:   map[string]int64{},
+		FreeToPaid: d.FreeToPaid,
+		PaidToFree: d.PaidToFree,
+	}
+	for _, r := range d.UsersByLevelGender {
+		s.Users.Total += r.Users
+		s.Users.ByLevel[category(r.Level)] += r.Users
+		s.Users.ByGender[category(r.Gender)] += r.Users
+	}
+
+	s.Plays = Plays{
+		Total:     d.Plays,
+		Matched:   d.MatchedPlays,
+		Unmatched: d.Plays - d.MatchedPlays,
+		ByLevel:   map[string]int64{},
+		ByGender:  map[string]int64{},
+		Users:     d.PlayingUsers,
+		Sessions:  d.Sessions,
+	}
+	if d.Plays > 0 {
+		s.Plays.PaidShare = float64(d.PaidPlays) / float64(d.Plays)
+		s.Plays.MatchedShare = float64(d.MatchedPlays) / float64(d.Plays)
+	}
+	for _, r := range d.PlaysByDay {
+		s.Plays.ByLevel[category(r.Level)] += r.Plays
+		s.Plays.ByGender[category(r.Gender)] += r.Plays
+	}
+
+	for _, r := range d.PlaysByWeekdayHour {
+		if r.Weekday < 0 || r.Weekday > 6 || r.Hour < 0 || r.Hour > 23 {
+			continue
+		}
+		s.PlaysByWeekdayHour[r.Weekday][r.Hour] += r.Plays
+		s.PlaysByHour[r.Hour] += r.Plays
+	}
+
+	if d.Plays > 0 && !d.FirstPlay.IsZero() {
+		first, last := d.FirstPlay.UTC(), d.LastPlay.UTC()
+		s.Period.FirstPlay, s.Period.LastPlay = &first, &last
+		s.Days = fillDays(day(first), day(last), d.PlaysByDay, d.SessionsByDay,
+			categories(s.Plays.ByGender), categories(s.Plays.ByLevel))
+		s.Period.FirstDay = day(first).Format(dateLayout)
+		s.Period.LastDay = day(last).Format(dateLayout)
+		s.Period.Days = len(s.Days)
+		for _, dd := range s.Days {
+			if dd.Plays > 0 {
+				s.Period.DaysWithPlays++
+			}
+		}
+	}
+	return s
+}
+
+// fillDays returns one Day for every date from first to last (UTC midnights,
+// both included), with the plays and sessions of the rows that fall on it and
+// zeros elsewhere. Every day's maps hold every gender and level given.
+func fillDays(first, last time.Time, plays []DayPlays, sessions []DaySessions, genders, levels []string) []Day {
+	if last.Before(first) {
+		return []Day{}
+	}
+	index := map[string]int{}
+	var days []Day
+	for t := first; !t.After(last); t = t.AddDate(0, 0, 1) {
+		dd := Day{
+			Date:     t.Format(dateLayout),
+			ByGender: map[string]int64{},
+			ByLevel:  map[string]int64{},
+		}
+		for _, g := range genders {
+			dd.ByGender[g] = 0
+		}
+		for _, l := range levels {
+			dd.ByLevel[l] = 0
+		}
+		index[dd.Date] = len(days)
+		days = append(days, dd)
+	}
+	for _, r := range plays {
+		i, ok := index[day(r.Day).Format(dateLayout)]
+		if !ok {
+			continue
+		}
+		days[i].Plays += r.Plays
+		days[i].ByGender[category(r.Gender)] += r.Plays
+		days[i].ByLevel[category(r.Level)] += r.Plays
+	}
+	for _, r := range sessions {
+		if i, ok := index[day(r.Day).Format(dateLayout)]; ok {
+			days[i].Sessions += r.Sessions
+		}
+	}
+	for i := range days {
+		if days[i].Plays > 0 {
+			share := float64(days[i].ByLevel["paid"]) / float64(days[i].Plays)
+			days[i].PaidShare = &share
+		}
+	}
+	return days
+}
+
+// day returns the UTC midnight of t's UTC date.
+func day(t time.Time) time.Time {
+	y, m, d := t.UTC().Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// category maps a NULL (empty) gender or level to Unknown.
+func category(s string) string {
+	if s == "" {
+		return Unknown
+	}
+	return s
+}
+
+// categories returns the keys of m in display order: alphabetical, Unknown
+// last.
+func categories(m map[string]int64) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if (keys[i] == Unknown) != (keys[j] == Unknown) {
+			return keys[j] == Unknown
+		}
+		return keys[i] < keys[j]
+	})
+	return keys
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}

@@ -1,0 +1,125 @@
+package report
+
+import (
+	"bytes"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Files of the report besides the charts.
+const (
+	IndexFile   = "index.html"
+	SummaryFile = "summary.json"
+)
+
+//go:embed page.html.tmpl
+var pageSource string
+
+var page = template.Must(template.New("index.html").Funcs(template.FuncMap{
+	"num":   groupThousands,
+	"pct":   percent,
+	"label": categoryLabel,
+	"isUserChart": func(file string) bool {
+		return strings.HasPrefix(file, "users_")
+	},
+}).Parse(pageSource))
+
+// Write renders the report of s into dir (created if needed): the charts
+// (none when s.Empty), summary.json and index.html. It returns the summary
+// with its Charts filled in and the names of the files written, relative to
+// dir, index.html last. Chart files of an earlier report that this one does
+// not draw are removed, so the folder never shows stale charts.
+func Write(dir string, s Summary) (Summary, []string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return s, nil, fmt.Errorf("create report folder: %w", err)
+	}
+	s.Charts = []Chart{}
+	var files []string
+	for _, spec := range chartSpecs {
+		if s.Empty {
+			if err := os.Remove(filepath.Join(dir, spec.file)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return s, nil, fmt.Errorf("remove stale chart: %w", err)
+			}
+			continue
+		}
+		png, err := renderChart(s, spec)
+		if err != nil {
+			return s, nil, err
+		}
+		if err := writeFile(dir, spec.file, png); err != nil {
+			return s, nil, err
+		}
+		s.Charts = append(s.Charts, Chart{File: spec.file, Title: spec.title, Width: spec.width, Height: spec.height})
+		files = append(files, spec.file)
+	}
+
+	js, err := MarshalSummary(s)
+	if err != nil {
+		return s, nil, err
+	}
+	if err := writeFile(dir, SummaryFile, js); err != nil {
+		return s, nil, err
+	}
+	files = append(files, SummaryFile)
+
+	html, err := RenderPage(s)
+	if err != nil {
+		return s, nil, err
+	}
+	if err := writeFile(dir, IndexFile, html); err != nil {
+		return s, nil, err
+	}
+	files = append(files, IndexFile)
+	return s, files, nil
+}
+
+// MarshalSummary encodes s as summary.json: indented, keys in a fixed order.
+func MarshalSummary(s Summary) ([]byte, error) {
+	b, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("encode %s: %w", SummaryFile, err)
+	}
+	return append(b, '\n'), nil
+}
+
+// RenderPage renders index.html for s. Every value that comes from the data
+// is HTML-escaped.
+func RenderPage(s Summary) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := page.Execute(&buf, s); err != nil {
+		return nil, fmt.Errorf("render %s: %w", IndexFile, err)
+	}
+	return buf.Bytes(), nil
+}
+
+// writeFile writes name in dir through a temporary file and a rename, so
+// that a reader never sees a half-written file.
+func writeFile(dir, name string, data []byte) error {
+	tmp, err := os.CreateTemp(dir, "."+name+".*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", name, err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", name, err)
+	}
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", name, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", name, err)
+	}
+	if err := os.Rename(tmp.Name(), filepath.Join(dir, name)); err != nil {
+		return fmt.Errorf("write %s: %w", name, err)
+	}
+	return nil
+}
