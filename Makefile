@@ -1,0 +1,68 @@
+# Sparkify warehouse job. Everything runs on a machine with Go, a Docker
+# engine and (for the Postgres image) debootstrap; nothing is pulled from a
+# container registry.
+#
+#   make build             bin/job, static, version stamped
+#   make unit-test         unit tests; need nothing running
+#   make integration-test  the integration suite against containers (builds the images first)
+#   make test              both
+#   make images            the offline images: Postgres, S3 emulator, job
+#   make lint              gofmt, go vet (with and without the integration tag)
+#   make demo              load and report on the emulated stack with docker compose
+#   make clean             remove build output and the demo's report
+
+SHELL := /bin/bash
+
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -s -w -X main.version=$(VERSION)
+
+POSTGRES_IMAGE ?= sparkify/postgres:15
+S3_IMAGE ?= sparkify/s3emulator:latest
+JOB_IMAGE ?= sparkify/job:latest
+export VERSION POSTGRES_IMAGE S3_IMAGE JOB_IMAGE
+
+# testcontainers-go: no reaper (its image cannot be pulled here), and reach
+# the containers' published ports on the loopback address.
+TESTCONTAINERS_ENV := TESTCONTAINERS_RYUK_DISABLED=true TESTCONTAINERS_HOST_OVERRIDE=localhost
+
+# "docker compose" (the plugin) where it is installed, else Debian's
+# docker-compose package (apt-get install docker-compose).
+COMPOSE ?= $(shell docker compose version >/dev/null 2>&1 && echo "docker compose" || echo docker-compose)
+
+.PHONY: build test unit-test integration-test images lint demo clean
+
+build:
+	CGO_ENABLED=0 go build -trimpath -ldflags "$(LDFLAGS)" -o bin/job ./cmd/job
+
+test: unit-test integration-test
+
+unit-test:
+	go test ./...
+
+# -count=1: the suite's inputs are the containers, which go test's cache
+# cannot see.
+integration-test: images
+	$(TESTCONTAINERS_ENV) \
+	SPARKIFY_TEST_POSTGRES_IMAGE=$(POSTGRES_IMAGE) SPARKIFY_TEST_S3_IMAGE=$(S3_IMAGE) \
+	go test -tags integration -count=1 -v ./integration/...
+
+images:
+	deploy/images/build.sh
+
+lint:
+	@out=$$(gofmt -l .); \
+	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	go vet ./...
+	go vet -tags integration ./...
+
+# The emulated stack of docker-compose.yml: Postgres, the S3 emulator seeded
+# with integration/testdata/fixture, and the job running load then report.
+# The report lands in ./report, written as the invoking user.
+demo: images
+	mkdir -p report
+	SPARKIFY_UID=$$(id -u) SPARKIFY_GID=$$(id -g) $(COMPOSE) up --abort-on-container-exit --exit-code-from job; \
+	status=$$?; $(COMPOSE) down --remove-orphans >/dev/null 2>&1; \
+	if [ $$status -eq 0 ]; then echo "demo done: open report/index.html"; fi; exit $$status
+
+clean:
+	rm -rf bin report

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# Builds, with no container registry, the images that the integration tests
+# and the local demo run (make images calls this):
+#
+#   $POSTGRES_IMAGE  sparkify/postgres:15      PostgreSQL 15 from Debian's packages: debootstrap
+#                                              into $PGROOT, docker import, then postgres/Dockerfile.
+#                                              Skipped when the image exists (delete it to rebuild).
+#   $S3_IMAGE        sparkify/s3emulator:latest  cmd/s3emulator, static, FROM scratch, non-root.
+#   $JOB_IMAGE       sparkify/job:latest       cmd/job, static, FROM scratch, non-root, CA certificates.
+#
+# The job image is the one the root Dockerfile builds where a registry is
+# reachable (golang base image, modules downloaded in the image). Here the
+# binary is built by the host's Go, from the host's module cache, and copied
+# into job.Dockerfile's FROM scratch image; the two must stay alike.
+#
+# Usage: deploy/images/build.sh [postgres] [s3emulator] [job]   (default: all three)
+# Environment: VERSION (stamped into the job binary), POSTGRES_IMAGE, S3_IMAGE,
+# JOB_IMAGE, PGROOT (debootstrap directory, kept as a cache; default
+# /var/tmp/sparkify-pgroot-bookworm). Needs docker, go, and for the Postgres
+# image debootstrap and root (or sudo).
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/../.." && pwd)
+
+: "${VERSION:=dev}"
+: "${POSTGRES_IMAGE:=sparkify/postgres:15}"
+: "${S3_IMAGE:=sparkify/s3emulator:latest}"
+: "${JOB_IMAGE:=sparkify/job:latest}"
+: "${PGROOT:=/var/tmp/sparkify-pgroot-bookworm}"
+
+log() { printf '==> %s\n' "$*"; }
+die() { printf 'build.sh: %s\n' "$*" >&2; exit 1; }
+
+command -v docker >/dev/null || die "docker not found: apt-get install docker.io"
+docker info >/dev/null 2>&1 || die "no Docker engine answers: start dockerd (for example: dockerd >/tmp/dockerd.log 2>&1 &)"
+
+sudo_if_needed() {
+	if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+build_postgres() {
+	if docker image inspect "$POSTGRES_IMAGE" >/dev/null 2>&1; then
+		log "$POSTGRES_IMAGE exists; not rebuilt (docker rmi $POSTGRES_IMAGE to rebuild)"
+		return
+	fi
+	# A finished debootstrap has the server binary and no longer has its
+	# work directory; anything else is a failed run, started over.
+	if [ ! -x "$PGROOT/usr/lib/postgresql/15/bin/postgres" ] || [ -d "$PGROOT/debootstrap" ]; then
+		command -v debootstrap >/dev/null || die "debootstrap not found: apt-get install debootstrap"
+		if [ -d "$PGROOT/debootstrap" ]; then
+			log "removing the unfinished debootstrap in $PGROOT"
+			sudo_if_needed rm -rf "$PGROOT"
+		fi
+		log "debootstrap bookworm with postgresql-15 into $PGROOT (about a minute)"
+		# No mirror argument: debootstrap's default Debian mirror.
+		sudo_if_needed debootstrap --variant=minbase --include=postgresql-15 bookworm "$PGROOT"
+	else
+		log "reusing the debootstrap in $PGROOT"
+	fi
+	local base="$POSTGRES_IMAGE-rootfs"
+	log "docker import $PGROOT as $base"
+	# Left out: package caches and lists, documentation, translations, and
+	# the cluster that the package's postinst created (the entrypoint makes
+	# its own in $PGDATA).
+	sudo_if_needed tar --numeric-owner -C "$PGROOT" -c \
+		--exclude=./debootstrap \
+		--exclude='./var/cache/apt/*' \
+		--exclude='./var/lib/apt/lists/*' \
+		--exclude='./usr/share/doc/*' \
+		--exclude='./usr/share/man/*' \
+		--exclude='./usr/share/locale/*' \
+		--exclude='./var/lib/postgresql/15' \
+		--exclude='./etc/postgresql/15' \
+		--exclude='./proc/*' --exclude='./sys/*' --exclude='./dev/*' \
+		. | docker import - "$base" >/dev/null
+	log "docker build $POSTGRES_IMAGE"
+	docker build -q --build-arg BASE="$base" -t "$POSTGRES_IMAGE" "$here/postgres" >/dev/null
+}
+
+# build_scratch NAME IMAGE DOCKERFILE: builds ./cmd/NAME statically and an
+# image FROM scratch around it, in a context that holds only the binary and
+# the host's CA certificates.
+build_scratch() {
+	local name=$1 image=$2 dockerfile=$3 ctx
+	ctx=$(mktemp -d)
+	# shellcheck disable=SC2064 # expand now: ctx is local
+	trap "rm -rf '$ctx'" RETURN
+	log "go build ./cmd/$name (CGO_ENABLED=0, version $VERSION)"
+	(cd "$root" && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=$VERSION" -o "$ctx/$name" "./cmd/$name")
+	[ -r /etc/ssl/certs/ca-certificates.crt ] || die "/etc/ssl/certs/ca-certificates.crt not found: apt-get install ca-certificates"
+	cp /etc/ssl/certs/ca-certificates.crt "$ctx/"
+	log "docker build $image"
+	docker build -q -f "$dockerfile" -t "$image" "$ctx" >/dev/null
+}
+
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=(postgres s3emulator job)
+for t in "${targets[@]}"; do
+	start=$SECONDS
+	case "$t" in
+	postgres) build_postgres ;;
+	s3emulator) build_scratch s3emulator "$S3_IMAGE" "$here/s3emulator.Dockerfile" ;;
+	job) build_scratch job "$JOB_IMAGE" "$here/job.Dockerfile" ;;
+	*) die "unknown image $t: use postgres, s3emulator or job" ;;
+	esac
+	log "$t done in $((SECONDS - start))s"
+done

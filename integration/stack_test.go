@@ -1,0 +1,559 @@
+//go:build integration
+
+// Package integration is the end-to-end suite: it runs the job's phases
+// in-process (cli.Run) against a real Postgres and an S3 emulator, both in
+// containers started with testcontainers-go, and asserts exact results.
+//
+// Run it with "make integration-test", which builds the images first (they
+// are built offline: see deploy/images/build.sh). It needs a Docker engine;
+// without one every test fails, it never skips. The images can be swapped
+// for others where a registry is reachable:
+//
+//	SPARKIFY_TEST_POSTGRES_IMAGE  default sparkify/postgres:15 (postgres:15 works too)
+//	SPARKIFY_TEST_S3_IMAGE        default sparkify/s3emulator:latest
+//	SPARKIFY_TEST_S3_PORT         the S3 image's port, default 9000
+//
+// The two containers are started once for the package and shared; each test
+// gets its own database and its own bucket from startStack, so tests do not
+// see each other's data. Tests that run the job set the environment with
+// t.Setenv (Stack.Env), so they must not call t.Parallel.
+package integration
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net"
+	"net/netip"
+	"net/url"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/jackc/pgx/v5"
+	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx", for the wait strategy
+	"github.com/moby/moby/api/types/container"
+	"github.com/moby/moby/api/types/network"
+	"github.com/testcontainers/testcontainers-go"
+	"github.com/testcontainers/testcontainers-go/wait"
+
+	"github.com/sparkify/warehouse/internal/config"
+)
+
+// Defaults of the images and credentials the suite uses.
+const (
+	defaultPostgresImage = "sparkify/postgres:15"
+	defaultS3Image       = "sparkify/s3emulator:latest"
+	defaultS3Port        = "9000"
+
+	pgUser     = "sparkify"
+	pgPassword = "sparkify"
+	pgAdminDB  = "sparkify"
+
+	// The emulator accepts any credentials; these are the customary ones.
+	s3AccessKey = "test"
+	s3SecretKey = "test"
+	s3Region    = "us-east-1"
+)
+
+// Stack is one test's view of the shared containers: a database and a bucket
+// of its own.
+type Stack struct {
+	// DatabaseURL is a fresh, empty database for this test
+	// (postgres://sparkify:sparkify@127.0.0.1:PORT/test_N?sslmode=disable).
+	DatabaseURL string
+	// AdminURL is the server's default database, for tests that create or
+	// drop databases themselves (provision and teardown on postgres).
+	AdminURL string
+	// S3Endpoint is the emulator's URL (http://127.0.0.1:PORT), path-style.
+	S3Endpoint string
+	// Bucket is a fresh, empty bucket for this test.
+	Bucket string
+	// Prefix is the key prefix under which Env points SPARKIFY_SONG_DATA
+	// and SPARKIFY_LOG_DATA (Prefix/song_data, Prefix/log_data). Empty, the
+	// default, means the bucket's root, as in the public bucket. Set it
+	// before calling Env.
+	Prefix string
+}
+
+// shared holds the containers that every test of the package uses. They are
+// started by the first startStack and terminated by TestMain.
+var shared struct {
+	once       sync.Once
+	err        error
+	containers []testcontainers.Container
+	pgHostPort string // 127.0.0.1:PORT
+	s3Endpoint string
+}
+
+// seq numbers the databases and buckets handed out to tests.
+var seq atomic.Int64
+
+func TestMain(m *testing.M) {
+	// testcontainers-go on this machine class: no reaper (its image cannot
+	// be pulled), and the published ports are reached on the loopback
+	// address. make integration-test sets both; these defaults make a bare
+	// "go test -tags integration ./integration/" work too.
+	for k, v := range map[string]string{
+		"TESTCONTAINERS_RYUK_DISABLED": "true",
+		"TESTCONTAINERS_HOST_OVERRIDE": "localhost",
+	} {
+		if _, ok := os.LookupEnv(k); !ok {
+			os.Setenv(k, v)
+		}
+	}
+	code := m.Run()
+	for _, c := range shared.containers {
+		if err := testcontainers.TerminateContainer(c); err != nil {
+			fmt.Fprintln(os.Stderr, "integration: terminate container:", err)
+		}
+	}
+	os.Exit(code)
+}
+
+// startStack returns a Stack with a fresh database and a fresh bucket,
+// starting the shared containers on first use. It fails the test, naming
+// what to start or build, when Docker or an image is missing.
+func startStack(t *testing.T) *Stack {
+	t.Helper()
+	shared.once.Do(func() { shared.err = startContainers() })
+	if shared.err != nil {
+		t.Fatal(shared.err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+
+	n := seq.Add(1)
+	s := &Stack{
+		AdminURL:   pgURL(shared.pgHostPort, pgAdminDB),
+		S3Endpoint: shared.s3Endpoint,
+		Bucket:     fmt.Sprintf("test-%d", n),
+	}
+
+	db := fmt.Sprintf("test_%d", n)
+	admin, err := pgx.Connect(ctx, s.AdminURL)
+	if err != nil {
+		t.Fatalf("connect to the Postgres container: %v", err)
+	}
+	defer admin.Close(ctx)
+	if _, err := admin.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{db}.Sanitize()); err != nil {
+		t.Fatalf("create database %s: %v", db, err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		admin, err := pgx.Connect(ctx, s.AdminURL)
+		if err != nil {
+			t.Errorf("drop database %s: %v", db, err)
+			return
+		}
+		defer admin.Close(ctx)
+		if _, err := admin.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{db}.Sanitize()+" WITH (FORCE)"); err != nil {
+			t.Errorf("drop database %s: %v", db, err)
+		}
+	})
+	s.DatabaseURL = pgURL(shared.pgHostPort, db)
+
+	if _, err := s.S3Client().CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(s.Bucket)}); err != nil {
+		t.Fatalf("create bucket %s: %v", s.Bucket, err)
+	}
+	return s
+}
+
+// startContainers starts the Postgres and S3 containers shared by the
+// package.
+func startContainers() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+
+	provider, err := testcontainers.NewDockerProvider()
+	if err == nil {
+		defer provider.Close()
+		err = provider.Health(ctx)
+	}
+	if err != nil {
+		return fmt.Errorf("the integration tests need a Docker engine, and none answers (%v).\n"+
+			"Install and start one (apt-get install docker.io; dockerd &), build the images (make images),\n"+
+			"then run make integration-test", err)
+	}
+	pgImage := envOr("SPARKIFY_TEST_POSTGRES_IMAGE", defaultPostgresImage)
+	s3Image := envOr("SPARKIFY_TEST_S3_IMAGE", defaultS3Image)
+	s3Port := envOr("SPARKIFY_TEST_S3_PORT", defaultS3Port) + "/tcp"
+	for _, img := range []string{pgImage, s3Image} {
+		// The project's own images cannot be pulled from anywhere: say how
+		// to build them instead of waiting for a pull that fails.
+		if strings.HasPrefix(img, "sparkify/") {
+			if _, err := provider.Client().ImageInspect(ctx, img); err != nil {
+				return fmt.Errorf("image %s is not in the local Docker engine (%v): build it with make images", img, err)
+			}
+		}
+	}
+
+	labels := map[string]string{"com.sparkify.integration": "true"}
+	if run := os.Getenv("SPARKIFY_TEST_RUN"); run != "" {
+		labels["com.sparkify.test-run"] = run
+	}
+
+	pg, err := testcontainers.Run(ctx, pgImage,
+		testcontainers.WithEnv(map[string]string{
+			"POSTGRES_USER":     pgUser,
+			"POSTGRES_PASSWORD": pgPassword,
+			"POSTGRES_DB":       pgAdminDB,
+			// A throwaway server: nothing needs to survive a crash.
+			"POSTGRES_INITDB_ARGS": "--no-sync",
+		}),
+		testcontainers.WithCmd("postgres", "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"),
+		testcontainers.WithLabels(labels),
+		loopbackPort("5432/tcp"),
+		// The entrypoint first runs a server that listens on the Unix socket
+		// only; a query over TCP succeeds once the real server is up.
+		testcontainers.WithWaitStrategy(wait.ForSQL("5432/tcp", "pgx", func(host string, port network.Port) string {
+			return pgURL(net.JoinHostPort(loopback(host), port.Port()), pgAdminDB)
+		}).WithStartupTimeout(90*time.Second).WithQuery("SELECT 1")),
+	)
+	// Terminated by TestMain: the containers outlive the test that started
+	// them, so testcontainers.CleanupContainer(t, c) does not fit here.
+	// Registered before the error check, as CleanupContainer would be.
+	shared.containers = append(shared.containers, pg)
+	if err != nil {
+		return fmt.Errorf("start Postgres (%s): %w%s", pgImage, err, tail(ctx, pg))
+	}
+	s3c, err := testcontainers.Run(ctx, s3Image,
+		testcontainers.WithLabels(labels),
+		loopbackPort(s3Port),
+		testcontainers.WithWaitStrategy(wait.ForHTTP("/").WithPort(s3Port).
+			WithStatusCodeMatcher(func(status int) bool { return status < 500 }).
+			WithStartupTimeout(60*time.Second)),
+	)
+	shared.containers = append(shared.containers, s3c)
+	if err != nil {
+		return fmt.Errorf("start the S3 emulator (%s): %w%s", s3Image, err, tail(ctx, s3c))
+	}
+
+	if shared.pgHostPort, err = hostPort(ctx, pg, "5432/tcp"); err != nil {
+		return err
+	}
+	s3HostPort, err := hostPort(ctx, s3c, s3Port)
+	if err != nil {
+		return err
+	}
+	shared.s3Endpoint = "http://" + s3HostPort
+	return nil
+}
+
+// loopbackPort publishes the container port on 127.0.0.1 only, on a port
+// that Docker picks.
+func loopbackPort(port string) testcontainers.CustomizeRequestOption {
+	return func(req *testcontainers.GenericContainerRequest) error {
+		if err := testcontainers.WithExposedPorts(port)(req); err != nil {
+			return err
+		}
+		p, err := network.ParsePort(port)
+		if err != nil {
+			return err
+		}
+		return testcontainers.WithHostConfigModifier(func(hc *container.HostConfig) {
+			if hc.PortBindings == nil {
+				hc.PortBindings = network.PortMap{}
+			}
+			hc.PortBindings[p] = []network.PortBinding{{HostIP: netip.MustParseAddr("127.0.0.1")}}
+		})(req)
+	}
+}
+
+func hostPort(ctx context.Context, c *testcontainers.DockerContainer, port string) (string, error) {
+	host, err := c.Host(ctx)
+	if err != nil {
+		return "", fmt.Errorf("container host: %w", err)
+	}
+	p, err := c.MappedPort(ctx, port)
+	if err != nil {
+		return "", fmt.Errorf("mapped port %s: %w", port, err)
+	}
+	return net.JoinHostPort(loopback(host), p.Port()), nil
+}
+
+// loopback replaces "localhost" with 127.0.0.1: the ports are published on
+// IPv4 only, and localhost may resolve to ::1 first.
+func loopback(host string) string {
+	if host == "localhost" {
+		return "127.0.0.1"
+	}
+	return host
+}
+
+// tail returns the end of a container's log, to explain a failed start.
+func tail(ctx context.Context, c *testcontainers.DockerContainer) string {
+	if c == nil {
+		return ""
+	}
+	rc, err := c.Logs(ctx)
+	if err != nil {
+		return ""
+	}
+	defer rc.Close()
+	b, _ := io.ReadAll(rc)
+	if len(b) > 2000 {
+		b = b[len(b)-2000:]
+	}
+	return "\ncontainer log (end):\n" + string(b)
+}
+
+func pgURL(hostPort, db string) string {
+	u := url.URL{
+		Scheme:   "postgres",
+		User:     url.UserPassword(pgUser, pgPassword),
+		Host:     hostPort,
+		Path:     "/" + db,
+		RawQuery: "sslmode=disable",
+	}
+	return u.String()
+}
+
+func envOr(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}
+
+// URI returns s3://Bucket/Prefix/rel.
+func (s *Stack) URI(rel string) string {
+	return "s3://" + s.Bucket + "/" + path.Join(s.Prefix, rel)
+}
+
+// Env sets, for the rest of the test, the environment a job run (cli.Run)
+// needs to work on this stack: its database, its bucket's song_data and
+// log_data under Prefix, the emulator's endpoint with path-style addressing
+// and dummy credentials, and a report directory of its own. Every other
+// SPARKIFY_ and AWS_ variable of the surrounding environment is unset, so a
+// developer's shell cannot change what a test sees. Tests may override any
+// variable with t.Setenv after calling Env.
+func (s *Stack) Env(t *testing.T) {
+	t.Helper()
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		if strings.HasPrefix(k, config.Prefix+"_") || strings.HasPrefix(k, "AWS_") {
+			t.Setenv(k, "") // restored when the test ends
+			os.Unsetenv(k)
+		}
+	}
+	for k, v := range map[string]string{
+		"SPARKIFY_TARGET":           config.TargetPostgres,
+		"SPARKIFY_DATABASE_URL":     s.DatabaseURL,
+		"SPARKIFY_SONG_DATA":        s.URI("song_data"),
+		"SPARKIFY_LOG_DATA":         s.URI("log_data"),
+		"SPARKIFY_S3_PATH_STYLE":    "true",
+		"SPARKIFY_REPORT_DIR":       t.TempDir(),
+		"AWS_ENDPOINT_URL_S3":       s.S3Endpoint,
+		"AWS_ACCESS_KEY_ID":         s3AccessKey,
+		"AWS_SECRET_ACCESS_KEY":     s3SecretKey,
+		"AWS_REGION":                s3Region,
+		"AWS_EC2_METADATA_DISABLED": "true",
+		// No shared config or credentials files of the developer's.
+		"AWS_CONFIG_FILE":             filepath.Join(t.TempDir(), "aws-config"),
+		"AWS_SHARED_CREDENTIALS_FILE": filepath.Join(t.TempDir(), "aws-credentials"),
+	} {
+		t.Setenv(k, v)
+	}
+}
+
+// S3Client returns a client of the emulator: path-style, static dummy
+// credentials, us-east-1.
+func (s *Stack) S3Client() *s3.Client {
+	return s3.New(s3.Options{
+		Region:       s3Region,
+		BaseEndpoint: aws.String(s.S3Endpoint),
+		UsePathStyle: true,
+		Credentials:  credentials.NewStaticCredentialsProvider(s3AccessKey, s3SecretKey, ""),
+	})
+}
+
+// Put writes one object into the test's bucket.
+func (s *Stack) Put(t *testing.T, key string, body []byte) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := s.S3Client().PutObject(ctx, &s3.PutObjectInput{
+		Bucket: aws.String(s.Bucket),
+		Key:    aws.String(key),
+		Body:   bytes.NewReader(body),
+	}); err != nil {
+		t.Fatalf("put s3://%s/%s: %v", s.Bucket, key, err)
+	}
+}
+
+// Upload copies every file under localDir into the test's bucket, at
+// keyPrefix/<path relative to localDir> (slash-separated); keyPrefix may be
+// empty. Upload(t, "testdata/fixture", "") gives the public bucket's layout:
+// song_data/A/B/C/TRABC….json, log_data/2018/11/2018-11-01-events.json.
+func (s *Stack) Upload(t *testing.T, localDir, keyPrefix string) {
+	t.Helper()
+	type file struct{ path, key string }
+	var files []file
+	err := filepath.WalkDir(localDir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || !d.Type().IsRegular() {
+			return err
+		}
+		rel, err := filepath.Rel(localDir, p)
+		if err != nil {
+			return err
+		}
+		files = append(files, file{p, path.Join(keyPrefix, filepath.ToSlash(rel))})
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("upload %s: %v", localDir, err)
+	}
+	if len(files) == 0 {
+		t.Fatalf("upload %s: no files", localDir)
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	client := s.S3Client()
+	work := make(chan file)
+	errs := make(chan error, len(files))
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			for f := range work {
+				body, err := os.ReadFile(f.path)
+				if err == nil {
+					_, err = client.PutObject(ctx, &s3.PutObjectInput{
+						Bucket: aws.String(s.Bucket),
+						Key:    aws.String(f.key),
+						Body:   bytes.NewReader(body),
+					})
+				}
+				if err != nil {
+					errs <- fmt.Errorf("put %s as s3://%s/%s: %w", f.path, s.Bucket, f.key, err)
+				}
+			}
+		})
+	}
+	for _, f := range files {
+		work <- f
+	}
+	close(work)
+	wg.Wait()
+	close(errs)
+	if err := errors.Join(collect(errs)...); err != nil {
+		t.Fatalf("upload %s: %v", localDir, err)
+	}
+}
+
+func collect(errs <-chan error) []error {
+	var out []error
+	for err := range errs {
+		out = append(out, err)
+	}
+	return out
+}
+
+// Conn returns a connection to the test's database, closed when the test
+// ends.
+func (s *Stack) Conn(t *testing.T) *pgx.Conn {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, s.DatabaseURL)
+	if err != nil {
+		t.Fatalf("connect to %s: %v", s.DatabaseURL, err)
+	}
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	return conn
+}
+
+// TestStack proves the harness: the database and the bucket answer, each
+// test gets its own, and Env yields a configuration the job accepts.
+func TestStack(t *testing.T) {
+	s := startStack(t)
+	ctx := t.Context()
+
+	var one int
+	if err := s.Conn(t).QueryRow(ctx, "SELECT 1").Scan(&one); err != nil || one != 1 {
+		t.Fatalf("SELECT 1 = %d, %v", one, err)
+	}
+
+	dir := t.TempDir()
+	want := map[string]string{
+		"song_data/A/B/C/TRABCXX.json":            `{"song_id":"SOX","title":"Ça va"}`,
+		"log_data/2018/11/2018-11-01-events.json": "{\"page\":\"NextSong\"}\n{\"page\":\"Home\"}\n",
+	}
+	for key, body := range want {
+		p := filepath.Join(dir, filepath.FromSlash(key))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Upload(t, dir, "run1")
+	s.Put(t, "run1/extra.json", []byte("{}"))
+	want["extra.json"] = "{}"
+	client := s.S3Client()
+	for key, body := range want {
+		out, err := client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(s.Bucket), Key: aws.String("run1/" + key)})
+		if err != nil {
+			t.Fatalf("get %s: %v", key, err)
+		}
+		got, err := io.ReadAll(out.Body)
+		out.Body.Close()
+		if err != nil || string(got) != body {
+			t.Errorf("get %s = %q, %v; want %q", key, got, err, body)
+		}
+	}
+
+	other := startStack(t)
+	if other.DatabaseURL == s.DatabaseURL || other.Bucket == s.Bucket {
+		t.Fatalf("two stacks share a database or a bucket: %+v, %+v", s, other)
+	}
+	list, err := client.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(other.Bucket)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list.Contents) != 0 {
+		t.Errorf("a new stack's bucket holds %d objects, want 0", len(list.Contents))
+	}
+	var tables int
+	if err := other.Conn(t).QueryRow(ctx, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'").Scan(&tables); err != nil || tables != 0 {
+		t.Errorf("a new stack's database has %d tables (%v), want 0", tables, err)
+	}
+
+	t.Setenv("SPARKIFY_TARGET", "redshift") // a developer's shell; Env must override it
+	t.Setenv("SPARKIFY_MAX_ERRORS", "7")
+	s.Prefix = "run1"
+	s.Env(t)
+	cfg, err := config.Load()
+	if err != nil {
+		t.Fatalf("config.Load after Env: %v", err)
+	}
+	if err := cfg.RequireDatabase(); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ name, got, want string }{
+		{"target", cfg.Target, config.TargetPostgres},
+		{"song data", cfg.SongData, "s3://" + s.Bucket + "/run1/song_data"},
+		{"log data", cfg.LogData, "s3://" + s.Bucket + "/run1/log_data"},
+		{"database", cfg.DatabaseURL, s.DatabaseURL},
+		{"max errors", fmt.Sprint(cfg.MaxErrors), "0"},
+		{"path style", fmt.Sprint(cfg.S3PathStyle), "true"},
+	} {
+		if c.got != c.want {
+			t.Errorf("%s = %q, want %q", c.name, c.got, c.want)
+		}
+	}
+}
