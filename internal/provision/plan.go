@@ -56,6 +56,7 @@ func (s Spec) tagParam() string { return TagKey + "=" + s.ClusterID }
 func (s Spec) ProvisionPlan() []Call {
 	role := s.RoleName
 	calls := []Call{
+		call("redshift", "DescribeClusters", "", "ClusterIdentifier", s.ClusterID),
 		call("iam", "GetRole", "", "RoleName", role),
 		call("iam", "CreateRole", "when the role is missing", "RoleName", role, "AssumeRolePolicyDocument", trustPolicy(), "Tags", s.tagParam()),
 		call("iam", "UpdateAssumeRolePolicy", "when the trust policy has drifted", "RoleName", role, "PolicyDocument", trustPolicy()),
@@ -102,10 +103,9 @@ func (s Spec) ProvisionPlan() []Call {
 	}
 	create = append(create, "Tags", s.tagParam())
 	calls = append(calls,
-		call("redshift", "DescribeClusters", "", "ClusterIdentifier", s.ClusterID),
 		call("redshift", "CreateCluster", "when the cluster is missing", create...),
 		call("redshift", "DescribeClusters", "ClusterAvailable waiter, polling until available, at most "+s.WaitTimeout.String(), "ClusterIdentifier", s.ClusterID),
-		call("redshift", "ModifyClusterIamRoles", "when the role is not attached", "ClusterIdentifier", s.ClusterID, "AddIamRoles", s.planRoleARN()),
+		call("redshift", "ModifyClusterIamRoles", "when the role is not attached, then the waiter again", "ClusterIdentifier", s.ClusterID, "AddIamRoles", s.planRoleARN()),
 		call("redshift", "ModifyCluster", "when public accessibility differs, then the waiter again", "ClusterIdentifier", s.ClusterID, "PubliclyAccessible", strconv.FormatBool(s.wantPublic())),
 		call("ec2", "DescribeSecurityGroupRules", "", "Filter", "tag:"+s.tagParam()),
 	)
@@ -140,11 +140,11 @@ func (s Spec) TeardownPlan(now time.Time) []Call {
 	role := s.RoleName
 	return []Call{
 		call("redshift", "DescribeClusters", "", "ClusterIdentifier", s.ClusterID),
+		call("iam", "GetRole", "", "RoleName", role),
 		call("redshift", "DeleteCluster", "when the cluster exists and is not already being deleted", del...),
 		call("redshift", "DescribeClusters", "ClusterDeleted waiter, polling until gone, at most "+s.WaitTimeout.String(), "ClusterIdentifier", s.ClusterID),
 		call("ec2", "DescribeSecurityGroupRules", "", "Filter", "tag:"+s.tagParam()),
 		call("ec2", "RevokeSecurityGroupIngress", "for each rule found", "GroupId", "<its group>", "SecurityGroupRuleIds", "<its id>"),
-		call("iam", "GetRole", "", "RoleName", role),
 		call("iam", "ListRolePolicies", "when the role exists", "RoleName", role),
 		call("iam", "DeleteRolePolicy", "for each inline policy", "RoleName", role, "PolicyName", InlinePolicyName),
 		call("iam", "ListAttachedRolePolicies", "when the role exists", "RoleName", role),

@@ -23,6 +23,20 @@ import (
 // ingress rule to the state s describes, creating what is missing and
 // repairing what has drifted, and waits until the cluster is available.
 func (a *AWS) Provision(ctx context.Context, s Spec) (Outputs, error) {
+	// Look at the cluster first, so that a foreign or dying cluster of the
+	// same name stops the run before anything is written.
+	existing, err := a.describeCluster(ctx, s.ClusterID)
+	if err != nil {
+		return Outputs{}, err
+	}
+	if existing != nil {
+		if !clusterOwned(existing) {
+			return Outputs{}, notOwned("CLUSTER_ID", "Redshift cluster", s.ClusterID)
+		}
+		if aws.ToString(existing.ClusterStatus) == "deleting" {
+			return Outputs{}, fmt.Errorf("cluster %s is being deleted: wait until teardown has finished, then run provision again", s.ClusterID)
+		}
+	}
 	roleARN, err := a.ensureRole(ctx, s)
 	if err != nil {
 		return Outputs{}, err
@@ -30,7 +44,7 @@ func (a *AWS) Provision(ctx context.Context, s Spec) (Outputs, error) {
 	if err := a.ensureRolePolicy(ctx, s, roleARN); err != nil {
 		return Outputs{}, err
 	}
-	cl, err := a.ensureCluster(ctx, s, roleARN)
+	cl, err := a.ensureCluster(ctx, s, existing, roleARN)
 	if err != nil {
 		return Outputs{}, err
 	}
@@ -223,11 +237,10 @@ func (a *AWS) createClusterInput(s Spec, roleARN string) *redshift.CreateCluster
 	return in
 }
 
-func (a *AWS) ensureCluster(ctx context.Context, s Spec, roleARN string) (*rstypes.Cluster, error) {
-	cl, err := a.describeCluster(ctx, s.ClusterID)
-	if err != nil {
-		return nil, err
-	}
+// ensureCluster creates the cluster unless cl (looked up by Provision)
+// exists, waits until it is available and repairs its role and public
+// accessibility.
+func (a *AWS) ensureCluster(ctx context.Context, s Spec, cl *rstypes.Cluster, roleARN string) (*rstypes.Cluster, error) {
 	if cl == nil {
 		a.Log.Info("creating the Redshift cluster; this takes several minutes", "cluster", s.ClusterID,
 			"node_type", s.NodeType, "nodes", s.NodeCount, "publicly_accessible", s.wantPublic(),
@@ -236,14 +249,7 @@ func (a *AWS) ensureCluster(ctx context.Context, s Spec, roleARN string) (*rstyp
 			return nil, callError("CreateCluster", err)
 		}
 	} else {
-		if !clusterOwned(cl) {
-			return nil, notOwned("CLUSTER_ID", "Redshift cluster", s.ClusterID)
-		}
-		status := aws.ToString(cl.ClusterStatus)
-		if status == "deleting" {
-			return nil, fmt.Errorf("cluster %s is being deleted: wait until teardown has finished, then run provision again", s.ClusterID)
-		}
-		a.Log.Info("Redshift cluster exists", "cluster", s.ClusterID, "status", status)
+		a.Log.Info("Redshift cluster exists", "cluster", s.ClusterID, "status", aws.ToString(cl.ClusterStatus))
 		a.warnDifferences(s, cl)
 	}
 	if cl == nil || aws.ToString(cl.ClusterStatus) != "available" {
@@ -253,7 +259,7 @@ func (a *AWS) ensureCluster(ctx context.Context, s Spec, roleARN string) (*rstyp
 		}
 		cl = &out.Clusters[0]
 	}
-	changed := false
+	// Each modification puts the cluster in "modifying": wait after each.
 	if !slices.ContainsFunc(cl.IamRoles, func(r rstypes.ClusterIamRole) bool { return aws.ToString(r.IamRoleArn) == roleARN }) {
 		a.Log.Warn("repairing the cluster: attaching the IAM role", "cluster", s.ClusterID, "role", roleARN)
 		if _, err := a.Redshift.ModifyClusterIamRoles(ctx, &redshift.ModifyClusterIamRolesInput{
@@ -261,7 +267,11 @@ func (a *AWS) ensureCluster(ctx context.Context, s Spec, roleARN string) (*rstyp
 		}); err != nil {
 			return nil, callError("ModifyClusterIamRoles", err)
 		}
-		changed = true
+		out, err := a.waitCluster(ctx, s, "available", false)
+		if err != nil {
+			return nil, err
+		}
+		cl = &out.Clusters[0]
 	}
 	if aws.ToBool(cl.PubliclyAccessible) != s.wantPublic() {
 		a.Log.Warn("repairing the cluster: public accessibility follows SPARKIFY_INGRESS_CIDR", "cluster", s.ClusterID, "publicly_accessible", s.wantPublic())
@@ -270,9 +280,6 @@ func (a *AWS) ensureCluster(ctx context.Context, s Spec, roleARN string) (*rstyp
 		}); err != nil {
 			return nil, callError("ModifyCluster", err)
 		}
-		changed = true
-	}
-	if changed {
 		out, err := a.waitCluster(ctx, s, "available", false)
 		if err != nil {
 			return nil, err
@@ -415,7 +422,23 @@ func (a *AWS) ensureIngress(ctx context.Context, s Spec, cl *rstypes.Cluster) er
 // this job added, and deletes the role with its policies. What does not
 // exist is skipped, so tearing down nothing succeeds.
 func (a *AWS) Teardown(ctx context.Context, s Spec) error {
-	if err := a.deleteCluster(ctx, s); err != nil {
+	// Check both before deleting either, so that a foreign role or cluster
+	// of the same name stops the run before anything is deleted.
+	cl, err := a.describeCluster(ctx, s.ClusterID)
+	if err != nil {
+		return err
+	}
+	if cl != nil && !clusterOwned(cl) {
+		return notOwned("CLUSTER_ID", "Redshift cluster", s.ClusterID)
+	}
+	role, err := a.getRole(ctx, s.RoleName)
+	if err != nil {
+		return err
+	}
+	if role != nil && !roleOwned(role) {
+		return notOwned("IAM_ROLE_NAME", "IAM role", s.RoleName)
+	}
+	if err := a.deleteCluster(ctx, s, cl); err != nil {
 		return err
 	}
 	rules, err := a.ownRules(ctx, s.ClusterID)
@@ -428,20 +451,19 @@ func (a *AWS) Teardown(ctx context.Context, s Spec) error {
 			return err
 		}
 	}
+	if role == nil {
+		a.Log.Info("no IAM role to delete", "role", s.RoleName)
+		return nil
+	}
 	return a.deleteRole(ctx, s)
 }
 
-func (a *AWS) deleteCluster(ctx context.Context, s Spec) error {
-	cl, err := a.describeCluster(ctx, s.ClusterID)
-	if err != nil {
-		return err
-	}
+// deleteCluster deletes cl (looked up by Teardown) and waits until it is
+// gone.
+func (a *AWS) deleteCluster(ctx context.Context, s Spec, cl *rstypes.Cluster) error {
 	if cl == nil {
 		a.Log.Info("no Redshift cluster to delete", "cluster", s.ClusterID)
 		return nil
-	}
-	if !clusterOwned(cl) {
-		return notOwned("CLUSTER_ID", "Redshift cluster", s.ClusterID)
 	}
 	status := aws.ToString(cl.ClusterStatus)
 	if status != "deleting" {
@@ -465,7 +487,7 @@ func (a *AWS) deleteCluster(ctx context.Context, s Spec) error {
 			return callError("DeleteCluster", err)
 		}
 	}
-	_, err = a.waitCluster(ctx, s, "deleted", true)
+	_, err := a.waitCluster(ctx, s, "deleted", true)
 	return err
 }
 
@@ -475,18 +497,9 @@ func finalSnapshotID(clusterID string, t time.Time) string {
 	return clusterID + "-final-" + t.UTC().Format("20060102-150405")
 }
 
+// deleteRole removes the role's inline and attached policies, then the
+// role. Policies or a role that vanish meanwhile are not an error.
 func (a *AWS) deleteRole(ctx context.Context, s Spec) error {
-	role, err := a.getRole(ctx, s.RoleName)
-	if err != nil {
-		return err
-	}
-	if role == nil {
-		a.Log.Info("no IAM role to delete", "role", s.RoleName)
-		return nil
-	}
-	if !roleOwned(role) {
-		return notOwned("IAM_ROLE_NAME", "IAM role", s.RoleName)
-	}
 	inline := iam.NewListRolePoliciesPaginator(a.IAM, &iam.ListRolePoliciesInput{RoleName: aws.String(s.RoleName)})
 	for inline.HasMorePages() {
 		page, err := inline.NextPage(ctx)
