@@ -1,0 +1,204 @@
+package source
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/johannesboyne/gofakes3"
+	"github.com/johannesboyne/gofakes3/backend/s3mem"
+
+	"github.com/sparkify/warehouse/internal/config"
+)
+
+// fakeS3 serves S3 in-process and returns a client for it.
+func fakeS3(t *testing.T, bucket string, objects map[string]string) *s3.Client {
+	t.Helper()
+	backend := s3mem.New()
+	if err := backend.CreateBucket(bucket); err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range objects {
+		if _, err := backend.PutObject(bucket, k, nil, bytes.NewReader([]byte(v)), int64(len(v)), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	srv := httptest.NewServer(gofakes3.New(backend).Server())
+	t.Cleanup(srv.Close)
+	t.Setenv("AWS_ENDPOINT_URL_S3", srv.URL)
+	t.Setenv("AWS_ACCESS_KEY_ID", "test")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
+	t.Setenv("AWS_REGION", "us-east-1")
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(t.TempDir(), "none"))
+	c, err := NewS3Client(context.Background(), S3Options{Region: "us-west-2", PathStyle: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// countingStore records how many objects are open at once.
+type countingStore struct {
+	Store
+	open, peak atomic.Int64
+}
+
+func (c *countingStore) Open(ctx context.Context, o Object) (io.ReadCloser, error) {
+	n := c.open.Add(1)
+	for {
+		p := c.peak.Load()
+		if n <= p || c.peak.CompareAndSwap(p, n) {
+			break
+		}
+	}
+	rc, err := c.Store.Open(ctx, o)
+	if err != nil {
+		c.open.Add(-1)
+		return nil, err
+	}
+	return &closer{rc, func() { c.open.Add(-1) }}, nil
+}
+
+type closer struct {
+	io.ReadCloser
+	done func()
+}
+
+func (c *closer) Close() error { c.done(); return c.ReadCloser.Close() }
+
+func drain(t *testing.T, store Store, concurrency int, decode DecodeFunc, errs *Errors) (Stats, [][]any, error) {
+	t.Helper()
+	rows := make(chan []any)
+	var got [][]any
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for r := range rows {
+			got = append(got, r)
+		}
+	}()
+	stats, err := Stream(context.Background(), store, concurrency, decode, errs, rows)
+	wg.Wait()
+	return stats, got, err
+}
+
+func TestStreamS3Pagination(t *testing.T) {
+	// 2,503 song objects: three pages of ListObjectsV2, plus keys that are
+	// not .json and keys outside the prefix, which must be ignored.
+	objects := map[string]string{
+		"song_data/README.txt":   "not data",
+		"other/A/TROTHER.json":   `{"song_id":"SX","artist_id":"AX"}`,
+		"song_dataX/TRNOPE.json": `{"song_id":"SY","artist_id":"AY"}`,
+	}
+	const n = 2503
+	for i := range n {
+		objects[fmt.Sprintf("song_data/%c/%c/TR%06d.json", 'A'+i%3, 'A'+i%5, i)] = fmt.Sprintf(`{"song_id":"S%06d","artist_id":"A1","duration":1.5,"year":0}`, i)
+	}
+	client := fakeS3(t, "songs-bucket", objects)
+	loc, err := config.ParseURI("s3://songs-bucket/song_data/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := Open(loc, client)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs := &countingStore{Store: store}
+	stats, rows, err := drain(t, cs, 8, DecodeSongs, NewErrors(0))
+	if err != nil {
+		t.Fatalf("Stream: %v", err)
+	}
+	if stats.Objects != n || stats.Records != n || len(rows) != n {
+		t.Fatalf("objects %d, records %d, rows %d; want %d each", stats.Objects, stats.Records, len(rows), n)
+	}
+	ids := make([]string, 0, n)
+	for _, r := range rows {
+		ids = append(ids, *r[6].(*string))
+	}
+	sort.Strings(ids)
+	for i, id := range ids {
+		if want := fmt.Sprintf("S%06d", i); id != want {
+			t.Fatalf("song %d = %s, want %s (each object read exactly once)", i, id, want)
+		}
+	}
+	if p := cs.peak.Load(); p > 8 {
+		t.Errorf("%d objects open at once, want at most the concurrency 8", p)
+	}
+}
+
+func TestStreamEmptyPrefix(t *testing.T) {
+	client := fakeS3(t, "logs-bucket", map[string]string{"log_data/2018/11/x.json": `{"ts":1}`})
+	loc, _ := config.ParseURI("s3://logs-bucket/log-data")
+	store, _ := Open(loc, client)
+	_, _, err := drain(t, store, 4, DecodeEvents, NewErrors(0))
+	if !errors.Is(err, ErrNoObjects) {
+		t.Fatalf("err = %v, want ErrNoObjects", err)
+	}
+}
+
+func TestStreamNoSuchBucket(t *testing.T) {
+	client := fakeS3(t, "logs-bucket", nil)
+	loc, _ := config.ParseURI("s3://missing-bucket/log_data")
+	store, _ := Open(loc, client)
+	_, _, err := drain(t, store, 4, DecodeEvents, NewErrors(0))
+	if got := Unreachable(err); got != "the bucket does not exist" {
+		t.Fatalf("Unreachable(%v) = %q", err, got)
+	}
+}
+
+func TestStreamDayPrefix(t *testing.T) {
+	client := fakeS3(t, "logs-bucket", map[string]string{
+		"log_data/2018/11/2018-11-01-events.json": "{\"ts\":1,\"userId\":\"1\"}\n{\"ts\":2,\"userId\":\"1\"}\n",
+		"log_data/2018/11/2018-11-02-events.json": "{\"ts\":3,\"userId\":\"1\"}\n",
+	})
+	loc, _ := config.ParseURI("s3://logs-bucket/log_data/2018/11/2018-11-01")
+	store, _ := Open(loc, client)
+	stats, _, err := drain(t, store, 4, DecodeEvents, NewErrors(0))
+	if err != nil || stats.Objects != 1 || stats.Records != 2 {
+		t.Fatalf("stats %+v, err %v; want 1 object, 2 records", stats, err)
+	}
+}
+
+func TestStreamMalformedStopsPastAllowance(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "2018", "11"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	bad := "{\"ts\":1,\"userId\":\"1\"}\n{\"ts\":\"x\"}\n{broken\n"
+	if err := os.WriteFile(filepath.Join(dir, "2018", "11", "day.json"), []byte(bad), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	store, _ := Open(config.URI{Scheme: "file", Path: dir}, nil)
+
+	errs := NewErrors(2)
+	stats, _, err := drain(t, store, 2, DecodeEvents, errs)
+	if err != nil || stats.Records != 1 || errs.Count() != 2 {
+		t.Fatalf("allowance 2: err %v, records %d, skipped %d; want nil, 1, 2", err, stats.Records, errs.Count())
+	}
+	_, _, err = drain(t, store, 2, DecodeEvents, NewErrors(1))
+	var tm *TooManyErrors
+	if !errors.As(err, &tm) || len(tm.Samples) != 2 || tm.Samples[1].Line != 3 {
+		t.Fatalf("allowance 1: err %v, want TooManyErrors naming lines 2 and 3", err)
+	}
+}
+
+func TestDirMissing(t *testing.T) {
+	store, _ := Open(config.URI{Scheme: "file", Path: filepath.Join(t.TempDir(), "nope")}, nil)
+	_, _, err := drain(t, store, 2, DecodeEvents, NewErrors(0))
+	if got := Unreachable(err); got != "the directory does not exist" {
+		t.Fatalf("Unreachable(%v) = %q", err, got)
+	}
+}
