@@ -60,8 +60,10 @@ lint:
 # The report lands in ./report, written as the invoking user.
 demo: images
 	mkdir -p report
-	SPARKIFY_UID=$$(id -u) SPARKIFY_GID=$$(id -g) $(COMPOSE) up --abort-on-container-exit --exit-code-from job; \
-	status=$$?; $(COMPOSE) down --remove-orphans >/dev/null 2>&1; \
+	export SPARKIFY_UID=$$(id -u) SPARKIFY_GID=$$(id -g) SPARKIFY_POSTGRES_IMAGE=$(POSTGRES_IMAGE) \
+		SPARKIFY_S3_IMAGE=$(S3_IMAGE) SPARKIFY_JOB_IMAGE=$(JOB_IMAGE); \
+	$(COMPOSE) up --abort-on-container-exit --exit-code-from job; status=$$?; \
+	$(COMPOSE) down --remove-orphans >/dev/null 2>&1; \
 	if [ $$status -eq 0 ]; then echo "demo done: open report/index.html"; fi; exit $$status
 
 clean:
