@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/sparkify/warehouse/internal/config"
@@ -78,6 +79,10 @@ func runTeardown(ctx context.Context, cfg config.Config, dryRun bool, stdout io.
 }
 
 func postgresDatabase(cfg config.Config) (*provision.Database, error) {
+	if strings.TrimSpace(cfg.DatabaseURL) == "" {
+		return nil, &config.Error{Var: "DATABASE_URL", Msg: "is required with SPARKIFY_TARGET=postgres, where provision and teardown create and drop that database; " +
+			"for the AWS resources (IAM role, Redshift cluster) set SPARKIFY_TARGET=redshift"}
+	}
 	if err := cfg.RequireDatabase(); err != nil {
 		return nil, err
 	}

@@ -1,0 +1,296 @@
+package cli_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/sparkify/warehouse/internal/cli"
+	"github.com/sparkify/warehouse/internal/provision/awsfake"
+)
+
+// isolateAWS makes sure the AWS SDK finds no credentials, no shared
+// configuration and no instance metadata service, so nothing can leave the
+// machine.
+func isolateAWS(t *testing.T) {
+	t.Helper()
+	dir := t.TempDir()
+	for k, v := range map[string]string{
+		"AWS_EC2_METADATA_DISABLED":              "true",
+		"AWS_CONFIG_FILE":                        filepath.Join(dir, "config"),
+		"AWS_SHARED_CREDENTIALS_FILE":            filepath.Join(dir, "credentials"),
+		"AWS_ACCESS_KEY_ID":                      "",
+		"AWS_SECRET_ACCESS_KEY":                  "",
+		"AWS_SESSION_TOKEN":                      "",
+		"AWS_PROFILE":                            "",
+		"AWS_REGION":                             "",
+		"AWS_DEFAULT_REGION":                     "",
+		"AWS_WEB_IDENTITY_TOKEN_FILE":            "",
+		"AWS_ROLE_ARN":                           "",
+		"AWS_ENDPOINT_URL":                       "",
+		"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "",
+		"AWS_CONTAINER_CREDENTIALS_FULL_URI":     "",
+	} {
+		t.Setenv(k, v)
+	}
+}
+
+// useFake points the SDK at an in-process fake with static credentials.
+func useFake(t *testing.T) *awsfake.Server {
+	t.Helper()
+	fake := awsfake.New(t)
+	for _, k := range []string{"AWS_ENDPOINT_URL_IAM", "AWS_ENDPOINT_URL_REDSHIFT", "AWS_ENDPOINT_URL_EC2"} {
+		t.Setenv(k, fake.URL)
+	}
+	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDFAKE")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "fake-secret-key")
+	t.Setenv("AWS_MAX_ATTEMPTS", "1")
+	return fake
+}
+
+func run(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = cli.Run(context.Background(), args, &out, &errb, "test")
+	return code, out.String(), errb.String()
+}
+
+func TestProvisionDryRunNeedsNothing(t *testing.T) {
+	tests := []struct {
+		name  string
+		phase string
+		env   map[string]string
+		want  []string
+	}{
+		{
+			name:  "provision",
+			phase: "provision",
+			want:  []string{"CreateRole", "PutRolePolicy", "CreateCluster", "ClusterType=single-node", "Encrypted=true", "ManageMasterPassword=true", "PubliclyAccessible=false"},
+		},
+		{
+			name:  "provision with ingress",
+			phase: "provision",
+			env:   map[string]string{"SPARKIFY_INGRESS_CIDR": "203.0.113.0/24", "SPARKIFY_NODE_COUNT": "2"},
+			want:  []string{"CreateRole", "CreateCluster", "ClusterType=multi-node NumberOfNodes=2", "PubliclyAccessible=true", "AuthorizeSecurityGroupIngress", "CidrIp=203.0.113.0/24"},
+		},
+		{
+			name:  "teardown",
+			phase: "teardown",
+			want:  []string{"DeleteCluster", "FinalClusterSnapshotIdentifier=sparkify-final-", "RevokeSecurityGroupIngress", "DeleteRolePolicy", "DeleteRole"},
+		},
+		{
+			name:  "provision and teardown",
+			phase: "provision,teardown",
+			want:  []string{"CreateRole", "CreateCluster", "DeleteCluster", "DeleteRole"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			isolateAWS(t)
+			// Were the dry run to call AWS, the calls would land here.
+			fake := awsfake.New(t)
+			t.Setenv("AWS_ENDPOINT_URL", fake.URL)
+			t.Setenv("SPARKIFY_TARGET", "redshift")
+			for k, v := range tt.env {
+				t.Setenv(k, v)
+			}
+			code, stdout, stderr := run(t, "-phase", tt.phase, "-dry-run")
+			if code != cli.ExitOK {
+				t.Fatalf("exit %d, want 0\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+			}
+			for _, want := range tt.want {
+				if !strings.Contains(stdout, want) {
+					t.Errorf("stdout lacks %q:\n%s", want, stdout)
+				}
+			}
+			if calls := fake.Actions(); len(calls) != 0 {
+				t.Errorf("the dry run called AWS: %v", calls)
+			}
+		})
+	}
+}
+
+func TestPublicIngressIsRefused(t *testing.T) {
+	tests := []struct {
+		name, cidr, allow string
+		args              []string
+		want              int
+	}{
+		{"IPv4 world", "0.0.0.0/0", "", []string{"-phase", "provision"}, cli.ExitUsage},
+		{"IPv4 world, dry run", "0.0.0.0/0", "", []string{"-phase", "provision", "-dry-run"}, cli.ExitUsage},
+		{"IPv6 world", "::/0", "", []string{"-phase", "provision"}, cli.ExitUsage},
+		{"explicitly allowed", "0.0.0.0/0", "true", []string{"-phase", "provision", "-dry-run"}, cli.ExitOK},
+		{"not a CIDR", "my-office", "", []string{"-phase", "provision", "-dry-run"}, cli.ExitUsage},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			isolateAWS(t)
+			fake := useFake(t)
+			t.Setenv("SPARKIFY_TARGET", "redshift")
+			t.Setenv("SPARKIFY_INGRESS_CIDR", tt.cidr)
+			if tt.allow != "" {
+				t.Setenv("SPARKIFY_ALLOW_PUBLIC_INGRESS", tt.allow)
+			}
+			code, stdout, stderr := run(t, tt.args...)
+			if code != tt.want {
+				t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tt.want, stdout, stderr)
+			}
+			if tt.want == cli.ExitUsage && !strings.Contains(stderr, "SPARKIFY_INGRESS_CIDR") {
+				t.Errorf("stderr does not name SPARKIFY_INGRESS_CIDR:\n%s", stderr)
+			}
+			if calls := fake.Actions(); len(calls) != 0 {
+				t.Errorf("AWS was called: %v", calls)
+			}
+		})
+	}
+}
+
+func TestProvisionAndTeardownAgainstFake(t *testing.T) {
+	const password = "Sup3rSecretPw9"
+	isolateAWS(t)
+	fake := useFake(t)
+	outFile := filepath.Join(t.TempDir(), "provision.env")
+	t.Setenv("SPARKIFY_TARGET", "redshift")
+	t.Setenv("SPARKIFY_DB_PASSWORD", password)
+	t.Setenv("SPARKIFY_INGRESS_CIDR", "198.51.100.7/32")
+	t.Setenv("SPARKIFY_OUTPUT_FILE", outFile)
+	t.Setenv("SPARKIFY_SKIP_FINAL_SNAPSHOT", "true")
+
+	code, stdout, stderr := run(t, "-phase", "provision")
+	if code != cli.ExitOK {
+		t.Fatalf("provision: exit %d\nstderr:\n%s", code, stderr)
+	}
+	want := "SPARKIFY_DATABASE_URL=postgres://sparkify@sparkify.c0ffee0fake.us-west-2.redshift.amazonaws.com:5439/sparkify?sslmode=require\n" +
+		"SPARKIFY_IAM_ROLE_ARN=arn:aws:iam::" + awsfake.Account + ":role/sparkify-redshift-s3-read\n" +
+		"SPARKIFY_REDSHIFT_ENDPOINT=sparkify.c0ffee0fake.us-west-2.redshift.amazonaws.com\n" +
+		"SPARKIFY_REDSHIFT_PORT=5439\n"
+	if stdout != want {
+		t.Errorf("stdout:\n%s\nwant:\n%s", stdout, want)
+	}
+	if b, err := os.ReadFile(outFile); err != nil || string(b) != want {
+		t.Errorf("output file: %q, %v", b, err)
+	}
+	if !strings.Contains(stderr, "AWS_REGION is not set") {
+		t.Errorf("no note about the region fallback:\n%s", stderr)
+	}
+	for _, text := range []string{stdout, stderr} {
+		if strings.Contains(text, password) {
+			t.Errorf("the password was shown:\n%s", text)
+		}
+	}
+
+	// A second run changes nothing.
+	fake.ResetCalls()
+	if code, _, stderr := run(t, "-phase", "provision"); code != cli.ExitOK {
+		t.Fatalf("second provision: exit %d\n%s", code, stderr)
+	}
+	for _, a := range fake.Actions() {
+		if strings.Contains(a, ":Create") || strings.Contains(a, ":Put") || strings.Contains(a, ":Authorize") || strings.Contains(a, ":Modify") {
+			t.Errorf("the second run wrote: %s", a)
+		}
+	}
+
+	for i := range 2 { // teardown, then teardown of nothing
+		code, _, stderr = run(t, "-phase", "teardown")
+		if code != cli.ExitOK {
+			t.Fatalf("teardown %d: exit %d\nstderr:\n%s", i+1, code, stderr)
+		}
+		if strings.Contains(stderr, password) {
+			t.Errorf("the password was shown:\n%s", stderr)
+		}
+	}
+	fake.Do(func(st *awsfake.State) {
+		if len(st.Roles)+len(st.Clusters)+len(st.Rules) != 0 {
+			t.Errorf("left behind: %+v", st)
+		}
+	})
+}
+
+func TestProvisionWithoutCredentials(t *testing.T) {
+	isolateAWS(t)
+	fake := awsfake.New(t)
+	t.Setenv("AWS_ENDPOINT_URL", fake.URL)
+	t.Setenv("SPARKIFY_TARGET", "redshift")
+	code, _, stderr := run(t, "-phase", "provision")
+	if code != cli.ExitUsage || !strings.Contains(stderr, "no AWS credentials") {
+		t.Errorf("exit %d, want 2 with a note on credentials\nstderr:\n%s", code, stderr)
+	}
+	if calls := fake.Actions(); len(calls) != 0 {
+		t.Errorf("AWS was called: %v", calls)
+	}
+}
+
+func TestPostgresTargetConfiguration(t *testing.T) {
+	tests := []struct {
+		name string
+		env  map[string]string
+		args []string
+		code int
+		want string // in stdout for exit 0, in stderr otherwise
+	}{
+		{
+			name: "provision dry run",
+			env:  map[string]string{"SPARKIFY_DATABASE_URL": "postgres://u:pw@127.0.0.1:1/sparkify_dev"},
+			args: []string{"-phase", "provision", "-dry-run"},
+			want: `CREATE DATABASE "sparkify_dev"`,
+		},
+		{
+			name: "teardown dry run, confirmed",
+			env:  map[string]string{"SPARKIFY_DATABASE_URL": "postgres://u:pw@127.0.0.1:1/sparkify_dev", "SPARKIFY_TEARDOWN_CONFIRM": "sparkify_dev"},
+			args: []string{"-phase", "teardown", "-dry-run"},
+			want: `DROP DATABASE IF EXISTS "sparkify_dev"`,
+		},
+		{
+			name: "teardown not confirmed",
+			env:  map[string]string{"SPARKIFY_DATABASE_URL": "postgres://u:pw@127.0.0.1:1/sparkify_dev"},
+			args: []string{"-phase", "teardown"},
+			code: cli.ExitUsage,
+			want: "SPARKIFY_TEARDOWN_CONFIRM=sparkify_dev",
+		},
+		{
+			name: "teardown confirmed with another name",
+			env:  map[string]string{"SPARKIFY_DATABASE_URL": "postgres://u:pw@127.0.0.1:1/sparkify_dev", "SPARKIFY_TEARDOWN_CONFIRM": "sparkify"},
+			args: []string{"-phase", "teardown", "-dry-run"},
+			code: cli.ExitUsage,
+			want: "SPARKIFY_TEARDOWN_CONFIRM",
+		},
+		{
+			name: "provision without a database URL",
+			args: []string{"-phase", "provision", "-dry-run"},
+			code: cli.ExitUsage,
+			want: "SPARKIFY_DATABASE_URL",
+		},
+		{
+			name: "unreachable server",
+			env:  map[string]string{"SPARKIFY_DATABASE_URL": "postgres://u:pw@127.0.0.1:1/sparkify_dev?connect_timeout=2"},
+			args: []string{"-phase", "provision"},
+			code: cli.ExitUsage,
+			want: "cannot connect",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv("SPARKIFY_TARGET", "postgres")
+			for k, v := range tt.env {
+				t.Setenv(k, v)
+			}
+			code, stdout, stderr := run(t, tt.args...)
+			if code != tt.code {
+				t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tt.code, stdout, stderr)
+			}
+			out := stdout
+			if code != cli.ExitOK {
+				out = stderr
+			}
+			if !strings.Contains(out, tt.want) {
+				t.Errorf("output lacks %q:\n%s", tt.want, out)
+			}
+			if strings.Contains(stdout+stderr, ":pw@") {
+				t.Errorf("the password was shown:\n%s%s", stdout, stderr)
+			}
+		})
+	}
+}
