@@ -2,12 +2,143 @@ package cli
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
+	"path/filepath"
+	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/sparkify/warehouse/internal/config"
+	"github.com/sparkify/warehouse/internal/report"
+	"github.com/sparkify/warehouse/internal/source"
+	"github.com/sparkify/warehouse/internal/warehouse"
+	sqlfiles "github.com/sparkify/warehouse/sql"
 )
 
+// now is the report's clock; tests replace it.
+var now = time.Now
+
 func runReport(ctx context.Context, cfg config.Config, dryRun bool, stdout io.Writer, log *slog.Logger) error {
-	return &usageError{msg: "phase report is not built yet"}
+	var dest *config.URI
+	if cfg.ReportURI != "" {
+		u, err := config.ParseURI(cfg.ReportURI)
+		if err != nil || u.Scheme != "s3" {
+			return &config.Error{Var: "REPORT_URI", Msg: fmt.Sprintf("%q is not of the form s3://bucket/prefix", cfg.ReportURI)}
+		}
+		dest = &u
+	}
+	if dryRun {
+		return printReportPlan(stdout, cfg, dest)
+	}
+	if err := cfg.RequireDatabase(); err != nil {
+		return err
+	}
+	start := now()
+	conn, err := connect(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+
+	data, err := collect(ctx, conn)
+	if err != nil {
+		return err
+	}
+	queried := now()
+	generated := queried.UTC()
+	summary, files, err := report.Write(cfg.ReportDir, report.Summarize(data, generated))
+	if err != nil {
+		return err
+	}
+	rendered := now()
+
+	index := filepath.Join(cfg.ReportDir, report.IndexFile)
+	if summary.Empty {
+		fmt.Fprintf(stdout, "report written to %s: no song plays are loaded yet\n", index)
+	} else {
+		fmt.Fprintf(stdout, "report written to %s: %d song plays from %s to %s, %d charts\n",
+			index, summary.Plays.Total, summary.Period.FirstDay, summary.Period.LastDay, len(summary.Charts))
+	}
+	if dest != nil {
+		client, err := source.NewS3Client(ctx, source.S3Options{Region: cfg.SourceRegion, PathStyle: cfg.S3PathStyle})
+		if err != nil {
+			return err
+		}
+		prefix := report.DatedPrefix(dest.Path, generated)
+		if err := report.Upload(ctx, client, dest.Bucket, prefix, cfg.ReportDir, files); err != nil {
+			return uploadError(ctx, cfg, err)
+		}
+		fmt.Fprintf(stdout, "report uploaded to s3://%s/%s\n", dest.Bucket, prefix)
+	}
+	log.Info("report written",
+		"dir", cfg.ReportDir,
+		"empty", summary.Empty,
+		"plays", summary.Plays.Total,
+		"charts", len(summary.Charts),
+		"query_duration", queried.Sub(start).Round(time.Millisecond).String(),
+		"render_duration", rendered.Sub(queried).Round(time.Millisecond).String())
+	return nil
+}
+
+// collect runs the report queries in one read-only REPEATABLE READ
+// transaction (Redshift runs every transaction serializable), so that all
+// numbers come from the same snapshot even while a load commits.
+func collect(ctx context.Context, conn *pgx.Conn) (report.Data, error) {
+	tx, err := conn.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return report.Data{}, fmt.Errorf("begin report transaction: %w", err)
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	data, err := report.Collect(ctx, tx, sqlfiles.FS())
+	if err != nil {
+		return report.Data{}, err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return report.Data{}, fmt.Errorf("end report transaction: %w", err)
+	}
+	return data, nil
+}
+
+// printReportPlan prints what the report would do: the queries, the files
+// and the upload destination. It touches no database, file or bucket.
+func printReportPlan(w io.Writer, cfg config.Config, dest *config.URI) error {
+	stmts, err := report.Statements(sqlfiles.FS())
+	if err != nil {
+		return err
+	}
+	db := "(SPARKIFY_DATABASE_URL not set)"
+	if cfg.DatabaseURL != "" {
+		db = warehouse.Redact(cfg.DatabaseURL)
+	}
+	fmt.Fprintf(w, "-- report plan: target %s, database %s\n", cfg.Target, db)
+	fmt.Fprintf(w, "-- nothing below was executed (dry run)\n")
+	fmt.Fprintf(w, "-- the queries run in one transaction: BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY\n")
+	fmt.Fprintf(w, "-- when %s finds fewer than 5 star tables, nothing else runs and the report says no song plays are loaded yet\n\n", stmts[0].Name)
+	for _, s := range stmts {
+		fmt.Fprintf(w, "-- %s/%s\n%s\n", report.QueryDir, s.Name, s.SQL)
+	}
+	fmt.Fprintf(w, "-- files written to %s:\n", cfg.ReportDir)
+	for _, f := range append(report.ChartFiles(), report.SummaryFile, report.IndexFile) {
+		fmt.Fprintf(w, "--   %s\n", f)
+	}
+	if dest != nil {
+		fmt.Fprintf(w, "-- and uploaded to s3://%s/%s\n", dest.Bucket, report.DatedPrefix(dest.Path, now().UTC()))
+	}
+	return nil
+}
+
+// uploadError names SPARKIFY_REPORT_URI when the bucket cannot be reached or
+// written, which the user must fix.
+func uploadError(ctx context.Context, cfg config.Config, err error) error {
+	if ctx.Err() != nil || errors.Is(err, fs.ErrNotExist) {
+		return err // interrupted, or a local file vanished: not the bucket's fault
+	}
+	if msg := source.Unreachable(err); msg != "" {
+		return &config.Error{Var: "REPORT_URI", Msg: fmt.Sprintf("cannot upload to %s: %s", cfg.ReportURI, msg)}
+	}
+	return err
 }

@@ -102,6 +102,7 @@ var (
 	colText      = rgb(0x22, 0x22, 0x22)
 	colGrid      = rgb(0xDD, 0xDD, 0xDD)
 	colWeekend   = rgb(0xF1, 0xF1, 0xF1)
+	colNoPlays   = rgb(0xF6, 0xF6, 0xF6)
 	extraColours = []color.Color{colPurple, colVermilion, colYellow, colSky, colGreen}
 )
 
@@ -184,18 +185,41 @@ func hGrid() *plotter.Grid {
 	return g
 }
 
-// integerTicks are the default ticks of a count axis without fractional
-// values, labelled with thousands separators.
+// integerTicks are the ticks of a count axis: whole numbers at a step of
+// 1, 2 or 5 times a power of ten, chosen for four to eight labels, with
+// thousands separators, and unlabelled minor ticks between them.
 type integerTicks struct{}
 
 func (integerTicks) Ticks(min, max float64) []plot.Tick {
-	var out []plot.Tick
-	for _, t := range (plot.DefaultTicks{}).Ticks(min, max) {
-		if t.Value != math.Trunc(t.Value) {
-			continue
+	span := max - min
+	if span <= 0 {
+		return []plot.Tick{{Value: min, Label: groupThousands(int64(min))}}
+	}
+	step := 1.0
+	for mult := 1.0; ; mult *= 10 {
+		found := false
+		for _, f := range []float64{1, 2, 5} {
+			if span/(f*mult) <= 8 {
+				step, found = f*mult, true
+				break
+			}
 		}
-		if t.Label != "" {
-			t.Label = groupThousands(int64(t.Value))
+		if found {
+			break
+		}
+	}
+	minor := step / 5
+	if step == 1 || step == 2 && minor < 1 {
+		minor = 1
+	}
+	var out []plot.Tick
+	for v := math.Ceil(min/minor) * minor; v <= max; v += minor {
+		v = math.Round(v/minor) * minor
+		t := plot.Tick{Value: v}
+		if math.Mod(v, step) == 0 {
+			t.Label = groupThousands(int64(v))
+		} else if minor == step {
+			continue
 		}
 		out = append(out, t)
 	}
@@ -233,6 +257,9 @@ func countAxis(a *plot.Axis, max float64, headroom float64) {
 	a.Tick.Marker = integerTicks{}
 }
 
+// maxBarPx is the widest a bar is drawn, in pixels.
+const maxBarPx = 90
+
 // series is one named, coloured row of values, one per slot (day, hour, or
 // category).
 type series struct {
@@ -264,6 +291,9 @@ func (b *stackedBars) Plot(c draw.Canvas, p *plot.Plot) {
 		x0, x1 := trX(float64(i)-b.width/2), trX(float64(i)+b.width/2)
 		if x1-x0 < pixels(1) { // keep very thin bars visible
 			x1 = x0 + pixels(1)
+		}
+		if w := x1 - x0; w > pixels(maxBarPx) { // few slots: no slabs
+			x0, x1 = x0+(w-pixels(maxBarPx))/2, x1-(w-pixels(maxBarPx))/2
 		}
 		for _, s := range b.series {
 			v := s.values[i]
@@ -324,6 +354,9 @@ type weekendBands struct{ days []time.Time }
 
 // Plot implements plot.Plotter.
 func (w weekendBands) Plot(c draw.Canvas, p *plot.Plot) {
+	if !showWeekends(w.days) {
+		return
+	}
 	trX, _ := p.Transforms(&c)
 	for i, d := range w.days {
 		if wd := d.Weekday(); wd != time.Saturday && wd != time.Sunday {
@@ -333,6 +366,24 @@ func (w weekendBands) Plot(c draw.Canvas, p *plot.Plot) {
 		pts := []vg.Point{{X: x0, Y: c.Min.Y}, {X: x0, Y: c.Max.Y}, {X: x1, Y: c.Max.Y}, {X: x1, Y: c.Min.Y}}
 		c.FillPolygon(colWeekend, c.ClipPolygonXY(pts))
 	}
+}
+
+// showWeekends tells whether a per-day chart shades its weekends: over
+// more than about half a year the bands would only make a grey texture.
+func showWeekends(days []time.Time) bool { return len(days) <= 190 }
+
+// weekendEntry is the legend entry of the weekend bands, when the days
+// include a weekend.
+func weekendEntry(days []time.Time) []legendEntry {
+	if !showWeekends(days) {
+		return nil
+	}
+	for _, d := range days {
+		if wd := d.Weekday(); wd == time.Saturday || wd == time.Sunday {
+			return []legendEntry{{label: "Weekend", thumb: swatch{colWeekend}}}
+		}
+	}
+	return nil
 }
 
 // legendEntry is one entry of a legend drawn beside a chart.
@@ -507,8 +558,7 @@ func drawPlaysPerDay(s Summary, title string, split func(Day) map[string]int64, 
 	for i, j := 0, len(legend)-1; i < j; i, j = i+1, j-1 {
 		legend[i], legend[j] = legend[j], legend[i]
 	}
-	legend = append(legend, legendEntry{label: "Weekend", thumb: swatch{colWeekend}})
-	drawWithLegend(p, c, legend)
+	drawWithLegend(p, c, append(legend, weekendEntry(days)...))
 	return nil
 }
 
@@ -524,10 +574,7 @@ func drawSessionsPerDay(s Summary, title string, c draw.Canvas) error {
 	p.Add(bars)
 	dayAxis(p, days, wideW)
 	countAxis(&p.Y, bars.maxStack(), 1.08)
-	drawWithLegend(p, c, []legendEntry{
-		{label: "Sessions", thumb: swatch{colBlue}},
-		{label: "Weekend", thumb: swatch{colWeekend}},
-	})
+	drawWithLegend(p, c, append([]legendEntry{{label: "Sessions", thumb: swatch{colBlue}}}, weekendEntry(days)...))
 	return nil
 }
 
@@ -590,11 +637,10 @@ func drawPaidShare(s Summary, title string, c draw.Canvas) error {
 		{Value: 0, Label: "0"}, {Value: 25, Label: "25"}, {Value: 50, Label: "50"},
 		{Value: 75, Label: "75"}, {Value: 100, Label: "100"},
 	}
-	drawWithLegend(p, c, []legendEntry{
+	drawWithLegend(p, c, append([]legendEntry{
 		{label: "Daily share", thumb: lineSwatch{lineStyle}},
 		{label: fmt.Sprintf("Whole period: %s", percent(s.Plays.PaidShare)), thumb: lineSwatch{overallStyle}},
-		{label: "Weekend", thumb: swatch{colWeekend}},
-	})
+	}, weekendEntry(days)...))
 	return nil
 }
 
@@ -677,7 +723,7 @@ func drawWeekdayHour(s Summary, title string, c draw.Canvas) error {
 	hm.Min, hm.Max = 0, maxV
 
 	p := newPlot(title, "Hour of day (UTC)", "")
-	p.Add(hm)
+	p.Add(hm, zeroCells(grid), cellBorders{cols: 24, rows: 7})
 
 	// Each cell shows its count, dark text on light cells and light text on
 	// dark ones.
@@ -685,6 +731,9 @@ func drawWeekdayHour(s Summary, title string, c draw.Canvas) error {
 	var styles []text.Style
 	for wd, row := range s.PlaysByWeekdayHour {
 		for h, v := range row {
+			if v == 0 {
+				continue // blank: no plays
+			}
 			labels.XYs = append(labels.XYs, plotter.XY{X: float64(h), Y: float64(6 - wd)})
 			labels.Labels = append(labels.Labels, groupThousands(v))
 			col, err := cm.At(float64(v))
@@ -692,7 +741,7 @@ func drawWeekdayHour(s Summary, title string, c draw.Canvas) error {
 				return err
 			}
 			st := p.X.Tick.Label
-			st.Font.Size = 8
+			st.Font.Size = 9
 			st.XAlign, st.YAlign = draw.XCenter, draw.YCenter
 			st.Color = colText
 			if luminance(col) < 0.45 {
@@ -701,12 +750,14 @@ func drawWeekdayHour(s Summary, title string, c draw.Canvas) error {
 			styles = append(styles, st)
 		}
 	}
-	l, err := plotter.NewLabels(labels)
-	if err != nil {
-		return err
+	if len(labels.XYs) > 0 {
+		l, err := plotter.NewLabels(labels)
+		if err != nil {
+			return err
+		}
+		l.TextStyle = styles
+		p.Add(l)
 	}
-	l.TextStyle = styles
-	p.Add(l)
 
 	p.X.Min, p.X.Max = -0.5, 23.5
 	p.Y.Min, p.Y.Max = -0.5, 6.5
@@ -725,7 +776,7 @@ func drawWeekdayHour(s Summary, title string, c draw.Canvas) error {
 	p.Draw(heatC)
 	data := p.DataCanvas(heatC)
 
-	cb := newPlot("", "", "Song plays")
+	cb := newPlot("", "", "Song plays (grey cell: none)")
 	cb.Add(&plotter.ColorBar{ColorMap: cm, Vertical: true})
 	cb.HideX()
 	cb.Y.Min, cb.Y.Max = 0, maxV
@@ -736,6 +787,48 @@ func drawWeekdayHour(s Summary, title string, c draw.Canvas) error {
 	cbC.Min.Y, cbC.Max.Y = data.Min.Y, data.Max.Y
 	cb.Draw(cbC)
 	return nil
+}
+
+// zeroCells paints the cells of the grid without plays light grey, so that
+// "no plays" stands apart from "a few".
+type zeroCells weekdayGrid
+
+// Plot implements plot.Plotter.
+func (z zeroCells) Plot(c draw.Canvas, p *plot.Plot) {
+	trX, trY := p.Transforms(&c)
+	g := weekdayGrid(z)
+	cols, rows := g.Dims()
+	for col := 0; col < cols; col++ {
+		for row := 0; row < rows; row++ {
+			if g.Z(col, row) != 0 {
+				continue
+			}
+			x, y := g.X(col), g.Y(row)
+			pts := []vg.Point{
+				{X: trX(x - 0.5), Y: trY(y - 0.5)}, {X: trX(x - 0.5), Y: trY(y + 0.5)},
+				{X: trX(x + 0.5), Y: trY(y + 0.5)}, {X: trX(x + 0.5), Y: trY(y - 0.5)},
+			}
+			c.FillPolygon(colNoPlays, c.ClipPolygonXY(pts))
+		}
+	}
+}
+
+// cellBorders draws thin white lines between the cells of a grid, so that
+// the cells read as tiles (and the seams of anti-aliasing disappear).
+type cellBorders struct{ cols, rows int }
+
+// Plot implements plot.Plotter.
+func (b cellBorders) Plot(c draw.Canvas, p *plot.Plot) {
+	trX, trY := p.Transforms(&c)
+	sty := draw.LineStyle{Color: color.White, Width: pixels(2)}
+	for col := 0; col <= b.cols; col++ {
+		x := trX(float64(col) - 0.5)
+		c.StrokeLine2(sty, x, c.Min.Y, x, c.Max.Y)
+	}
+	for row := 0; row <= b.rows; row++ {
+		y := trY(float64(row) - 0.5)
+		c.StrokeLine2(sty, c.Min.X, y, c.Max.X, y)
+	}
 }
 
 // luminance is the relative luminance of c, 0 (black) to 1 (white).

@@ -80,13 +80,17 @@ func Write(dir string, s Summary) (Summary, []string, error) {
 	return s, files, nil
 }
 
-// MarshalSummary encodes s as summary.json: indented, keys in a fixed order.
+// MarshalSummary encodes s as summary.json: indented, keys in a fixed order
+// (struct fields in declaration order, map keys sorted), text as UTF-8.
 func MarshalSummary(s Summary) ([]byte, error) {
-	b, err := json.MarshalIndent(s, "", "  ")
-	if err != nil {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(s); err != nil {
 		return nil, fmt.Errorf("encode %s: %w", SummaryFile, err)
 	}
-	return append(b, '\n'), nil
+	return buf.Bytes(), nil
 }
 
 // RenderPage renders index.html for s. Every value that comes from the data

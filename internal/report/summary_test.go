@@ -1,0 +1,317 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+func date(s string) time.Time {
+	t, err := time.Parse(dateLayout, s)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+func ptr(f float64) *float64 { return &f }
+
+// smallData is a hand-made warehouse: 6 plays on Thu 2018-11-01 and Sun
+// 2018-11-04, none on the two days between.
+func smallData() Data {
+	return Data{
+		Loaded:       true,
+		TableRows:    TableRows{Songplays: 6, Users: 4, Songs: 3, Artists: 2, Time: 6},
+		Plays:        6,
+		MatchedPlays: 4,
+		PaidPlays:    2,
+		PlayingUsers: 3,
+		Sessions:     4,
+		FirstPlay:    time.Date(2018, 11, 1, 10, 0, 0, 0, time.UTC),
+		LastPlay:     time.Date(2018, 11, 4, 9, 30, 0, 0, time.UTC),
+		UsersByLevelGender: []LevelGenderUsers{
+			{Level: "free", Gender: "F", Users: 2},
+			{Level: "paid", Gender: "M", Users: 1},
+			{Level: "", Gender: "", Users: 1},
+		},
+		PlaysByDay: []DayPlays{
+			{Day: date("2018-11-01"), Gender: "F", Level: "free", Plays: 2},
+			{Day: date("2018-11-01"), Gender: "M", Level: "paid", Plays: 1},
+			{Day: date("2018-11-04"), Gender: "", Level: "free", Plays: 2},
+			{Day: date("2018-11-04"), Gender: "F", Level: "paid", Plays: 1},
+		},
+		SessionsByDay: []DaySessions{{Day: date("2018-11-01"), Sessions: 2}, {Day: date("2018-11-04"), Sessions: 2}},
+		PlaysByWeekdayHour: []WeekdayHourPlays{
+			{Weekday: 4, Hour: 10, Plays: 3},
+			{Weekday: 0, Hour: 9, Plays: 3},
+		},
+		TopSongs:   []TopSong{{Rank: 1, SongID: "S1", Title: "A", ArtistName: "X", Plays: 3}, {Rank: 2, SongID: "S2", Title: "B", ArtistName: "Y", Plays: 1}},
+		TopArtists: []TopArtist{{Rank: 1, ArtistID: "AR1", Name: "X", Plays: 3}},
+		TopUsers:   []TopUser{{Rank: 1, UserID: 7, FirstName: "Ann", LastName: "Lee", Level: "free", Plays: 4}},
+		FreeToPaid: 1,
+	}
+}
+
+func TestSummarize(t *testing.T) {
+	gen := time.Date(2026, 1, 2, 3, 4, 5, 600, time.FixedZone("CET", 3600))
+	s := Summarize(smallData(), gen)
+
+	if want := time.Date(2026, 1, 2, 2, 4, 5, 0, time.UTC); !s.GeneratedAt.Equal(want) || s.GeneratedAt.Location() != time.UTC {
+		t.Errorf("GeneratedAt = %v, want %v in UTC", s.GeneratedAt, want)
+	}
+	if s.Empty {
+		t.Error("Empty = true for a warehouse with plays")
+	}
+	first, last := time.Date(2018, 11, 1, 10, 0, 0, 0, time.UTC), time.Date(2018, 11, 4, 9, 30, 0, 0, time.UTC)
+	wantPeriod := Period{FirstPlay: &first, LastPlay: &last, FirstDay: "2018-11-01", LastDay: "2018-11-04", Days: 4, DaysWithPlays: 2}
+	if !reflect.DeepEqual(s.Period, wantPeriod) {
+		t.Errorf("Period = %+v, want %+v", s.Period, wantPeriod)
+	}
+	wantPlays := Plays{
+		Total: 6, Matched: 4, Unmatched: 2, MatchedShare: 4.0 / 6,
+		ByLevel:   map[string]int64{"free": 4, "paid": 2},
+		ByGender:  map[string]int64{"F": 3, "M": 1, "unknown": 2},
+		PaidShare: 2.0 / 6, Users: 3, Sessions: 4,
+	}
+	if !reflect.DeepEqual(s.Plays, wantPlays) {
+		t.Errorf("Plays = %+v, want %+v", s.Plays, wantPlays)
+	}
+	wantUsers := Users{
+		Total:      4,
+		ByLevel:    map[string]int64{"free": 2, "paid": 1, "unknown": 1},
+		ByGender:   map[string]int64{"F": 2, "M": 1, "unknown": 1},
+		FreeToPaid: 1,
+	}
+	if !reflect.DeepEqual(s.Users, wantUsers) {
+		t.Errorf("Users = %+v, want %+v", s.Users, wantUsers)
+	}
+	zero := func(d string) Day {
+		return Day{Date: d, ByGender: map[string]int64{"F": 0, "M": 0, "unknown": 0}, ByLevel: map[string]int64{"free": 0, "paid": 0}}
+	}
+	wantDays := []Day{
+		{Date: "2018-11-01", Plays: 3, ByGender: map[string]int64{"F": 2, "M": 1, "unknown": 0}, ByLevel: map[string]int64{"free": 2, "paid": 1}, PaidShare: ptr(1.0 / 3), Sessions: 2},
+		zero("2018-11-02"),
+		zero("2018-11-03"),
+		{Date: "2018-11-04", Plays: 3, ByGender: map[string]int64{"F": 1, "M": 0, "unknown": 2}, ByLevel: map[string]int64{"free": 2, "paid": 1}, PaidShare: ptr(1.0 / 3), Sessions: 2},
+	}
+	if !reflect.DeepEqual(s.Days, wantDays) {
+		t.Errorf("Days =\n%s\nwant\n%s", js(t, s.Days), js(t, wantDays))
+	}
+	wantHour := make([]int64, 24)
+	wantHour[9], wantHour[10] = 3, 3
+	if !reflect.DeepEqual(s.PlaysByHour, wantHour) {
+		t.Errorf("PlaysByHour = %v, want %v", s.PlaysByHour, wantHour)
+	}
+	if s.PlaysByWeekdayHour[4][10] != 3 || s.PlaysByWeekdayHour[0][9] != 3 || len(s.PlaysByWeekdayHour) != 7 {
+		t.Errorf("PlaysByWeekdayHour = %v", s.PlaysByWeekdayHour)
+	}
+	if len(s.TopSongs) != 2 || len(s.TopArtists) != 1 || len(s.TopUsers) != 1 {
+		t.Errorf("top lists = %v %v %v", s.TopSongs, s.TopArtists, s.TopUsers)
+	}
+}
+
+func TestFillDays(t *testing.T) {
+	tests := []struct {
+		name        string
+		first, last string
+		plays       []DayPlays
+		sessions    []DaySessions
+		want        []string // date:plays:sessions
+	}{
+		{
+			name: "one day", first: "2018-11-30", last: "2018-11-30",
+			plays:    []DayPlays{{Day: date("2018-11-30"), Gender: "F", Level: "paid", Plays: 5}},
+			sessions: []DaySessions{{Day: date("2018-11-30"), Sessions: 1}},
+			want:     []string{"2018-11-30:5:1"},
+		},
+		{
+			name: "gaps at both ends of the rows and across a month and year end", first: "2018-12-30", last: "2019-01-02",
+			plays: []DayPlays{{Day: date("2018-12-31"), Gender: "M", Level: "free", Plays: 2}},
+			want:  []string{"2018-12-30:0:0", "2018-12-31:2:0", "2019-01-01:0:0", "2019-01-02:0:0"},
+		},
+		{
+			name: "rows outside the range are ignored", first: "2018-11-02", last: "2018-11-02",
+			plays: []DayPlays{{Day: date("2018-11-01"), Gender: "F", Level: "free", Plays: 9}, {Day: date("2018-11-02"), Gender: "F", Level: "free", Plays: 1}},
+			want:  []string{"2018-11-02:1:0"},
+		},
+		{
+			name: "the day of a row is its UTC date", first: "2018-11-01", last: "2018-11-02",
+			plays: []DayPlays{{Day: time.Date(2018, 11, 2, 1, 0, 0, 0, time.FixedZone("X", 3*3600)), Gender: "F", Level: "free", Plays: 4}},
+			want:  []string{"2018-11-01:4:0", "2018-11-02:0:0"},
+		},
+		{name: "last before first", first: "2018-11-02", last: "2018-11-01", want: nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			days := fillDays(date(tt.first), date(tt.last), tt.plays, tt.sessions, []string{"F", "M"}, []string{"free", "paid"})
+			var got []string
+			for _, d := range days {
+				got = append(got, d.Date+":"+itoa(d.Plays)+":"+itoa(d.Sessions))
+				if len(d.ByGender) != 2 || len(d.ByLevel) != 2 {
+					t.Errorf("%s: categories %v %v, want every gender and level", d.Date, d.ByGender, d.ByLevel)
+				}
+				if (d.PaidShare == nil) != (d.Plays == 0) {
+					t.Errorf("%s: paid share %v with %d plays", d.Date, d.PaidShare, d.Plays)
+				}
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("days = %v, want %v", got, tt.want)
+			}
+			if days == nil {
+				t.Error("fillDays returned nil; summary.json needs []")
+			}
+		})
+	}
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func TestSummarizeEmpty(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		data Data
+	}{
+		{"tables missing", Data{}},
+		{"tables without plays", Data{Loaded: true, TableRows: TableRows{Users: 3, Songs: 10, Artists: 4},
+			UsersByLevelGender: []LevelGenderUsers{{Level: "free", Gender: "F", Users: 3}}}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s := Summarize(tt.data, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+			if !s.Empty {
+				t.Fatal("Empty = false")
+			}
+			b, err := MarshalSummary(s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, want := range []string{`"empty": true`, `"days": []`, `"top_songs": []`, `"top_artists": []`, `"top_users": []`, `"charts": []`, `"first_play": null`, `"paid_share": 0`} {
+				if !bytes.Contains(b, []byte(want)) {
+					t.Errorf("summary.json lacks %s:\n%s", want, b)
+				}
+			}
+			if bytes.Contains(b, []byte("NaN")) || bytes.Contains(b, []byte("null,")) && !bytes.Contains(b, []byte(`"first_play": null,`)) {
+				t.Errorf("summary.json has NaN or unexpected nulls:\n%s", b)
+			}
+		})
+	}
+}
+
+// summaryKeys are the keys of summary.json: the contract documented in the
+// README. Adding a key is fine (add it here too); removing or renaming one
+// breaks consumers.
+var summaryKeys = []string{
+	"charts[].file", "charts[].height", "charts[].title", "charts[].width",
+	"days[].by_gender", "days[].by_level", "days[].date", "days[].paid_share", "days[].plays", "days[].sessions",
+	"empty", "generated_at",
+	"period.days", "period.days_with_plays", "period.first_day", "period.first_play", "period.last_day", "period.last_play",
+	"plays.by_gender", "plays.by_level", "plays.matched", "plays.matched_share", "plays.paid_share", "plays.sessions",
+	"plays.total", "plays.unmatched", "plays.users",
+	"plays_by_hour", "plays_by_weekday_hour", "schema_version",
+	"table_rows.artists", "table_rows.songplays", "table_rows.songs", "table_rows.time", "table_rows.users",
+	"top_artists[].artist_id", "top_artists[].name", "top_artists[].plays", "top_artists[].rank",
+	"top_songs[].artist_name", "top_songs[].plays", "top_songs[].rank", "top_songs[].song_id", "top_songs[].title",
+	"top_users[].first_name", "top_users[].last_name", "top_users[].level", "top_users[].plays", "top_users[].rank", "top_users[].user_id",
+	"users.by_gender", "users.by_level", "users.free_to_paid", "users.paid_to_free", "users.total",
+}
+
+func TestSummaryKeys(t *testing.T) {
+	dir := t.TempDir()
+	if _, _, err := Write(dir, Summarize(sampleData(), time.Now())); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, SummaryFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v map[string]any
+	if err := json.Unmarshal(b, &v); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	var walk func(prefix string, v any)
+	walk = func(prefix string, v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			// Maps keyed by data values (genders, levels) end the walk.
+			if strings.HasSuffix(prefix, "by_gender") || strings.HasSuffix(prefix, "by_level") {
+				got[prefix] = true
+				return
+			}
+			for k, e := range x {
+				p := k
+				if prefix != "" {
+					p = prefix + "." + k
+				}
+				walk(p, e)
+			}
+		case []any:
+			if len(x) > 0 {
+				if _, ok := x[0].(map[string]any); ok {
+					walk(prefix+"[]", x[0])
+					return
+				}
+			}
+			got[prefix] = true
+		default:
+			got[prefix] = true
+		}
+	}
+	walk("", v)
+	var keys []string
+	for k := range got {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	if !reflect.DeepEqual(keys, summaryKeys) {
+		t.Errorf("summary.json keys =\n%q\nwant\n%q", keys, summaryKeys)
+	}
+	if len(v["plays_by_weekday_hour"].([]any)) != 7 || len(v["plays_by_hour"].([]any)) != 24 {
+		t.Error("plays_by_weekday_hour is not 7 rows or plays_by_hour is not 24 hours")
+	}
+}
+
+// TestSummaryGolden pins summary.json for the sample data; run with
+// -update after a deliberate change of the contract or the sample.
+func TestSummaryGolden(t *testing.T) {
+	s := Summarize(sampleData(), time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
+	s.Charts = []Chart{{File: "x.png", Title: "X", Width: 10, Height: 20}}
+	got, err := MarshalSummary(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden := filepath.Join("testdata", "summary_sample.golden.json")
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(golden, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run go test -run TestSummaryGolden -update)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("summary.json differs from %s; run with -update if the change is deliberate", golden)
+	}
+}
+
+func js(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.MarshalIndent(v, "", " ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}

@@ -1,0 +1,244 @@
+package report
+
+import (
+	"bytes"
+	"image"
+	"image/color"
+	"image/png"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// checkPNG fails the test unless data is a PNG of exactly w × h pixels that
+// is not blank: at least a few distinct colours, and ink (non-white pixels)
+// on more than 2 % of it.
+func checkPNG(t *testing.T, name string, data []byte, w, h int) {
+	t.Helper()
+	img, err := png.Decode(bytes.NewReader(data))
+	if err != nil {
+		t.Errorf("%s: not a PNG: %v", name, err)
+		return
+	}
+	if b := img.Bounds(); b.Dx() != w || b.Dy() != h {
+		t.Errorf("%s: %d×%d pixels, want %d×%d", name, b.Dx(), b.Dy(), w, h)
+	}
+	colours, ink := inkAndColours(img)
+	if colours < 4 {
+		t.Errorf("%s: %d distinct colours; the chart is blank", name, colours)
+	}
+	if share := float64(ink) / float64(w*h); share < 0.02 {
+		t.Errorf("%s: only %.3f of the pixels are not white; the chart is (nearly) blank", name, share)
+	}
+}
+
+func inkAndColours(img image.Image) (colours, ink int) {
+	seen := map[color.RGBA]bool{}
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			r, g, bl, a := img.At(x, y).RGBA()
+			c := color.RGBA{uint8(r >> 8), uint8(g >> 8), uint8(bl >> 8), uint8(a >> 8)}
+			seen[c] = true
+			if c != (color.RGBA{255, 255, 255, 255}) {
+				ink++
+			}
+		}
+	}
+	return len(seen), ink
+}
+
+// chartVariants are data shapes that have broken charts elsewhere: one day,
+// a long period across a year end, a flat weekday × hour grid, one gender
+// and one level only, values in the millions.
+func chartVariants() map[string]Data {
+	one := smallData()
+	one.PlaysByDay = []DayPlays{{Day: date("2018-11-01"), Gender: "F", Level: "paid", Plays: 6}}
+	one.LastPlay = time.Date(2018, 11, 1, 23, 0, 0, 0, time.UTC)
+	one.PaidPlays = 6
+
+	long := smallData()
+	long.PlaysByDay = nil
+	long.Plays = 0
+	for i := 0; i < 400; i++ {
+		long.PlaysByDay = append(long.PlaysByDay, DayPlays{Day: date("2018-11-01").AddDate(0, 0, i), Gender: "M", Level: "free", Plays: int64(1 + i%7)})
+		long.Plays += int64(1 + i%7)
+	}
+	long.LastPlay = date("2018-11-01").AddDate(0, 0, 399)
+
+	flat := smallData()
+	flat.PlaysByWeekdayHour = nil
+	for wd := 0; wd < 7; wd++ {
+		for h := 0; h < 24; h++ {
+			flat.PlaysByWeekdayHour = append(flat.PlaysByWeekdayHour, WeekdayHourPlays{Weekday: wd, Hour: h, Plays: 2})
+		}
+	}
+
+	big := smallData()
+	for i := range big.PlaysByDay {
+		big.PlaysByDay[i].Plays *= 1_000_000
+	}
+	big.Plays *= 1_000_000
+	big.PaidPlays *= 1_000_000
+	for i := range big.PlaysByWeekdayHour {
+		big.PlaysByWeekdayHour[i].Plays *= 1_000_000
+	}
+	for i := range big.UsersByLevelGender {
+		big.UsersByLevelGender[i].Users *= 1_000_000
+	}
+	return map[string]Data{"sample month": sampleData(), "small": smallData(), "one day": one, "400 days": long, "flat grid": flat, "millions": big}
+}
+
+func TestChartsDecodeAtTheirSizeAndAreNotBlank(t *testing.T) {
+	for name, d := range chartVariants() {
+		t.Run(name, func(t *testing.T) {
+			s := Summarize(d, time.Now())
+			for _, spec := range chartSpecs {
+				png, err := renderChart(s, spec)
+				if err != nil {
+					t.Errorf("%s: %v", spec.file, err)
+					continue
+				}
+				checkPNG(t, spec.file, png, spec.width, spec.height)
+			}
+		})
+	}
+}
+
+func TestWrite(t *testing.T) {
+	dir := t.TempDir()
+	s, files, err := Write(dir, Summarize(sampleData(), time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := append(ChartFiles(), SummaryFile, IndexFile)
+	if !reflect.DeepEqual(files, want) {
+		t.Errorf("files = %v, want %v", files, want)
+	}
+	if len(s.Charts) != len(chartSpecs) {
+		t.Fatalf("summary lists %d charts, want %d", len(s.Charts), len(chartSpecs))
+	}
+	for _, c := range s.Charts {
+		data, err := os.ReadFile(filepath.Join(dir, c.File))
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkPNG(t, c.File, data, c.Width, c.Height)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != len(want) {
+		t.Errorf("folder holds %d entries, want %d (no temporary files left)", len(entries), len(want))
+	}
+
+	page := readString(t, filepath.Join(dir, IndexFile))
+	for _, c := range s.Charts {
+		img := `<img src="` + c.File + `" width="` + strconv.Itoa(c.Width) + `" height="` + strconv.Itoa(c.Height) + `" alt="` + c.Title + `">`
+		if !strings.Contains(page, img) {
+			t.Errorf("index.html lacks %s", img)
+		}
+	}
+	for _, want := range []string{
+		`id="top-songs"`, `id="top-artists"`, `id="top-users"`, `id="table-rows"`,
+		"2018-11-01 00:02:03", "2018-11-30 23:58:01", "30 days (2018-11-01 to 2018-11-30), 29 of them with plays",
+		"Generated 2026-03-04 05:06:07 UTC",
+		"<td>songplays</td><td class=\"n\">4,735</td>", "<td>artists</td><td class=\"n\">10,025</td>",
+		"78.5 %", "Chloe Cuevas", "You&#39;re The One", `href="summary.json"`,
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("index.html lacks %q", want)
+		}
+	}
+	for _, bad := range []string{"http://", "https://", "<script", "NaN"} {
+		if strings.Contains(page, bad) {
+			t.Errorf("index.html contains %q: it must be self-contained and escaped", bad)
+		}
+	}
+}
+
+func TestPageEscapesData(t *testing.T) {
+	page, err := RenderPage(Summarize(sampleData(), time.Now()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"&lt;script&gt;alert(1)&lt;/script&gt;",
+		"Beyoncé &amp; &#34;Friends&#34;",
+		"Mötley Crüe &lt;b&gt;",
+	} {
+		if !bytes.Contains(page, []byte(want)) {
+			t.Errorf("index.html lacks the escaped %q", want)
+		}
+	}
+	if bytes.Contains(page, []byte("<script>")) || bytes.Contains(page, []byte("Crüe <b>")) {
+		t.Error("index.html holds unescaped data")
+	}
+}
+
+func TestWriteEmpty(t *testing.T) {
+	dir := t.TempDir()
+	// A chart of an earlier report must not survive into an empty one.
+	if err := os.WriteFile(filepath.Join(dir, chartSpecs[0].file), []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s, files, err := Write(dir, Summarize(Data{}, time.Now()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{SummaryFile, IndexFile}; !reflect.DeepEqual(files, want) {
+		t.Errorf("files = %v, want %v", files, want)
+	}
+	if len(s.Charts) != 0 {
+		t.Errorf("charts = %v, want none", s.Charts)
+	}
+	if _, err := os.Stat(filepath.Join(dir, chartSpecs[0].file)); !os.IsNotExist(err) {
+		t.Errorf("stale chart still there: %v", err)
+	}
+	page := readString(t, filepath.Join(dir, IndexFile))
+	if !strings.Contains(page, "No song plays are loaded yet") {
+		t.Errorf("empty page does not say so:\n%s", page)
+	}
+	for _, bad := range []string{"<img", "NaN", "top-songs"} {
+		if strings.Contains(page, bad) {
+			t.Errorf("empty page contains %q", bad)
+		}
+	}
+}
+
+func TestIntegerTicks(t *testing.T) {
+	tests := []struct {
+		max  float64
+		want []string
+	}{
+		{5.4, []string{"0", "1", "2", "3", "4", "5"}},
+		{2.3, []string{"0", "1", "2"}},
+		{86, []string{"0", "20", "40", "60", "80"}},
+		{4_100_000, []string{"0", "1,000,000", "2,000,000", "3,000,000", "4,000,000"}},
+	}
+	for _, tt := range tests {
+		var got []string
+		for _, tk := range (integerTicks{}).Ticks(0, tt.max) {
+			if tk.Label != "" {
+				got = append(got, tk.Label)
+			}
+		}
+		if !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("ticks(0, %v) = %v, want %v", tt.max, got, tt.want)
+		}
+	}
+}
+
+func readString(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
