@@ -27,6 +27,9 @@ type AWS struct {
 	// DescribeClusters calls of the waiters; zero means the SDK's defaults
 	// (60 s and 120 s). Tests make them small.
 	PollMinDelay, PollMaxDelay time.Duration
+	// RoleSettleDelay is the pause between CreateCluster attempts while IAM
+	// propagates a role created in the same run; zero means 10 s.
+	RoleSettleDelay time.Duration
 	// Now gives the time for the final snapshot's name; nil means time.Now.
 	Now func() time.Time
 }

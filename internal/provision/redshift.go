@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -33,18 +34,21 @@ func (a *AWS) Provision(ctx context.Context, s Spec) (Outputs, error) {
 		if !clusterOwned(existing) {
 			return Outputs{}, notOwned("CLUSTER_ID", "Redshift cluster", s.ClusterID)
 		}
-		if aws.ToString(existing.ClusterStatus) == "deleting" {
+		switch aws.ToString(existing.ClusterStatus) {
+		case "deleting":
 			return Outputs{}, fmt.Errorf("cluster %s is being deleted: wait until teardown has finished, then run provision again", s.ClusterID)
+		case "paused", "pausing":
+			return Outputs{}, fmt.Errorf("cluster %s is paused: resume it (aws redshift resume-cluster --cluster-identifier %s), then run provision again", s.ClusterID, s.ClusterID)
 		}
 	}
-	roleARN, err := a.ensureRole(ctx, s)
+	roleARN, roleCreated, err := a.ensureRole(ctx, s)
 	if err != nil {
 		return Outputs{}, err
 	}
 	if err := a.ensureRolePolicy(ctx, s, roleARN); err != nil {
 		return Outputs{}, err
 	}
-	cl, err := a.ensureCluster(ctx, s, existing, roleARN)
+	cl, err := a.ensureCluster(ctx, s, existing, roleARN, roleCreated)
 	if err != nil {
 		return Outputs{}, err
 	}
@@ -97,10 +101,12 @@ func notOwned(variable, what, name string) error {
 	return &config.Error{Var: variable, Msg: fmt.Sprintf("%s %q exists but was not created by this job (it has no %s tag): choose another name, or tag it %s=<cluster id> to let the job manage it", what, name, TagKey, TagKey)}
 }
 
-func (a *AWS) ensureRole(ctx context.Context, s Spec) (string, error) {
+// ensureRole creates the role or repairs its trust policy. It returns the
+// role's ARN and whether this run created it.
+func (a *AWS) ensureRole(ctx context.Context, s Spec) (string, bool, error) {
 	role, err := a.getRole(ctx, s.RoleName)
 	if err != nil {
-		return "", err
+		return "", false, err
 	}
 	trust := trustPolicy()
 	if role == nil {
@@ -112,24 +118,24 @@ func (a *AWS) ensureRole(ctx context.Context, s Spec) (string, error) {
 			Tags:                     []iamtypes.Tag{{Key: aws.String(TagKey), Value: aws.String(s.ClusterID)}},
 		})
 		if err != nil {
-			return "", callError("CreateRole", err)
+			return "", false, callError("CreateRole", err)
 		}
-		return aws.ToString(out.Role.Arn), nil
+		return aws.ToString(out.Role.Arn), true, nil
 	}
 	if !roleOwned(role) {
-		return "", notOwned("IAM_ROLE_NAME", "IAM role", s.RoleName)
+		return "", false, notOwned("IAM_ROLE_NAME", "IAM role", s.RoleName)
 	}
 	if !samePolicy(aws.ToString(role.AssumeRolePolicyDocument), trust) {
 		a.Log.Warn("repairing the role's trust policy", "role", s.RoleName)
 		if _, err := a.IAM.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{
 			RoleName: aws.String(s.RoleName), PolicyDocument: aws.String(trust),
 		}); err != nil {
-			return "", callError("UpdateAssumeRolePolicy", err)
+			return "", false, callError("UpdateAssumeRolePolicy", err)
 		}
 	} else {
 		a.Log.Info("IAM role exists", "role", s.RoleName)
 	}
-	return aws.ToString(role.Arn), nil
+	return aws.ToString(role.Arn), false, nil
 }
 
 // ensureRolePolicy gives the role exactly one way to read S3: the inline
@@ -240,13 +246,47 @@ func (a *AWS) createClusterInput(s Spec, roleARN string) *redshift.CreateCluster
 // ensureCluster creates the cluster unless cl (looked up by Provision)
 // exists, waits until it is available and repairs its role and public
 // accessibility.
-func (a *AWS) ensureCluster(ctx context.Context, s Spec, cl *rstypes.Cluster, roleARN string) (*rstypes.Cluster, error) {
+// roleSettleAttempts is how many times CreateCluster is tried while IAM
+// propagates a role created moments before.
+const roleSettleAttempts = 6
+
+// createCluster calls CreateCluster. When this run has just created the
+// role, Redshift may not see it yet and reject it as an invalid parameter;
+// that is retried a few times, RoleSettleDelay apart.
+func (a *AWS) createCluster(ctx context.Context, s Spec, roleARN string, roleCreated bool) error {
+	delay := a.RoleSettleDelay
+	if delay <= 0 {
+		delay = 10 * time.Second
+	}
+	in := a.createClusterInput(s, roleARN)
+	for attempt := 1; ; attempt++ {
+		_, err := a.Redshift.CreateCluster(ctx, in)
+		if err == nil {
+			return nil
+		}
+		if !roleCreated || attempt == roleSettleAttempts || errorCode(err) != "InvalidParameterValue" ||
+			!strings.Contains(strings.ToLower(err.Error()), "role") {
+			return callError("CreateCluster", err)
+		}
+		a.Log.Info("Redshift does not see the new IAM role yet; retrying", "cluster", s.ClusterID, "attempt", attempt, "delay", delay.String())
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(delay):
+		}
+	}
+}
+
+func (a *AWS) ensureCluster(ctx context.Context, s Spec, cl *rstypes.Cluster, roleARN string, roleCreated bool) (*rstypes.Cluster, error) {
 	if cl == nil {
+		password := "from SPARKIFY_DB_PASSWORD"
+		if s.Password == "" {
+			password = "managed by AWS Secrets Manager"
+		}
 		a.Log.Info("creating the Redshift cluster; this takes several minutes", "cluster", s.ClusterID,
-			"node_type", s.NodeType, "nodes", s.NodeCount, "publicly_accessible", s.wantPublic(),
-			"password", map[bool]string{true: "managed by AWS Secrets Manager", false: "from SPARKIFY_DB_PASSWORD"}[s.Password == ""])
-		if _, err := a.Redshift.CreateCluster(ctx, a.createClusterInput(s, roleARN)); err != nil {
-			return nil, callError("CreateCluster", err)
+			"node_type", s.NodeType, "nodes", s.NodeCount, "publicly_accessible", s.wantPublic(), "password", password)
+		if err := a.createCluster(ctx, s, roleARN, roleCreated); err != nil {
+			return nil, err
 		}
 	} else {
 		a.Log.Info("Redshift cluster exists", "cluster", s.ClusterID, "status", aws.ToString(cl.ClusterStatus))

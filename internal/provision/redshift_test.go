@@ -92,13 +92,14 @@ func newFixture(t *testing.T) *fixture {
 		fake: fake,
 		logs: logs,
 		aws: &AWS{
-			IAM:          iam.NewFromConfig(cfg),
-			Redshift:     redshift.NewFromConfig(cfg),
-			EC2:          ec2.NewFromConfig(cfg),
-			Log:          slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-			PollMinDelay: time.Millisecond,
-			PollMaxDelay: 5 * time.Millisecond,
-			Now:          func() time.Time { return testNow },
+			IAM:             iam.NewFromConfig(cfg),
+			Redshift:        redshift.NewFromConfig(cfg),
+			EC2:             ec2.NewFromConfig(cfg),
+			Log:             slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+			PollMinDelay:    time.Millisecond,
+			PollMaxDelay:    5 * time.Millisecond,
+			RoleSettleDelay: time.Millisecond,
+			Now:             func() time.Time { return testNow },
 		},
 	}
 }
@@ -808,5 +809,47 @@ func TestOutputsFile(t *testing.T) {
 	want := "SPARKIFY_DATABASE_URL=postgres://u@h:5439/d?sslmode=require\nSPARKIFY_IAM_ROLE_ARN=arn:aws:iam::1:role/r\nSPARKIFY_REDSHIFT_ENDPOINT=h\nSPARKIFY_REDSHIFT_PORT=5439\n"
 	if string(got) != want {
 		t.Errorf("file = %q, want %q", got, want)
+	}
+}
+
+func TestCreateClusterWaitsForANewRole(t *testing.T) {
+	const roleMsg = "The IAM role arn:aws:iam::123456789012:role/sparkify-redshift-s3-read is not valid or cannot be assumed."
+	tests := []struct {
+		name        string
+		roleExisted bool   // an earlier run created the role
+		code, msg   string // of the injected CreateCluster failures
+		failures    int
+		wantErr     bool
+		creates     int // CreateCluster calls of the run
+	}{
+		{name: "new role propagates after two tries", code: "InvalidParameterValue", msg: roleMsg, failures: 2, creates: 3},
+		{name: "new role never propagates", code: "InvalidParameterValue", msg: roleMsg, failures: roleSettleAttempts, wantErr: true, creates: roleSettleAttempts},
+		{name: "old role is not retried", roleExisted: true, code: "InvalidParameterValue", msg: roleMsg, failures: 1, wantErr: true, creates: 1},
+		{name: "other invalid parameter is not retried", code: "InvalidParameterValue", msg: "Invalid node type.", failures: 1, wantErr: true, creates: 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			s := testSpec(t, nil)
+			if tt.roleExisted {
+				f.fake.Do(func(st *awsfake.State) {
+					st.Roles["sparkify-redshift-s3-read"] = &awsfake.Role{
+						Name: "sparkify-redshift-s3-read", ARN: testRoleARN, TrustPolicy: trustPolicy(),
+						Tags: map[string]string{TagKey: "sparkify"}, Inline: map[string]string{},
+					}
+				})
+			}
+			for range tt.failures {
+				f.fake.FailWith("CreateCluster", tt.code, tt.msg, 400)
+			}
+			f.fake.ResetCalls()
+			_, err := f.aws.Provision(context.Background(), s)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("Provision: %v, want error %v", err, tt.wantErr)
+			}
+			if got := strings.Count(strings.Join(f.fake.Actions(), " "), "redshift:CreateCluster"); got != tt.creates {
+				t.Errorf("%d CreateCluster calls, want %d", got, tt.creates)
+			}
+		})
 	}
 }

@@ -27,6 +27,8 @@ const managedPolicyName = "AmazonS3ReadOnlyAccess"
 // GoString and LogValue methods return a placeholder.
 type Secret string
 
+// String, GoString, LogValue and MarshalText hide the value from fmt, slog
+// and encoders.
 func (Secret) String() string                 { return "[redacted]" }
 func (Secret) GoString() string               { return "[redacted]" }
 func (Secret) LogValue() slog.Value           { return slog.StringValue("[redacted]") }

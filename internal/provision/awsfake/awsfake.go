@@ -86,8 +86,8 @@ type State struct {
 }
 
 type failure struct {
-	action, code string
-	status       int
+	action, code, message string
+	status                int
 }
 
 // Server is the fake. Its exported knobs must be set before requests run.
@@ -145,9 +145,14 @@ func (s *Server) ResetCalls() {
 // Fail makes the next request for action fail with the AWS error code and
 // HTTP status (use a 4xx status the SDK does not retry).
 func (s *Server) Fail(action, code string, status int) {
+	s.FailWith(action, code, "injected failure of "+action, status)
+}
+
+// FailWith is Fail with the error's message.
+func (s *Server) FailWith(action, code, message string, status int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.failures = append(s.failures, failure{action, code, status})
+	s.failures = append(s.failures, failure{action, code, message, status})
 }
 
 // Do runs f on the state under the fake's lock, to inspect it or to make it
@@ -201,7 +206,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if i := slices.IndexFunc(s.failures, func(f failure) bool { return f.action == action }); i >= 0 {
 		f := s.failures[i]
 		s.failures = slices.Delete(s.failures, i, i+1)
-		aerr = errf(f.status, f.code, "injected failure of %s", action)
+		aerr = &apiError{f.status, f.code, f.message}
 	} else {
 		switch service {
 		case "iam":
