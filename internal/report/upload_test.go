@@ -1,0 +1,140 @@
+package report
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/johannesboyne/gofakes3"
+	"github.com/johannesboyne/gofakes3/backend/s3mem"
+
+	"github.com/sparkify/warehouse/internal/source"
+)
+
+// fakeS3 serves S3 in-process on 127.0.0.1 with one bucket, and returns a
+// client made the way the job makes it (source.NewS3Client and the SDK's
+// standard variables).
+func fakeS3(t *testing.T, bucket string) *s3.Client {
+	t.Helper()
+	backend := s3mem.New()
+	if err := backend.CreateBucket(bucket); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewUnstartedServer(gofakes3.New(backend, gofakes3.WithLogger(gofakes3.DiscardLog())).Server())
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Listener = l
+	srv.Start()
+	t.Cleanup(srv.Close)
+	t.Setenv("AWS_ENDPOINT_URL_S3", srv.URL)
+	t.Setenv("AWS_ACCESS_KEY_ID", "test")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
+	t.Setenv("AWS_REGION", "us-east-1")
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(t.TempDir(), "none"))
+	c, err := source.NewS3Client(context.Background(), source.S3Options{Region: "us-west-2", PathStyle: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestDatedPrefix(t *testing.T) {
+	at := time.Date(2026, 3, 4, 23, 30, 0, 0, time.FixedZone("X", -2*3600)) // 2026-03-05 in UTC
+	for _, tt := range []struct{ prefix, want string }{
+		{"", "2026-03-05/"},
+		{"/", "2026-03-05/"},
+		{"reports", "reports/2026-03-05/"},
+		{"reports/", "reports/2026-03-05/"},
+		{"a/b", "a/b/2026-03-05/"},
+	} {
+		if got := DatedPrefix(tt.prefix, at); got != tt.want {
+			t.Errorf("DatedPrefix(%q) = %q, want %q", tt.prefix, got, tt.want)
+		}
+	}
+}
+
+func TestUpload(t *testing.T) {
+	client := fakeS3(t, "reports")
+	dir := t.TempDir()
+	_, files, err := Write(dir, Summarize(sampleData(), time.Now()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	prefix := DatedPrefix("team/sparkify", time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC))
+	if err := Upload(ctx, client, "reports", prefix, dir, files); err != nil {
+		t.Fatal(err)
+	}
+
+	list, err := client.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("reports")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for _, o := range list.Contents {
+		keys = append(keys, *o.Key)
+	}
+	var want []string
+	for _, f := range files {
+		want = append(want, "team/sparkify/2026-03-04/"+f)
+	}
+	sort.Strings(want)
+	if strings.Join(keys, "\n") != strings.Join(want, "\n") {
+		t.Errorf("keys =\n%s\nwant\n%s", strings.Join(keys, "\n"), strings.Join(want, "\n"))
+	}
+	types := map[string]string{"index.html": "text/html; charset=utf-8", "summary.json": "application/json", "users_by_level.png": "image/png"}
+	for _, f := range files {
+		out, err := client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("reports"), Key: aws.String(prefix + f)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, err := io.ReadAll(out.Body)
+		out.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		local, err := os.ReadFile(filepath.Join(dir, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(body, local) {
+			t.Errorf("%s: uploaded %d bytes differ from the local %d", f, len(body), len(local))
+		}
+		if wantType := ContentType(f); aws.ToString(out.ContentType) != wantType {
+			t.Errorf("%s: content type %q, want %q", f, aws.ToString(out.ContentType), wantType)
+		}
+		if wt, ok := types[f]; ok && ContentType(f) != wt {
+			t.Errorf("ContentType(%s) = %q, want %q", f, ContentType(f), wt)
+		}
+	}
+}
+
+func TestUploadNoSuchBucket(t *testing.T) {
+	client := fakeS3(t, "reports")
+	dir := t.TempDir()
+	_, files, err := Write(dir, Summarize(Data{}, time.Now()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = Upload(context.Background(), client, "missing", "2026-03-04/", dir, files)
+	if err == nil || !strings.Contains(err.Error(), "s3://missing/2026-03-04/summary.json") {
+		t.Fatalf("err = %v, want it to name the object", err)
+	}
+	if msg := source.Unreachable(err); msg != "the bucket does not exist" {
+		t.Errorf("source.Unreachable = %q, want the missing bucket explained", msg)
+	}
+}
