@@ -29,5 +29,7 @@ func NewS3Client(ctx context.Context, opts S3Options) (*s3.Client, error) {
 	}
 	return s3.NewFromConfig(cfg, func(o *s3.Options) {
 		o.UsePathStyle = opts.PathStyle
+		// Emulators send no checksums; the SDK would log that at every GET.
+		o.DisableLogOutputChecksumValidationSkipped = true
 	}), nil
 }

@@ -87,13 +87,19 @@ func (s *s3Store) Open(ctx context.Context, o Object) (io.ReadCloser, error) {
 
 type dirStore struct{ root string }
 
+// List walks the directory. Like an S3 prefix, the location may also end in
+// the start of a file name (file:///data/log_data/2018/11/2018-11-01).
 func (d *dirStore) List(ctx context.Context, fn func(Object) error) error {
+	root, prefix := d.root, ""
+	if st, err := os.Stat(d.root); err != nil || !st.IsDir() {
+		root, prefix = filepath.Dir(d.root), d.root
+	}
 	var paths []string
-	err := filepath.WalkDir(d.root, func(p string, e fs.DirEntry, err error) error {
+	err := filepath.WalkDir(root, func(p string, e fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		if !e.IsDir() && strings.HasSuffix(p, ".json") {
+		if !e.IsDir() && strings.HasSuffix(p, ".json") && strings.HasPrefix(p, prefix) {
 			paths = append(paths, p)
 		}
 		return ctx.Err()

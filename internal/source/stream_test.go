@@ -196,9 +196,26 @@ func TestStreamMalformedStopsPastAllowance(t *testing.T) {
 }
 
 func TestDirMissing(t *testing.T) {
-	store, _ := Open(config.URI{Scheme: "file", Path: filepath.Join(t.TempDir(), "nope")}, nil)
+	store, _ := Open(config.URI{Scheme: "file", Path: filepath.Join(t.TempDir(), "nope", "deeper")}, nil)
 	_, _, err := drain(t, store, 2, DecodeEvents, NewErrors(0))
 	if got := Unreachable(err); got != "the directory does not exist" {
 		t.Fatalf("Unreachable(%v) = %q", err, got)
+	}
+}
+
+func TestDirFileNamePrefix(t *testing.T) {
+	dir := t.TempDir()
+	for name, body := range map[string]string{
+		"2018-11-01-events.json": "{\"ts\":1}\n{\"ts\":2}\n",
+		"2018-11-02-events.json": "{\"ts\":3}\n",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	store, _ := Open(config.URI{Scheme: "file", Path: filepath.Join(dir, "2018-11-01")}, nil)
+	stats, _, err := drain(t, store, 2, DecodeEvents, NewErrors(0))
+	if err != nil || stats.Objects != 1 || stats.Records != 2 {
+		t.Fatalf("stats %+v, err %v; want 1 object, 2 records", stats, err)
 	}
 }

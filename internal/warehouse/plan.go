@@ -71,6 +71,9 @@ func (s *Stage) SQL() string {
 type Plan struct {
 	Target string
 	Steps  []Step
+	// LoadErrors is the query that reads the rows Redshift rejected in the
+	// session's last COPY (Redshift only).
+	LoadErrors string
 }
 
 // RecordVersion is the statement that records an applied migration.
@@ -131,6 +134,11 @@ func BuildPlan(fsys fs.FS, o Options) (*Plan, error) {
 		for _, s := range copies {
 			p.add(StepExec, s)
 		}
+		le, err := ReadFile(fsys, "redshift/load_errors.sql")
+		if err != nil {
+			return nil, err
+		}
+		p.LoadErrors = le[0].SQL
 	}
 	for _, dir := range []string{"shared/transform", "shared/checks"} {
 		stmts, err := ReadDir(fsys, dir)

@@ -30,10 +30,13 @@ type TableCounts struct {
 
 // Summary describes a finished load.
 type Summary struct {
-	SchemaVersion int                     `json:"schema_version"`
-	Staged        map[string]StageStats   `json:"staged"`
-	Tables        map[string]*TableCounts `json:"tables"`
-	Duration      time.Duration           `json:"duration"`
+	SchemaVersion int `json:"schema_version"`
+	// Executed lists the statements run, in order (migrations only when
+	// applied; staging by binary COPY is not a statement).
+	Executed []Statement             `json:"-"`
+	Staged   map[string]StageStats   `json:"staged"`
+	Tables   map[string]*TableCounts `json:"tables"`
+	Duration time.Duration           `json:"duration"`
 }
 
 // RunOptions tune the runner.
@@ -78,6 +81,7 @@ func Run(ctx context.Context, conn *pgx.Conn, p *Plan, o RunOptions) (sum *Summa
 	if err != nil {
 		return nil, fmt.Errorf("begin transaction: %w", err)
 	}
+	var failedCopy bool
 	defer func() {
 		if err != nil {
 			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
@@ -86,17 +90,29 @@ func Run(ctx context.Context, conn *pgx.Conn, p *Plan, o RunOptions) (sum *Summa
 				log.Warn("rollback failed; the server discards the transaction when the connection closes", "error", rerr)
 			}
 			log.Info("load rolled back; the star tables are unchanged")
+			if failedCopy && p.LoadErrors != "" && ctx.Err() == nil && !conn.IsClosed() {
+				err = copyDetails(rctx, conn, p.LoadErrors, err)
+			}
 		}
 	}()
+	exec := func(ctx context.Context, s Statement) (pgconn.CommandTag, error) {
+		tag, err := tx.Exec(ctx, s.SQL)
+		if err != nil {
+			failedCopy = s.Copy
+			return tag, stmtError(s, err)
+		}
+		sum.Executed = append(sum.Executed, s)
+		return tag, nil
+	}
 
 	version := -1
 	for _, st := range p.Steps {
 		switch st.Kind {
 		case StepExec:
 			s := st.Stmts[0]
-			tag, err := tx.Exec(ctx, s.SQL)
+			tag, err := exec(ctx, s)
 			if err != nil {
-				return nil, stmtError(s, err)
+				return nil, err
 			}
 			if s.Metric != "" {
 				metrics[s.Metric] += tag.RowsAffected()
@@ -105,6 +121,7 @@ func Run(ctx context.Context, conn *pgx.Conn, p *Plan, o RunOptions) (sum *Summa
 			if err := lock(ctx, tx, st.Stmts[0], o.LockTimeout, log); err != nil {
 				return nil, err
 			}
+			sum.Executed = append(sum.Executed, st.Stmts[0])
 		case StepMigration:
 			if version < 0 {
 				if err := tx.QueryRow(ctx, "SELECT COALESCE(MAX(version), 0) FROM sparkify_schema_version").Scan(&version); err != nil {
@@ -115,8 +132,8 @@ func Run(ctx context.Context, conn *pgx.Conn, p *Plan, o RunOptions) (sum *Summa
 				continue
 			}
 			for _, s := range st.Stmts {
-				if _, err := tx.Exec(ctx, s.SQL); err != nil {
-					return nil, stmtError(s, err)
+				if _, err := exec(ctx, s); err != nil {
+					return nil, err
 				}
 			}
 			if _, err := tx.Exec(ctx, RecordVersion(st.Version)); err != nil {
@@ -138,6 +155,7 @@ func Run(ctx context.Context, conn *pgx.Conn, p *Plan, o RunOptions) (sum *Summa
 			if err := tx.QueryRow(ctx, s.SQL).Scan(&n); err != nil {
 				return nil, stmtError(s, err)
 			}
+			sum.Executed = append(sum.Executed, s)
 			if n != nil && *n != 0 {
 				return nil, &CheckError{Check: s.Check, File: s.File, Count: *n}
 			}

@@ -21,6 +21,9 @@ type Statement struct {
 	// Check, from a "-- check: description" comment, marks a quality check:
 	// a query returning the number of offending rows, which must be 0.
 	Check string
+	// Copy marks a Redshift COPY: when it fails, the runner reads the rows
+	// Redshift recorded for it.
+	Copy bool
 }
 
 // ReadFile reads and splits one .sql file.

@@ -7,7 +7,7 @@ SELECT start_time, user_id, level, song, artist, length, session_id,
        item_in_session, location, user_agent
 FROM (
     SELECT ts AS start_time,
-           CAST(user_id AS INTEGER) AS user_id,
+           CAST(NULLIF(user_id, '') AS INTEGER) AS user_id,
            level, song, artist, length, session_id, item_in_session,
            location, user_agent,
            ROW_NUMBER() OVER (

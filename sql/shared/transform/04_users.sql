@@ -5,7 +5,7 @@
 CREATE TEMP TABLE load_users AS
 SELECT user_id, first_name, last_name, gender, level, last_seen_at
 FROM (
-    SELECT CAST(user_id AS INTEGER) AS user_id, first_name, last_name, gender,
+    SELECT CAST(NULLIF(user_id, '') AS INTEGER) AS user_id, first_name, last_name, gender,
            level, ts AS last_seen_at,
            ROW_NUMBER() OVER (
                PARTITION BY user_id

@@ -1,0 +1,83 @@
+//go:build integration
+
+package integration
+
+import (
+	"context"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/sparkify/warehouse/internal/config"
+	"github.com/sparkify/warehouse/internal/source"
+	"github.com/sparkify/warehouse/internal/warehouse"
+	sqlfiles "github.com/sparkify/warehouse/sql"
+)
+
+// TestPostgresExecutesTheRedshiftPlansSharedSQL runs a load on Postgres and
+// checks that the shared statements it executed are exactly the ones the
+// Redshift plan lists, in the same order: the transforms and checks that
+// will run on a cluster are the ones this suite has proven.
+func TestPostgresExecutesTheRedshiftPlansSharedSQL(t *testing.T) {
+	s := startStack(t)
+	ctx := context.Background()
+	abs, err := filepath.Abs(fixture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := warehouse.Options{
+		SongData:    "file://" + filepath.Join(abs, "song_data"),
+		LogData:     "file://" + filepath.Join(abs, "log_data/2018/11/2018-11-01"),
+		LogJSONPath: "s3://udacity-dend/log_json_path.json",
+		Region:      "us-west-2",
+		IAMRoleARN:  "arn:aws:iam::123456789012:role/sparkify-redshift-s3-read",
+	}
+	opts.Target = warehouse.Postgres
+	pgPlan, err := warehouse.BuildPlan(sqlfiles.FS(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := warehouse.Connect(ctx, warehouse.Postgres, s.DatabaseURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close(ctx) })
+	open := func(uri string) (source.Store, error) {
+		loc, err := config.ParseURI(uri)
+		if err != nil {
+			return nil, err
+		}
+		return source.Open(loc, nil)
+	}
+	sum, err := warehouse.Run(ctx, conn, pgPlan, warehouse.RunOptions{Stage: warehouse.CopyStager(open, 4, source.NewErrors(0))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Tables["songplays"].Rows != 5 {
+		t.Fatalf("songplays rows = %d, want 5 (day 1)", sum.Tables["songplays"].Rows)
+	}
+
+	opts.Target = warehouse.Redshift
+	opts.SongData, opts.LogData = "s3://udacity-dend/song_data", "s3://udacity-dend/log_data"
+	rsPlan, err := warehouse.BuildPlan(sqlfiles.FS(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var executed, planned []warehouse.Statement
+	for _, st := range sum.Executed {
+		if strings.HasPrefix(st.File, "shared/") {
+			executed = append(executed, st)
+		}
+	}
+	for _, step := range rsPlan.Steps {
+		for _, st := range step.Stmts {
+			if strings.HasPrefix(st.File, "shared/") {
+				planned = append(planned, st)
+			}
+		}
+	}
+	if len(planned) == 0 || !reflect.DeepEqual(executed, planned) {
+		t.Fatalf("Postgres executed %d shared statements, the Redshift plan lists %d; they differ", len(executed), len(planned))
+	}
+}

@@ -1,0 +1,58 @@
+package warehouse
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/sparkify/warehouse/internal/config"
+)
+
+// LiteralKind is the grammar a COPY literal must follow.
+type LiteralKind int
+
+// Literal kinds.
+const (
+	S3URI   LiteralKind = iota // s3://bucket/key-prefix
+	RoleARN                    // arn:aws:iam::123456789012:role/path/name
+	Region                     // us-west-2
+)
+
+var (
+	// S3 bucket naming rules; keys limited to S3's "safe characters"
+	// (without the quote), which every key of the public dataset uses.
+	s3URIRe = regexp.MustCompile(`^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/[A-Za-z0-9!_.*()/=+,@:-]*)?$`)
+	// IAM role ARNs: partition, 12-digit account, role path and name.
+	roleARNRe = regexp.MustCompile(`^arn:aws(-cn|-us-gov|-iso|-iso-b|-iso-e|-iso-f)?:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$`)
+	// AWS region names such as us-west-2, us-gov-east-1, cn-north-1.
+	regionRe = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]{1,2}$`)
+)
+
+// Literal validates value against the grammar of kind and returns it as a
+// single-quoted SQL literal. It is the only way a configured value enters a
+// statement that cannot take bind parameters (Redshift COPY). A value that
+// does not follow its grammar is a configuration error naming the variable
+// (without the SPARKIFY_ prefix).
+func Literal(variable string, kind LiteralKind, value string) (string, error) {
+	var re *regexp.Regexp
+	var form string
+	switch kind {
+	case S3URI:
+		re, form = s3URIRe, "s3://bucket/prefix (letters, digits and ! _ . * ( ) / = + , @ : - in the key)"
+	case RoleARN:
+		re, form = roleARNRe, "arn:aws:iam::<12-digit account>:role/<name>"
+	case Region:
+		re, form = regionRe, "an AWS region such as us-west-2"
+	default:
+		return "", fmt.Errorf("unknown literal kind %d", kind)
+	}
+	if !re.MatchString(value) {
+		if value == "" {
+			return "", &config.Error{Var: variable, Msg: "is required for the redshift target: set it to " + form}
+		}
+		return "", &config.Error{Var: variable, Msg: fmt.Sprintf("%q is not %s", value, form)}
+	}
+	// The grammars admit no quote and no backslash; doubling quotes keeps
+	// the literal closed even if a grammar were ever widened by mistake.
+	return "'" + strings.ReplaceAll(value, "'", "''") + "'", nil
+}

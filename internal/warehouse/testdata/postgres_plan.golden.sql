@@ -1,0 +1,363 @@
+BEGIN;
+
+-- sql/postgres/begin.sql
+-- First statements of every load's transaction, Postgres dialect.
+-- The advisory lock keeps two loads apart: a second load waits here until the
+-- first commits or rolls back. Readers (report) are not blocked.
+SELECT pg_advisory_xact_lock(5142022018);
+CREATE TABLE IF NOT EXISTS sparkify_schema_version (
+    version    INTEGER NOT NULL,
+    applied_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP
+);
+
+-- migration 1 (sql/postgres/schema/0001_star.sql), run only when the recorded schema version is below 1
+-- Star schema, Postgres dialect. Column names are a contract with analysts
+-- and dashboards; see redshift/schema/0001_star.sql for the same tables on
+-- Redshift. Text columns use the "C" collation: comparisons and ORDER BY then
+-- work on bytes, as they do on Redshift, so the deterministic picks of the
+-- shared transforms choose the same rows on both engines.
+
+-- songplays: one row per NextSong event. item_in_session completes the
+-- event's identity (user_id, session_id, item_in_session), which makes loads
+-- idempotent.
+CREATE TABLE IF NOT EXISTS songplays (
+    songplay_id     BIGINT PRIMARY KEY,
+    start_time      TIMESTAMP NOT NULL,
+    user_id         INTEGER NOT NULL,
+    level           VARCHAR(16) COLLATE "C",
+    song_id         VARCHAR(32) COLLATE "C",
+    artist_id       VARCHAR(32) COLLATE "C",
+    session_id      INTEGER NOT NULL,
+    location        TEXT COLLATE "C",
+    user_agent      TEXT COLLATE "C",
+    item_in_session INTEGER NOT NULL,
+    UNIQUE (user_id, session_id, item_in_session)
+);
+-- users: one row per user; values from the user's latest event, whose time
+-- is kept in last_seen_at so that an older file never overwrites a newer one.
+CREATE TABLE IF NOT EXISTS users (
+    user_id      INTEGER PRIMARY KEY,
+    first_name   TEXT COLLATE "C",
+    last_name    TEXT COLLATE "C",
+    gender       VARCHAR(16) COLLATE "C",
+    level        VARCHAR(16) COLLATE "C",
+    last_seen_at TIMESTAMP NOT NULL
+);
+CREATE TABLE IF NOT EXISTS songs (
+    song_id   VARCHAR(32) COLLATE "C" PRIMARY KEY,
+    title     TEXT COLLATE "C",
+    artist_id VARCHAR(32) COLLATE "C",
+    year      INTEGER,
+    duration  DOUBLE PRECISION
+);
+CREATE TABLE IF NOT EXISTS artists (
+    artist_id VARCHAR(32) COLLATE "C" PRIMARY KEY,
+    name      TEXT COLLATE "C",
+    location  TEXT COLLATE "C",
+    latitude  DOUBLE PRECISION,
+    longitude DOUBLE PRECISION
+);
+CREATE TABLE IF NOT EXISTS time (
+    start_time TIMESTAMP PRIMARY KEY,
+    hour       INTEGER NOT NULL,
+    day        INTEGER NOT NULL,
+    week       INTEGER NOT NULL,
+    month      INTEGER NOT NULL,
+    year       INTEGER NOT NULL,
+    weekday    INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS songplays_start_time ON songplays (start_time);
+INSERT INTO sparkify_schema_version (version) VALUES (1);
+
+-- sql/postgres/staging.sql
+-- Staging tables for one load, Postgres dialect. They are temporary: private
+-- to the load's session and gone when it ends. The job fills them with the
+-- binary COPY protocol. Column order matches the Redshift staging tables; the
+-- "C" collation makes text compare and sort by bytes, as on Redshift.
+CREATE TEMP TABLE staging_events (
+    artist          TEXT COLLATE "C",
+    auth            TEXT COLLATE "C",
+    first_name      TEXT COLLATE "C",
+    gender          TEXT COLLATE "C",
+    item_in_session INTEGER,
+    last_name       TEXT COLLATE "C",
+    length          DOUBLE PRECISION,
+    level           TEXT COLLATE "C",
+    location        TEXT COLLATE "C",
+    method          TEXT COLLATE "C",
+    page            TEXT COLLATE "C",
+    registration    DOUBLE PRECISION,
+    session_id      INTEGER,
+    song            TEXT COLLATE "C",
+    status          INTEGER,
+    ts              TIMESTAMP,
+    user_agent      TEXT COLLATE "C",
+    user_id         TEXT COLLATE "C"
+) ON COMMIT DROP;
+CREATE TEMP TABLE staging_songs (
+    num_songs        INTEGER,
+    artist_id        TEXT COLLATE "C",
+    artist_latitude  DOUBLE PRECISION,
+    artist_longitude DOUBLE PRECISION,
+    artist_location  TEXT COLLATE "C",
+    artist_name      TEXT COLLATE "C",
+    song_id          TEXT COLLATE "C",
+    title            TEXT COLLATE "C",
+    duration         DOUBLE PRECISION,
+    year             INTEGER
+) ON COMMIT DROP;
+
+-- stage staging_songs: rows decoded by the job from every .json object under s3://udacity-dend/song_data
+COPY staging_songs (num_songs, artist_id, artist_latitude, artist_longitude, artist_location, artist_name, song_id, title, duration, year) FROM STDIN (FORMAT binary);
+
+-- stage staging_events: rows decoded by the job from every .json object under s3://udacity-dend/log_data
+COPY staging_events (artist, auth, first_name, gender, item_in_session, last_name, length, level, location, method, page, registration, session_id, song, status, ts, user_agent, user_id) FROM STDIN (FORMAT binary);
+
+-- sql/shared/transform/01_plays.sql
+-- The song plays of this load: one row per NextSong event, identified by
+-- (userId, sessionId, itemInSession); an event staged twice counts once.
+-- An event without a userId cannot be identified or attributed and is not a
+-- song play.
+CREATE TEMP TABLE load_plays AS
+SELECT start_time, user_id, level, song, artist, length, session_id,
+       item_in_session, location, user_agent
+FROM (
+    SELECT ts AS start_time,
+           CAST(NULLIF(user_id, '') AS INTEGER) AS user_id,
+           level, song, artist, length, session_id, item_in_session,
+           location, user_agent,
+           ROW_NUMBER() OVER (
+               PARTITION BY user_id, session_id, item_in_session
+               ORDER BY ts, level, location, user_agent
+           ) AS n
+    FROM staging_events
+    WHERE page = 'NextSong'
+      AND user_id <> ''
+      AND ts IS NOT NULL
+      AND session_id IS NOT NULL
+      AND item_in_session IS NOT NULL
+) e
+WHERE n = 1;
+
+-- sql/shared/transform/02_songs.sql
+-- songs: one row per song_id; year 0 (unknown) becomes null.
+-- When the same song_id comes with different values, the candidates from the
+-- warehouse and from this load are ranked by their values, so the winner does
+-- not depend on file order or on how the data was split across loads. On a
+-- tie the row already in the warehouse stays (src 0).
+CREATE TEMP TABLE load_songs AS
+SELECT song_id, title, artist_id, year, duration
+FROM (
+    SELECT song_id, title, artist_id, year, duration, src,
+           ROW_NUMBER() OVER (
+               PARTITION BY song_id
+               ORDER BY title NULLS LAST, artist_id NULLS LAST, year NULLS LAST,
+                        duration NULLS LAST, src
+           ) AS n
+    FROM (
+        SELECT song_id, title, artist_id, year, duration, 0 AS src
+        FROM songs
+        WHERE song_id IN (SELECT song_id FROM staging_songs)
+        UNION ALL
+        SELECT song_id, title, artist_id, NULLIF(year, 0), duration, 1 AS src
+        FROM staging_songs
+        WHERE song_id IS NOT NULL AND song_id <> ''
+    ) c
+) r
+WHERE n = 1 AND src = 1;
+-- metric: songs.updated
+DELETE FROM songs USING load_songs n WHERE songs.song_id = n.song_id;
+-- metric: songs.written
+INSERT INTO songs (song_id, title, artist_id, year, duration)
+SELECT song_id, title, artist_id, year, duration
+FROM load_songs;
+
+-- sql/shared/transform/03_artists.sql
+-- artists: one row per artist_id; "" locations become null. The same
+-- artist_id comes with several spellings of its name: the candidates from the
+-- warehouse and from this load are ranked by their values, so the pick is the
+-- same whatever the file order or the split of the data across loads.
+CREATE TEMP TABLE load_artists AS
+SELECT artist_id, name, location, latitude, longitude
+FROM (
+    SELECT artist_id, name, location, latitude, longitude, src,
+           ROW_NUMBER() OVER (
+               PARTITION BY artist_id
+               ORDER BY name NULLS LAST, location NULLS LAST,
+                        latitude NULLS LAST, longitude NULLS LAST, src
+           ) AS n
+    FROM (
+        SELECT artist_id, name, location, latitude, longitude, 0 AS src
+        FROM artists
+        WHERE artist_id IN (SELECT artist_id FROM staging_songs)
+        UNION ALL
+        SELECT artist_id, artist_name, NULLIF(artist_location, ''),
+               artist_latitude, artist_longitude, 1 AS src
+        FROM staging_songs
+        WHERE artist_id IS NOT NULL AND artist_id <> ''
+    ) c
+) r
+WHERE n = 1 AND src = 1;
+-- metric: artists.updated
+DELETE FROM artists USING load_artists n WHERE artists.artist_id = n.artist_id;
+-- metric: artists.written
+INSERT INTO artists (artist_id, name, location, latitude, longitude)
+SELECT artist_id, name, location, latitude, longitude
+FROM load_artists;
+
+-- sql/shared/transform/04_users.sql
+-- users: one row per user id seen in the logs, with name, gender and level
+-- from the user's latest event. A user's row is replaced only by a later
+-- event than the one it came from, so re-loading or back-filling old days
+-- never rolls a user back.
+CREATE TEMP TABLE load_users AS
+SELECT user_id, first_name, last_name, gender, level, last_seen_at
+FROM (
+    SELECT CAST(NULLIF(user_id, '') AS INTEGER) AS user_id, first_name, last_name, gender,
+           level, ts AS last_seen_at,
+           ROW_NUMBER() OVER (
+               PARTITION BY user_id
+               ORDER BY ts DESC, session_id DESC, item_in_session DESC,
+                        level, first_name, last_name, gender
+           ) AS n
+    FROM staging_events
+    WHERE user_id <> '' AND ts IS NOT NULL
+) e
+WHERE n = 1;
+DELETE FROM load_users USING users u
+WHERE load_users.user_id = u.user_id AND load_users.last_seen_at <= u.last_seen_at;
+-- metric: users.updated
+DELETE FROM users USING load_users n WHERE users.user_id = n.user_id;
+-- metric: users.written
+INSERT INTO users (user_id, first_name, last_name, gender, level, last_seen_at)
+SELECT user_id, first_name, last_name, gender, level, last_seen_at
+FROM load_users;
+
+-- sql/shared/transform/05_songplays.sql
+-- songplays: every new song play, matched to the catalogue when title,
+-- artist name and duration agree (durations within a millisecond, compared
+-- in double precision). The catalogue is this load's song files (every
+-- spelling of an artist's name) and the songs already in the warehouse.
+-- When several songs match, the smallest song_id wins.
+CREATE TEMP TABLE load_catalogue AS
+SELECT song_id, artist_id, title, artist_name, duration
+FROM staging_songs
+WHERE song_id IS NOT NULL AND song_id <> ''
+UNION
+SELECT s.song_id, s.artist_id, s.title, a.name, s.duration
+FROM songs s
+JOIN artists a ON a.artist_id = s.artist_id;
+CREATE TEMP TABLE load_matches AS
+SELECT user_id, session_id, item_in_session, song_id, artist_id
+FROM (
+    SELECT p.user_id, p.session_id, p.item_in_session, c.song_id, c.artist_id,
+           ROW_NUMBER() OVER (
+               PARTITION BY p.user_id, p.session_id, p.item_in_session
+               ORDER BY c.song_id, c.artist_id
+           ) AS n
+    FROM load_plays p
+    JOIN load_catalogue c
+      ON c.title = p.song
+     AND c.artist_name = p.artist
+     AND ABS(c.duration - p.length) < 0.001
+) m
+WHERE n = 1;
+CREATE TEMP TABLE load_songplays AS
+SELECT p.start_time, p.user_id, p.level, m.song_id, m.artist_id, p.session_id,
+       p.location, p.user_agent, p.item_in_session
+FROM load_plays p
+LEFT JOIN load_matches m
+  ON m.user_id = p.user_id
+ AND m.session_id = p.session_id
+ AND m.item_in_session = p.item_in_session
+WHERE NOT EXISTS (
+    SELECT 1 FROM songplays s
+    WHERE s.user_id = p.user_id
+      AND s.session_id = p.session_id
+      AND s.item_in_session = p.item_in_session
+);
+-- songplay_id continues the existing sequence in time order, so loading day
+-- 1 and then day 2 numbers the plays as loading both days at once does.
+-- metric: songplays.written
+INSERT INTO songplays (songplay_id, start_time, user_id, level, song_id,
+                       artist_id, session_id, location, user_agent,
+                       item_in_session)
+SELECT b.last_id + ROW_NUMBER() OVER (
+           ORDER BY p.start_time, p.user_id, p.session_id, p.item_in_session
+       ),
+       p.start_time, p.user_id, p.level, p.song_id, p.artist_id, p.session_id,
+       p.location, p.user_agent, p.item_in_session
+FROM load_songplays p
+CROSS JOIN (SELECT COALESCE(MAX(songplay_id), 0) AS last_id FROM songplays) b;
+
+-- sql/shared/transform/06_time.sql
+-- time: one row per distinct song-play start_time; weekday 0 = Sunday.
+-- metric: time.written
+INSERT INTO time (start_time, hour, day, week, month, year, weekday)
+SELECT start_time,
+       EXTRACT(hour FROM start_time),
+       EXTRACT(day FROM start_time),
+       EXTRACT(week FROM start_time),
+       EXTRACT(month FROM start_time),
+       EXTRACT(year FROM start_time),
+       EXTRACT(dow FROM start_time)
+FROM (SELECT DISTINCT start_time FROM load_songplays) t
+WHERE NOT EXISTS (SELECT 1 FROM time x WHERE x.start_time = t.start_time);
+
+-- sql/shared/checks/01_songplays_null_keys.sql
+-- check: song plays with a null key column
+SELECT COUNT(*) FROM songplays
+WHERE songplay_id IS NULL OR start_time IS NULL OR user_id IS NULL
+   OR session_id IS NULL OR item_in_session IS NULL;
+
+-- sql/shared/checks/02_dimension_null_keys.sql
+-- check: dimension rows with a null key
+SELECT SUM(n) FROM (
+    SELECT COUNT(*) AS n FROM users WHERE user_id IS NULL
+    UNION ALL SELECT COUNT(*) FROM songs WHERE song_id IS NULL
+    UNION ALL SELECT COUNT(*) FROM artists WHERE artist_id IS NULL
+    UNION ALL SELECT COUNT(*) FROM time WHERE start_time IS NULL
+) c;
+
+-- sql/shared/checks/03_songplays_without_time.sql
+-- check: song plays without their time row
+SELECT COUNT(*) FROM songplays p
+WHERE NOT EXISTS (SELECT 1 FROM time t WHERE t.start_time = p.start_time);
+
+-- sql/shared/checks/04_duplicate_songplays.sql
+-- check: duplicate songplay_id or duplicate events in songplays
+SELECT SUM(n) FROM (
+    SELECT COUNT(*) AS n FROM (
+        SELECT songplay_id FROM songplays GROUP BY songplay_id HAVING COUNT(*) > 1
+    ) d
+    UNION ALL
+    SELECT COUNT(*) FROM (
+        SELECT user_id, session_id, item_in_session FROM songplays
+        GROUP BY user_id, session_id, item_in_session HAVING COUNT(*) > 1
+    ) d
+) c;
+
+-- sql/shared/checks/05_duplicate_users.sql
+-- check: duplicate user_id in users
+SELECT COUNT(*) FROM (SELECT user_id FROM users GROUP BY user_id HAVING COUNT(*) > 1) d;
+
+-- sql/shared/checks/06_duplicate_songs.sql
+-- check: duplicate song_id in songs
+SELECT COUNT(*) FROM (SELECT song_id FROM songs GROUP BY song_id HAVING COUNT(*) > 1) d;
+
+-- sql/shared/checks/07_duplicate_artists.sql
+-- check: duplicate artist_id in artists
+SELECT COUNT(*) FROM (SELECT artist_id FROM artists GROUP BY artist_id HAVING COUNT(*) > 1) d;
+
+-- sql/shared/checks/08_duplicate_time.sql
+-- check: duplicate start_time in time
+SELECT COUNT(*) FROM (SELECT start_time FROM time GROUP BY start_time HAVING COUNT(*) > 1) d;
+
+-- sql/(count)
+SELECT COUNT(*) FROM songplays;
+SELECT COUNT(*) FROM users;
+SELECT COUNT(*) FROM songs;
+SELECT COUNT(*) FROM artists;
+SELECT COUNT(*) FROM time;
+
+COMMIT;
