@@ -1,0 +1,168 @@
+package source
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/johannesboyne/gofakes3"
+	"github.com/johannesboyne/gofakes3/backend/s3mem"
+
+	"github.com/sparkify/warehouse/internal/config"
+)
+
+// benchStore serves objects from an in-process S3 whose every request takes
+// latency, like a real bucket seen from a cluster (tens of milliseconds per
+// GET): that is what makes fetching tiny song objects latency-bound.
+func benchStore(b *testing.B, latency time.Duration, objects map[string][]byte) Store {
+	b.Helper()
+	backend := s3mem.New()
+	if err := backend.CreateBucket("bench"); err != nil {
+		b.Fatal(err)
+	}
+	for k, v := range objects {
+		if _, err := backend.PutObject("bench", k, nil, bytes.NewReader(v), int64(len(v)), nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+	h := gofakes3.New(backend).Server()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(latency)
+		h.ServeHTTP(w, r)
+	}))
+	b.Cleanup(srv.Close)
+	b.Setenv("AWS_ENDPOINT_URL_S3", srv.URL)
+	b.Setenv("AWS_ACCESS_KEY_ID", "bench")
+	b.Setenv("AWS_SECRET_ACCESS_KEY", "bench")
+	b.Setenv("AWS_REGION", "us-east-1")
+	b.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	b.Setenv("AWS_CONFIG_FILE", filepath.Join(b.TempDir(), "none"))
+	b.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(b.TempDir(), "none"))
+	c, err := NewS3Client(context.Background(), S3Options{PathStyle: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	store, err := Open(config.URI{Scheme: "s3", Bucket: "bench"}, c)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return store
+}
+
+func songObjects(n int) map[string][]byte {
+	m := make(map[string][]byte, n)
+	for i := range n {
+		m[fmt.Sprintf("song_data/%c/%c/TR%06d.json", 'A'+i%26, 'A'+i/26%26, i)] = fmt.Appendf(nil,
+			`{"num_songs": 1, "artist_id": "AR%06d", "artist_latitude": null, "artist_longitude": null, "artist_location": "", "artist_name": "Artist %d", "song_id": "SO%06d", "title": "Song %d", "duration": 218.93179, "year": 0}`, i, i, i, i)
+	}
+	return m
+}
+
+func logObjects(files, lines int) map[string][]byte {
+	m := make(map[string][]byte, files)
+	for f := range files {
+		var buf bytes.Buffer
+		for l := range lines {
+			fmt.Fprintf(&buf, `{"artist":"Artist %d","auth":"Logged In","firstName":"Zoë","gender":"F","itemInSession":%d,"lastName":"Ångström","length":218.93179,"level":"paid","location":"Köln","method":"PUT","page":"NextSong","registration":1540919166796.0,"sessionId":%d,"song":"Song %d","status":200,"ts":%d,"userAgent":"\"Mozilla/5.0 (Windows NT 6.1; WOW64; rv:31.0) Gecko/20100101 Firefox/31.0\"","userId":"%d"}`+"\n",
+				l, l, f, l, 1541030400000+int64(f)*86400000+int64(l)*1000, l%97)
+		}
+		m[fmt.Sprintf("log_data/2018/11/2018-11-%02d-events.json", f+1)] = buf.Bytes()
+	}
+	return m
+}
+
+// consume drains rows, sampling the live heap; it returns the peak.
+func consume(rows <-chan []any) (peak uint64) {
+	var ms runtime.MemStats
+	var n int
+	for range rows {
+		n++
+		if n%2000 == 0 {
+			runtime.ReadMemStats(&ms)
+			peak = max(peak, ms.HeapInuse)
+		}
+	}
+	return peak
+}
+
+// BenchmarkStreamSongs fetches 2,000 one-song objects with 5 ms of latency
+// per request, at several concurrencies: the speed-up is the point of
+// fetching concurrently.
+func BenchmarkStreamSongs(b *testing.B) {
+	store := benchStore(b, 5*time.Millisecond, songObjects(2000))
+	for _, c := range []int{1, 8, 32, 64} {
+		b.Run(fmt.Sprintf("concurrency=%d", c), func(b *testing.B) {
+			var objects int64
+			for b.Loop() {
+				rows := make(chan []any, 1024)
+				done := make(chan struct{})
+				go func() { consume(rows); close(done) }()
+				stats, err := Stream(context.Background(), store, c, DecodeSongs, NewErrors(0), rows)
+				<-done
+				if err != nil || stats.Records != 2000 {
+					b.Fatalf("stats %+v, err %v", stats, err)
+				}
+				objects += stats.Objects
+			}
+			b.ReportMetric(float64(objects)/b.Elapsed().Seconds(), "objects/s")
+		})
+	}
+}
+
+// BenchmarkStreamEventsMemory streams log files of growing total size from a
+// directory (an in-process S3 would hold every object in the same heap) and
+// reports the peak growth of the live heap: it stays flat as the data grows,
+// because rows flow through a bounded channel instead of being collected.
+func BenchmarkStreamEventsMemory(b *testing.B) {
+	for _, files := range []int{10, 40, 120} {
+		b.Run(fmt.Sprintf("records=%d", files*5000), func(b *testing.B) {
+			objects := logObjects(files, 5000)
+			var size int
+			for _, v := range objects {
+				size += len(v)
+			}
+			dir := b.TempDir()
+			for k, v := range objects {
+				p := filepath.Join(dir, filepath.FromSlash(k))
+				if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+					b.Fatal(err)
+				}
+				if err := os.WriteFile(p, v, 0o644); err != nil {
+					b.Fatal(err)
+				}
+			}
+			objects = nil
+			store, err := Open(config.URI{Scheme: "file", Path: dir}, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			runtime.GC()
+			var base runtime.MemStats
+			runtime.ReadMemStats(&base)
+			var peak atomic.Uint64
+			var records int64
+			for b.Loop() {
+				rows := make(chan []any, 1024)
+				done := make(chan struct{})
+				go func() { peak.Store(max(peak.Load(), consume(rows))); close(done) }()
+				stats, err := Stream(context.Background(), store, 32, DecodeEvents, NewErrors(0), rows)
+				<-done
+				if err != nil {
+					b.Fatal(err)
+				}
+				records += stats.Records
+			}
+			b.ReportMetric(float64(records)/b.Elapsed().Seconds(), "records/s")
+			b.ReportMetric(float64(size)/(1<<20), "MiB-of-source")
+			b.ReportMetric(float64(peak.Load()-min(peak.Load(), base.HeapInuse))/(1<<20), "MiB-peak-heap-growth")
+		})
+	}
+}
