@@ -13,6 +13,11 @@ import (
 )
 
 func runProvision(ctx context.Context, cfg config.Config, dryRun bool, stdout io.Writer, log *slog.Logger) error {
+	// A CIDR open to the world is refused whatever the target: it is never
+	// a setting to leave lying in an environment.
+	if _, err := provision.ParseIngress(cfg.IngressCIDR, cfg.AllowPublic); err != nil {
+		return err
+	}
 	if cfg.Target == config.TargetPostgres {
 		db, err := postgresDatabase(cfg)
 		if err != nil {

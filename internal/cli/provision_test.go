@@ -124,12 +124,17 @@ func TestPublicIngressIsRefused(t *testing.T) {
 		{"IPv6 world", "::/0", "", []string{"-phase", "provision"}, cli.ExitUsage},
 		{"explicitly allowed", "0.0.0.0/0", "true", []string{"-phase", "provision", "-dry-run"}, cli.ExitOK},
 		{"not a CIDR", "my-office", "", []string{"-phase", "provision", "-dry-run"}, cli.ExitUsage},
+		{"postgres target too", "0.0.0.0/0", "", []string{"-phase", "provision"}, cli.ExitUsage},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			isolateAWS(t)
 			fake := useFake(t)
 			t.Setenv("SPARKIFY_TARGET", "redshift")
+			if strings.HasPrefix(tt.name, "postgres") {
+				t.Setenv("SPARKIFY_TARGET", "postgres")
+				t.Setenv("SPARKIFY_DATABASE_URL", "postgres://u:pw@127.0.0.1:1/sparkify")
+			}
 			t.Setenv("SPARKIFY_INGRESS_CIDR", tt.cidr)
 			if tt.allow != "" {
 				t.Setenv("SPARKIFY_ALLOW_PUBLIC_INGRESS", tt.allow)
