@@ -4,7 +4,7 @@
 -- rolls back. Readers of the star tables are not blocked.
 CREATE TABLE IF NOT EXISTS sparkify_schema_version (
     version    INTEGER NOT NULL,
-    applied_at TIMESTAMP NOT NULL DEFAULT SYSDATE
+    applied_at TIMESTAMP NOT NULL DEFAULT GETDATE()
 );
 
 LOCK sparkify_schema_version;
