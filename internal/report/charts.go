@@ -6,6 +6,7 @@ import (
 	"image/color"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 
 	xfont "golang.org/x/image/font"
@@ -358,13 +359,23 @@ func (w weekendBands) Plot(c draw.Canvas, p *plot.Plot) {
 		return
 	}
 	trX, _ := p.Transforms(&c)
-	for i, d := range w.days {
-		if wd := d.Weekday(); wd != time.Saturday && wd != time.Sunday {
+	isWeekend := func(i int) bool {
+		wd := w.days[i].Weekday()
+		return wd == time.Saturday || wd == time.Sunday
+	}
+	// One band per run of weekend days: adjacent bands would show a seam.
+	for i := 0; i < len(w.days); i++ {
+		if !isWeekend(i) {
 			continue
 		}
-		x0, x1 := trX(float64(i)-0.5), trX(float64(i)+0.5)
+		j := i
+		for j+1 < len(w.days) && isWeekend(j+1) {
+			j++
+		}
+		x0, x1 := trX(float64(i)-0.5), trX(float64(j)+0.5)
 		pts := []vg.Point{{X: x0, Y: c.Min.Y}, {X: x0, Y: c.Max.Y}, {X: x1, Y: c.Max.Y}, {X: x1, Y: c.Min.Y}}
 		c.FillPolygon(colWeekend, c.ClipPolygonXY(pts))
+		i = j
 	}
 }
 
@@ -595,9 +606,17 @@ func drawPaidShare(s Summary, title string, c draw.Canvas) error {
 	// One line per run of consecutive days with plays: a day without plays
 	// has no share, and the line must not pretend otherwise.
 	lineStyle := draw.LineStyle{Color: colGreen, Width: vg.Points(2)}
+	// Each day is a dot while there is room for dots; over a long period
+	// only a day between two days without plays gets one (it has no line).
 	var run, points plotter.XYs
+	dots := len(s.Days) <= 62
 	flush := func() error {
-		if len(run) > 1 {
+		switch {
+		case len(run) == 1:
+			if !dots {
+				points = append(points, run[0])
+			}
+		case len(run) > 1:
 			l, err := plotter.NewLine(run)
 			if err != nil {
 				return err
@@ -617,7 +636,9 @@ func drawPaidShare(s Summary, title string, c draw.Canvas) error {
 		}
 		xy := plotter.XY{X: float64(i), Y: *d.PaidShare * 100}
 		run = append(run, xy)
-		points = append(points, xy)
+		if dots {
+			points = append(points, xy)
+		}
 	}
 	if err := flush(); err != nil {
 		return err
@@ -735,7 +756,7 @@ func drawWeekdayHour(s Summary, title string, c draw.Canvas) error {
 				continue // blank: no plays
 			}
 			labels.XYs = append(labels.XYs, plotter.XY{X: float64(h), Y: float64(6 - wd)})
-			labels.Labels = append(labels.Labels, groupThousands(v))
+			labels.Labels = append(labels.Labels, cellLabel(v, maxV))
 			col, err := cm.At(float64(v))
 			if err != nil {
 				return err
@@ -780,7 +801,15 @@ func drawWeekdayHour(s Summary, title string, c draw.Canvas) error {
 	cb.Add(&plotter.ColorBar{ColorMap: cm, Vertical: true})
 	cb.HideX()
 	cb.Y.Min, cb.Y.Max = 0, maxV
-	cb.Y.Tick.Marker = integerTicks{}
+	cb.Y.Tick.Marker = plot.TickerFunc(func(min, max float64) []plot.Tick {
+		ticks := (integerTicks{}).Ticks(min, max)
+		for i := range ticks {
+			if ticks[i].Label != "" {
+				ticks[i].Label = cellLabel(int64(ticks[i].Value), maxV)
+			}
+		}
+		return ticks
+	})
 	cbC := c
 	cbC.Min.X = c.Max.X - pixels(barW) + pixels(40)
 	cbC.Max.X = cbC.Min.X + pixels(90)
@@ -829,6 +858,27 @@ func (b cellBorders) Plot(c draw.Canvas, p *plot.Plot) {
 		y := trY(float64(row) - 0.5)
 		c.StrokeLine2(sty, c.Min.X, y, c.Max.X, y)
 	}
+}
+
+// cellLabel is the count shown in a heat map cell: exact up to 9,999 and
+// shortened beyond (12.3k, 4.5M), so that it fits its cell. The exact
+// numbers are in summary.json.
+func cellLabel(v int64, max float64) string {
+	switch {
+	case max < 10_000:
+		return groupThousands(v)
+	case v < 1_000:
+		return strconv.FormatInt(v, 10)
+	case v < 1_000_000:
+		return shortFloat(float64(v)/1e3) + "k"
+	default:
+		return shortFloat(float64(v)/1e6) + "M"
+	}
+}
+
+// shortFloat formats f with one decimal, without a trailing ".0".
+func shortFloat(f float64) string {
+	return strings.TrimSuffix(strconv.FormatFloat(f, 'f', 1, 64), ".0")
 }
 
 // luminance is the relative luminance of c, 0 (black) to 1 (white).

@@ -242,3 +242,19 @@ func readString(t *testing.T, path string) string {
 	}
 	return string(b)
 }
+
+func TestCellLabel(t *testing.T) {
+	tests := []struct {
+		v    int64
+		max  float64
+		want string
+	}{
+		{0, 76, "0"}, {5928, 9999, "5,928"}, {999, 20000, "999"}, {12345, 20000, "12.3k"},
+		{20000, 20000, "20k"}, {3_000_000, 3e6, "3M"}, {1_250_000, 3e6, "1.2M"},
+	}
+	for _, tt := range tests {
+		if got := cellLabel(tt.v, tt.max); got != tt.want {
+			t.Errorf("cellLabel(%d, %v) = %q, want %q", tt.v, tt.max, got, tt.want)
+		}
+	}
+}
