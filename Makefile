@@ -16,6 +16,10 @@ SHELL := /bin/bash
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
+# Static binaries, and the same setting for tests and vet, so that every
+# target reuses the packages the others compiled (the AWS SDK takes minutes).
+export CGO_ENABLED := 0
+
 POSTGRES_IMAGE ?= sparkify/postgres:15
 S3_IMAGE ?= sparkify/s3emulator:latest
 JOB_IMAGE ?= sparkify/job:latest
@@ -32,7 +36,7 @@ COMPOSE ?= $(shell docker compose version >/dev/null 2>&1 && echo "docker compos
 .PHONY: build test unit-test integration-test images lint demo clean
 
 build:
-	CGO_ENABLED=0 go build -trimpath -ldflags "$(LDFLAGS)" -o bin/job ./cmd/job
+	go build -ldflags "$(LDFLAGS)" -o bin/job ./cmd/job
 
 test: unit-test integration-test
 

@@ -52,9 +52,15 @@ build_postgres() {
 			log "removing the unfinished debootstrap in $PGROOT"
 			sudo_if_needed rm -rf "$PGROOT"
 		fi
-		log "debootstrap bookworm with postgresql-15 into $PGROOT (about a minute)"
+		log "debootstrap bookworm with postgresql-15 into $PGROOT (one to two minutes)"
 		# No mirror argument: debootstrap's default Debian mirror.
-		sudo_if_needed debootstrap --variant=minbase --include=postgresql-15 bookworm "$PGROOT"
+		local dlog
+		dlog=$(mktemp)
+		if ! sudo_if_needed debootstrap --variant=minbase --include=postgresql-15 bookworm "$PGROOT" >"$dlog" 2>&1; then
+			tail -n 40 "$dlog" >&2
+			die "debootstrap failed (full log: $dlog)"
+		fi
+		rm -f "$dlog"
 	else
 		log "reusing the debootstrap in $PGROOT"
 	fi
@@ -87,7 +93,9 @@ build_scratch() {
 	# shellcheck disable=SC2064 # expand now: ctx is local
 	trap "rm -rf '$ctx'" RETURN
 	log "go build ./cmd/$name (CGO_ENABLED=0, version $VERSION)"
-	(cd "$root" && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=$VERSION" -o "$ctx/$name" "./cmd/$name")
+	# No -trimpath: the compiled packages are then the ones that go test and
+	# go vet (CGO_ENABLED=0 in the Makefile) reuse from the build cache.
+	(cd "$root" && CGO_ENABLED=0 go build -ldflags "-s -w -X main.version=$VERSION" -o "$ctx/$name" "./cmd/$name")
 	[ -r /etc/ssl/certs/ca-certificates.crt ] || die "/etc/ssl/certs/ca-certificates.crt not found: apt-get install ca-certificates"
 	cp /etc/ssl/certs/ca-certificates.crt "$ctx/"
 	log "docker build $image"
