@@ -99,7 +99,13 @@ build_scratch() {
 	[ -r /etc/ssl/certs/ca-certificates.crt ] || die "/etc/ssl/certs/ca-certificates.crt not found: apt-get install ca-certificates"
 	cp /etc/ssl/certs/ca-certificates.crt "$ctx/"
 	log "docker build $image"
+	local old
+	old=$(docker image inspect --format '{{.Id}}' "$image" 2>/dev/null || true)
 	docker build -q -f "$dockerfile" -t "$image" "$ctx" >/dev/null
+	# Drop the image this one replaces, unless a container still uses it.
+	if [ -n "$old" ] && [ "$old" != "$(docker image inspect --format '{{.Id}}' "$image")" ]; then
+		docker rmi "$old" >/dev/null 2>&1 || true
+	fi
 }
 
 targets=("$@")
