@@ -496,4 +496,14 @@ func TestLoadReportHandMade(t *testing.T) {
 	if bytes.Contains(page, []byte("<Co>")) || bytes.Contains(page, []byte("<b>&")) {
 		t.Error("index.html holds unescaped data")
 	}
+
+	// The redshift target reads with the simple query protocol (text
+	// results, no prepared statements); the same queries must give the same
+	// numbers through it.
+	t.Setenv("SPARKIFY_TARGET", "redshift")
+	code, out, errOut = runJob(t, context.Background(), "-phase", "report")
+	if code != 0 {
+		t.Fatalf("report with the redshift target's connection exited %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	assertSummary(t, readSummary(t, dir), want)
 }
