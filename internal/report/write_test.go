@@ -258,3 +258,15 @@ func TestCellLabel(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkWrite measures rendering a month's report: 8 charts, the page
+// and summary.json.
+func BenchmarkWrite(b *testing.B) {
+	s := Summarize(sampleData(), time.Now())
+	dir := b.TempDir()
+	for b.Loop() {
+		if _, _, err := Write(dir, s); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
