@@ -4,14 +4,13 @@ import (
 	"errors"
 	"io/fs"
 	"net"
-	"strings"
 
 	"github.com/aws/smithy-go"
 )
 
 // Unreachable explains, for a user to act on, an error that means the
 // location cannot be read at all (no bucket, no access, no endpoint, no
-// credentials, no directory); it returns "" for other errors.
+// directory); it returns "" for other errors.
 func Unreachable(err error) string {
 	var apiErr smithy.APIError
 	var netErr *net.OpError
@@ -28,8 +27,6 @@ func Unreachable(err error) string {
 		return "the S3 endpoint cannot be reached (" + err.Error() + "); check AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL and the network"
 	case errors.Is(err, fs.ErrNotExist):
 		return "the directory does not exist"
-	case strings.Contains(err.Error(), "failed to retrieve credentials"):
-		return "no AWS credentials found; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or a web identity"
 	}
 	return ""
 }

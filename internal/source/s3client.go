@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 )
@@ -19,6 +20,9 @@ type S3Options struct {
 
 // NewS3Client returns an S3 client configured the way the SDK's standard
 // variables say (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_S3, credentials, region).
+// When the SDK finds no credentials at all, requests are sent unsigned:
+// that reads public buckets such as udacity-dend, and anything else fails
+// with AccessDenied, which the caller reports.
 func NewS3Client(ctx context.Context, opts S3Options) (*s3.Client, error) {
 	cfg, err := awsconfig.LoadDefaultConfig(ctx)
 	if err != nil {
@@ -26,6 +30,14 @@ func NewS3Client(ctx context.Context, opts S3Options) (*s3.Client, error) {
 	}
 	if cfg.Region == "" {
 		cfg.Region = opts.Region
+	}
+	if cfg.Credentials == nil {
+		cfg.Credentials = aws.AnonymousCredentials{}
+	} else if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		cfg.Credentials = aws.AnonymousCredentials{}
 	}
 	return s3.NewFromConfig(cfg, func(o *s3.Options) {
 		o.UsePathStyle = opts.PathStyle

@@ -219,3 +219,19 @@ func TestDirFileNamePrefix(t *testing.T) {
 		t.Fatalf("stats %+v, err %v; want 1 object, 2 records", stats, err)
 	}
 }
+
+func TestS3WithoutCredentialsReadsAnonymously(t *testing.T) {
+	fakeS3(t, "public-bucket", map[string]string{"song_data/A/TR1.json": `{"song_id":"S1","artist_id":"A1"}`})
+	t.Setenv("AWS_ACCESS_KEY_ID", "")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "")
+	client, err := NewS3Client(context.Background(), S3Options{Region: "us-west-2", PathStyle: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	loc, _ := config.ParseURI("s3://public-bucket/song_data")
+	store, _ := Open(loc, client)
+	stats, _, err := drain(t, store, 2, DecodeSongs, NewErrors(0))
+	if err != nil || stats.Records != 1 {
+		t.Fatalf("stats %+v, err %v; want 1 record read without credentials", stats, err)
+	}
+}
