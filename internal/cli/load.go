@@ -61,7 +61,7 @@ func runLoad(ctx context.Context, cfg config.Config, dryRun bool, stdout io.Writ
 	if err != nil {
 		return err
 	}
-	skipped := errs.Count()
+	skipped := int64(errs.Count()) + sum.Rejected
 	for _, s := range errs.Samples() {
 		log.Warn("skipped malformed record", "record", s.Error())
 	}
@@ -78,7 +78,7 @@ func runLoad(ctx context.Context, cfg config.Config, dryRun bool, stdout io.Writ
 	return nil
 }
 
-func printSummary(w io.Writer, sum *warehouse.Summary, skipped int) {
+func printSummary(w io.Writer, sum *warehouse.Summary, skipped int64) {
 	fmt.Fprintf(w, "load committed in %s (schema version %d)\n", sum.Duration.Round(1e6), sum.SchemaVersion)
 	for _, t := range []string{"staging_songs", "staging_events"} {
 		s := sum.Staged[t]

@@ -9,6 +9,7 @@ import (
 	"io"
 	"strconv"
 	"time"
+	"unicode/utf8"
 )
 
 // EventColumns are the staging_events columns, in the order of the rows that
@@ -74,17 +75,27 @@ type logEvent struct {
 // float with a zero fraction.
 type millis int64
 
+// Timestamps outside these bounds (1970 to 2100) are not real events; they
+// would also overflow or distort the databases' timestamp types.
+const (
+	minMillis = 0
+	maxMillis = 4102444800000 // 2100-01-01
+)
+
 func (m *millis) UnmarshalJSON(b []byte) error {
 	s := string(b)
-	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
-		*m = millis(n)
-		return nil
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		f, ferr := strconv.ParseFloat(s, 64)
+		if ferr != nil || f != float64(int64(f)) {
+			return fmt.Errorf("ts: expected epoch milliseconds, got %s", s)
+		}
+		n = int64(f)
 	}
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil || f != float64(int64(f)) {
-		return fmt.Errorf("ts: expected epoch milliseconds, got %s", s)
+	if n < minMillis || n >= maxMillis {
+		return fmt.Errorf("ts: %s is not a time between 1970 and 2100 in epoch milliseconds", s)
 	}
-	*m = millis(int64(f))
+	*m = millis(n)
 	return nil
 }
 
@@ -125,7 +136,10 @@ func DecodeEvents(uri string, r io.Reader, emit func([]any) error, bad func(*Rec
 			continue
 		}
 		var e logEvent
-		err := unmarshalStrict(b, &e)
+		err := checkText(b)
+		if err == nil {
+			err = unmarshalStrict(b, &e)
+		}
 		if err == nil && e.TS == nil {
 			err = errors.New("ts: missing")
 		}
@@ -195,7 +209,10 @@ func DecodeSongs(uri string, r io.Reader, emit func([]any) error, bad func(*Reco
 			return bad(&RecordError{URI: uri, Line: line, Err: describe(err)})
 		}
 		var s songFile
-		err = unmarshalStrict(raw, &s)
+		err = checkText(raw)
+		if err == nil {
+			err = unmarshalStrict(raw, &s)
+		}
 		if err == nil {
 			switch {
 			case s.SongID == nil || *s.SongID == "":
@@ -224,6 +241,33 @@ func skipSpace(b []byte, i int) int {
 		i++
 	}
 	return i
+}
+
+// checkText refuses records that the warehouse cannot store byte for byte:
+// invalid UTF-8 (encoding/json would silently turn it into U+FFFD, and
+// Redshift's COPY rejects it) and NUL characters (which Postgres text cannot
+// hold).
+func checkText(b []byte) error {
+	if !utf8.Valid(b) {
+		return errors.New("invalid UTF-8")
+	}
+	for i := 0; ; {
+		j := bytes.Index(b[i:], []byte(`\u0000`))
+		if j < 0 {
+			return nil
+		}
+		i += j
+		// An escape only if preceded by an even number of backslashes
+		// (\\u0000 is a backslash followed by the text u0000).
+		k := i
+		for k > 0 && b[k-1] == '\\' {
+			k--
+		}
+		if (i-k)%2 == 0 {
+			return errors.New(`a string holds a NUL character (\u0000)`)
+		}
+		i++
+	}
 }
 
 // unmarshalStrict decodes one JSON value that must be an object and turns

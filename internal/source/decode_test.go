@@ -91,6 +91,10 @@ func TestDecodeEventsMalformed(t *testing.T) {
 		{"missing ts", `{"userId":"1"}`, "line 2: ts: missing"},
 		{"fractional ts", `{"ts":1.5}`, "line 2: ts: expected epoch milliseconds, got 1.5"},
 		{"not an object", `[1,2]`, "line 2: invalid JSON: expected an object"},
+		{"ts far in the future", `{"ts":99999999999999999}`, "line 2: ts: 99999999999999999 is not a time between 1970 and 2100 in epoch milliseconds"},
+		{"negative ts", `{"ts":-5}`, "line 2: ts: -5 is not a time between 1970 and 2100 in epoch milliseconds"},
+		{"NUL character", `{"ts":1,"artist":"Nul\u0000Band"}`, `line 2: a string holds a NUL character (\u0000)`},
+		{"invalid UTF-8", "{\"ts\":1,\"artist\":\"\xff\xfe\"}", "line 2: invalid UTF-8"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -166,5 +170,16 @@ func TestErrorsAllowance(t *testing.T) {
 	}
 	if e.Count() != 3 {
 		t.Errorf("Count = %d, want 3", e.Count())
+	}
+}
+
+func TestCheckTextEscapedBackslash(t *testing.T) {
+	// \\u0000 in JSON is a backslash followed by the text u0000: no NUL.
+	rows, bad := collect(t, DecodeEvents, `{"ts":1,"artist":"a\\u0000b"}`)
+	if len(bad) != 0 || len(rows) != 1 {
+		t.Fatalf("rows %d, bad %v", len(rows), bad)
+	}
+	if got := str(rows[0][0]); got != `a\u0000b` {
+		t.Errorf("artist = %q", got)
 	}
 }

@@ -99,7 +99,14 @@ func (d *dirStore) List(ctx context.Context, fn func(Object) error) error {
 		if err != nil {
 			return err
 		}
-		if !e.IsDir() && strings.HasSuffix(p, ".json") && strings.HasPrefix(p, prefix) {
+		if e.IsDir() {
+			// Enter only directories that can hold a match.
+			if p != root && !strings.HasPrefix(p, prefix) && !strings.HasPrefix(prefix, p+string(filepath.Separator)) {
+				return filepath.SkipDir
+			}
+			return ctx.Err()
+		}
+		if strings.HasSuffix(p, ".json") && strings.HasPrefix(p, prefix) {
 			paths = append(paths, p)
 		}
 		return ctx.Err()

@@ -235,3 +235,11 @@ func TestS3WithoutCredentialsReadsAnonymously(t *testing.T) {
 		t.Fatalf("stats %+v, err %v; want 1 record read without credentials", stats, err)
 	}
 }
+
+func TestDirMissingTopLevelDoesNotWalkTheFileSystem(t *testing.T) {
+	store, _ := Open(config.URI{Scheme: "file", Path: "/sparkify-no-such-directory"}, nil)
+	_, _, err := drain(t, store, 2, DecodeEvents, NewErrors(0))
+	if !errors.Is(err, ErrNoObjects) {
+		t.Fatalf("err = %v, want ErrNoObjects (only / itself is read, no directory below it)", err)
+	}
+}

@@ -45,11 +45,11 @@ func Connect(ctx context.Context, target, databaseURL string) (*pgx.Conn, error)
 }
 
 // Redact returns the database URL with its password replaced, for logs and
-// dry runs.
+// dry runs. Anything that is not a postgres:// URL is not shown at all.
 func Redact(databaseURL string) string {
 	u, err := url.Parse(databaseURL)
-	if err != nil {
-		return "(unparseable URL)"
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") || u.Host == "" {
+		return "(not a postgres:// URL; not shown)"
 	}
 	if _, ok := u.User.Password(); ok {
 		u.User = url.UserPassword(u.User.Username(), "REDACTED")

@@ -70,10 +70,16 @@ func (s *Stage) SQL() string {
 // Plan is the ordered list of steps of one load, all run in one transaction.
 type Plan struct {
 	Target string
-	Steps  []Step
+	// Setup runs before the transaction, each statement on its own
+	// (autocommit); it must be safe to repeat.
+	Setup []Statement
+	Steps []Step
 	// LoadErrors is the query that reads the rows Redshift rejected in the
 	// session's last COPY (Redshift only).
 	LoadErrors string
+	// CopyStats are the queries that count, after a COPY, the rows loaded,
+	// the files read and the rows rejected (Redshift only).
+	CopyStats []Statement
 }
 
 // RecordVersion is the statement that records an applied migration.
@@ -87,6 +93,11 @@ func BuildPlan(fsys fs.FS, o Options) (*Plan, error) {
 		return nil, fmt.Errorf("unknown target %q", o.Target)
 	}
 	p := &Plan{Target: o.Target}
+	if _, err := fs.Stat(fsys, path.Join(o.Target, "setup.sql")); err == nil {
+		if p.Setup, err = ReadFile(fsys, path.Join(o.Target, "setup.sql")); err != nil {
+			return nil, err
+		}
+	}
 	begin, err := ReadFile(fsys, path.Join(o.Target, "begin.sql"))
 	if err != nil {
 		return nil, err
@@ -139,6 +150,12 @@ func BuildPlan(fsys fs.FS, o Options) (*Plan, error) {
 			return nil, err
 		}
 		p.LoadErrors = le[0].SQL
+		if p.CopyStats, err = ReadFile(fsys, "redshift/copy_stats.sql"); err != nil {
+			return nil, err
+		}
+		if len(p.CopyStats) != 3 {
+			return nil, fmt.Errorf("sql/redshift/copy_stats.sql: want 3 statements (rows, files, rejected), have %d", len(p.CopyStats))
+		}
 	}
 	for _, dir := range []string{"shared/transform", "shared/checks"} {
 		stmts, err := ReadDir(fsys, dir)
@@ -182,8 +199,19 @@ func (p *Plan) SharedFiles() []string {
 // script with comments that say where each comes from.
 func (p *Plan) Write(w io.Writer) error {
 	var b strings.Builder
-	b.WriteString("BEGIN;\n")
 	file := ""
+	for _, s := range p.Setup {
+		if s.File != file {
+			fmt.Fprintf(&b, "-- sql/%s (before the transaction)\n", s.File)
+			file = s.File
+		}
+		b.WriteString(s.SQL + ";\n")
+	}
+	if len(p.Setup) > 0 {
+		b.WriteString("\n")
+	}
+	b.WriteString("BEGIN;\n")
+	file = ""
 	for _, st := range p.Steps {
 		switch st.Kind {
 		case StepMigration:
@@ -205,6 +233,14 @@ func (p *Plan) Write(w io.Writer) error {
 			file = s.File
 		}
 		b.WriteString(s.SQL + ";\n")
+		if s.Copy != "" {
+			fmt.Fprintf(&b, "-- then, for the run summary (sql/%s):\n", p.CopyStats[0].File)
+			for _, q := range p.CopyStats {
+				b.WriteString(StripComments(q.SQL) + ";\n")
+			}
+			fmt.Fprintf(&b, "-- or, when the COPY fails, after the rollback:\n-- %s;\n", strings.ReplaceAll(StripComments(p.LoadErrors), "\n", "\n-- "))
+			file = ""
+		}
 	}
 	b.WriteString("\nCOMMIT;\n")
 	_, err := io.WriteString(w, b.String())

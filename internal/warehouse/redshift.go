@@ -39,7 +39,11 @@ func redshiftCopies(fsys fs.FS, o Options) ([]Statement, error) {
 	r := strings.NewReplacer(pairs...)
 
 	var out []Statement
-	for _, name := range []string{"redshift/copy_songs.sql", "redshift/copy_events.sql"} {
+	for _, c := range []struct{ name, table string }{
+		{"redshift/copy_songs.sql", "staging_songs"},
+		{"redshift/copy_events.sql", "staging_events"},
+	} {
+		name := c.name
 		stmts, err := ReadFile(fsys, name)
 		if err != nil {
 			return nil, err
@@ -49,7 +53,7 @@ func redshiftCopies(fsys fs.FS, o Options) ([]Statement, error) {
 			if strings.Contains(StripComments(s.SQL), "{{") {
 				return nil, fmt.Errorf("sql/%s: unknown placeholder left in %q", name, s.SQL)
 			}
-			s.Copy = true
+			s.Copy = c.table
 			out = append(out, s)
 		}
 	}

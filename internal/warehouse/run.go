@@ -33,8 +33,10 @@ type Summary struct {
 	SchemaVersion int `json:"schema_version"`
 	// Executed lists the statements run, in order (migrations only when
 	// applied; staging by binary COPY is not a statement).
-	Executed []Statement             `json:"-"`
-	Staged   map[string]StageStats   `json:"staged"`
+	Executed []Statement           `json:"-"`
+	Staged   map[string]StageStats `json:"staged"`
+	// Rejected counts the rows Redshift's COPY skipped under MAXERROR.
+	Rejected int64                   `json:"rejected"`
 	Tables   map[string]*TableCounts `json:"tables"`
 	Duration time.Duration           `json:"duration"`
 }
@@ -77,6 +79,11 @@ func Run(ctx context.Context, conn *pgx.Conn, p *Plan, o RunOptions) (sum *Summa
 	}
 	metrics := map[string]int64{}
 
+	for _, s := range p.Setup {
+		if _, err := conn.Exec(ctx, s.SQL); err != nil {
+			return nil, stmtError(s, err)
+		}
+	}
 	tx, err := conn.Begin(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("begin transaction: %w", err)
@@ -98,7 +105,7 @@ func Run(ctx context.Context, conn *pgx.Conn, p *Plan, o RunOptions) (sum *Summa
 	exec := func(ctx context.Context, s Statement) (pgconn.CommandTag, error) {
 		tag, err := tx.Exec(ctx, s.SQL)
 		if err != nil {
-			failedCopy = s.Copy
+			failedCopy = s.Copy != ""
 			return tag, stmtError(s, err)
 		}
 		sum.Executed = append(sum.Executed, s)
@@ -116,6 +123,11 @@ func Run(ctx context.Context, conn *pgx.Conn, p *Plan, o RunOptions) (sum *Summa
 			}
 			if s.Metric != "" {
 				metrics[s.Metric] += tag.RowsAffected()
+			}
+			if s.Copy != "" {
+				if err := copyStats(ctx, tx, p.CopyStats, s.Copy, sum); err != nil {
+					return nil, err
+				}
 			}
 		case StepLock:
 			if err := lock(ctx, tx, st.Stmts[0], o.LockTimeout, log); err != nil {
@@ -176,6 +188,19 @@ func Run(ctx context.Context, conn *pgx.Conn, p *Plan, o RunOptions) (sum *Summa
 	}
 	sum.Duration = time.Since(start)
 	return sum, nil
+}
+
+// copyStats records what Redshift counted for the COPY that just ran.
+func copyStats(ctx context.Context, tx pgx.Tx, queries []Statement, table string, sum *Summary) error {
+	var n [3]int64
+	for i, q := range queries {
+		if err := tx.QueryRow(ctx, q.SQL).Scan(&n[i]); err != nil {
+			return stmtError(q, err)
+		}
+	}
+	sum.Staged[table] = StageStats{Records: n[0], Objects: n[1]}
+	sum.Rejected += n[2]
+	return nil
 }
 
 func lock(ctx context.Context, tx pgx.Tx, s Statement, timeout time.Duration, log *slog.Logger) error {

@@ -21,9 +21,10 @@ type Statement struct {
 	// Check, from a "-- check: description" comment, marks a quality check:
 	// a query returning the number of offending rows, which must be 0.
 	Check string
-	// Copy marks a Redshift COPY: when it fails, the runner reads the rows
-	// Redshift recorded for it.
-	Copy bool
+	// Copy, on a Redshift COPY, names the staging table it fills: the
+	// runner then reads Redshift's counts for it, or the rows Redshift
+	// recorded when it fails.
+	Copy string
 }
 
 // ReadFile reads and splits one .sql file.

@@ -66,6 +66,17 @@ CREATE TABLE IF NOT EXISTS time (
     year       INTEGER NOT NULL,
     weekday    INTEGER NOT NULL
 );
+-- sparkify_song_catalogue: every song with its artist's name as spelled in
+-- the song's own file (artists keeps one spelling per artist). Plays are
+-- matched against it, so a play matches the same song whatever was loaded
+-- with it.
+CREATE TABLE IF NOT EXISTS sparkify_song_catalogue (
+    song_id     VARCHAR(32) COLLATE "C" PRIMARY KEY,
+    artist_id   VARCHAR(32) COLLATE "C",
+    title       TEXT COLLATE "C",
+    artist_name TEXT COLLATE "C",
+    duration    DOUBLE PRECISION
+);
 CREATE INDEX IF NOT EXISTS songplays_start_time ON songplays (start_time);
 INSERT INTO sparkify_schema_version (version) VALUES (1);
 
@@ -127,7 +138,7 @@ FROM (
            level, song, artist, length, session_id, item_in_session,
            location, user_agent,
            ROW_NUMBER() OVER (
-               PARTITION BY user_id, session_id, item_in_session
+               PARTITION BY CAST(NULLIF(user_id, '') AS INTEGER), session_id, item_in_session
                ORDER BY ts, level, location, user_agent
            ) AS n
     FROM staging_events
@@ -140,26 +151,28 @@ FROM (
 WHERE n = 1;
 
 -- sql/shared/transform/02_songs.sql
--- songs: one row per song_id; year 0 (unknown) becomes null.
--- When the same song_id comes with different values, the candidates from the
--- warehouse and from this load are ranked by their values, so the winner does
--- not depend on file order or on how the data was split across loads. On a
--- tie the row already in the warehouse stays (src 0).
+-- songs: one row per song_id; year 0 (unknown) becomes null. When the same
+-- song_id comes with different values, the candidates from the warehouse and
+-- from this load are ranked by their values, so the winner does not depend on
+-- file order or on how the data was split across loads. On a tie the row
+-- already in the warehouse stays (src 0). The winner's artist name, as
+-- spelled in its file, goes to sparkify_song_catalogue for matching plays.
 CREATE TEMP TABLE load_songs AS
-SELECT song_id, title, artist_id, year, duration
+SELECT song_id, title, artist_id, artist_name, year, duration
 FROM (
-    SELECT song_id, title, artist_id, year, duration, src,
+    SELECT song_id, title, artist_id, artist_name, year, duration, src,
            ROW_NUMBER() OVER (
                PARTITION BY song_id
                ORDER BY title NULLS LAST, artist_id NULLS LAST, year NULLS LAST,
-                        duration NULLS LAST, src
+                        duration NULLS LAST, artist_name NULLS LAST, src
            ) AS n
     FROM (
-        SELECT song_id, title, artist_id, year, duration, 0 AS src
-        FROM songs
-        WHERE song_id IN (SELECT song_id FROM staging_songs)
+        SELECT s.song_id, s.title, s.artist_id, c.artist_name, s.year, s.duration, 0 AS src
+        FROM songs s
+        LEFT JOIN sparkify_song_catalogue c ON c.song_id = s.song_id
+        WHERE s.song_id IN (SELECT song_id FROM staging_songs)
         UNION ALL
-        SELECT song_id, title, artist_id, NULLIF(year, 0), duration, 1 AS src
+        SELECT song_id, title, artist_id, artist_name, NULLIF(year, 0), duration, 1 AS src
         FROM staging_songs
         WHERE song_id IS NOT NULL AND song_id <> ''
     ) c
@@ -170,6 +183,11 @@ DELETE FROM songs USING load_songs n WHERE songs.song_id = n.song_id;
 -- metric: songs.written
 INSERT INTO songs (song_id, title, artist_id, year, duration)
 SELECT song_id, title, artist_id, year, duration
+FROM load_songs;
+DELETE FROM sparkify_song_catalogue USING load_songs n
+WHERE sparkify_song_catalogue.song_id = n.song_id;
+INSERT INTO sparkify_song_catalogue (song_id, artist_id, title, artist_name, duration)
+SELECT song_id, artist_id, title, artist_name, duration
 FROM load_songs;
 
 -- sql/shared/transform/03_artists.sql
@@ -216,7 +234,7 @@ FROM (
     SELECT CAST(NULLIF(user_id, '') AS INTEGER) AS user_id, first_name, last_name, gender,
            level, ts AS last_seen_at,
            ROW_NUMBER() OVER (
-               PARTITION BY user_id
+               PARTITION BY CAST(NULLIF(user_id, '') AS INTEGER)
                ORDER BY ts DESC, session_id DESC, item_in_session DESC,
                         level, first_name, last_name, gender
            ) AS n
@@ -234,19 +252,11 @@ SELECT user_id, first_name, last_name, gender, level, last_seen_at
 FROM load_users;
 
 -- sql/shared/transform/05_songplays.sql
--- songplays: every new song play, matched to the catalogue when title,
--- artist name and duration agree (durations within a millisecond, compared
--- in double precision). The catalogue is this load's song files (every
--- spelling of an artist's name) and the songs already in the warehouse.
--- When several songs match, the smallest song_id wins.
-CREATE TEMP TABLE load_catalogue AS
-SELECT song_id, artist_id, title, artist_name, duration
-FROM staging_songs
-WHERE song_id IS NOT NULL AND song_id <> ''
-UNION
-SELECT s.song_id, s.artist_id, s.title, a.name, s.duration
-FROM songs s
-JOIN artists a ON a.artist_id = s.artist_id;
+-- songplays: every new song play, matched to a song when title and artist
+-- name agree with the song's own file (sparkify_song_catalogue) and the
+-- durations agree within a millisecond (double precision). Trailing blanks are
+-- ignored, as Redshift ignores them when it compares VARCHARs. When several
+-- songs match, the smallest song_id wins.
 CREATE TEMP TABLE load_matches AS
 SELECT user_id, session_id, item_in_session, song_id, artist_id
 FROM (
@@ -256,9 +266,9 @@ FROM (
                ORDER BY c.song_id, c.artist_id
            ) AS n
     FROM load_plays p
-    JOIN load_catalogue c
-      ON c.title = p.song
-     AND c.artist_name = p.artist
+    JOIN sparkify_song_catalogue c
+      ON RTRIM(c.title) = RTRIM(p.song)
+     AND RTRIM(c.artist_name) = RTRIM(p.artist)
      AND ABS(c.duration - p.length) < 0.001
 ) m
 WHERE n = 1;

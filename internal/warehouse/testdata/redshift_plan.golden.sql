@@ -1,14 +1,22 @@
-BEGIN;
-
--- sql/redshift/begin.sql
--- First statements of every load's transaction, Redshift dialect.
--- Redshift has no advisory locks: the load takes an exclusive lock on its own
--- bookkeeping table, so a second load waits here until the first commits or
--- rolls back. Readers of the star tables are not blocked.
+-- sql/redshift/setup.sql (before the transaction)
+-- Run before the load's transaction, in autocommit: the table that the load
+-- locks must exist before the transaction starts, because on Redshift the
+-- LOCK has to be the transaction's first statement (a snapshot taken before
+-- it could predate the other load's commit and fail with a serializable
+-- isolation error once the lock is granted).
 CREATE TABLE IF NOT EXISTS sparkify_schema_version (
     version    INTEGER NOT NULL,
     applied_at TIMESTAMP NOT NULL DEFAULT GETDATE()
 );
+
+BEGIN;
+
+-- sql/redshift/begin.sql
+-- First statement of every load's transaction, Redshift dialect.
+-- Redshift has no advisory locks: the load takes an exclusive lock on its own
+-- bookkeeping table (created by setup.sql), so a second load waits here until
+-- the first commits or rolls back. Readers of the star tables are not
+-- blocked.
 LOCK sparkify_schema_version;
 
 -- migration 1 (sql/redshift/schema/0001_star.sql), run only when the recorded schema version is below 1
@@ -84,6 +92,18 @@ CREATE TABLE IF NOT EXISTS time (
 )
 DISTKEY (start_time)
 SORTKEY (start_time);
+-- Every song with its artist's name as spelled in the song's own file; plays
+-- are matched against it. Small, so on every node.
+CREATE TABLE IF NOT EXISTS sparkify_song_catalogue (
+    song_id     VARCHAR(32) NOT NULL,
+    artist_id   VARCHAR(32),
+    title       VARCHAR(1024),
+    artist_name VARCHAR(1024),
+    duration    DOUBLE PRECISION,
+    PRIMARY KEY (song_id)
+)
+DISTSTYLE ALL
+SORTKEY (title);
 INSERT INTO sparkify_schema_version (version) VALUES (1);
 
 -- sql/redshift/staging.sql
@@ -136,6 +156,16 @@ FORMAT AS JSON 'auto'
 MAXERROR 3
 COMPUPDATE OFF
 STATUPDATE OFF;
+-- then, for the run summary (sql/redshift/copy_stats.sql):
+SELECT pg_last_copy_count();
+SELECT COUNT(DISTINCT filename) FROM stl_load_commits WHERE query = pg_last_copy_id();
+SELECT COUNT(*) FROM stl_load_errors WHERE query = pg_last_copy_id();
+-- or, when the COPY fails, after the rollback:
+-- SELECT TRIM(filename), line_number, TRIM(colname), err_code, TRIM(err_reason), TRIM(raw_field_value)
+-- FROM stl_load_errors
+-- WHERE query = pg_last_copy_id()
+-- ORDER BY line_number
+-- LIMIT 10;
 
 -- sql/redshift/copy_events.sql
 -- Stage the log files. Their keys are camelCase and 'auto' is
@@ -154,6 +184,16 @@ TIMEFORMAT 'epochmillisecs'
 MAXERROR 3
 COMPUPDATE OFF
 STATUPDATE OFF;
+-- then, for the run summary (sql/redshift/copy_stats.sql):
+SELECT pg_last_copy_count();
+SELECT COUNT(DISTINCT filename) FROM stl_load_commits WHERE query = pg_last_copy_id();
+SELECT COUNT(*) FROM stl_load_errors WHERE query = pg_last_copy_id();
+-- or, when the COPY fails, after the rollback:
+-- SELECT TRIM(filename), line_number, TRIM(colname), err_code, TRIM(err_reason), TRIM(raw_field_value)
+-- FROM stl_load_errors
+-- WHERE query = pg_last_copy_id()
+-- ORDER BY line_number
+-- LIMIT 10;
 
 -- sql/shared/transform/01_plays.sql
 -- The song plays of this load: one row per NextSong event, identified by
@@ -169,7 +209,7 @@ FROM (
            level, song, artist, length, session_id, item_in_session,
            location, user_agent,
            ROW_NUMBER() OVER (
-               PARTITION BY user_id, session_id, item_in_session
+               PARTITION BY CAST(NULLIF(user_id, '') AS INTEGER), session_id, item_in_session
                ORDER BY ts, level, location, user_agent
            ) AS n
     FROM staging_events
@@ -182,26 +222,28 @@ FROM (
 WHERE n = 1;
 
 -- sql/shared/transform/02_songs.sql
--- songs: one row per song_id; year 0 (unknown) becomes null.
--- When the same song_id comes with different values, the candidates from the
--- warehouse and from this load are ranked by their values, so the winner does
--- not depend on file order or on how the data was split across loads. On a
--- tie the row already in the warehouse stays (src 0).
+-- songs: one row per song_id; year 0 (unknown) becomes null. When the same
+-- song_id comes with different values, the candidates from the warehouse and
+-- from this load are ranked by their values, so the winner does not depend on
+-- file order or on how the data was split across loads. On a tie the row
+-- already in the warehouse stays (src 0). The winner's artist name, as
+-- spelled in its file, goes to sparkify_song_catalogue for matching plays.
 CREATE TEMP TABLE load_songs AS
-SELECT song_id, title, artist_id, year, duration
+SELECT song_id, title, artist_id, artist_name, year, duration
 FROM (
-    SELECT song_id, title, artist_id, year, duration, src,
+    SELECT song_id, title, artist_id, artist_name, year, duration, src,
            ROW_NUMBER() OVER (
                PARTITION BY song_id
                ORDER BY title NULLS LAST, artist_id NULLS LAST, year NULLS LAST,
-                        duration NULLS LAST, src
+                        duration NULLS LAST, artist_name NULLS LAST, src
            ) AS n
     FROM (
-        SELECT song_id, title, artist_id, year, duration, 0 AS src
-        FROM songs
-        WHERE song_id IN (SELECT song_id FROM staging_songs)
+        SELECT s.song_id, s.title, s.artist_id, c.artist_name, s.year, s.duration, 0 AS src
+        FROM songs s
+        LEFT JOIN sparkify_song_catalogue c ON c.song_id = s.song_id
+        WHERE s.song_id IN (SELECT song_id FROM staging_songs)
         UNION ALL
-        SELECT song_id, title, artist_id, NULLIF(year, 0), duration, 1 AS src
+        SELECT song_id, title, artist_id, artist_name, NULLIF(year, 0), duration, 1 AS src
         FROM staging_songs
         WHERE song_id IS NOT NULL AND song_id <> ''
     ) c
@@ -212,6 +254,11 @@ DELETE FROM songs USING load_songs n WHERE songs.song_id = n.song_id;
 -- metric: songs.written
 INSERT INTO songs (song_id, title, artist_id, year, duration)
 SELECT song_id, title, artist_id, year, duration
+FROM load_songs;
+DELETE FROM sparkify_song_catalogue USING load_songs n
+WHERE sparkify_song_catalogue.song_id = n.song_id;
+INSERT INTO sparkify_song_catalogue (song_id, artist_id, title, artist_name, duration)
+SELECT song_id, artist_id, title, artist_name, duration
 FROM load_songs;
 
 -- sql/shared/transform/03_artists.sql
@@ -258,7 +305,7 @@ FROM (
     SELECT CAST(NULLIF(user_id, '') AS INTEGER) AS user_id, first_name, last_name, gender,
            level, ts AS last_seen_at,
            ROW_NUMBER() OVER (
-               PARTITION BY user_id
+               PARTITION BY CAST(NULLIF(user_id, '') AS INTEGER)
                ORDER BY ts DESC, session_id DESC, item_in_session DESC,
                         level, first_name, last_name, gender
            ) AS n
@@ -276,19 +323,11 @@ SELECT user_id, first_name, last_name, gender, level, last_seen_at
 FROM load_users;
 
 -- sql/shared/transform/05_songplays.sql
--- songplays: every new song play, matched to the catalogue when title,
--- artist name and duration agree (durations within a millisecond, compared
--- in double precision). The catalogue is this load's song files (every
--- spelling of an artist's name) and the songs already in the warehouse.
--- When several songs match, the smallest song_id wins.
-CREATE TEMP TABLE load_catalogue AS
-SELECT song_id, artist_id, title, artist_name, duration
-FROM staging_songs
-WHERE song_id IS NOT NULL AND song_id <> ''
-UNION
-SELECT s.song_id, s.artist_id, s.title, a.name, s.duration
-FROM songs s
-JOIN artists a ON a.artist_id = s.artist_id;
+-- songplays: every new song play, matched to a song when title and artist
+-- name agree with the song's own file (sparkify_song_catalogue) and the
+-- durations agree within a millisecond (double precision). Trailing blanks are
+-- ignored, as Redshift ignores them when it compares VARCHARs. When several
+-- songs match, the smallest song_id wins.
 CREATE TEMP TABLE load_matches AS
 SELECT user_id, session_id, item_in_session, song_id, artist_id
 FROM (
@@ -298,9 +337,9 @@ FROM (
                ORDER BY c.song_id, c.artist_id
            ) AS n
     FROM load_plays p
-    JOIN load_catalogue c
-      ON c.title = p.song
-     AND c.artist_name = p.artist
+    JOIN sparkify_song_catalogue c
+      ON RTRIM(c.title) = RTRIM(p.song)
+     AND RTRIM(c.artist_name) = RTRIM(p.artist)
      AND ABS(c.duration - p.length) < 0.001
 ) m
 WHERE n = 1;

@@ -58,4 +58,16 @@ CREATE TABLE IF NOT EXISTS time (
     weekday    INTEGER NOT NULL
 );
 
+-- sparkify_song_catalogue: every song with its artist's name as spelled in
+-- the song's own file (artists keeps one spelling per artist). Plays are
+-- matched against it, so a play matches the same song whatever was loaded
+-- with it.
+CREATE TABLE IF NOT EXISTS sparkify_song_catalogue (
+    song_id     VARCHAR(32) COLLATE "C" PRIMARY KEY,
+    artist_id   VARCHAR(32) COLLATE "C",
+    title       TEXT COLLATE "C",
+    artist_name TEXT COLLATE "C",
+    duration    DOUBLE PRECISION
+);
+
 CREATE INDEX IF NOT EXISTS songplays_start_time ON songplays (start_time);

@@ -74,3 +74,16 @@ CREATE TABLE IF NOT EXISTS time (
 )
 DISTKEY (start_time)
 SORTKEY (start_time);
+
+-- Every song with its artist's name as spelled in the song's own file; plays
+-- are matched against it. Small, so on every node.
+CREATE TABLE IF NOT EXISTS sparkify_song_catalogue (
+    song_id     VARCHAR(32) NOT NULL,
+    artist_id   VARCHAR(32),
+    title       VARCHAR(1024),
+    artist_name VARCHAR(1024),
+    duration    DOUBLE PRECISION,
+    PRIMARY KEY (song_id)
+)
+DISTSTYLE ALL
+SORTKEY (title);

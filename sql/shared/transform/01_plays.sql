@@ -11,7 +11,7 @@ FROM (
            level, song, artist, length, session_id, item_in_session,
            location, user_agent,
            ROW_NUMBER() OVER (
-               PARTITION BY user_id, session_id, item_in_session
+               PARTITION BY CAST(NULLIF(user_id, '') AS INTEGER), session_id, item_in_session
                ORDER BY ts, level, location, user_agent
            ) AS n
     FROM staging_events

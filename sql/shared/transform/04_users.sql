@@ -8,7 +8,7 @@ FROM (
     SELECT CAST(NULLIF(user_id, '') AS INTEGER) AS user_id, first_name, last_name, gender,
            level, ts AS last_seen_at,
            ROW_NUMBER() OVER (
-               PARTITION BY user_id
+               PARTITION BY CAST(NULLIF(user_id, '') AS INTEGER)
                ORDER BY ts DESC, session_id DESC, item_in_session DESC,
                         level, first_name, last_name, gender
            ) AS n

@@ -1,17 +1,8 @@
--- songplays: every new song play, matched to the catalogue when title,
--- artist name and duration agree (durations within a millisecond, compared
--- in double precision). The catalogue is this load's song files (every
--- spelling of an artist's name) and the songs already in the warehouse.
--- When several songs match, the smallest song_id wins.
-CREATE TEMP TABLE load_catalogue AS
-SELECT song_id, artist_id, title, artist_name, duration
-FROM staging_songs
-WHERE song_id IS NOT NULL AND song_id <> ''
-UNION
-SELECT s.song_id, s.artist_id, s.title, a.name, s.duration
-FROM songs s
-JOIN artists a ON a.artist_id = s.artist_id;
-
+-- songplays: every new song play, matched to a song when title and artist
+-- name agree with the song's own file (sparkify_song_catalogue) and the
+-- durations agree within a millisecond (double precision). Trailing blanks are
+-- ignored, as Redshift ignores them when it compares VARCHARs. When several
+-- songs match, the smallest song_id wins.
 CREATE TEMP TABLE load_matches AS
 SELECT user_id, session_id, item_in_session, song_id, artist_id
 FROM (
@@ -21,9 +12,9 @@ FROM (
                ORDER BY c.song_id, c.artist_id
            ) AS n
     FROM load_plays p
-    JOIN load_catalogue c
-      ON c.title = p.song
-     AND c.artist_name = p.artist
+    JOIN sparkify_song_catalogue c
+      ON RTRIM(c.title) = RTRIM(p.song)
+     AND RTRIM(c.artist_name) = RTRIM(p.artist)
      AND ABS(c.duration - p.length) < 0.001
 ) m
 WHERE n = 1;

@@ -1,0 +1,64 @@
+//go:build integration
+
+package integration
+
+import (
+	"context"
+	"strconv"
+	"testing"
+)
+
+// TestMatchingUsesEachSongsOwnSpelling pins the matching rule: a play matches
+// a song when its artist is spelled as in that song's own file, whichever
+// spelling the artists table keeps; trailing blanks do not count (Redshift
+// ignores them); and songs loaded earlier still match plays loaded later
+// with other song files.
+func TestMatchingUsesEachSongsOwnSpelling(t *testing.T) {
+	s := startStack(t)
+	s.Env(t)
+	s.Put(t, "song_data/A/A/A/TR1.json", []byte(`{"num_songs":1,"artist_id":"AR1","artist_latitude":null,"artist_longitude":null,"artist_location":"","artist_name":"Gob","song_id":"SO1","title":"Face the Ashes","duration":209.60608,"year":2007}`))
+	s.Put(t, "song_data/A/A/B/TR2.json", []byte(`{"num_songs":1,"artist_id":"AR1","artist_latitude":null,"artist_longitude":null,"artist_location":"","artist_name":"GOB","song_id":"SO2","title":"Paris Is Burning","duration":199.99302,"year":2004}`))
+	event := func(item int, artist, song string, length string, ts int64) string {
+		return `{"artist":"` + artist + `","auth":"Logged In","firstName":"A","gender":"F","itemInSession":` + strconv.Itoa(item) + `,"lastName":"B","length":` + length + `,"level":"free","location":"X","method":"PUT","page":"NextSong","registration":null,"sessionId":1,"song":"` + song + `","status":200,"ts":` + strconv.FormatInt(ts, 10) + `,"userAgent":"UA","userId":"5"}` + "\n"
+	}
+	s.Put(t, "log_data/2018/11/2018-11-01-events.json", []byte(
+		event(0, "Gob", "Face the Ashes", "209.60608", 1541030400000)+ // own spelling: SO1
+			event(1, "GOB", "Face the Ashes", "209.60608", 1541030500000)+ // the other spelling: no match
+			event(2, "GOB ", "Paris Is Burning", "199.99302", 1541030600000)+ // trailing blank: SO2
+			event(3, "GOB", "Paris Is Burning", "199.993", 1541030700000))) // 0.02 ms off: SO2
+	mustLoad(t)
+
+	// A later load with other song files: plays still match SO1.
+	s.Put(t, "song_data2/B/B/B/TR3.json", []byte(`{"num_songs":1,"artist_id":"AR3","artist_latitude":null,"artist_longitude":null,"artist_location":"","artist_name":"Other","song_id":"SO3","title":"Other","duration":100.0,"year":0}`))
+	s.Put(t, "log_data2/2018/11/2018-11-02-events.json", []byte(event(4, "Gob", "Face the Ashes", "209.60608", 1541116800000)))
+	t.Setenv("SPARKIFY_SONG_DATA", s.URI("song_data2"))
+	t.Setenv("SPARKIFY_LOG_DATA", s.URI("log_data2"))
+	mustLoad(t)
+
+	got := map[int]string{}
+	conn := s.Conn(t)
+	rows, err := conn.Query(context.Background(), "SELECT item_in_session, COALESCE(song_id, 'none') FROM songplays ORDER BY item_in_session")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var item int
+		var song string
+		if err := rows.Scan(&item, &song); err != nil {
+			t.Fatal(err)
+		}
+		got[item] = song
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	want := map[int]string{0: "SO1", 1: "none", 2: "SO2", 3: "SO2", 4: "SO1"}
+	for item, w := range want {
+		if got[item] != w {
+			t.Errorf("play %d matched %q, want %q", item, got[item], w)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("got %d plays, want %d", len(got), len(want))
+	}
+}
