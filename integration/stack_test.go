@@ -537,7 +537,7 @@ func TestStack(t *testing.T) {
 	t.Setenv("SPARKIFY_MAX_ERRORS", "7")
 	s.Prefix = "run1"
 	s.Env(t)
-	cfg, err := config.Load()
+	cfg, err := config.Load(os.Getenv)
 	if err != nil {
 		t.Fatalf("config.Load after Env: %v", err)
 	}

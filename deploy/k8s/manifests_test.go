@@ -183,13 +183,14 @@ func TestConfigurationMatchesTheJob(t *testing.T) {
 	}
 
 	// The job accepts the deployed configuration as it stands.
+	env := map[string]string{}
 	for k, v := range cm.Data {
-		t.Setenv(k, v)
+		env[k] = v
 	}
 	for k, v := range secret.StringData {
-		t.Setenv(k, v)
+		env[k] = v
 	}
-	cfg, err := config.Load()
+	cfg, err := config.Load(func(k string) string { return env[k] })
 	if err != nil {
 		t.Fatalf("config.Load with the ConfigMap and the Secret: %v", err)
 	}

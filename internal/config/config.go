@@ -1,9 +1,10 @@
 package config
 
 import (
-	"errors"
 	"fmt"
 	"net/url"
+	"reflect"
+	"strconv"
 	"strings"
 	"time"
 
@@ -69,18 +70,76 @@ type Error struct {
 
 func (e *Error) Error() string { return Prefix + "_" + e.Var + ": " + e.Msg }
 
-// Load reads the configuration from the process environment and validates it.
-// It returns an *Error for a value the user must fix.
-func Load() (Config, error) {
+// Load reads the configuration through getenv and validates it. It returns
+// an *Error for a value the user must fix.
+//
+// The variables, their defaults and their help are the struct tags of Config,
+// in envconfig's notation, and Usage prints them with envconfig. The values
+// are read here rather than by envconfig.Process because envconfig reads only
+// the process environment, while the job takes its environment as a function
+// (tests run it in-process with environments of their own).
+func Load(getenv func(string) string) (Config, error) {
 	var c Config
-	if err := envconfig.Process(Prefix, &c); err != nil {
-		var pe *envconfig.ParseError
-		if errors.As(err, &pe) {
-			return c, &Error{Var: strings.TrimPrefix(pe.KeyName, Prefix+"_"), Msg: fmt.Sprintf("cannot parse %q as %s", pe.Value, pe.TypeName)}
-		}
+	if err := load(reflect.ValueOf(&c).Elem(), getenv); err != nil {
 		return c, err
 	}
 	return c, c.validate()
+}
+
+var durationType = reflect.TypeFor[time.Duration]()
+
+// load fills the fields of v from their variables (or defaults); embedded
+// structs share the prefix, as in envconfig.
+func load(v reflect.Value, getenv func(string) string) error {
+	t := v.Type()
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if f.Anonymous && f.Type.Kind() == reflect.Struct {
+			if err := load(v.Field(i), getenv); err != nil {
+				return err
+			}
+			continue
+		}
+		name := f.Tag.Get("envconfig")
+		if name == "" {
+			continue
+		}
+		value := getenv(Prefix + "_" + name)
+		if value == "" {
+			value = f.Tag.Get("default")
+		}
+		if value == "" {
+			continue
+		}
+		field := v.Field(i)
+		var err error
+		switch {
+		case f.Type == durationType:
+			var d time.Duration
+			d, err = time.ParseDuration(value)
+			field.SetInt(int64(d))
+		case f.Type.Kind() == reflect.String:
+			field.SetString(value)
+		case f.Type.Kind() == reflect.Int:
+			var n int64
+			n, err = strconv.ParseInt(value, 10, 0)
+			field.SetInt(n)
+		case f.Type.Kind() == reflect.Bool:
+			var b bool
+			b, err = strconv.ParseBool(value)
+			field.SetBool(b)
+		default:
+			return fmt.Errorf("config: field %s has unsupported type %s", f.Name, f.Type)
+		}
+		if err != nil {
+			typ := f.Type.String()
+			if f.Type == durationType {
+				typ = "a duration such as 30m"
+			}
+			return &Error{Var: name, Msg: fmt.Sprintf("cannot parse %q as %s", value, typ)}
+		}
+	}
+	return nil
 }
 
 func (c *Config) validate() error {

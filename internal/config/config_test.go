@@ -2,6 +2,7 @@ package config
 
 import (
 	"testing"
+	"time"
 )
 
 func TestParseURI(t *testing.T) {
@@ -55,5 +56,69 @@ func TestRequireDatabase(t *testing.T) {
 				t.Errorf("RequireDatabase(%q) = %v, want an *Error naming DATABASE_URL", tt.url, err)
 			}
 		}
+	}
+}
+
+func TestLoad(t *testing.T) {
+	env := map[string]string{
+		"SPARKIFY_DATABASE_URL":        "postgres://u@h/db",
+		"SPARKIFY_MAX_ERRORS":          "3",
+		"SPARKIFY_S3_PATH_STYLE":       "true",
+		"SPARKIFY_LOCK_TIMEOUT":        "90s",
+		"SPARKIFY_NODE_COUNT":          "2",
+		"SPARKIFY_INGRESS_CIDR":        "203.0.113.7/32",
+		"SPARKIFY_SKIP_FINAL_SNAPSHOT": "1",
+	}
+	c, err := Load(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	checks := []struct {
+		name      string
+		got, want any
+	}{
+		{"target default", c.Target, TargetPostgres},
+		{"database", c.DatabaseURL, "postgres://u@h/db"},
+		{"song data default", c.SongData, "s3://udacity-dend/song_data"},
+		{"max errors", c.MaxErrors, 3},
+		{"path style", c.S3PathStyle, true},
+		{"lock timeout", c.LockTimeout, 90 * time.Second},
+		{"concurrency default", c.Concurrency, 32},
+		{"embedded: node count", c.NodeCount, 2},
+		{"embedded: cluster default", c.ClusterID, "sparkify"},
+		{"embedded: ingress", c.IngressCIDR, "203.0.113.7/32"},
+		{"embedded: bool", c.SkipFinalSnapshot, true},
+		{"embedded: wait default", c.WaitTimeout, 30 * time.Minute},
+	}
+	for _, ch := range checks {
+		if ch.got != ch.want {
+			t.Errorf("%s = %v, want %v", ch.name, ch.got, ch.want)
+		}
+	}
+}
+
+func TestLoadErrors(t *testing.T) {
+	tests := []struct{ key, value, want string }{
+		{"SPARKIFY_MAX_ERRORS", "many", `SPARKIFY_MAX_ERRORS: cannot parse "many" as int`},
+		{"SPARKIFY_S3_PATH_STYLE", "yes please", `SPARKIFY_S3_PATH_STYLE: cannot parse "yes please" as bool`},
+		{"SPARKIFY_LOCK_TIMEOUT", "5", `SPARKIFY_LOCK_TIMEOUT: cannot parse "5" as a duration such as 30m`},
+		{"SPARKIFY_WAIT_TIMEOUT", "soon", `SPARKIFY_WAIT_TIMEOUT: cannot parse "soon" as a duration such as 30m`},
+		{"SPARKIFY_TARGET", "mysql", `SPARKIFY_TARGET: unknown target "mysql": use postgres or redshift`},
+		{"SPARKIFY_S3_CONCURRENCY", "0", "SPARKIFY_S3_CONCURRENCY: must be 1 or more"},
+		{"SPARKIFY_MAX_ERRORS", "-1", "SPARKIFY_MAX_ERRORS: must be 0 or more"},
+		{"SPARKIFY_REPORT_URI", "file:///tmp/r", `SPARKIFY_REPORT_URI: "file:///tmp/r" is not of the form s3://bucket/prefix`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.key+"="+tt.value, func(t *testing.T) {
+			_, err := Load(func(k string) string {
+				if k == tt.key {
+					return tt.value
+				}
+				return ""
+			})
+			if err == nil || err.Error() != tt.want {
+				t.Errorf("Load: %v, want %q", err, tt.want)
+			}
+		})
 	}
 }
