@@ -5,6 +5,7 @@ package integration
 import (
 	"context"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -60,5 +61,31 @@ func TestMatchingUsesEachSongsOwnSpelling(t *testing.T) {
 	}
 	if len(got) != len(want) {
 		t.Errorf("got %d plays, want %d", len(got), len(want))
+	}
+}
+
+// TestPlayLoadedBeforeItsSongIsMatchedLater: a play whose song was not in the
+// catalogue gets it when its events are loaded again with that song.
+func TestPlayLoadedBeforeItsSongIsMatchedLater(t *testing.T) {
+	s := startStack(t)
+	s.Env(t)
+	s.Put(t, "song_data/A/A/A/TR1.json", []byte(`{"num_songs":1,"artist_id":"AR1","artist_latitude":null,"artist_longitude":null,"artist_location":"","artist_name":"Casual","song_id":"SO1","title":"Other Song","duration":100.5,"year":0}`))
+	s.Put(t, "log_data/2018/11/2018-11-01-events.json", []byte(`{"artist":"Casual","auth":"Logged In","firstName":"A","gender":"F","itemInSession":0,"lastName":"B","length":218.93179,"level":"free","location":"X","method":"PUT","page":"NextSong","registration":null,"sessionId":1,"song":"I Didn't Mean To","status":200,"ts":1541030400000,"userAgent":"UA","userId":"5"}`+"\n"))
+	mustLoad(t)
+	s.Put(t, "song_data/A/A/B/TR2.json", []byte(`{"num_songs":1,"artist_id":"AR1","artist_latitude":null,"artist_longitude":null,"artist_location":"","artist_name":"Casual","song_id":"SO2","title":"I Didn't Mean To","duration":218.93179,"year":0}`))
+	out := mustLoad(t)
+	if !strings.Contains(out, "  songplays          0         1         1\n") {
+		t.Errorf("second load should update the one play:\n%s", out)
+	}
+	var song string
+	if err := s.Conn(t).QueryRow(context.Background(), "SELECT song_id || '/' || artist_id FROM songplays").Scan(&song); err != nil {
+		t.Fatal(err)
+	}
+	if song != "SO2/AR1" {
+		t.Errorf("play matched %q, want SO2/AR1", song)
+	}
+	out = mustLoad(t)
+	if !strings.Contains(out, "  songplays          0         0         1\n") {
+		t.Errorf("third load should change nothing:\n%s", out)
 	}
 }

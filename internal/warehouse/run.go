@@ -180,8 +180,10 @@ func Run(ctx context.Context, conn *pgx.Conn, p *Plan, o RunOptions) (sum *Summa
 	sum.SchemaVersion = version
 	for _, t := range Tables {
 		c := sum.Tables[t]
-		c.Updated = metrics[t+".updated"]
-		c.Inserted = metrics[t+".written"] - c.Updated
+		// A row replaced (deleted, then written again) is an update; so is
+		// a row updated in place.
+		c.Updated = metrics[t+".replaced"] + metrics[t+".updated"]
+		c.Inserted = metrics[t+".written"] - metrics[t+".replaced"]
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return nil, fmt.Errorf("commit: %w", err)

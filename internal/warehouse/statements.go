@@ -16,7 +16,9 @@ type Statement struct {
 	// terminating semicolon.
 	SQL string
 	// Metric, from a "-- metric: table.kind" comment, names the counter that
-	// the statement's affected-row count is added to.
+	// the statement's affected-row count is added to. Kinds: written (rows
+	// inserted), replaced (rows deleted to be written again: updates),
+	// updated (rows updated in place).
 	Metric string
 	// Check, from a "-- check: description" comment, marks a quality check:
 	// a query returning the number of offending rows, which must be 0.

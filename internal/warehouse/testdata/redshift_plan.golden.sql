@@ -249,7 +249,7 @@ FROM (
     ) c
 ) r
 WHERE n = 1 AND src = 1;
--- metric: songs.updated
+-- metric: songs.replaced
 DELETE FROM songs USING load_songs n WHERE songs.song_id = n.song_id;
 -- metric: songs.written
 INSERT INTO songs (song_id, title, artist_id, year, duration)
@@ -287,7 +287,7 @@ FROM (
     ) c
 ) r
 WHERE n = 1 AND src = 1;
--- metric: artists.updated
+-- metric: artists.replaced
 DELETE FROM artists USING load_artists n WHERE artists.artist_id = n.artist_id;
 -- metric: artists.written
 INSERT INTO artists (artist_id, name, location, latitude, longitude)
@@ -315,7 +315,7 @@ FROM (
 WHERE n = 1;
 DELETE FROM load_users USING users u
 WHERE load_users.user_id = u.user_id AND load_users.last_seen_at <= u.last_seen_at;
--- metric: users.updated
+-- metric: users.replaced
 DELETE FROM users USING load_users n WHERE users.user_id = n.user_id;
 -- metric: users.written
 INSERT INTO users (user_id, first_name, last_name, gender, level, last_seen_at)
@@ -343,6 +343,16 @@ FROM (
      AND ABS(c.duration - p.length) < 0.001
 ) m
 WHERE n = 1;
+-- Plays loaded before their song reached the catalogue get it now, when
+-- their events are staged again.
+-- metric: songplays.updated
+UPDATE songplays
+SET song_id = m.song_id, artist_id = m.artist_id
+FROM load_matches m
+WHERE songplays.song_id IS NULL
+  AND songplays.user_id = m.user_id
+  AND songplays.session_id = m.session_id
+  AND songplays.item_in_session = m.item_in_session;
 CREATE TEMP TABLE load_songplays AS
 SELECT p.start_time, p.user_id, p.level, m.song_id, m.artist_id, p.session_id,
        p.location, p.user_agent, p.item_in_session

@@ -26,7 +26,7 @@ FROM (
 ) r
 WHERE n = 1 AND src = 1;
 
--- metric: songs.updated
+-- metric: songs.replaced
 DELETE FROM songs USING load_songs n WHERE songs.song_id = n.song_id;
 
 -- metric: songs.written

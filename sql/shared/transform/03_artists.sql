@@ -24,7 +24,7 @@ FROM (
 ) r
 WHERE n = 1 AND src = 1;
 
--- metric: artists.updated
+-- metric: artists.replaced
 DELETE FROM artists USING load_artists n WHERE artists.artist_id = n.artist_id;
 
 -- metric: artists.written

@@ -20,7 +20,7 @@ WHERE n = 1;
 DELETE FROM load_users USING users u
 WHERE load_users.user_id = u.user_id AND load_users.last_seen_at <= u.last_seen_at;
 
--- metric: users.updated
+-- metric: users.replaced
 DELETE FROM users USING load_users n WHERE users.user_id = n.user_id;
 
 -- metric: users.written

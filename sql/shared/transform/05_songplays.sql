@@ -19,6 +19,17 @@ FROM (
 ) m
 WHERE n = 1;
 
+-- Plays loaded before their song reached the catalogue get it now, when
+-- their events are staged again.
+-- metric: songplays.updated
+UPDATE songplays
+SET song_id = m.song_id, artist_id = m.artist_id
+FROM load_matches m
+WHERE songplays.song_id IS NULL
+  AND songplays.user_id = m.user_id
+  AND songplays.session_id = m.session_id
+  AND songplays.item_in_session = m.item_in_session;
+
 CREATE TEMP TABLE load_songplays AS
 SELECT p.start_time, p.user_id, p.level, m.song_id, m.artist_id, p.session_id,
        p.location, p.user_agent, p.item_in_session
