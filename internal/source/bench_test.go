@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -13,54 +11,25 @@ import (
 	"testing"
 	"time"
 
-	"github.com/johannesboyne/gofakes3"
-	"github.com/johannesboyne/gofakes3/backend/s3mem"
-
 	"github.com/sparkify/warehouse/internal/config"
 )
 
 // benchStore serves objects from an in-process S3 whose every request takes
 // latency, like a real bucket seen from a cluster (tens of milliseconds per
 // GET): that is what makes fetching tiny song objects latency-bound.
-func benchStore(b *testing.B, latency time.Duration, objects map[string][]byte) Store {
+func benchStore(b *testing.B, latency time.Duration, objects map[string]string) Store {
 	b.Helper()
-	backend := s3mem.New()
-	if err := backend.CreateBucket("bench"); err != nil {
-		b.Fatal(err)
-	}
-	for k, v := range objects {
-		if _, err := backend.PutObject("bench", k, nil, bytes.NewReader(v), int64(len(v)), nil); err != nil {
-			b.Fatal(err)
-		}
-	}
-	h := gofakes3.New(backend).Server()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		time.Sleep(latency)
-		h.ServeHTTP(w, r)
-	}))
-	b.Cleanup(srv.Close)
-	b.Setenv("AWS_ENDPOINT_URL_S3", srv.URL)
-	b.Setenv("AWS_ACCESS_KEY_ID", "bench")
-	b.Setenv("AWS_SECRET_ACCESS_KEY", "bench")
-	b.Setenv("AWS_REGION", "us-east-1")
-	b.Setenv("AWS_EC2_METADATA_DISABLED", "true")
-	b.Setenv("AWS_CONFIG_FILE", filepath.Join(b.TempDir(), "none"))
-	b.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(b.TempDir(), "none"))
-	c, err := NewS3Client(context.Background(), S3Options{PathStyle: true})
-	if err != nil {
-		b.Fatal(err)
-	}
-	store, err := Open(config.URI{Scheme: "s3", Bucket: "bench"}, c)
+	store, err := Open(config.URI{Scheme: "s3", Bucket: "bench"}, fakeS3(b, "bench", objects, latency))
 	if err != nil {
 		b.Fatal(err)
 	}
 	return store
 }
 
-func songObjects(n int) map[string][]byte {
-	m := make(map[string][]byte, n)
+func songObjects(n int) map[string]string {
+	m := make(map[string]string, n)
 	for i := range n {
-		m[fmt.Sprintf("song_data/%c/%c/TR%06d.json", 'A'+i%26, 'A'+i/26%26, i)] = fmt.Appendf(nil,
+		m[fmt.Sprintf("song_data/%c/%c/TR%06d.json", 'A'+i%26, 'A'+i/26%26, i)] = fmt.Sprintf(
 			`{"num_songs": 1, "artist_id": "AR%06d", "artist_latitude": null, "artist_longitude": null, "artist_location": "", "artist_name": "Artist %d", "song_id": "SO%06d", "title": "Song %d", "duration": 218.93179, "year": 0}`, i, i, i, i)
 	}
 	return m

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/johannesboyne/gofakes3"
@@ -21,8 +23,9 @@ import (
 	"github.com/sparkify/warehouse/internal/config"
 )
 
-// fakeS3 serves S3 in-process and returns a client for it.
-func fakeS3(t *testing.T, bucket string, objects map[string]string) *s3.Client {
+// fakeS3 serves bucket with objects in-process (gofakes3), each request
+// delayed by latency, points the SDK's variables at it and returns a client.
+func fakeS3(t testing.TB, bucket string, objects map[string]string, latency time.Duration) *s3.Client {
 	t.Helper()
 	backend := s3mem.New()
 	if err := backend.CreateBucket(bucket); err != nil {
@@ -33,7 +36,11 @@ func fakeS3(t *testing.T, bucket string, objects map[string]string) *s3.Client {
 			t.Fatal(err)
 		}
 	}
-	srv := httptest.NewServer(gofakes3.New(backend).Server())
+	h := gofakes3.New(backend).Server()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(latency)
+		h.ServeHTTP(w, r)
+	}))
 	t.Cleanup(srv.Close)
 	t.Setenv("AWS_ENDPOINT_URL_S3", srv.URL)
 	t.Setenv("AWS_ACCESS_KEY_ID", "test")
@@ -107,7 +114,7 @@ func TestStreamS3Pagination(t *testing.T) {
 	for i := range n {
 		objects[fmt.Sprintf("song_data/%c/%c/TR%06d.json", 'A'+i%3, 'A'+i%5, i)] = fmt.Sprintf(`{"song_id":"S%06d","artist_id":"A1","duration":1.5,"year":0}`, i)
 	}
-	client := fakeS3(t, "songs-bucket", objects)
+	client := fakeS3(t, "songs-bucket", objects, 0)
 	loc, err := config.ParseURI("s3://songs-bucket/song_data/")
 	if err != nil {
 		t.Fatal(err)
@@ -140,7 +147,7 @@ func TestStreamS3Pagination(t *testing.T) {
 }
 
 func TestStreamEmptyPrefix(t *testing.T) {
-	client := fakeS3(t, "logs-bucket", map[string]string{"log_data/2018/11/x.json": `{"ts":1}`})
+	client := fakeS3(t, "logs-bucket", map[string]string{"log_data/2018/11/x.json": `{"ts":1}`}, 0)
 	loc, _ := config.ParseURI("s3://logs-bucket/log-data")
 	store, _ := Open(loc, client)
 	_, _, err := drain(t, store, 4, DecodeEvents, NewErrors(0))
@@ -150,7 +157,7 @@ func TestStreamEmptyPrefix(t *testing.T) {
 }
 
 func TestStreamNoSuchBucket(t *testing.T) {
-	client := fakeS3(t, "logs-bucket", nil)
+	client := fakeS3(t, "logs-bucket", nil, 0)
 	loc, _ := config.ParseURI("s3://missing-bucket/log_data")
 	store, _ := Open(loc, client)
 	_, _, err := drain(t, store, 4, DecodeEvents, NewErrors(0))
@@ -163,7 +170,7 @@ func TestStreamDayPrefix(t *testing.T) {
 	client := fakeS3(t, "logs-bucket", map[string]string{
 		"log_data/2018/11/2018-11-01-events.json": "{\"ts\":1,\"userId\":\"1\"}\n{\"ts\":2,\"userId\":\"1\"}\n",
 		"log_data/2018/11/2018-11-02-events.json": "{\"ts\":3,\"userId\":\"1\"}\n",
-	})
+	}, 0)
 	loc, _ := config.ParseURI("s3://logs-bucket/log_data/2018/11/2018-11-01")
 	store, _ := Open(loc, client)
 	stats, _, err := drain(t, store, 4, DecodeEvents, NewErrors(0))
@@ -221,7 +228,7 @@ func TestDirFileNamePrefix(t *testing.T) {
 }
 
 func TestS3WithoutCredentialsReadsAnonymously(t *testing.T) {
-	fakeS3(t, "public-bucket", map[string]string{"song_data/A/TR1.json": `{"song_id":"S1","artist_id":"A1"}`})
+	fakeS3(t, "public-bucket", map[string]string{"song_data/A/TR1.json": `{"song_id":"S1","artist_id":"A1"}`}, 0)
 	t.Setenv("AWS_ACCESS_KEY_ID", "")
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "")
 	client, err := NewS3Client(context.Background(), S3Options{Region: "us-west-2", PathStyle: true})

@@ -104,7 +104,7 @@ func BuildPlan(fsys fs.FS, o Options) (*Plan, error) {
 	}
 	for _, s := range begin {
 		kind := StepExec
-		if strings.HasPrefix(strings.ToUpper(StripComments(s.SQL)), "LOCK") || strings.Contains(s.SQL, "advisory") {
+		if s.Lock {
 			kind = StepLock
 		}
 		p.add(kind, s)

@@ -23,22 +23,22 @@ type StageStats struct {
 
 // TableCounts are the changes to one star table.
 type TableCounts struct {
-	Inserted int64 `json:"inserted"`
-	Updated  int64 `json:"updated"`
-	Rows     int64 `json:"rows"`
+	Inserted int64
+	Updated  int64
+	Rows     int64
 }
 
 // Summary describes a finished load.
 type Summary struct {
-	SchemaVersion int `json:"schema_version"`
+	SchemaVersion int
 	// Executed lists the statements run, in order (migrations only when
 	// applied; staging by binary COPY is not a statement).
-	Executed []Statement           `json:"-"`
-	Staged   map[string]StageStats `json:"staged"`
+	Executed []Statement
+	Staged   map[string]StageStats
 	// Rejected counts the rows Redshift's COPY skipped under MAXERROR.
-	Rejected int64                   `json:"rejected"`
-	Tables   map[string]*TableCounts `json:"tables"`
-	Duration time.Duration           `json:"duration"`
+	Rejected int64
+	Tables   map[string]*TableCounts
+	Duration time.Duration
 }
 
 // RunOptions tune the runner.

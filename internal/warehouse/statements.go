@@ -23,6 +23,9 @@ type Statement struct {
 	// Check, from a "-- check: description" comment, marks a quality check:
 	// a query returning the number of offending rows, which must be 0.
 	Check string
+	// Lock, from a "-- lock:" comment, marks the statement that takes the
+	// load lock and may wait for another load.
+	Lock bool
 	// Copy, on a Redshift COPY, names the staging table it fills: the
 	// runner then reads Redshift's counts for it, or the rows Redshift
 	// recorded when it fails.
@@ -45,6 +48,9 @@ func ReadFile(fsys fs.FS, name string) ([]Statement, error) {
 			}
 			if v, ok := strings.CutPrefix(line, "-- check:"); ok {
 				s.Check = strings.TrimSpace(v)
+			}
+			if strings.HasPrefix(line, "-- lock:") {
+				s.Lock = true
 			}
 		}
 		out = append(out, s)

@@ -1,6 +1,7 @@
 -- First statements of every load's transaction, Postgres dialect.
 -- The advisory lock keeps two loads apart: a second load waits here until the
 -- first commits or rolls back. Readers (report) are not blocked.
+-- lock: may wait for another load
 SELECT pg_advisory_xact_lock(5142022018);
 
 CREATE TABLE IF NOT EXISTS sparkify_schema_version (

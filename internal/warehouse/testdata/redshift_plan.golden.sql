@@ -17,6 +17,7 @@ BEGIN;
 -- bookkeeping table (created by setup.sql), so a second load waits here until
 -- the first commits or rolls back. Readers of the star tables are not
 -- blocked.
+-- lock: may wait for another load
 LOCK sparkify_schema_version;
 
 -- migration 1 (sql/redshift/schema/0001_star.sql), run only when the recorded schema version is below 1
