@@ -12,7 +12,7 @@ import (
 	"github.com/sparkify/warehouse/internal/config"
 	"github.com/sparkify/warehouse/internal/source"
 	"github.com/sparkify/warehouse/internal/warehouse"
-	sqlfiles "github.com/sparkify/warehouse/sql"
+	"github.com/sparkify/warehouse/sql"
 )
 
 // TestPostgresExecutesTheRedshiftPlansSharedSQL runs a load on Postgres and
@@ -34,7 +34,7 @@ func TestPostgresExecutesTheRedshiftPlansSharedSQL(t *testing.T) {
 		IAMRoleARN:  "arn:aws:iam::123456789012:role/sparkify-redshift-s3-read",
 	}
 	opts.Target = warehouse.Postgres
-	pgPlan, err := warehouse.BuildPlan(sqlfiles.FS(), opts)
+	pgPlan, err := warehouse.BuildPlan(sql.FS(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,11 +60,11 @@ func TestPostgresExecutesTheRedshiftPlansSharedSQL(t *testing.T) {
 
 	opts.Target = warehouse.Redshift
 	opts.SongData, opts.LogData = "s3://udacity-dend/song_data", "s3://udacity-dend/log_data"
-	rsPlan, err := warehouse.BuildPlan(sqlfiles.FS(), opts)
+	rsPlan, err := warehouse.BuildPlan(sql.FS(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var executed, planned []warehouse.Statement
+	var executed, planned []sql.Statement
 	for _, st := range sum.Executed {
 		if strings.HasPrefix(st.File, "shared/") {
 			executed = append(executed, st)

@@ -1,5 +1,6 @@
-// Package sqlfiles holds every SQL statement the job runs, as .sql files
-// embedded into the binary.
+// Package sql holds every SQL statement the job runs, as .sql files embedded
+// into the binary, and the reader that splits them into statements and reads
+// their annotations.
 //
 // Layout:
 //
@@ -7,7 +8,11 @@
 //	                      migrations, staging tables, the load lock, staging
 //	shared/               statements both targets run unchanged: transforms,
 //	                      quality checks and report queries
-package sqlfiles
+//
+// Code takes an fs.FS (FS() here, fstest.MapFS in tests). The package is
+// named for its directory; the job talks to databases through pgx and never
+// imports database/sql.
+package sql
 
 import "embed"
 

@@ -14,11 +14,11 @@ import (
 	"github.com/sparkify/warehouse/internal/config"
 	"github.com/sparkify/warehouse/internal/source"
 	"github.com/sparkify/warehouse/internal/warehouse"
-	sqlfiles "github.com/sparkify/warehouse/sql"
+	"github.com/sparkify/warehouse/sql"
 )
 
 func runLoad(ctx context.Context, cfg config.Config, dryRun bool, stdout io.Writer, log *slog.Logger) error {
-	plan, err := warehouse.BuildPlan(sqlfiles.FS(), warehouse.Options{
+	plan, err := warehouse.BuildPlan(sql.FS(), warehouse.Options{
 		Target:      cfg.Target,
 		SongData:    cfg.SongData,
 		LogData:     cfg.LogData,

@@ -16,7 +16,7 @@ import (
 	"github.com/sparkify/warehouse/internal/report"
 	"github.com/sparkify/warehouse/internal/source"
 	"github.com/sparkify/warehouse/internal/warehouse"
-	sqlfiles "github.com/sparkify/warehouse/sql"
+	"github.com/sparkify/warehouse/sql"
 )
 
 // now is the report's clock; tests replace it.
@@ -93,7 +93,7 @@ func collect(ctx context.Context, conn *pgx.Conn) (report.Data, error) {
 		return report.Data{}, fmt.Errorf("begin report transaction: %w", err)
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
-	data, err := report.Collect(ctx, tx, sqlfiles.FS())
+	data, err := report.Collect(ctx, tx, sql.FS())
 	if err != nil {
 		return report.Data{}, err
 	}
@@ -106,7 +106,7 @@ func collect(ctx context.Context, conn *pgx.Conn) (report.Data, error) {
 // printReportPlan prints what the report would do: the queries, the files
 // and the upload destination. It touches no database, file or bucket.
 func printReportPlan(w io.Writer, cfg config.Config, dest *config.URI) error {
-	stmts, err := report.Statements(sqlfiles.FS())
+	stmts, err := report.Statements(sql.FS())
 	if err != nil {
 		return err
 	}

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/sparkify/warehouse/internal/report"
-	sqlfiles "github.com/sparkify/warehouse/sql"
+	"github.com/sparkify/warehouse/sql"
 )
 
 func TestReportDryRun(t *testing.T) {
@@ -23,7 +23,7 @@ func TestReportDryRun(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit code %d\nstderr: %s", code, errOut)
 	}
-	stmts, err := report.Statements(sqlfiles.FS())
+	stmts, err := report.Statements(sql.FS())
 	if err != nil {
 		t.Fatal(err)
 	}

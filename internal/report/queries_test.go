@@ -16,8 +16,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgtype"
 
-	"github.com/sparkify/warehouse/internal/warehouse"
-	sqlfiles "github.com/sparkify/warehouse/sql"
+	"github.com/sparkify/warehouse/sql"
 )
 
 // fakeRows is a pgx.Rows over values held in memory.
@@ -160,7 +159,7 @@ func TestCollectErrors(t *testing.T) {
 // holds exactly one statement, and none uses what Postgres has and Redshift
 // lacks (the report runs the same files on both).
 func TestQueryFiles(t *testing.T) {
-	entries, err := fs.ReadDir(sqlfiles.FS(), QueryDir)
+	entries, err := fs.ReadDir(sql.FS(), QueryDir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,7 +170,7 @@ func TestQueryFiles(t *testing.T) {
 	if !reflect.DeepEqual(onDisk, QueryFiles) {
 		t.Errorf("files in sql/%s = %v, want exactly %v", QueryDir, onDisk, QueryFiles)
 	}
-	stmts, err := Statements(sqlfiles.FS())
+	stmts, err := Statements(sql.FS())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -188,8 +187,8 @@ func TestQueryFiles(t *testing.T) {
 		"LATERAL":                 regexp.MustCompile(`(?i)\bLATERAL\b`),
 	}
 	for _, s := range stmts {
-		code := warehouse.StripComments(s.SQL)
-		if n := len(warehouse.Split(s.SQL)); n != 1 {
+		code := sql.StripComments(s.SQL)
+		if n := len(sql.Split(s.SQL)); n != 1 {
 			t.Errorf("%s holds %d statements, want 1", s.Name, n)
 		}
 		for what, re := range forbidden {

@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/sparkify/warehouse/internal/config"
-	sqlfiles "github.com/sparkify/warehouse/sql"
+	"github.com/sparkify/warehouse/sql"
 )
 
 func TestLiteral(t *testing.T) {
@@ -71,7 +71,7 @@ func TestRedshiftPlanRefusesBadValues(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			o := planOptions(Redshift)
 			tt.mutate(&o)
-			_, err := BuildPlan(sqlfiles.FS(), o)
+			_, err := BuildPlan(sql.FS(), o)
 			var ce *config.Error
 			if !errors.As(err, &ce) || ce.Var != tt.wantVar {
 				t.Fatalf("BuildPlan: %v; want a configuration error naming %s", err, tt.wantVar)
@@ -103,11 +103,11 @@ func FuzzLiteral(f *testing.F) {
 				t.Fatalf("Literal(%q) = %q: not one closed literal holding the value", value, lit)
 			}
 			stmt := "COPY t FROM " + lit + " REGION 'us-west-2'"
-			parts := Split(stmt)
+			parts := sql.Split(stmt)
 			if len(parts) != 1 || parts[0] != stmt {
 				t.Fatalf("%q splits into %q", stmt, parts)
 			}
-			if code := StripComments(stmt); code != stmt {
+			if code := sql.StripComments(stmt); code != stmt {
 				t.Fatalf("%q holds a comment: %q", stmt, code)
 			}
 		}

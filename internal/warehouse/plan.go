@@ -1,6 +1,8 @@
 package warehouse
 
 import (
+	"github.com/sparkify/warehouse/sql"
+
 	"fmt"
 	"io"
 	"io/fs"
@@ -48,10 +50,10 @@ const (
 // Step is one unit of a load plan.
 type Step struct {
 	Kind    StepKind
-	Stmts   []Statement // one, except for migrations
-	Version int         // StepMigration
-	Stage   *Stage      // StepStage
-	Table   string      // StepCount
+	Stmts   []sql.Statement // one, except for migrations
+	Version int             // StepMigration
+	Stage   *Stage          // StepStage
+	Table   string          // StepCount
 }
 
 // Stage is a staging table filled by the job itself from a source location.
@@ -72,14 +74,14 @@ type Plan struct {
 	Target string
 	// Setup runs before the transaction, each statement on its own
 	// (autocommit); it must be safe to repeat.
-	Setup []Statement
+	Setup []sql.Statement
 	Steps []Step
 	// LoadErrors is the query that reads the rows Redshift rejected in the
 	// session's last COPY (Redshift only).
 	LoadErrors string
 	// CopyStats are the queries that count, after a COPY, the rows loaded,
 	// the files read and the rows rejected (Redshift only).
-	CopyStats []Statement
+	CopyStats []sql.Statement
 }
 
 // RecordVersion is the statement that records an applied migration.
@@ -94,11 +96,11 @@ func BuildPlan(fsys fs.FS, o Options) (*Plan, error) {
 	}
 	p := &Plan{Target: o.Target}
 	if _, err := fs.Stat(fsys, path.Join(o.Target, "setup.sql")); err == nil {
-		if p.Setup, err = ReadFile(fsys, path.Join(o.Target, "setup.sql")); err != nil {
+		if p.Setup, err = sql.ReadFile(fsys, path.Join(o.Target, "setup.sql")); err != nil {
 			return nil, err
 		}
 	}
-	begin, err := ReadFile(fsys, path.Join(o.Target, "begin.sql"))
+	begin, err := sql.ReadFile(fsys, path.Join(o.Target, "begin.sql"))
 	if err != nil {
 		return nil, err
 	}
@@ -109,7 +111,7 @@ func BuildPlan(fsys fs.FS, o Options) (*Plan, error) {
 		}
 		p.add(kind, s)
 	}
-	migrations, err := sqlFiles(fsys, path.Join(o.Target, "schema"))
+	migrations, err := sql.Files(fsys, path.Join(o.Target, "schema"))
 	if err != nil {
 		return nil, err
 	}
@@ -118,13 +120,13 @@ func BuildPlan(fsys fs.FS, o Options) (*Plan, error) {
 		if err != nil || v <= 0 {
 			return nil, fmt.Errorf("%s: a migration's name starts with its version number, such as 0001_", name)
 		}
-		stmts, err := ReadFile(fsys, name)
+		stmts, err := sql.ReadFile(fsys, name)
 		if err != nil {
 			return nil, err
 		}
 		p.Steps = append(p.Steps, Step{Kind: StepMigration, Version: v, Stmts: stmts})
 	}
-	staging, err := ReadFile(fsys, path.Join(o.Target, "staging.sql"))
+	staging, err := sql.ReadFile(fsys, path.Join(o.Target, "staging.sql"))
 	if err != nil {
 		return nil, err
 	}
@@ -145,12 +147,12 @@ func BuildPlan(fsys fs.FS, o Options) (*Plan, error) {
 		for _, s := range copies {
 			p.add(StepExec, s)
 		}
-		le, err := ReadFile(fsys, "redshift/load_errors.sql")
+		le, err := sql.ReadFile(fsys, "redshift/load_errors.sql")
 		if err != nil {
 			return nil, err
 		}
 		p.LoadErrors = le[0].SQL
-		if p.CopyStats, err = ReadFile(fsys, "redshift/copy_stats.sql"); err != nil {
+		if p.CopyStats, err = sql.ReadFile(fsys, "redshift/copy_stats.sql"); err != nil {
 			return nil, err
 		}
 		if len(p.CopyStats) != 3 {
@@ -158,7 +160,7 @@ func BuildPlan(fsys fs.FS, o Options) (*Plan, error) {
 		}
 	}
 	for _, dir := range []string{"shared/transform", "shared/checks"} {
-		stmts, err := ReadDir(fsys, dir)
+		stmts, err := sql.ReadDir(fsys, dir)
 		if err != nil {
 			return nil, err
 		}
@@ -171,13 +173,13 @@ func BuildPlan(fsys fs.FS, o Options) (*Plan, error) {
 		}
 	}
 	for _, t := range Tables {
-		p.Steps = append(p.Steps, Step{Kind: StepCount, Table: t, Stmts: []Statement{{File: "(count)", SQL: "SELECT COUNT(*) FROM " + t}}})
+		p.Steps = append(p.Steps, Step{Kind: StepCount, Table: t, Stmts: []sql.Statement{{File: "(count)", SQL: "SELECT COUNT(*) FROM " + t}}})
 	}
 	return p, nil
 }
 
-func (p *Plan) add(kind StepKind, s Statement) {
-	p.Steps = append(p.Steps, Step{Kind: kind, Stmts: []Statement{s}})
+func (p *Plan) add(kind StepKind, s sql.Statement) {
+	p.Steps = append(p.Steps, Step{Kind: kind, Stmts: []sql.Statement{s}})
 }
 
 // SharedFiles lists the files under shared/ that the plan executes, in order.
@@ -236,9 +238,9 @@ func (p *Plan) Write(w io.Writer) error {
 		if s.Copy != "" {
 			fmt.Fprintf(&b, "-- then, for the run summary (sql/%s):\n", p.CopyStats[0].File)
 			for _, q := range p.CopyStats {
-				b.WriteString(StripComments(q.SQL) + ";\n")
+				b.WriteString(sql.StripComments(q.SQL) + ";\n")
 			}
-			fmt.Fprintf(&b, "-- or, when the COPY fails, after the rollback:\n-- %s;\n", strings.ReplaceAll(StripComments(p.LoadErrors), "\n", "\n-- "))
+			fmt.Fprintf(&b, "-- or, when the COPY fails, after the rollback:\n-- %s;\n", strings.ReplaceAll(sql.StripComments(p.LoadErrors), "\n", "\n-- "))
 			file = ""
 		}
 	}

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	sqlfiles "github.com/sparkify/warehouse/sql"
+	"github.com/sparkify/warehouse/sql"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -31,7 +31,7 @@ func planOptions(target string) Options {
 func TestPlanGolden(t *testing.T) {
 	for _, target := range []string{Postgres, Redshift} {
 		t.Run(target, func(t *testing.T) {
-			p, err := BuildPlan(sqlfiles.FS(), planOptions(target))
+			p, err := BuildPlan(sql.FS(), planOptions(target))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -57,8 +57,8 @@ func TestPlanGolden(t *testing.T) {
 }
 
 // sharedStatements returns the plan's statements from shared/ files.
-func sharedStatements(p *Plan) []Statement {
-	var out []Statement
+func sharedStatements(p *Plan) []sql.Statement {
+	var out []sql.Statement
 	for _, st := range p.Steps {
 		for _, s := range st.Stmts {
 			if strings.HasPrefix(s.File, "shared/") {
@@ -72,11 +72,11 @@ func sharedStatements(p *Plan) []Statement {
 // TestSharedSQLDoesNotFork lists what each target executes and requires the
 // shared statements to be the same, in the same order, on both.
 func TestSharedSQLDoesNotFork(t *testing.T) {
-	pg, err := BuildPlan(sqlfiles.FS(), planOptions(Postgres))
+	pg, err := BuildPlan(sql.FS(), planOptions(Postgres))
 	if err != nil {
 		t.Fatal(err)
 	}
-	rs, err := BuildPlan(sqlfiles.FS(), planOptions(Redshift))
+	rs, err := BuildPlan(sql.FS(), planOptions(Redshift))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,7 +143,7 @@ func TestSharedSQLAvoidsPostgresOnlyConstructs(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		code := StripComments(string(b))
+		code := sql.StripComments(string(b))
 		for _, c := range notOnRedshift {
 			if loc := regexp.MustCompile(c.pattern).FindStringIndex(code); loc != nil {
 				t.Errorf("%s uses %s: %q", f, c.name, code[loc[0]:loc[1]])
@@ -152,13 +152,13 @@ func TestSharedSQLAvoidsPostgresOnlyConstructs(t *testing.T) {
 	}
 	// TRUNCATE is banned from the dialect files of a load as well.
 	for _, target := range []string{Postgres, Redshift} {
-		p, err := BuildPlan(sqlfiles.FS(), planOptions(target))
+		p, err := BuildPlan(sql.FS(), planOptions(target))
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, st := range p.Steps {
 			for _, s := range st.Stmts {
-				if regexp.MustCompile(`(?i)\bTRUNCATE\b`).MatchString(StripComments(s.SQL)) {
+				if regexp.MustCompile(`(?i)\bTRUNCATE\b`).MatchString(sql.StripComments(s.SQL)) {
 					t.Errorf("%s: TRUNCATE inside the load transaction", s.File)
 				}
 			}

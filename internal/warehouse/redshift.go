@@ -1,6 +1,8 @@
 package warehouse
 
 import (
+	"github.com/sparkify/warehouse/sql"
+
 	"context"
 	"fmt"
 	"io/fs"
@@ -12,7 +14,7 @@ import (
 
 // redshiftCopies returns the COPY statements that stage the sources, with
 // every configured value validated and quoted by Literal.
-func redshiftCopies(fsys fs.FS, o Options) ([]Statement, error) {
+func redshiftCopies(fsys fs.FS, o Options) ([]sql.Statement, error) {
 	values := []struct {
 		placeholder, variable string
 		kind                  LiteralKind
@@ -38,19 +40,19 @@ func redshiftCopies(fsys fs.FS, o Options) ([]Statement, error) {
 	pairs = append(pairs, "{{MAX_ERRORS}}", strconv.Itoa(o.MaxErrors))
 	r := strings.NewReplacer(pairs...)
 
-	var out []Statement
+	var out []sql.Statement
 	for _, c := range []struct{ name, table string }{
 		{"redshift/copy_songs.sql", "staging_songs"},
 		{"redshift/copy_events.sql", "staging_events"},
 	} {
 		name := c.name
-		stmts, err := ReadFile(fsys, name)
+		stmts, err := sql.ReadFile(fsys, name)
 		if err != nil {
 			return nil, err
 		}
 		for _, s := range stmts {
 			s.SQL = r.Replace(s.SQL)
-			if strings.Contains(StripComments(s.SQL), "{{") {
+			if strings.Contains(sql.StripComments(s.SQL), "{{") {
 				return nil, fmt.Errorf("sql/%s: unknown placeholder left in %q", name, s.SQL)
 			}
 			s.Copy = c.table

@@ -1,6 +1,8 @@
 package warehouse
 
 import (
+	"github.com/sparkify/warehouse/sql"
+
 	"context"
 	"errors"
 	"fmt"
@@ -33,7 +35,7 @@ type Summary struct {
 	SchemaVersion int
 	// Executed lists the statements run, in order (migrations only when
 	// applied; staging by binary COPY is not a statement).
-	Executed []Statement
+	Executed []sql.Statement
 	Staged   map[string]StageStats
 	// Rejected counts the rows Redshift's COPY skipped under MAXERROR.
 	Rejected int64
@@ -102,7 +104,7 @@ func Run(ctx context.Context, conn *pgx.Conn, p *Plan, o RunOptions) (sum *Summa
 			}
 		}
 	}()
-	exec := func(ctx context.Context, s Statement) (pgconn.CommandTag, error) {
+	exec := func(ctx context.Context, s sql.Statement) (pgconn.CommandTag, error) {
 		tag, err := tx.Exec(ctx, s.SQL)
 		if err != nil {
 			failedCopy = s.Copy != ""
@@ -193,7 +195,7 @@ func Run(ctx context.Context, conn *pgx.Conn, p *Plan, o RunOptions) (sum *Summa
 }
 
 // copyStats records what Redshift counted for the COPY that just ran.
-func copyStats(ctx context.Context, tx pgx.Tx, queries []Statement, table string, sum *Summary) error {
+func copyStats(ctx context.Context, tx pgx.Tx, queries []sql.Statement, table string, sum *Summary) error {
 	var n [3]int64
 	for i, q := range queries {
 		if err := tx.QueryRow(ctx, q.SQL).Scan(&n[i]); err != nil {
@@ -205,7 +207,7 @@ func copyStats(ctx context.Context, tx pgx.Tx, queries []Statement, table string
 	return nil
 }
 
-func lock(ctx context.Context, tx pgx.Tx, s Statement, timeout time.Duration, log *slog.Logger) error {
+func lock(ctx context.Context, tx pgx.Tx, s sql.Statement, timeout time.Duration, log *slog.Logger) error {
 	if timeout <= 0 {
 		timeout = 30 * time.Minute
 	}
@@ -226,8 +228,8 @@ func lock(ctx context.Context, tx pgx.Tx, s Statement, timeout time.Duration, lo
 }
 
 // stmtError names the SQL file and the statement's first line.
-func stmtError(s Statement, err error) error {
-	first := StripComments(s.SQL)
+func stmtError(s sql.Statement, err error) error {
+	first := sql.StripComments(s.SQL)
 	if i := strings.IndexByte(first, '\n'); i >= 0 {
 		first = first[:i]
 	}

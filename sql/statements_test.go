@@ -1,4 +1,4 @@
-package warehouse
+package sql
 
 import (
 	"reflect"
@@ -21,6 +21,10 @@ func TestSplit(t *testing.T) {
 		{"block comment", "/* a; b */ SELECT 1;", []string{"/* a; b */ SELECT 1"}},
 		{"comment-only piece dropped", "SELECT 1;\n-- trailing note\n", []string{"SELECT 1"}},
 		{"empty", " \n ", nil},
+		{"dollar quoted", "DO $$BEGIN PERFORM 1; END$$;\nSELECT 2;", []string{"DO $$BEGIN PERFORM 1; END$$", "SELECT 2"}},
+		{"tagged dollar quote", "SELECT $fn$ a; $$ b; $fn$;SELECT 2", []string{"SELECT $fn$ a; $$ b; $fn$", "SELECT 2"}},
+		{"positional parameter", "INSERT INTO t VALUES ($1);SELECT 2", []string{"INSERT INTO t VALUES ($1)", "SELECT 2"}},
+		{"dollar in a name", "SELECT a$b; SELECT 2", []string{"SELECT a$b", "SELECT 2"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -40,7 +44,7 @@ func TestStripComments(t *testing.T) {
 }
 
 func TestReadFileAnnotations(t *testing.T) {
-	fsys := fstest.MapFS{"shared/x.sql": {Data: []byte("CREATE TEMP TABLE a AS SELECT 1;\n-- metric: users.updated\nDELETE FROM users;\n-- check: rows that are wrong\nSELECT COUNT(*) FROM t;\n")}}
+	fsys := fstest.MapFS{"shared/x.sql": {Data: []byte("CREATE TEMP TABLE a AS SELECT 1;\n-- metric: users.updated\nDELETE FROM users;\n-- check: rows that are wrong\nSELECT COUNT(*) FROM t;\n-- name: read_version\nSELECT 1;\n")}}
 	got, err := ReadFile(fsys, "shared/x.sql")
 	if err != nil {
 		t.Fatal(err)
@@ -49,23 +53,9 @@ func TestReadFileAnnotations(t *testing.T) {
 		{File: "shared/x.sql", SQL: "CREATE TEMP TABLE a AS SELECT 1"},
 		{File: "shared/x.sql", SQL: "-- metric: users.updated\nDELETE FROM users", Metric: "users.updated"},
 		{File: "shared/x.sql", SQL: "-- check: rows that are wrong\nSELECT COUNT(*) FROM t", Check: "rows that are wrong"},
+		{File: "shared/x.sql", SQL: "-- name: read_version\nSELECT 1", Name: "read_version"},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("ReadFile =\n%#v\nwant\n%#v", got, want)
-	}
-}
-
-func TestRedact(t *testing.T) {
-	tests := map[string]string{
-		"postgres://u:hunter2@h:5432/db?sslmode=require": "postgres://u:REDACTED@h:5432/db?sslmode=require",
-		"postgres://u@h/db?password=hunter2":             "postgres://u@h/db?password=REDACTED",
-		"postgresql://u@h/db":                            "postgresql://u@h/db",
-		"host=h user=u password=hunter2 dbname=d":        "(not a postgres:// URL; not shown)",
-		"postgres:///db?host=/tmp&password=hunter2":      "(not a postgres:// URL; not shown)",
-	}
-	for in, want := range tests {
-		if got := Redact(in); got != want {
-			t.Errorf("Redact(%q) = %q, want %q", in, got, want)
-		}
 	}
 }

@@ -1,4 +1,4 @@
-package warehouse
+package sql
 
 import (
 	"fmt"
@@ -26,6 +26,9 @@ type Statement struct {
 	// Lock, from a "-- lock:" comment, marks the statement that takes the
 	// load lock and may wait for another load.
 	Lock bool
+	// Name, from a "-- name: x" comment, lets code pick one statement of a
+	// file by name (sqlc style).
+	Name string
 	// Copy, on a Redshift COPY, names the staging table it fills: the
 	// runner then reads Redshift's counts for it, or the rows Redshift
 	// recorded when it fails.
@@ -49,6 +52,9 @@ func ReadFile(fsys fs.FS, name string) ([]Statement, error) {
 			if v, ok := strings.CutPrefix(line, "-- check:"); ok {
 				s.Check = strings.TrimSpace(v)
 			}
+			if v, ok := strings.CutPrefix(line, "-- name:"); ok {
+				s.Name = strings.TrimSpace(v)
+			}
 			if strings.HasPrefix(line, "-- lock:") {
 				s.Lock = true
 			}
@@ -63,7 +69,7 @@ func ReadFile(fsys fs.FS, name string) ([]Statement, error) {
 
 // ReadDir reads every .sql file of a directory, in name order.
 func ReadDir(fsys fs.FS, dir string) ([]Statement, error) {
-	names, err := sqlFiles(fsys, dir)
+	names, err := Files(fsys, dir)
 	if err != nil {
 		return nil, err
 	}
@@ -78,7 +84,8 @@ func ReadDir(fsys fs.FS, dir string) ([]Statement, error) {
 	return out, nil
 }
 
-func sqlFiles(fsys fs.FS, dir string) ([]string, error) {
+// Files lists the .sql files of a directory, in name order.
+func Files(fsys fs.FS, dir string) ([]string, error) {
 	entries, err := fs.ReadDir(fsys, dir)
 	if err != nil {
 		return nil, err
@@ -110,6 +117,8 @@ func Split(sql string) []string {
 		switch c := sql[i]; {
 		case c == '\'' || c == '"':
 			i = skipQuoted(sql, i, c)
+		case c == '$':
+			i = skipDollarQuoted(sql, i)
 		case c == '-' && strings.HasPrefix(sql[i:], "--"):
 			if j := strings.IndexByte(sql[i:], '\n'); j >= 0 {
 				i += j
@@ -148,6 +157,32 @@ func skipQuoted(s string, i int, q byte) int {
 	return len(s)
 }
 
+// skipDollarQuoted returns the index of the last byte of the dollar-quoted
+// string ($$…$$ or $tag$…$tag$) that starts at i, or i when no dollar quote
+// starts there (a positional parameter such as $1, or a $ inside a name).
+func skipDollarQuoted(s string, i int) int {
+	if i > 0 && isIdentByte(s[i-1]) {
+		return i
+	}
+	j := i + 1
+	for j < len(s) && isIdentByte(s[j]) && !(j == i+1 && s[j] >= '0' && s[j] <= '9') {
+		j++
+	}
+	if j >= len(s) || s[j] != '$' {
+		return i
+	}
+	tag := s[i : j+1]
+	end := strings.Index(s[j+1:], tag)
+	if end < 0 {
+		return len(s)
+	}
+	return j + 1 + end + len(tag) - 1
+}
+
+func isIdentByte(c byte) bool {
+	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c >= 0x80
+}
+
 // StripComments returns the statement's code without comments, with string
 // literals kept.
 func StripComments(sql string) string {
@@ -155,8 +190,13 @@ func StripComments(sql string) string {
 	for i := 0; i < len(sql); i++ {
 		c := sql[i]
 		switch {
-		case c == '\'' || c == '"':
-			j := skipQuoted(sql, i, c)
+		case c == '\'' || c == '"' || c == '$':
+			j := i
+			if c == '$' {
+				j = skipDollarQuoted(sql, i)
+			} else {
+				j = skipQuoted(sql, i, c)
+			}
 			if j >= len(sql) {
 				j = len(sql) - 1
 			}
