@@ -26,7 +26,7 @@ const fixture = "testdata/fixture"
 func runJob(t *testing.T, ctx context.Context, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	code = cli.Run(ctx, args, os.Getenv, &out, &errb, "test")
+	code = cli.Run(ctx, args, &out, &errb, "test")
 	return code, out.String(), errb.String()
 }
 

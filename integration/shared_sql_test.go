@@ -9,7 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sparkify/warehouse/internal/config"
 	"github.com/sparkify/warehouse/internal/source"
 	"github.com/sparkify/warehouse/internal/warehouse"
 	"github.com/sparkify/warehouse/sql"
@@ -26,9 +25,11 @@ func TestPostgresExecutesTheRedshiftPlansSharedSQL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	songs := source.Location{Scheme: "file", Path: filepath.Join(abs, "song_data")}
+	logs := source.Location{Scheme: "file", Path: filepath.Join(abs, "log_data/2018/11/2018-11-01")}
 	opts := warehouse.Options{
-		SongData:    "file://" + filepath.Join(abs, "song_data"),
-		LogData:     "file://" + filepath.Join(abs, "log_data/2018/11/2018-11-01"),
+		SongData:    songs,
+		LogData:     logs,
 		LogJSONPath: "s3://udacity-dend/log_json_path.json",
 		Region:      "us-west-2",
 		IAMRoleARN:  "arn:aws:iam::123456789012:role/sparkify-redshift-s3-read",
@@ -43,14 +44,12 @@ func TestPostgresExecutesTheRedshiftPlansSharedSQL(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { conn.Close(ctx) })
-	open := func(uri string) (source.Store, error) {
-		loc, err := config.ParseURI(uri)
-		if err != nil {
-			return nil, err
+	for _, st := range pgPlan.Stages() {
+		if st.Store, err = source.Open(st.Location, nil); err != nil {
+			t.Fatal(err)
 		}
-		return source.Open(loc, nil)
 	}
-	sum, err := warehouse.Run(ctx, conn, pgPlan, warehouse.RunOptions{Stage: warehouse.CopyStager(open, 4, source.NewErrors(0))})
+	sum, err := warehouse.Run(ctx, conn, pgPlan, warehouse.RunOptions{Stage: warehouse.CopyStager(4, source.NewErrors(0))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +58,8 @@ func TestPostgresExecutesTheRedshiftPlansSharedSQL(t *testing.T) {
 	}
 
 	opts.Target = warehouse.Redshift
-	opts.SongData, opts.LogData = "s3://udacity-dend/song_data", "s3://udacity-dend/log_data"
+	opts.SongData = source.Location{Scheme: "s3", Bucket: "udacity-dend", Path: "song_data"}
+	opts.LogData = source.Location{Scheme: "s3", Bucket: "udacity-dend", Path: "log_data"}
 	rsPlan, err := warehouse.BuildPlan(sql.FS(), opts)
 	if err != nil {
 		t.Fatal(err)

@@ -49,6 +49,7 @@ import (
 	"github.com/testcontainers/testcontainers-go/wait"
 
 	"github.com/sparkify/warehouse/internal/config"
+	"github.com/sparkify/warehouse/internal/warehouse"
 )
 
 // Defaults of the images and credentials the suite uses.
@@ -350,7 +351,7 @@ func (s *Stack) Env(t *testing.T) {
 		}
 	}
 	for k, v := range map[string]string{
-		"SPARKIFY_TARGET":           config.TargetPostgres,
+		"SPARKIFY_TARGET":           string(warehouse.Postgres),
 		"SPARKIFY_DATABASE_URL":     s.DatabaseURL,
 		"SPARKIFY_SONG_DATA":        s.URI("song_data"),
 		"SPARKIFY_LOG_DATA":         s.URI("log_data"),
@@ -537,7 +538,7 @@ func TestStack(t *testing.T) {
 	t.Setenv("SPARKIFY_MAX_ERRORS", "7")
 	s.Prefix = "run1"
 	s.Env(t)
-	cfg, err := config.Load(os.Getenv)
+	cfg, err := config.Load()
 	if err != nil {
 		t.Fatalf("config.Load after Env: %v", err)
 	}
@@ -545,9 +546,9 @@ func TestStack(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, c := range []struct{ name, got, want string }{
-		{"target", cfg.Target, config.TargetPostgres},
-		{"song data", cfg.SongData, "s3://" + s.Bucket + "/run1/song_data"},
-		{"log data", cfg.LogData, "s3://" + s.Bucket + "/run1/log_data"},
+		{"target", string(cfg.Target), string(warehouse.Postgres)},
+		{"song data", cfg.SongData.String(), "s3://" + s.Bucket + "/run1/song_data"},
+		{"log data", cfg.LogData.String(), "s3://" + s.Bucket + "/run1/log_data"},
 		{"database", cfg.DatabaseURL, s.DatabaseURL},
 		{"max errors", fmt.Sprint(cfg.MaxErrors), "0"},
 		{"path style", fmt.Sprint(cfg.S3PathStyle), "true"},

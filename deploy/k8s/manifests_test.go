@@ -19,6 +19,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/sparkify/warehouse/internal/config"
+	"github.com/sparkify/warehouse/internal/warehouse"
 )
 
 type kustomization struct {
@@ -190,15 +191,18 @@ func TestConfigurationMatchesTheJob(t *testing.T) {
 	for k, v := range secret.StringData {
 		env[k] = v
 	}
-	cfg, err := config.Load(func(k string) string { return env[k] })
+	for k, v := range env {
+		t.Setenv(k, v)
+	}
+	cfg, err := config.Load()
 	if err != nil {
 		t.Fatalf("config.Load with the ConfigMap and the Secret: %v", err)
 	}
 	if err := cfg.RequireDatabase(); err != nil {
 		t.Fatalf("the Secret's SPARKIFY_DATABASE_URL: %v", err)
 	}
-	if cfg.Target != config.TargetRedshift {
-		t.Errorf("target = %q, want %q", cfg.Target, config.TargetRedshift)
+	if cfg.Target != warehouse.Redshift {
+		t.Errorf("target = %q, want %q", cfg.Target, warehouse.Redshift)
 	}
 }
 

@@ -28,11 +28,11 @@ type usageError struct{ msg string }
 func (e *usageError) Error() string { return e.msg }
 
 // Run runs the job with the given arguments (without the program name) and
-// returns its exit code. The job's own variables (SPARKIFY_…) are read with
-// getenv; the AWS SDK reads its standard variables from the process
-// environment. version is the build's version, or empty to use the module
-// build information.
-func Run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, version string) int {
+// returns its exit code. The job's own variables (SPARKIFY_…) are read from
+// the process environment by envconfig, the AWS SDK's standard variables by
+// the SDK. version is the build's version, or empty to use the module build
+// information.
+func Run(ctx context.Context, args []string, stdout, stderr io.Writer, version string) int {
 	fs := flag.NewFlagSet("job", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	phaseFlag := fs.String("phase", "", "comma-separated phases to run, in order: "+strings.Join(Phases, ", "))
@@ -59,7 +59,7 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintln(stderr, "job:", err)
 		return ExitUsage
 	}
-	cfg, err := config.Load(getenv)
+	cfg, err := config.Load()
 	if err != nil {
 		fmt.Fprintln(stderr, "job: configuration error:", err)
 		return ExitUsage

@@ -3,16 +3,34 @@ package cli
 import (
 	"bytes"
 	"context"
+	"os"
 	"strings"
 	"testing"
 )
 
-// run runs the job in-process with env as its whole environment.
+// run runs the job in-process with env as its SPARKIFY_ variables: every
+// other SPARKIFY_ variable is unset for the rest of the test.
 func run(t *testing.T, env map[string]string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
+	setEnv(t, env)
 	var out, errb bytes.Buffer
-	code = Run(context.Background(), args, func(k string) string { return env[k] }, &out, &errb, "v1.2.3")
+	code = Run(context.Background(), args, &out, &errb, "v1.2.3")
 	return code, out.String(), errb.String()
+}
+
+// setEnv makes env the test's SPARKIFY_ variables (t.Setenv restores the
+// surrounding environment when the test ends).
+func setEnv(t *testing.T, env map[string]string) {
+	t.Helper()
+	for _, kv := range os.Environ() {
+		if k, _, _ := strings.Cut(kv, "="); strings.HasPrefix(k, "SPARKIFY_") {
+			t.Setenv(k, "")
+			os.Unsetenv(k)
+		}
+	}
+	for k, v := range env {
+		t.Setenv(k, v)
+	}
 }
 
 func TestUsageAndConfigErrors(t *testing.T) {
@@ -134,7 +152,7 @@ func TestPostgresDryRun(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	for _, want := range []string{
-		"-- load plan: target postgres, database (not set)",
+		"-- load plan: target postgres, database (SPARKIFY_DATABASE_URL not set)",
 		"SELECT pg_advisory_xact_lock(5142022018);",
 		"-- stage staging_songs: rows decoded by the job from every .json object under s3://bucket-1/songs\nCOPY staging_songs (num_songs, artist_id, artist_latitude, artist_longitude, artist_location, artist_name, song_id, title, duration, year) FROM STDIN (FORMAT binary);",
 		"under file:///data/logs\nCOPY staging_events (",

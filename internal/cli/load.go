@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/jackc/pgx/v5"
@@ -18,7 +17,7 @@ import (
 )
 
 func runLoad(ctx context.Context, cfg config.Config, dryRun bool, stdout io.Writer, log *slog.Logger) error {
-	plan, err := warehouse.BuildPlan(sql.FS(), warehouse.Options{
+	opts := warehouse.Options{
 		Target:      cfg.Target,
 		SongData:    cfg.SongData,
 		LogData:     cfg.LogData,
@@ -26,16 +25,13 @@ func runLoad(ctx context.Context, cfg config.Config, dryRun bool, stdout io.Writ
 		Region:      cfg.SourceRegion,
 		IAMRoleARN:  cfg.IAMRoleARN,
 		MaxErrors:   cfg.MaxErrors,
-	})
+	}
+	plan, err := warehouse.BuildPlan(sql.FS(), opts)
 	if err != nil {
-		return err
+		return optionError(err)
 	}
 	if dryRun {
-		db := "(not set)"
-		if cfg.DatabaseURL != "" {
-			db = warehouse.Redact(cfg.DatabaseURL)
-		}
-		fmt.Fprintf(stdout, "-- load plan: target %s, database %s\n-- nothing below was executed (dry run)\n", cfg.Target, db)
+		dryRunHeader(stdout, "load plan", cfg)
 		return plan.Write(stdout)
 	}
 	if err := cfg.RequireDatabase(); err != nil {
@@ -46,16 +42,18 @@ func runLoad(ctx context.Context, cfg config.Config, dryRun bool, stdout io.Writ
 		return err
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
+	if err := openStores(ctx, cfg, plan.Stages()); err != nil {
+		return err
+	}
 
 	errs := source.NewErrors(cfg.MaxErrors)
-	opener := &storeOpener{ctx: ctx, cfg: cfg}
-	stager := warehouse.CopyStager(opener.open, cfg.Concurrency, errs)
+	stager := warehouse.CopyStager(cfg.Concurrency, errs)
 	sum, err := warehouse.Run(ctx, conn, plan, warehouse.RunOptions{
 		LockTimeout: cfg.LockTimeout,
 		Log:         log,
 		Stage: func(ctx context.Context, tx pgx.Tx, st *warehouse.Stage) (warehouse.StageStats, error) {
 			stats, err := stager(ctx, tx, st)
-			return stats, sourceError(cfg, st.URI, err)
+			return stats, sourceError(st, err)
 		},
 	})
 	if err != nil {
@@ -76,6 +74,24 @@ func runLoad(ctx context.Context, cfg config.Config, dryRun bool, stdout io.Writ
 	}
 	log.Info("load committed", args...)
 	return nil
+}
+
+// dryRunHeader is the first lines of every dry run's output.
+func dryRunHeader(w io.Writer, what string, cfg config.Config) {
+	db := "(SPARKIFY_DATABASE_URL not set)"
+	if cfg.DatabaseURL != "" {
+		db = warehouse.Redact(cfg.DatabaseURL)
+	}
+	fmt.Fprintf(w, "-- %s: target %s, database %s\n-- nothing below was executed (dry run)\n", what, cfg.Target, db)
+}
+
+// optionError names the variable behind an option value the load refused.
+func optionError(err error) error {
+	var ve *warehouse.ValueError
+	if errors.As(err, &ve) {
+		return &config.Error{Var: config.Variable(ve.Option), Msg: ve.Msg}
+	}
+	return err
 }
 
 func printSummary(w io.Writer, sum *warehouse.Summary, skipped int64) {
@@ -105,46 +121,42 @@ func connect(ctx context.Context, cfg config.Config) (*pgx.Conn, error) {
 	return conn, nil
 }
 
-// storeOpener opens source stores, creating the S3 client once, on first use.
-type storeOpener struct {
-	ctx    context.Context
-	cfg    config.Config
-	once   sync.Once
-	client *s3.Client
-	err    error
-}
-
-func (o *storeOpener) open(uri string) (source.Store, error) {
-	loc, err := config.ParseURI(uri)
-	if err != nil {
-		return nil, err
-	}
-	if loc.Scheme == "s3" {
-		o.once.Do(func() {
-			o.client, o.err = source.NewS3Client(o.ctx, source.S3Options{Region: o.cfg.SourceRegion, PathStyle: o.cfg.S3PathStyle})
-		})
-		if o.err != nil {
-			return nil, o.err
+// openStores opens the store of every stage the job fills itself (the
+// Postgres target), creating the S3 client once, only when a source is in S3.
+func openStores(ctx context.Context, cfg config.Config, stages []*warehouse.Stage) error {
+	var client *s3.Client
+	for _, st := range stages {
+		if st.Location.Scheme == "s3" && client == nil {
+			c, err := source.NewS3Client(ctx, source.S3Options{Region: cfg.SourceRegion, PathStyle: cfg.S3PathStyle})
+			if err != nil {
+				return err
+			}
+			client = c
 		}
+		store, err := source.Open(st.Location, client)
+		if err != nil {
+			return err
+		}
+		st.Store = store
 	}
-	return source.Open(loc, o.client)
+	return nil
 }
 
 // sourceError turns a source the user pointed at wrongly into a
 // configuration error naming the variable.
-func sourceError(cfg config.Config, uri string, err error) error {
+func sourceError(st *warehouse.Stage, err error) error {
 	if err == nil {
 		return nil
 	}
 	name := "SONG_DATA"
-	if uri == cfg.LogData {
+	if st.Table == "staging_events" {
 		name = "LOG_DATA"
 	}
 	if errors.Is(err, source.ErrNoObjects) {
-		return &config.Error{Var: name, Msg: fmt.Sprintf("no .json objects under %s; check the bucket and prefix", uri)}
+		return &config.Error{Var: name, Msg: fmt.Sprintf("no .json objects under %s; check the bucket and prefix", st.Location)}
 	}
 	if msg := source.Unreachable(err); msg != "" {
-		return &config.Error{Var: name, Msg: fmt.Sprintf("cannot read %s: %s", uri, msg)}
+		return &config.Error{Var: name, Msg: fmt.Sprintf("cannot read %s: %s", st.Location, msg)}
 	}
 	return err
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/sparkify/warehouse/internal/config"
 	"github.com/sparkify/warehouse/internal/provision"
+	"github.com/sparkify/warehouse/internal/warehouse"
 )
 
 func runProvision(ctx context.Context, cfg config.Config, dryRun bool, stdout io.Writer, log *slog.Logger) error {
@@ -18,7 +19,7 @@ func runProvision(ctx context.Context, cfg config.Config, dryRun bool, stdout io
 	if _, err := provision.ParseIngress(cfg.IngressCIDR, cfg.AllowPublic); err != nil {
 		return err
 	}
-	if cfg.Target == config.TargetPostgres {
+	if cfg.Target == warehouse.Postgres {
 		db, err := postgresDatabase(cfg)
 		if err != nil {
 			return err
@@ -56,7 +57,7 @@ func runProvision(ctx context.Context, cfg config.Config, dryRun bool, stdout io
 }
 
 func runTeardown(ctx context.Context, cfg config.Config, dryRun bool, stdout io.Writer, log *slog.Logger) error {
-	if cfg.Target == config.TargetPostgres {
+	if cfg.Target == warehouse.Postgres {
 		db, err := postgresDatabase(cfg)
 		if err != nil {
 			return err

@@ -54,7 +54,7 @@ func useFake(t *testing.T) *awsfake.Server {
 func run(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	code = cli.Run(context.Background(), args, os.Getenv, &out, &errb, "test")
+	code = cli.Run(context.Background(), args, &out, &errb, "test")
 	return code, out.String(), errb.String()
 }
 

@@ -15,7 +15,6 @@ import (
 	"github.com/sparkify/warehouse/internal/config"
 	"github.com/sparkify/warehouse/internal/report"
 	"github.com/sparkify/warehouse/internal/source"
-	"github.com/sparkify/warehouse/internal/warehouse"
 	"github.com/sparkify/warehouse/sql"
 )
 
@@ -23,13 +22,9 @@ import (
 var now = time.Now
 
 func runReport(ctx context.Context, cfg config.Config, dryRun bool, stdout io.Writer, log *slog.Logger) error {
-	var dest *config.URI
-	if cfg.ReportURI != "" {
-		u, err := config.ParseURI(cfg.ReportURI)
-		if err != nil || u.Scheme != "s3" {
-			return &config.Error{Var: "REPORT_URI", Msg: fmt.Sprintf("%q is not of the form s3://bucket/prefix", cfg.ReportURI)}
-		}
-		dest = &u
+	var dest *source.Location
+	if !cfg.ReportURI.IsZero() {
+		dest = &cfg.ReportURI.Location
 	}
 	if dryRun {
 		return printReportPlan(stdout, cfg, dest)
@@ -105,17 +100,12 @@ func collect(ctx context.Context, conn *pgx.Conn) (report.Data, error) {
 
 // printReportPlan prints what the report would do: the queries, the files
 // and the upload destination. It touches no database, file or bucket.
-func printReportPlan(w io.Writer, cfg config.Config, dest *config.URI) error {
+func printReportPlan(w io.Writer, cfg config.Config, dest *source.Location) error {
 	stmts, err := report.Statements(sql.FS())
 	if err != nil {
 		return err
 	}
-	db := "(SPARKIFY_DATABASE_URL not set)"
-	if cfg.DatabaseURL != "" {
-		db = warehouse.Redact(cfg.DatabaseURL)
-	}
-	fmt.Fprintf(w, "-- report plan: target %s, database %s\n", cfg.Target, db)
-	fmt.Fprintf(w, "-- nothing below was executed (dry run)\n")
+	dryRunHeader(w, "report plan", cfg)
 	fmt.Fprintf(w, "-- the queries run in one transaction: BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY\n")
 	fmt.Fprintf(w, "-- when %s finds fewer than 5 star tables, nothing else runs and the report says no song plays are loaded yet\n\n", stmts[0].Name)
 	for _, s := range stmts {
@@ -138,7 +128,7 @@ func uploadError(ctx context.Context, cfg config.Config, err error) error {
 		return err // interrupted, or a local file vanished: not the bucket's fault
 	}
 	if msg := source.Unreachable(err); msg != "" {
-		return &config.Error{Var: "REPORT_URI", Msg: fmt.Sprintf("cannot upload to %s: %s", cfg.ReportURI, msg)}
+		return &config.Error{Var: "REPORT_URI", Msg: fmt.Sprintf("cannot upload to %s: %s", cfg.ReportURI.Location, msg)}
 	}
 	return err
 }

@@ -1,35 +1,26 @@
 package config
 
 import (
+	"os"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/sparkify/warehouse/internal/source"
+	"github.com/sparkify/warehouse/internal/warehouse"
 )
 
-func TestParseURI(t *testing.T) {
-	tests := []struct {
-		in   string
-		want URI
-		ok   bool
-	}{
-		{"s3://udacity-dend/song_data", URI{Scheme: "s3", Bucket: "udacity-dend", Path: "song_data"}, true},
-		{"s3://udacity-dend", URI{Scheme: "s3", Bucket: "udacity-dend"}, true},
-		{"s3://my.bucket-1/log_data/2018/11/2018-11-01", URI{Scheme: "s3", Bucket: "my.bucket-1", Path: "log_data/2018/11/2018-11-01"}, true},
-		{"file:///data/song_data", URI{Scheme: "file", Path: "/data/song_data"}, true},
-		{"file://data", URI{}, false},
-		{"s3://ab/x", URI{}, false},
-		{"s3://-bucket/x", URI{}, false},
-		{"s3://Bucket/x", URI{}, false},
-		{"s3:/bucket/x", URI{}, false},
-		{"/data/song_data", URI{}, false},
-		{"", URI{}, false},
+// setEnv makes env the test's only SPARKIFY_ variables.
+func setEnv(t *testing.T, env map[string]string) {
+	t.Helper()
+	for _, kv := range os.Environ() {
+		if k, _, _ := strings.Cut(kv, "="); strings.HasPrefix(k, Prefix+"_") {
+			t.Setenv(k, "")
+			os.Unsetenv(k)
+		}
 	}
-	for _, tt := range tests {
-		t.Run(tt.in, func(t *testing.T) {
-			got, err := ParseURI(tt.in)
-			if (err == nil) != tt.ok || got != tt.want {
-				t.Errorf("ParseURI(%q) = %+v, %v; want %+v, ok %v", tt.in, got, err, tt.want, tt.ok)
-			}
-		})
+	for k, v := range env {
+		t.Setenv(k, v)
 	}
 }
 
@@ -69,7 +60,8 @@ func TestLoad(t *testing.T) {
 		"SPARKIFY_INGRESS_CIDR":        "203.0.113.7/32",
 		"SPARKIFY_SKIP_FINAL_SNAPSHOT": "1",
 	}
-	c, err := Load(func(k string) string { return env[k] })
+	setEnv(t, env)
+	c, err := Load()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,9 +69,9 @@ func TestLoad(t *testing.T) {
 		name      string
 		got, want any
 	}{
-		{"target default", c.Target, TargetPostgres},
+		{"target default", c.Target, warehouse.Postgres},
 		{"database", c.DatabaseURL, "postgres://u@h/db"},
-		{"song data default", c.SongData, "s3://udacity-dend/song_data"},
+		{"song data default", c.SongData, source.Location{Scheme: "s3", Bucket: "udacity-dend", Path: "song_data"}},
 		{"max errors", c.MaxErrors, 3},
 		{"path style", c.S3PathStyle, true},
 		{"lock timeout", c.LockTimeout, 90 * time.Second},
@@ -107,15 +99,12 @@ func TestLoadErrors(t *testing.T) {
 		{"SPARKIFY_S3_CONCURRENCY", "0", "SPARKIFY_S3_CONCURRENCY: must be 1 or more"},
 		{"SPARKIFY_MAX_ERRORS", "-1", "SPARKIFY_MAX_ERRORS: must be 0 or more"},
 		{"SPARKIFY_REPORT_URI", "file:///tmp/r", `SPARKIFY_REPORT_URI: "file:///tmp/r" is not of the form s3://bucket/prefix`},
+		{"SPARKIFY_SONG_DATA", "file:///x\nDROP TABLE songs; --", `SPARKIFY_SONG_DATA: "file:///x\nDROP TABLE songs; --" holds a control character (byte 9): remove it`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.key+"="+tt.value, func(t *testing.T) {
-			_, err := Load(func(k string) string {
-				if k == tt.key {
-					return tt.value
-				}
-				return ""
-			})
+			setEnv(t, map[string]string{tt.key: tt.value})
+			_, err := Load()
 			if err == nil || err.Error() != tt.want {
 				t.Errorf("Load: %v, want %q", err, tt.want)
 			}

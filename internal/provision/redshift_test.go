@@ -23,6 +23,8 @@ import (
 
 	"github.com/sparkify/warehouse/internal/config"
 	"github.com/sparkify/warehouse/internal/provision/awsfake"
+	"github.com/sparkify/warehouse/internal/source"
+	"github.com/sparkify/warehouse/internal/warehouse"
 )
 
 const (
@@ -37,9 +39,9 @@ var testNow = time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)
 // CIDR.
 func testConfig() config.Config {
 	return config.Config{
-		Target:      config.TargetRedshift,
-		SongData:    "s3://udacity-dend/song_data",
-		LogData:     "s3://udacity-dend/log_data",
+		Target:      warehouse.Redshift,
+		SongData:    source.Location{Scheme: "s3", Bucket: "udacity-dend", Path: "song_data"},
+		LogData:     source.Location{Scheme: "s3", Bucket: "udacity-dend", Path: "log_data"},
 		LogJSONPath: "s3://udacity-dend/log_json_path.json",
 		Provision: config.Provision{
 			ClusterID:   "sparkify",
@@ -296,8 +298,8 @@ func TestProvisionShapes(t *testing.T) {
 		{
 			name: "several buckets, file sources ignored",
 			mod: func(c *config.Config) {
-				c.SongData = "s3://songs-bucket/song_data"
-				c.LogData = "file:///data/log_data"
+				c.SongData = source.Location{Scheme: "s3", Bucket: "songs-bucket", Path: "song_data"}
+				c.LogData = source.Location{Scheme: "file", Path: "/data/log_data"}
 				c.LogJSONPath = "s3://paths-bucket/log_json_path.json"
 			},
 			check: func(t *testing.T, f *fixture) {

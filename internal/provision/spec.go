@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/sparkify/warehouse/internal/config"
+	"github.com/sparkify/warehouse/internal/source"
 )
 
 // TagKey is the tag that marks the role, cluster and ingress rule as created
@@ -162,12 +163,12 @@ func ParseIngress(v string, allowPublic bool) (netip.Prefix, error) {
 func sourceBuckets(cfg config.Config) ([]string, error) {
 	var out []string
 	for _, v := range []struct{ name, val string }{
-		{"SONG_DATA", cfg.SongData}, {"LOG_DATA", cfg.LogData}, {"LOG_JSONPATH", cfg.LogJSONPath},
+		{"SONG_DATA", cfg.SongData.String()}, {"LOG_DATA", cfg.LogData.String()}, {"LOG_JSONPATH", cfg.LogJSONPath},
 	} {
 		if v.val == "" {
 			continue
 		}
-		u, err := config.ParseURI(v.val)
+		u, err := source.ParseLocation(v.val)
 		if err != nil {
 			return nil, &config.Error{Var: v.name, Msg: err.Error()}
 		}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/sparkify/warehouse/internal/config"
+	"github.com/sparkify/warehouse/internal/source"
 )
 
 func TestNewSpec(t *testing.T) {
@@ -50,10 +51,12 @@ func TestNewSpec(t *testing.T) {
 		{name: "zero timeout", mod: func(c *config.Config) { c.WaitTimeout = 0 }, wantVar: "WAIT_TIMEOUT"},
 		{name: "bad jsonpath URI", mod: func(c *config.Config) { c.LogJSONPath = "http://x/y" }, wantVar: "LOG_JSONPATH"},
 		{name: "no S3 source", mod: func(c *config.Config) {
-			c.SongData, c.LogData, c.LogJSONPath = "file:///d/song", "file:///d/log", "file:///d/p.json"
+			c.SongData, c.LogData = source.Location{Scheme: "file", Path: "/d/song"}, source.Location{Scheme: "file", Path: "/d/log"}
+			c.LogJSONPath = "file:///d/p.json"
 		}, wantVar: "SONG_DATA"},
 		{name: "no S3 source with the managed policy", mod: func(c *config.Config) {
-			c.SongData, c.LogData, c.LogJSONPath = "file:///d/song", "file:///d/log", "file:///d/p.json"
+			c.SongData, c.LogData = source.Location{Scheme: "file", Path: "/d/song"}, source.Location{Scheme: "file", Path: "/d/log"}
+			c.LogJSONPath = "file:///d/p.json"
 			c.ManagedS3Policy = true
 		}},
 	}

@@ -10,8 +10,6 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/sparkify/warehouse/internal/config"
 )
 
 // benchStore serves objects from an in-process S3 whose every request takes
@@ -19,7 +17,7 @@ import (
 // GET): that is what makes fetching tiny song objects latency-bound.
 func benchStore(b *testing.B, latency time.Duration, objects map[string]string) Store {
 	b.Helper()
-	store, err := Open(config.URI{Scheme: "s3", Bucket: "bench"}, fakeS3(b, "bench", objects, latency))
+	store, err := Open(Location{Scheme: "s3", Bucket: "bench"}, fakeS3(b, "bench", objects, latency))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -109,7 +107,7 @@ func BenchmarkStreamEventsMemory(b *testing.B) {
 				}
 			}
 			objects = nil
-			store, err := Open(config.URI{Scheme: "file", Path: dir}, nil)
+			store, err := Open(Location{Scheme: "file", Path: dir}, nil)
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -13,8 +13,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-
-	"github.com/sparkify/warehouse/internal/config"
 )
 
 // Object is one input object: its full URI (used in messages) and its key
@@ -35,7 +33,7 @@ type Store interface {
 
 // Open returns the store for a parsed location. client is used for s3://
 // locations and may be nil otherwise.
-func Open(loc config.URI, client *s3.Client) (Store, error) {
+func Open(loc Location, client *s3.Client) (Store, error) {
 	switch loc.Scheme {
 	case "s3":
 		if client == nil {

@@ -19,8 +19,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
-
-	"github.com/sparkify/warehouse/internal/config"
 )
 
 // fakeS3 serves bucket with objects in-process (gofakes3), each request
@@ -115,7 +113,7 @@ func TestStreamS3Pagination(t *testing.T) {
 		objects[fmt.Sprintf("song_data/%c/%c/TR%06d.json", 'A'+i%3, 'A'+i%5, i)] = fmt.Sprintf(`{"song_id":"S%06d","artist_id":"A1","duration":1.5,"year":0}`, i)
 	}
 	client := fakeS3(t, "songs-bucket", objects, 0)
-	loc, err := config.ParseURI("s3://songs-bucket/song_data/")
+	loc, err := ParseLocation("s3://songs-bucket/song_data/")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,7 +146,7 @@ func TestStreamS3Pagination(t *testing.T) {
 
 func TestStreamEmptyPrefix(t *testing.T) {
 	client := fakeS3(t, "logs-bucket", map[string]string{"log_data/2018/11/x.json": `{"ts":1}`}, 0)
-	loc, _ := config.ParseURI("s3://logs-bucket/log-data")
+	loc, _ := ParseLocation("s3://logs-bucket/log-data")
 	store, _ := Open(loc, client)
 	_, _, err := drain(t, store, 4, DecodeEvents, NewErrors(0))
 	if !errors.Is(err, ErrNoObjects) {
@@ -158,7 +156,7 @@ func TestStreamEmptyPrefix(t *testing.T) {
 
 func TestStreamNoSuchBucket(t *testing.T) {
 	client := fakeS3(t, "logs-bucket", nil, 0)
-	loc, _ := config.ParseURI("s3://missing-bucket/log_data")
+	loc, _ := ParseLocation("s3://missing-bucket/log_data")
 	store, _ := Open(loc, client)
 	_, _, err := drain(t, store, 4, DecodeEvents, NewErrors(0))
 	if got := Unreachable(err); got != "the bucket does not exist" {
@@ -171,7 +169,7 @@ func TestStreamDayPrefix(t *testing.T) {
 		"log_data/2018/11/2018-11-01-events.json": "{\"ts\":1,\"userId\":\"1\"}\n{\"ts\":2,\"userId\":\"1\"}\n",
 		"log_data/2018/11/2018-11-02-events.json": "{\"ts\":3,\"userId\":\"1\"}\n",
 	}, 0)
-	loc, _ := config.ParseURI("s3://logs-bucket/log_data/2018/11/2018-11-01")
+	loc, _ := ParseLocation("s3://logs-bucket/log_data/2018/11/2018-11-01")
 	store, _ := Open(loc, client)
 	stats, _, err := drain(t, store, 4, DecodeEvents, NewErrors(0))
 	if err != nil || stats.Objects != 1 || stats.Records != 2 {
@@ -188,7 +186,7 @@ func TestStreamMalformedStopsPastAllowance(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "2018", "11", "day.json"), []byte(bad), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	store, _ := Open(config.URI{Scheme: "file", Path: dir}, nil)
+	store, _ := Open(Location{Scheme: "file", Path: dir}, nil)
 
 	errs := NewErrors(2)
 	stats, _, err := drain(t, store, 2, DecodeEvents, errs)
@@ -203,7 +201,7 @@ func TestStreamMalformedStopsPastAllowance(t *testing.T) {
 }
 
 func TestDirMissing(t *testing.T) {
-	store, _ := Open(config.URI{Scheme: "file", Path: filepath.Join(t.TempDir(), "nope", "deeper")}, nil)
+	store, _ := Open(Location{Scheme: "file", Path: filepath.Join(t.TempDir(), "nope", "deeper")}, nil)
 	_, _, err := drain(t, store, 2, DecodeEvents, NewErrors(0))
 	if got := Unreachable(err); got != "the directory does not exist" {
 		t.Fatalf("Unreachable(%v) = %q", err, got)
@@ -220,7 +218,7 @@ func TestDirFileNamePrefix(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	store, _ := Open(config.URI{Scheme: "file", Path: filepath.Join(dir, "2018-11-01")}, nil)
+	store, _ := Open(Location{Scheme: "file", Path: filepath.Join(dir, "2018-11-01")}, nil)
 	stats, _, err := drain(t, store, 2, DecodeEvents, NewErrors(0))
 	if err != nil || stats.Objects != 1 || stats.Records != 2 {
 		t.Fatalf("stats %+v, err %v; want 1 object, 2 records", stats, err)
@@ -235,7 +233,7 @@ func TestS3WithoutCredentialsReadsAnonymously(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	loc, _ := config.ParseURI("s3://public-bucket/song_data")
+	loc, _ := ParseLocation("s3://public-bucket/song_data")
 	store, _ := Open(loc, client)
 	stats, _, err := drain(t, store, 2, DecodeSongs, NewErrors(0))
 	if err != nil || stats.Records != 1 {
@@ -244,7 +242,7 @@ func TestS3WithoutCredentialsReadsAnonymously(t *testing.T) {
 }
 
 func TestDirMissingTopLevelDoesNotWalkTheFileSystem(t *testing.T) {
-	store, _ := Open(config.URI{Scheme: "file", Path: "/sparkify-no-such-directory"}, nil)
+	store, _ := Open(Location{Scheme: "file", Path: "/sparkify-no-such-directory"}, nil)
 	_, _, err := drain(t, store, 2, DecodeEvents, NewErrors(0))
 	if !errors.Is(err, ErrNoObjects) {
 		t.Fatalf("err = %v, want ErrNoObjects (only / itself is read, no directory below it)", err)

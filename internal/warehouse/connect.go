@@ -7,16 +7,23 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// ConnConfig parses a database URL for the target. For Redshift, TLS is
-// required unless the URL sets sslmode itself, and queries use the simple
-// protocol: the job sends no bind parameters, and Redshift's older protocol
-// implementation then needs nothing it lacks (no statement preparation, no
-// type lookups).
-func ConnConfig(target, databaseURL string) (*pgx.ConnConfig, error) {
+// ConnConfig parses a database URL for the target.
+//
+// For Redshift:
+//   - TLS with the server's certificate verified against the system roots
+//     (sslmode=verify-full) unless the URL sets sslmode itself; the roots of
+//     the certificate store hold the CAs that issue Redshift's certificates.
+//   - Queries use the extended protocol with text results and no statement
+//     cache (pgx.QueryExecModeExec). Redshift reports neither
+//     standard_conforming_strings nor client_encoding UTF8, and pgx refuses
+//     every simple-protocol Query without them; the extended protocol
+//     depends on neither, and needs no type lookups. Exec without
+//     arguments still goes as a simple Query message, which is fine.
+func ConnConfig(target Target, databaseURL string) (*pgx.ConnConfig, error) {
 	if target == Redshift {
 		if u, err := url.Parse(databaseURL); err == nil && u.Query().Get("sslmode") == "" {
 			q := u.Query()
-			q.Set("sslmode", "require")
+			q.Set("sslmode", "verify-full")
 			u.RawQuery = q.Encode()
 			databaseURL = u.String()
 		}
@@ -26,7 +33,7 @@ func ConnConfig(target, databaseURL string) (*pgx.ConnConfig, error) {
 		return nil, err
 	}
 	if target == Redshift {
-		cc.DefaultQueryExecMode = pgx.QueryExecModeSimpleProtocol
+		cc.DefaultQueryExecMode = pgx.QueryExecModeExec
 	}
 	if cc.RuntimeParams == nil {
 		cc.RuntimeParams = map[string]string{}
@@ -36,7 +43,7 @@ func ConnConfig(target, databaseURL string) (*pgx.ConnConfig, error) {
 }
 
 // Connect opens one connection to the warehouse.
-func Connect(ctx context.Context, target, databaseURL string) (*pgx.Conn, error) {
+func Connect(ctx context.Context, target Target, databaseURL string) (*pgx.Conn, error) {
 	cc, err := ConnConfig(target, databaseURL)
 	if err != nil {
 		return nil, err

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
-
-	"github.com/sparkify/warehouse/internal/config"
 )
 
 // LiteralKind is the grammar a COPY literal must follow.
@@ -31,9 +29,9 @@ var (
 // Literal validates value against the grammar of kind and returns it as a
 // single-quoted SQL literal. It is the only way a configured value enters a
 // statement that cannot take bind parameters (Redshift COPY). A value that
-// does not follow its grammar is a configuration error naming the variable
-// (without the SPARKIFY_ prefix).
-func Literal(variable string, kind LiteralKind, value string) (string, error) {
+// does not follow its grammar is a *ValueError naming the option (a field
+// of Options).
+func Literal(option string, kind LiteralKind, value string) (string, error) {
 	var re *regexp.Regexp
 	var form string
 	switch kind {
@@ -48,11 +46,20 @@ func Literal(variable string, kind LiteralKind, value string) (string, error) {
 	}
 	if !re.MatchString(value) {
 		if value == "" {
-			return "", &config.Error{Var: variable, Msg: "is required for the redshift target: set it to " + form}
+			return "", &ValueError{Option: option, Msg: "is required for the redshift target: set it to " + form}
 		}
-		return "", &config.Error{Var: variable, Msg: fmt.Sprintf("%q is not %s", value, form)}
+		return "", &ValueError{Option: option, Msg: fmt.Sprintf("%q is not %s", value, form)}
 	}
 	// The grammars admit no quote and no backslash; doubling quotes keeps
 	// the literal closed even if a grammar were ever widened by mistake.
 	return "'" + strings.ReplaceAll(value, "'", "''") + "'", nil
 }
+
+// ValueError is an option value the load cannot use. Option is the name of
+// the field of Options; the caller names the setting behind it.
+type ValueError struct {
+	Option string
+	Msg    string
+}
+
+func (e *ValueError) Error() string { return e.Option + ": " + e.Msg }

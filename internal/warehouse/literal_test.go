@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sparkify/warehouse/internal/config"
+	"github.com/sparkify/warehouse/internal/source"
 	"github.com/sparkify/warehouse/sql"
 )
 
@@ -39,11 +39,11 @@ func TestLiteral(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := Literal("VAR", tt.kind, tt.value)
+			got, err := Literal("Option", tt.kind, tt.value)
 			if tt.want == "" {
-				var ce *config.Error
-				if !errors.As(err, &ce) || ce.Var != "VAR" {
-					t.Fatalf("Literal(%q) = %q, %v; want a configuration error naming the variable", tt.value, got, err)
+				var ve *ValueError
+				if !errors.As(err, &ve) || ve.Option != "Option" {
+					t.Fatalf("Literal(%q) = %q, %v; want a *ValueError naming the option", tt.value, got, err)
 				}
 				return
 			}
@@ -58,23 +58,25 @@ func TestRedshiftPlanRefusesBadValues(t *testing.T) {
 	tests := []struct {
 		name    string
 		mutate  func(*Options)
-		wantVar string
+		wantOpt string
 	}{
-		{"role with quote", func(o *Options) { o.IAMRoleARN = "arn:aws:iam::123456789012:role/x'" }, "IAM_ROLE_ARN"},
-		{"missing role", func(o *Options) { o.IAMRoleARN = "" }, "IAM_ROLE_ARN"},
-		{"log URI with clause", func(o *Options) { o.LogData = "s3://b/log_data' IAM_ROLE 'arn:aws:iam::1:role/x" }, "LOG_DATA"},
-		{"song URI is a directory", func(o *Options) { o.SongData = "file:///data/song_data" }, "SONG_DATA"},
-		{"jsonpaths with clause", func(o *Options) { o.LogJSONPath = "s3://b/p.json' GZIP '" }, "LOG_JSONPATH"},
-		{"region", func(o *Options) { o.Region = "us-west-2;" }, "SOURCE_REGION"},
+		{"role with quote", func(o *Options) { o.IAMRoleARN = "arn:aws:iam::123456789012:role/x'" }, "IAMRoleARN"},
+		{"missing role", func(o *Options) { o.IAMRoleARN = "" }, "IAMRoleARN"},
+		{"log URI with clause", func(o *Options) {
+			o.LogData = source.Location{Scheme: "s3", Bucket: "bkt", Path: "log_data' IAM_ROLE 'arn:aws:iam::1:role/x"}
+		}, "LogData"},
+		{"song URI is a directory", func(o *Options) { o.SongData = source.Location{Scheme: "file", Path: "/data/song_data"} }, "SongData"},
+		{"jsonpaths with clause", func(o *Options) { o.LogJSONPath = "s3://b/p.json' GZIP '" }, "LogJSONPath"},
+		{"region", func(o *Options) { o.Region = "us-west-2;" }, "Region"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			o := planOptions(Redshift)
 			tt.mutate(&o)
 			_, err := BuildPlan(sql.FS(), o)
-			var ce *config.Error
-			if !errors.As(err, &ce) || ce.Var != tt.wantVar {
-				t.Fatalf("BuildPlan: %v; want a configuration error naming %s", err, tt.wantVar)
+			var ve *ValueError
+			if !errors.As(err, &ve) || ve.Option != tt.wantOpt {
+				t.Fatalf("BuildPlan: %v; want a *ValueError naming %s", err, tt.wantOpt)
 			}
 		})
 	}
@@ -94,7 +96,7 @@ func FuzzLiteral(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, value string) {
 		for _, kind := range []LiteralKind{S3URI, RoleARN, Region} {
-			lit, err := Literal("VAR", kind, value)
+			lit, err := Literal("Option", kind, value)
 			if err != nil {
 				continue
 			}

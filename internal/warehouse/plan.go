@@ -1,8 +1,6 @@
 package warehouse
 
 import (
-	"github.com/sparkify/warehouse/sql"
-
 	"fmt"
 	"io"
 	"io/fs"
@@ -11,22 +9,36 @@ import (
 	"strings"
 
 	"github.com/sparkify/warehouse/internal/source"
+	"github.com/sparkify/warehouse/sql"
 )
+
+// Target is the warehouse engine a load runs against.
+type Target string
 
 // Targets.
 const (
-	Postgres = "postgres"
-	Redshift = "redshift"
+	Postgres Target = "postgres"
+	Redshift Target = "redshift"
 )
+
+// Decode parses a target name (envconfig.Decoder).
+func (t *Target) Decode(s string) error {
+	switch Target(s) {
+	case Postgres, Redshift:
+		*t = Target(s)
+		return nil
+	}
+	return fmt.Errorf("unknown target %q: use postgres or redshift", s)
+}
 
 // Tables are the star tables, in the order the summary lists them.
 var Tables = []string{"songplays", "users", "songs", "artists", "time"}
 
 // Options select what a load plan does.
 type Options struct {
-	Target   string
-	SongData string // URI of the song files
-	LogData  string // URI of the log files
+	Target   Target
+	SongData source.Location // the song files
+	LogData  source.Location // the log files
 	// Redshift COPY settings.
 	LogJSONPath string
 	Region      string
@@ -58,10 +70,11 @@ type Step struct {
 
 // Stage is a staging table filled by the job itself from a source location.
 type Stage struct {
-	Table   string
-	Columns []string
-	URI     string
-	Decode  source.DecodeFunc
+	Table    string
+	Columns  []string
+	Location source.Location
+	Store    source.Store // reads Location; set by the caller before Run
+	Decode   source.DecodeFunc
 }
 
 // SQL is the statement the stage sends: a binary COPY from the client.
@@ -71,7 +84,7 @@ func (s *Stage) SQL() string {
 
 // Plan is the ordered list of steps of one load, all run in one transaction.
 type Plan struct {
-	Target string
+	Target Target
 	// Setup runs before the transaction, each statement on its own
 	// (autocommit); it must be safe to repeat.
 	Setup []sql.Statement
@@ -82,11 +95,16 @@ type Plan struct {
 	// CopyStats are the queries that count, after a COPY, the rows loaded,
 	// the files read and the rows rejected (Redshift only).
 	CopyStats []sql.Statement
+	// ReadVersion reads the schema version; recordVersion records one.
+	ReadVersion   sql.Statement
+	recordVersion sql.Statement
 }
 
 // RecordVersion is the statement that records an applied migration.
-func RecordVersion(v int) string {
-	return "INSERT INTO sparkify_schema_version (version) VALUES (" + strconv.Itoa(v) + ")"
+func (p *Plan) RecordVersion(v int) sql.Statement {
+	s := p.recordVersion
+	s.SQL = strings.ReplaceAll(s.SQL, "{{VERSION}}", strconv.Itoa(v))
+	return s
 }
 
 // BuildPlan reads the SQL files for the target and returns the load plan.
@@ -95,12 +113,18 @@ func BuildPlan(fsys fs.FS, o Options) (*Plan, error) {
 		return nil, fmt.Errorf("unknown target %q", o.Target)
 	}
 	p := &Plan{Target: o.Target}
-	if _, err := fs.Stat(fsys, path.Join(o.Target, "setup.sql")); err == nil {
-		if p.Setup, err = sql.ReadFile(fsys, path.Join(o.Target, "setup.sql")); err != nil {
+	dialect := string(o.Target)
+	version, err := named(fsys, "shared/bookkeeping/schema_version.sql", "read", "record")
+	if err != nil {
+		return nil, err
+	}
+	p.ReadVersion, p.recordVersion = version[0], version[1]
+	if _, err := fs.Stat(fsys, path.Join(dialect, "setup.sql")); err == nil {
+		if p.Setup, err = sql.ReadFile(fsys, path.Join(dialect, "setup.sql")); err != nil {
 			return nil, err
 		}
 	}
-	begin, err := sql.ReadFile(fsys, path.Join(o.Target, "begin.sql"))
+	begin, err := sql.ReadFile(fsys, path.Join(dialect, "begin.sql"))
 	if err != nil {
 		return nil, err
 	}
@@ -111,7 +135,7 @@ func BuildPlan(fsys fs.FS, o Options) (*Plan, error) {
 		}
 		p.add(kind, s)
 	}
-	migrations, err := sql.Files(fsys, path.Join(o.Target, "schema"))
+	migrations, err := sql.Files(fsys, path.Join(dialect, "schema"))
 	if err != nil {
 		return nil, err
 	}
@@ -126,7 +150,7 @@ func BuildPlan(fsys fs.FS, o Options) (*Plan, error) {
 		}
 		p.Steps = append(p.Steps, Step{Kind: StepMigration, Version: v, Stmts: stmts})
 	}
-	staging, err := sql.ReadFile(fsys, path.Join(o.Target, "staging.sql"))
+	staging, err := sql.ReadFile(fsys, path.Join(dialect, "staging.sql"))
 	if err != nil {
 		return nil, err
 	}
@@ -136,8 +160,8 @@ func BuildPlan(fsys fs.FS, o Options) (*Plan, error) {
 	switch o.Target {
 	case Postgres:
 		p.Steps = append(p.Steps,
-			Step{Kind: StepStage, Stage: &Stage{Table: "staging_songs", Columns: source.SongColumns, URI: o.SongData, Decode: source.DecodeSongs}},
-			Step{Kind: StepStage, Stage: &Stage{Table: "staging_events", Columns: source.EventColumns, URI: o.LogData, Decode: source.DecodeEvents}},
+			Step{Kind: StepStage, Stage: &Stage{Table: "staging_songs", Columns: source.SongColumns, Location: o.SongData, Decode: source.DecodeSongs}},
+			Step{Kind: StepStage, Stage: &Stage{Table: "staging_events", Columns: source.EventColumns, Location: o.LogData, Decode: source.DecodeEvents}},
 		)
 	case Redshift:
 		copies, err := redshiftCopies(fsys, o)
@@ -172,10 +196,48 @@ func BuildPlan(fsys fs.FS, o Options) (*Plan, error) {
 			}
 		}
 	}
-	for _, t := range Tables {
-		p.Steps = append(p.Steps, Step{Kind: StepCount, Table: t, Stmts: []sql.Statement{{File: "(count)", SQL: "SELECT COUNT(*) FROM " + t}}})
+	counts, err := named(fsys, "shared/bookkeeping/row_counts.sql", Tables...)
+	if err != nil {
+		return nil, err
+	}
+	for i, t := range Tables {
+		p.Steps = append(p.Steps, Step{Kind: StepCount, Table: t, Stmts: []sql.Statement{counts[i]}})
 	}
 	return p, nil
+}
+
+// named reads a file's statements by their "-- name:" annotations, in the
+// order of names; each name must be there.
+func named(fsys fs.FS, file string, names ...string) ([]sql.Statement, error) {
+	stmts, err := sql.ReadFile(fsys, file)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]sql.Statement, len(names))
+	for i, n := range names {
+		found := false
+		for _, s := range stmts {
+			if s.Name == n {
+				out[i], found = s, true
+			}
+		}
+		if !found {
+			return nil, fmt.Errorf("sql/%s: no statement annotated -- name: %s", file, n)
+		}
+	}
+	return out, nil
+}
+
+// Stages returns the staging tables the job fills itself (Postgres target),
+// for the caller to give each its Store.
+func (p *Plan) Stages() []*Stage {
+	var out []*Stage
+	for _, st := range p.Steps {
+		if st.Kind == StepStage {
+			out = append(out, st.Stage)
+		}
+	}
+	return out
 }
 
 func (p *Plan) add(kind StepKind, s sql.Statement) {
@@ -221,11 +283,11 @@ func (p *Plan) Write(w io.Writer) error {
 			for _, s := range st.Stmts {
 				b.WriteString(s.SQL + ";\n")
 			}
-			b.WriteString(RecordVersion(st.Version) + ";\n")
+			b.WriteString(sql.StripComments(p.RecordVersion(st.Version).SQL) + ";\n")
 			file = ""
 			continue
 		case StepStage:
-			fmt.Fprintf(&b, "\n-- stage %s: rows decoded by the job from every .json object under %s\n%s;\n", st.Stage.Table, st.Stage.URI, st.Stage.SQL())
+			fmt.Fprintf(&b, "\n-- stage %s: rows decoded by the job from every .json object under %s\n%s;\n", st.Stage.Table, st.Stage.Location, st.Stage.SQL())
 			file = ""
 			continue
 		}

@@ -16,19 +16,19 @@ import (
 // every configured value validated and quoted by Literal.
 func redshiftCopies(fsys fs.FS, o Options) ([]sql.Statement, error) {
 	values := []struct {
-		placeholder, variable string
-		kind                  LiteralKind
-		value                 string
+		placeholder, option string
+		kind                LiteralKind
+		value               string
 	}{
-		{"{{SONG_DATA}}", "SONG_DATA", S3URI, o.SongData},
-		{"{{LOG_DATA}}", "LOG_DATA", S3URI, o.LogData},
-		{"{{LOG_JSONPATH}}", "LOG_JSONPATH", S3URI, o.LogJSONPath},
-		{"{{IAM_ROLE_ARN}}", "IAM_ROLE_ARN", RoleARN, o.IAMRoleARN},
-		{"{{SOURCE_REGION}}", "SOURCE_REGION", Region, o.Region},
+		{"{{SONG_DATA}}", "SongData", S3URI, o.SongData.String()},
+		{"{{LOG_DATA}}", "LogData", S3URI, o.LogData.String()},
+		{"{{LOG_JSONPATH}}", "LogJSONPath", S3URI, o.LogJSONPath},
+		{"{{IAM_ROLE_ARN}}", "IAMRoleARN", RoleARN, o.IAMRoleARN},
+		{"{{SOURCE_REGION}}", "Region", Region, o.Region},
 	}
 	var pairs []string
 	for _, v := range values {
-		lit, err := Literal(v.variable, v.kind, v.value)
+		lit, err := Literal(v.option, v.kind, v.value)
 		if err != nil {
 			return nil, err
 		}

@@ -138,7 +138,7 @@ func Run(ctx context.Context, conn *pgx.Conn, p *Plan, o RunOptions) (sum *Summa
 			sum.Executed = append(sum.Executed, st.Stmts[0])
 		case StepMigration:
 			if version < 0 {
-				if err := tx.QueryRow(ctx, "SELECT COALESCE(MAX(version), 0) FROM sparkify_schema_version").Scan(&version); err != nil {
+				if err := tx.QueryRow(ctx, p.ReadVersion.SQL).Scan(&version); err != nil {
 					return nil, fmt.Errorf("read schema version: %w", err)
 				}
 			}
@@ -150,7 +150,7 @@ func Run(ctx context.Context, conn *pgx.Conn, p *Plan, o RunOptions) (sum *Summa
 					return nil, err
 				}
 			}
-			if _, err := tx.Exec(ctx, RecordVersion(st.Version)); err != nil {
+			if _, err := tx.Exec(ctx, p.RecordVersion(st.Version).SQL); err != nil {
 				return nil, fmt.Errorf("record schema version %d: %w", st.Version, err)
 			}
 			log.Info("schema migrated", "version", st.Version, "file", "sql/"+st.Stmts[0].File)
@@ -162,7 +162,7 @@ func Run(ctx context.Context, conn *pgx.Conn, p *Plan, o RunOptions) (sum *Summa
 				return nil, err
 			}
 			sum.Staged[st.Stage.Table] = stats
-			log.Info("staged", "table", st.Stage.Table, "source", st.Stage.URI, "objects", stats.Objects, "records", stats.Records, "duration", time.Since(t0).Round(time.Millisecond))
+			log.Info("staged", "table", st.Stage.Table, "source", st.Stage.Location.String(), "objects", stats.Objects, "records", stats.Records, "duration", time.Since(t0).Round(time.Millisecond))
 		case StepCheck:
 			s := st.Stmts[0]
 			var n *int64
@@ -175,8 +175,9 @@ func Run(ctx context.Context, conn *pgx.Conn, p *Plan, o RunOptions) (sum *Summa
 			}
 		case StepCount:
 			if err := tx.QueryRow(ctx, st.Stmts[0].SQL).Scan(&sum.Tables[st.Table].Rows); err != nil {
-				return nil, fmt.Errorf("count %s: %w", st.Table, err)
+				return nil, stmtError(st.Stmts[0], err)
 			}
+			sum.Executed = append(sum.Executed, st.Stmts[0])
 		}
 	}
 	sum.SchemaVersion = version

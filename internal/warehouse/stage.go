@@ -11,14 +11,12 @@ import (
 )
 
 // CopyStager returns the Postgres stager: it streams every object of the
-// stage's location through the decoder into the staging table with the
-// binary COPY protocol. open returns the store of a location URI; errs
-// counts malformed records across the whole load.
-func CopyStager(open func(uri string) (source.Store, error), concurrency int, errs *source.Errors) StageFunc {
+// stage's store through the decoder into the staging table with the binary
+// COPY protocol. errs counts malformed records across the whole load.
+func CopyStager(concurrency int, errs *source.Errors) StageFunc {
 	return func(ctx context.Context, tx pgx.Tx, st *Stage) (StageStats, error) {
-		store, err := open(st.URI)
-		if err != nil {
-			return StageStats{}, err
+		if st.Store == nil {
+			return StageStats{}, fmt.Errorf("stage %s: no store opened for %s", st.Table, st.Location)
 		}
 		ctx, cancel := context.WithCancel(ctx)
 		defer cancel()
@@ -29,11 +27,13 @@ func CopyStager(open func(uri string) (source.Store, error), concurrency int, er
 		}
 		done := make(chan result, 1)
 		go func() {
-			s, err := source.Stream(ctx, store, concurrency, st.Decode, errs, rows)
+			s, err := source.Stream(ctx, st.Store, concurrency, st.Decode, errs, rows)
 			done <- result{s, err}
 		}()
-		src := &chanSource{rows: rows}
-		n, copyErr := tx.CopyFrom(ctx, pgx.Identifier{st.Table}, st.Columns, src)
+		next := pgx.CopyFromFunc(func() ([]any, error) {
+			return <-rows, nil // nil after close: the end of the rows
+		})
+		n, copyErr := tx.CopyFrom(ctx, pgx.Identifier{st.Table}, st.Columns, next)
 		cancel()
 		for range rows { // let the stream finish after an early COPY failure
 		}
@@ -41,27 +41,12 @@ func CopyStager(open func(uri string) (source.Store, error), concurrency int, er
 		stats := StageStats{Objects: r.stats.Objects, Records: n}
 		switch {
 		case r.err != nil && !errors.Is(r.err, context.Canceled):
-			return stats, fmt.Errorf("stage %s from %s: %w", st.Table, st.URI, r.err)
+			return stats, fmt.Errorf("stage %s from %s: %w", st.Table, st.Location, r.err)
 		case copyErr != nil:
-			return stats, fmt.Errorf("stage %s from %s: %w", st.Table, st.URI, copyErr)
+			return stats, fmt.Errorf("stage %s from %s: %w", st.Table, st.Location, copyErr)
 		case r.err != nil:
 			return stats, r.err
 		}
 		return stats, nil
 	}
 }
-
-// chanSource adapts a channel of rows to pgx.CopyFromSource.
-type chanSource struct {
-	rows <-chan []any
-	cur  []any
-}
-
-func (c *chanSource) Next() bool {
-	row, ok := <-c.rows
-	c.cur = row
-	return ok
-}
-
-func (c *chanSource) Values() ([]any, error) { return c.cur, nil }
-func (c *chanSource) Err() error             { return nil }

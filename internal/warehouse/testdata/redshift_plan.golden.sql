@@ -445,11 +445,17 @@ SELECT COUNT(*) FROM (SELECT artist_id FROM artists GROUP BY artist_id HAVING CO
 -- check: duplicate start_time in time
 SELECT COUNT(*) FROM (SELECT start_time FROM time GROUP BY start_time HAVING COUNT(*) > 1) d;
 
--- sql/(count)
+-- sql/shared/bookkeeping/row_counts.sql
+-- The rows of each star table after the load, for the run summary.
+-- name: songplays
 SELECT COUNT(*) FROM songplays;
+-- name: users
 SELECT COUNT(*) FROM users;
+-- name: songs
 SELECT COUNT(*) FROM songs;
+-- name: artists
 SELECT COUNT(*) FROM artists;
+-- name: time
 SELECT COUNT(*) FROM time;
 
 COMMIT;
