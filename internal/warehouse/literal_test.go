@@ -118,7 +118,8 @@ func FuzzLiteral(f *testing.F) {
 
 func TestCopyErrorShowsRecordedRows(t *testing.T) {
 	err := &CopyError{
-		Err: errors.New(`sql/redshift/copy_events.sql (COPY staging_events): ERROR: Load into table 'staging_events' failed. Check 'stl_load_errors' system table for details.`),
+		Err:    errors.New(`sql/redshift/copy_events.sql (COPY staging_events): ERROR: Load into table 'staging_events' failed. Check 'stl_load_errors' system table for details.`),
+		Source: "stl_load_errors",
 		Details: []LoadError{{
 			File: "s3://udacity-dend/log_data/2018/11/2018-11-02-events.json", Line: 7, Column: "item_in_session",
 			Code: 1207, Reason: "Invalid digit, Value 'f', Pos 0, Type: Integer", Value: "four",
@@ -129,5 +130,33 @@ rows rejected (from stl_load_errors):
   s3://udacity-dend/log_data/2018/11/2018-11-02-events.json line 7, column item_in_session: Invalid digit, Value 'f', Pos 0, Type: Integer (error 1207, value "four")`
 	if err.Error() != want {
 		t.Errorf("got\n%s\nwant\n%s", err.Error(), want)
+	}
+}
+
+func TestCopyErrorWithoutRows(t *testing.T) {
+	err := &CopyError{Err: errors.New("S3ServiceException:The specified key does not exist."), Source: "sys_load_error_detail", NoRows: true}
+	want := "S3ServiceException:The specified key does not exist.\n(sys_load_error_detail holds no row for this COPY: it failed before loading any data)"
+	if err.Error() != want {
+		t.Errorf("got\n%s\nwant\n%s", err.Error(), want)
+	}
+}
+
+func TestTableIn(t *testing.T) {
+	for q, want := range map[string]string{
+		"-- x FROM y\nSELECT a FROM stl_load_errors WHERE b": "stl_load_errors",
+		"SELECT TRIM(file_name)\nfrom sys_load_error_detail": "sys_load_error_detail",
+	} {
+		if got := tableIn(q); got != want {
+			t.Errorf("tableIn(%q) = %q, want %q", q, got, want)
+		}
+	}
+}
+
+func TestMaxErrorClause(t *testing.T) {
+	p := &Plan{MaxErrors: 3}
+	for rejected, want := range map[int64]string{0: "4", 2: "2", 3: "1"} {
+		if got := p.MaxErrorClause(rejected); got != want {
+			t.Errorf("MaxErrorClause(%d) = %s, want %s", rejected, got, want)
+		}
 	}
 }

@@ -89,12 +89,15 @@ type Plan struct {
 	// (autocommit); it must be safe to repeat.
 	Setup []sql.Statement
 	Steps []Step
-	// LoadErrors is the query that reads the rows Redshift rejected in the
-	// session's last COPY (Redshift only).
-	LoadErrors string
-	// CopyStats are the queries that count, after a COPY, the rows loaded,
-	// the files read and the rows rejected (Redshift only).
-	CopyStats []sql.Statement
+	// MaxErrors is SPARKIFY_MAX_ERRORS: the malformed records one load may
+	// skip, over all its COPYs (Redshift).
+	MaxErrors int
+	// Provisioned and Serverless read Redshift's load bookkeeping from the
+	// STL tables of a provisioned cluster or the SYS views of Redshift
+	// Serverless (Redshift only).
+	Provisioned, Serverless *LoadBookkeeping
+	// Probe tells them apart: it fails where the STL tables do not exist.
+	Probe sql.Statement
 	// ReadVersion reads the schema version; recordVersion records one.
 	ReadVersion   sql.Statement
 	recordVersion sql.Statement
@@ -171,17 +174,18 @@ func BuildPlan(fsys fs.FS, o Options) (*Plan, error) {
 		for _, s := range copies {
 			p.add(StepExec, s)
 		}
-		le, err := sql.ReadFile(fsys, "redshift/load_errors.sql")
+		p.MaxErrors = o.MaxErrors
+		if p.Provisioned, err = readBookkeeping(fsys, "redshift"); err != nil {
+			return nil, err
+		}
+		if p.Serverless, err = readBookkeeping(fsys, "redshift/serverless"); err != nil {
+			return nil, err
+		}
+		probe, err := named(fsys, "redshift/copy_stats.sql", "probe")
 		if err != nil {
 			return nil, err
 		}
-		p.LoadErrors = le[0].SQL
-		if p.CopyStats, err = sql.ReadFile(fsys, "redshift/copy_stats.sql"); err != nil {
-			return nil, err
-		}
-		if len(p.CopyStats) != 3 {
-			return nil, fmt.Errorf("sql/redshift/copy_stats.sql: want 3 statements (rows, files, rejected), have %d", len(p.CopyStats))
-		}
+		p.Probe = probe[0]
 	}
 	for _, dir := range []string{"shared/transform", "shared/checks"} {
 		stmts, err := sql.ReadDir(fsys, dir)
@@ -204,6 +208,38 @@ func BuildPlan(fsys fs.FS, o Options) (*Plan, error) {
 		p.Steps = append(p.Steps, Step{Kind: StepCount, Table: t, Stmts: []sql.Statement{counts[i]}})
 	}
 	return p, nil
+}
+
+// LoadBookkeeping are the queries that read what Redshift recorded about the
+// session's last COPY.
+type LoadBookkeeping struct {
+	// CopyID, Rows, Files and Rejected run after a successful COPY: its
+	// query id, the rows it loaded, the files it read, the rows it skipped.
+	CopyID, Rows, Files, Rejected sql.Statement
+	// LoadErrors reads the rows recorded for a failed COPY (file, line,
+	// column, code, reason, value), after the rollback.
+	LoadErrors sql.Statement
+}
+
+func readBookkeeping(fsys fs.FS, dir string) (*LoadBookkeeping, error) {
+	st, err := named(fsys, dir+"/copy_stats.sql", "copy_id", "rows", "files", "rejected")
+	if err != nil {
+		return nil, err
+	}
+	le, err := sql.ReadFile(fsys, dir+"/load_errors.sql")
+	if err != nil {
+		return nil, err
+	}
+	return &LoadBookkeeping{CopyID: st[0], Rows: st[1], Files: st[2], Rejected: st[3], LoadErrors: le[0]}, nil
+}
+
+// MaxErrorClause is the MAXERROR value of a COPY when earlier COPYs of the
+// same load rejected rejected rows. Redshift fails a COPY whose error count
+// reaches MAXERROR, so skipping n records takes MAXERROR n+1; what earlier
+// COPYs skipped is taken off, so that SPARKIFY_MAX_ERRORS bounds the whole
+// load as it does on Postgres.
+func (p *Plan) MaxErrorClause(rejected int64) string {
+	return strconv.FormatInt(int64(p.MaxErrors)+1-rejected, 10)
 }
 
 // named reads a file's statements by their "-- name:" annotations, in the
@@ -296,15 +332,19 @@ func (p *Plan) Write(w io.Writer) error {
 			fmt.Fprintf(&b, "\n-- sql/%s\n", s.File)
 			file = s.File
 		}
-		b.WriteString(s.SQL + ";\n")
-		if s.Copy != "" {
-			fmt.Fprintf(&b, "-- then, for the run summary (sql/%s):\n", p.CopyStats[0].File)
-			for _, q := range p.CopyStats {
-				b.WriteString(sql.StripComments(q.SQL) + ";\n")
-			}
-			fmt.Fprintf(&b, "-- or, when the COPY fails, after the rollback:\n-- %s;\n", strings.ReplaceAll(sql.StripComments(p.LoadErrors), "\n", "\n-- "))
-			file = ""
+		if s.Copy == "" {
+			b.WriteString(s.SQL + ";\n")
+			continue
 		}
+		fmt.Fprintf(&b, "-- MAXERROR is SPARKIFY_MAX_ERRORS + 1 (%d), less the rows earlier COPYs of this load rejected\n", p.MaxErrors)
+		b.WriteString(strings.ReplaceAll(s.SQL, maxErrorPlaceholder, p.MaxErrorClause(0)) + ";\n")
+		bk := p.Provisioned
+		fmt.Fprintf(&b, "-- then, for the run summary (sql/%s; Serverless: sql/%s):\n", bk.Rows.File, p.Serverless.Rows.File)
+		for _, q := range []sql.Statement{bk.CopyID, bk.Rows, bk.Files, bk.Rejected} {
+			b.WriteString(sql.StripComments(q.SQL) + ";\n")
+		}
+		fmt.Fprintf(&b, "-- or, when the COPY fails, after the rollback:\n-- %s;\n", strings.ReplaceAll(sql.StripComments(bk.LoadErrors.SQL), "\n", "\n-- "))
+		file = ""
 	}
 	b.WriteString("\nCOMMIT;\n")
 	_, err := io.WriteString(w, b.String())

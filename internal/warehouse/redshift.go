@@ -6,7 +6,7 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
-	"strconv"
+	"slices"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -34,10 +34,9 @@ func redshiftCopies(fsys fs.FS, o Options) ([]sql.Statement, error) {
 		}
 		pairs = append(pairs, v.placeholder, lit)
 	}
-	if o.MaxErrors < 0 {
-		return nil, fmt.Errorf("MAXERROR must not be negative")
+	if o.MaxErrors < 0 || o.MaxErrors >= maxErrorLimit {
+		return nil, &ValueError{Option: "MaxErrors", Msg: fmt.Sprintf("%d is out of range for the redshift target: use 0 to %d (Redshift's MAXERROR is at most %d)", o.MaxErrors, maxErrorLimit-1, maxErrorLimit)}
 	}
-	pairs = append(pairs, "{{MAX_ERRORS}}", strconv.Itoa(o.MaxErrors))
 	r := strings.NewReplacer(pairs...)
 
 	var out []sql.Statement
@@ -52,7 +51,7 @@ func redshiftCopies(fsys fs.FS, o Options) ([]sql.Statement, error) {
 		}
 		for _, s := range stmts {
 			s.SQL = r.Replace(s.SQL)
-			if strings.Contains(sql.StripComments(s.SQL), "{{") {
+			if strings.Contains(strings.ReplaceAll(sql.StripComments(s.SQL), maxErrorPlaceholder, ""), "{{") {
 				return nil, fmt.Errorf("sql/%s: unknown placeholder left in %q", name, s.SQL)
 			}
 			s.Copy = c.table
@@ -61,6 +60,13 @@ func redshiftCopies(fsys fs.FS, o Options) ([]sql.Statement, error) {
 	}
 	return out, nil
 }
+
+// maxErrorPlaceholder stands in the COPY statements for MAXERROR's value,
+// which the runner computes for each COPY (Plan.MaxErrorClause).
+const maxErrorPlaceholder = "{{MAXERROR}}"
+
+// maxErrorLimit is the largest MAXERROR Redshift accepts.
+const maxErrorLimit = 100000
 
 // LoadError is one row Redshift recorded for a failed COPY.
 type LoadError struct {
@@ -78,8 +84,13 @@ func (e LoadError) String() string {
 
 // CopyError is a failed COPY with the rows Redshift recorded for it.
 type CopyError struct {
-	Err     error
+	Err error
+	// Source is the system table or view the details come from.
+	Source  string
 	Details []LoadError
+	// NoRows means Redshift recorded no row for this COPY: it failed
+	// before reading data (a missing file, access denied, a bad role).
+	NoRows bool
 	// DetailErr is set when the details could not be read.
 	DetailErr error
 }
@@ -89,23 +100,37 @@ func (e *CopyError) Error() string {
 	b.WriteString(e.Err.Error())
 	switch {
 	case len(e.Details) > 0:
-		b.WriteString("\nrows rejected (from stl_load_errors):")
+		b.WriteString("\nrows rejected (from " + e.Source + "):")
 		for _, d := range e.Details {
 			b.WriteString("\n  " + d.String())
 		}
 	case e.DetailErr != nil:
-		b.WriteString("\n(could not read stl_load_errors: " + e.DetailErr.Error() + ")")
+		b.WriteString("\n(could not read " + e.Source + ": " + e.DetailErr.Error() + ")")
+	case e.NoRows:
+		b.WriteString("\n(" + e.Source + " holds no row for this COPY: it failed before loading any data)")
 	}
 	return b.String()
 }
 
 func (e *CopyError) Unwrap() error { return e.Err }
 
-// copyDetails reads what Redshift recorded about the session's last COPY.
-// It runs outside the (rolled back) load transaction.
-func copyDetails(ctx context.Context, conn *pgx.Conn, query string, err error) error {
-	ce := &CopyError{Err: err}
-	rows, qerr := conn.Query(ctx, query)
+// copyDetails reads what Redshift recorded about the session's last COPY,
+// which failed with err. It runs outside the (rolled back) load
+// transaction. done lists the query ids of the COPYs of this load that
+// succeeded: when pg_last_copy_id() is still one of them (or -1), the
+// failed COPY never started, and their rows are not its rows.
+func copyDetails(ctx context.Context, conn *pgx.Conn, bk *LoadBookkeeping, done []int64, err error) error {
+	ce := &CopyError{Err: err, Source: tableIn(bk.LoadErrors.SQL)}
+	var id int64
+	if qerr := conn.QueryRow(ctx, bk.CopyID.SQL).Scan(&id); qerr != nil {
+		ce.DetailErr = qerr
+		return ce
+	}
+	if id < 0 || slices.Contains(done, id) {
+		ce.NoRows = true
+		return ce
+	}
+	rows, qerr := conn.Query(ctx, bk.LoadErrors.SQL)
 	if qerr != nil {
 		ce.DetailErr = qerr
 		return ce
@@ -122,5 +147,17 @@ func copyDetails(ctx context.Context, conn *pgx.Conn, query string, err error) e
 	if err := rows.Err(); err != nil {
 		ce.DetailErr = err
 	}
+	ce.NoRows = len(ce.Details) == 0 && ce.DetailErr == nil
 	return ce
+}
+
+// tableIn names the relation a query reads (its first FROM), for messages.
+func tableIn(query string) string {
+	f := strings.Fields(sql.StripComments(query))
+	for i, w := range f {
+		if strings.EqualFold(w, "FROM") && i+1 < len(f) {
+			return f[i+1]
+		}
+	}
+	return "the load error table"
 }

@@ -1,8 +1,6 @@
 package warehouse
 
 import (
-	"github.com/sparkify/warehouse/sql"
-
 	"context"
 	"errors"
 	"fmt"
@@ -12,6 +10,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/sparkify/warehouse/sql"
 )
 
 // StageFunc fills one staging table inside the load's transaction.
@@ -81,6 +81,13 @@ func Run(ctx context.Context, conn *pgx.Conn, p *Plan, o RunOptions) (sum *Summa
 	}
 	metrics := map[string]int64{}
 
+	var bk *LoadBookkeeping // Redshift's load bookkeeping, once probed
+	var copyIDs []int64     // the COPYs of this load that succeeded
+	if p.Target == Redshift {
+		if bk, err = bookkeeping(ctx, conn, p, log); err != nil {
+			return nil, err
+		}
+	}
 	for _, s := range p.Setup {
 		if _, err := conn.Exec(ctx, s.SQL); err != nil {
 			return nil, stmtError(s, err)
@@ -99,12 +106,15 @@ func Run(ctx context.Context, conn *pgx.Conn, p *Plan, o RunOptions) (sum *Summa
 				log.Warn("rollback failed; the server discards the transaction when the connection closes", "error", rerr)
 			}
 			log.Info("load rolled back; the star tables are unchanged")
-			if failedCopy && p.LoadErrors != "" && ctx.Err() == nil && !conn.IsClosed() {
-				err = copyDetails(rctx, conn, p.LoadErrors, err)
+			if failedCopy && bk != nil && ctx.Err() == nil && !conn.IsClosed() {
+				err = copyDetails(rctx, conn, bk, copyIDs, err)
 			}
 		}
 	}()
 	exec := func(ctx context.Context, s sql.Statement) (pgconn.CommandTag, error) {
+		if s.Copy != "" {
+			s.SQL = strings.ReplaceAll(s.SQL, maxErrorPlaceholder, p.MaxErrorClause(sum.Rejected))
+		}
 		tag, err := tx.Exec(ctx, s.SQL)
 		if err != nil {
 			failedCopy = s.Copy != ""
@@ -127,9 +137,11 @@ func Run(ctx context.Context, conn *pgx.Conn, p *Plan, o RunOptions) (sum *Summa
 				metrics[s.Metric] += tag.RowsAffected()
 			}
 			if s.Copy != "" {
-				if err := copyStats(ctx, tx, p.CopyStats, s.Copy, sum); err != nil {
+				id, err := copyStats(ctx, tx, bk, s.Copy, sum)
+				if err != nil {
 					return nil, err
 				}
+				copyIDs = append(copyIDs, id)
 			}
 		case StepLock:
 			if err := lock(ctx, tx, st.Stmts[0], o.LockTimeout, log); err != nil {
@@ -195,17 +207,37 @@ func Run(ctx context.Context, conn *pgx.Conn, p *Plan, o RunOptions) (sum *Summa
 	return sum, nil
 }
 
-// copyStats records what Redshift counted for the COPY that just ran.
-func copyStats(ctx context.Context, tx pgx.Tx, queries []sql.Statement, table string, sum *Summary) error {
-	var n [3]int64
-	for i, q := range queries {
-		if err := tx.QueryRow(ctx, q.SQL).Scan(&n[i]); err != nil {
-			return stmtError(q, err)
+// copyStats records what Redshift counted for the COPY that just ran and
+// returns its query id.
+func copyStats(ctx context.Context, tx pgx.Tx, bk *LoadBookkeeping, table string, sum *Summary) (int64, error) {
+	var id, rows, files, rejected int64
+	for _, q := range []struct {
+		s   sql.Statement
+		dst *int64
+	}{{bk.CopyID, &id}, {bk.Rows, &rows}, {bk.Files, &files}, {bk.Rejected, &rejected}} {
+		if err := tx.QueryRow(ctx, q.s.SQL).Scan(q.dst); err != nil {
+			return 0, stmtError(q.s, err)
 		}
 	}
-	sum.Staged[table] = StageStats{Records: n[0], Objects: n[1]}
-	sum.Rejected += n[2]
-	return nil
+	sum.Staged[table] = StageStats{Records: rows, Objects: files}
+	sum.Rejected += rejected
+	return id, nil
+}
+
+// bookkeeping probes, before the load's transaction, which of Redshift's
+// load records the warehouse has: the STL tables of a provisioned cluster,
+// or only the SYS views of Redshift Serverless.
+func bookkeeping(ctx context.Context, conn *pgx.Conn, p *Plan, log *slog.Logger) (*LoadBookkeeping, error) {
+	_, err := conn.Exec(ctx, p.Probe.SQL)
+	var pgErr *pgconn.PgError
+	switch {
+	case err == nil:
+		return p.Provisioned, nil
+	case errors.As(err, &pgErr) && (pgErr.Code == "42P01" || pgErr.Code == "42501"):
+		log.Info("no STL tables (Redshift Serverless): load counts and errors come from the SYS views", "error", pgErr.Message)
+		return p.Serverless, nil
+	}
+	return nil, stmtError(p.Probe, err)
 }
 
 func lock(ctx context.Context, tx pgx.Tx, s sql.Statement, timeout time.Duration, log *slog.Logger) error {

@@ -1,7 +1,20 @@
--- Run after each successful COPY, in this order, for the run summary:
+-- Run after each successful COPY, for the run summary: the COPY's query id,
 -- the rows it loaded, the files it read and the rows it rejected (MAXERROR).
+-- Provisioned clusters record loads in the STL tables; Redshift Serverless
+-- has none of them and records loads in the SYS views (serverless/ below).
+-- name: copy_id
+SELECT pg_last_copy_id();
+
+-- name: rows
 SELECT pg_last_copy_count();
 
+-- name: files
 SELECT COUNT(DISTINCT filename) FROM stl_load_commits WHERE query = pg_last_copy_id();
 
+-- name: rejected
 SELECT COUNT(*) FROM stl_load_errors WHERE query = pg_last_copy_id();
+
+-- Whether the STL tables exist: the job reads the SYS views when this fails.
+-- Run before the load's transaction.
+-- name: probe
+SELECT COUNT(*) FROM stl_load_errors WHERE 1 = 0;

@@ -125,6 +125,15 @@ COPY staging_songs (num_songs, artist_id, artist_latitude, artist_longitude, art
 -- stage staging_events: rows decoded by the job from every .json object under s3://udacity-dend/log_data
 COPY staging_events (artist, auth, first_name, gender, item_in_session, last_name, length, level, location, method, page, registration, session_id, song, status, ts, user_agent, user_id) FROM STDIN (FORMAT binary);
 
+-- sql/shared/transform/00_staging_checks.sql
+-- Checks on what was staged, before anything is transformed. The shared
+-- transforms cast userId to INTEGER; a value that is not a number would
+-- otherwise abort the load with a cast error on one engine and not name the
+-- key. Both targets stage userId as text and fail here, naming it.
+-- check: log events whose userId is neither empty nor a number of up to 9 digits (fix those events in the log files)
+SELECT COUNT(*) FROM staging_events
+WHERE user_id <> '' AND NOT (user_id SIMILAR TO '[0-9]{1,9}');
+
 -- sql/shared/transform/01_plays.sql
 -- The song plays of this load: one row per NextSong event, identified by
 -- (userId, sessionId, itemInSession); an event staged twice counts once.
@@ -158,6 +167,9 @@ WHERE n = 1;
 -- file order or on how the data was split across loads. On a tie the row
 -- already in the warehouse stays (src 0). The winner's artist name, as
 -- spelled in its file, goes to sparkify_song_catalogue for matching plays.
+-- Keys lose trailing blanks: Redshift ignores them when it compares, so
+-- 'SOX' and 'SOX ' are one song there, and must be one here too. DELETE ...
+-- USING names its tables without aliases, the form Redshift documents.
 CREATE TEMP TABLE load_songs AS
 SELECT song_id, title, artist_id, artist_name, year, duration
 FROM (
@@ -171,22 +183,22 @@ FROM (
         SELECT s.song_id, s.title, s.artist_id, c.artist_name, s.year, s.duration, 0 AS src
         FROM songs s
         LEFT JOIN sparkify_song_catalogue c ON c.song_id = s.song_id
-        WHERE s.song_id IN (SELECT song_id FROM staging_songs)
+        WHERE s.song_id IN (SELECT RTRIM(song_id) FROM staging_songs)
         UNION ALL
-        SELECT song_id, title, artist_id, artist_name, NULLIF(year, 0), duration, 1 AS src
+        SELECT RTRIM(song_id), title, RTRIM(artist_id), artist_name, NULLIF(year, 0), duration, 1 AS src
         FROM staging_songs
-        WHERE song_id IS NOT NULL AND song_id <> ''
+        WHERE RTRIM(song_id) <> ''
     ) c
 ) r
 WHERE n = 1 AND src = 1;
 -- metric: songs.replaced
-DELETE FROM songs USING load_songs n WHERE songs.song_id = n.song_id;
+DELETE FROM songs USING load_songs WHERE songs.song_id = load_songs.song_id;
 -- metric: songs.written
 INSERT INTO songs (song_id, title, artist_id, year, duration)
 SELECT song_id, title, artist_id, year, duration
 FROM load_songs;
-DELETE FROM sparkify_song_catalogue USING load_songs n
-WHERE sparkify_song_catalogue.song_id = n.song_id;
+DELETE FROM sparkify_song_catalogue USING load_songs
+WHERE sparkify_song_catalogue.song_id = load_songs.song_id;
 INSERT INTO sparkify_song_catalogue (song_id, artist_id, title, artist_name, duration)
 SELECT song_id, artist_id, title, artist_name, duration
 FROM load_songs;
@@ -208,17 +220,17 @@ FROM (
     FROM (
         SELECT artist_id, name, location, latitude, longitude, 0 AS src
         FROM artists
-        WHERE artist_id IN (SELECT artist_id FROM staging_songs)
+        WHERE artist_id IN (SELECT RTRIM(artist_id) FROM staging_songs)
         UNION ALL
-        SELECT artist_id, artist_name, NULLIF(artist_location, ''),
+        SELECT RTRIM(artist_id), artist_name, NULLIF(artist_location, ''),
                artist_latitude, artist_longitude, 1 AS src
         FROM staging_songs
-        WHERE artist_id IS NOT NULL AND artist_id <> ''
+        WHERE RTRIM(artist_id) <> ''
     ) c
 ) r
 WHERE n = 1 AND src = 1;
 -- metric: artists.replaced
-DELETE FROM artists USING load_artists n WHERE artists.artist_id = n.artist_id;
+DELETE FROM artists USING load_artists WHERE artists.artist_id = load_artists.artist_id;
 -- metric: artists.written
 INSERT INTO artists (artist_id, name, location, latitude, longitude)
 SELECT artist_id, name, location, latitude, longitude
@@ -243,10 +255,10 @@ FROM (
     WHERE user_id <> '' AND ts IS NOT NULL
 ) e
 WHERE n = 1;
-DELETE FROM load_users USING users u
-WHERE load_users.user_id = u.user_id AND load_users.last_seen_at <= u.last_seen_at;
+DELETE FROM load_users USING users
+WHERE load_users.user_id = users.user_id AND load_users.last_seen_at <= users.last_seen_at;
 -- metric: users.replaced
-DELETE FROM users USING load_users n WHERE users.user_id = n.user_id;
+DELETE FROM users USING load_users WHERE users.user_id = load_users.user_id;
 -- metric: users.written
 INSERT INTO users (user_id, first_name, last_name, gender, level, last_seen_at)
 SELECT user_id, first_name, last_name, gender, level, last_seen_at

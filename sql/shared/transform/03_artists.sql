@@ -14,18 +14,18 @@ FROM (
     FROM (
         SELECT artist_id, name, location, latitude, longitude, 0 AS src
         FROM artists
-        WHERE artist_id IN (SELECT artist_id FROM staging_songs)
+        WHERE artist_id IN (SELECT RTRIM(artist_id) FROM staging_songs)
         UNION ALL
-        SELECT artist_id, artist_name, NULLIF(artist_location, ''),
+        SELECT RTRIM(artist_id), artist_name, NULLIF(artist_location, ''),
                artist_latitude, artist_longitude, 1 AS src
         FROM staging_songs
-        WHERE artist_id IS NOT NULL AND artist_id <> ''
+        WHERE RTRIM(artist_id) <> ''
     ) c
 ) r
 WHERE n = 1 AND src = 1;
 
 -- metric: artists.replaced
-DELETE FROM artists USING load_artists n WHERE artists.artist_id = n.artist_id;
+DELETE FROM artists USING load_artists WHERE artists.artist_id = load_artists.artist_id;
 
 -- metric: artists.written
 INSERT INTO artists (artist_id, name, location, latitude, longitude)

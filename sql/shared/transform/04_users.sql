@@ -17,11 +17,11 @@ FROM (
 ) e
 WHERE n = 1;
 
-DELETE FROM load_users USING users u
-WHERE load_users.user_id = u.user_id AND load_users.last_seen_at <= u.last_seen_at;
+DELETE FROM load_users USING users
+WHERE load_users.user_id = users.user_id AND load_users.last_seen_at <= users.last_seen_at;
 
 -- metric: users.replaced
-DELETE FROM users USING load_users n WHERE users.user_id = n.user_id;
+DELETE FROM users USING load_users WHERE users.user_id = load_users.user_id;
 
 -- metric: users.written
 INSERT INTO users (user_id, first_name, last_name, gender, level, last_seen_at)
