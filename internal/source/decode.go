@@ -100,7 +100,9 @@ func (m *millis) UnmarshalJSON(b []byte) error {
 }
 
 // userID is the log's userId: a string of digits, "" for logged-out events.
-// A bare number is accepted too.
+// A bare number is accepted too, as Redshift's COPY loads it. It is staged
+// as text on both targets; a value that is not a number fails the load's
+// staging check (sql/shared/transform/00_staging_checks.sql) on both.
 type userID string
 
 func (u *userID) UnmarshalJSON(b []byte) error {
@@ -112,15 +114,37 @@ func (u *userID) UnmarshalJSON(b []byte) error {
 	} else {
 		s = string(b)
 	}
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return fmt.Errorf("userId: expected digits or \"\", got %s", b)
+	*u = userID(s)
+	return nil
+}
+
+// ColumnBytes are the staging columns' sizes in bytes on Redshift
+// (sql/redshift/staging.sql; a test keeps the two equal). A longer value is
+// a malformed record on both targets: Redshift's COPY rejects it (error
+// 1204), and the decoders here report it naming the column.
+var ColumnBytes = map[string]int{
+	"artist": 1024, "auth": 32, "first_name": 512, "gender": 16, "last_name": 512,
+	"level": 16, "location": 1024, "method": 16, "page": 64, "song": 1024,
+	"user_agent": 2048, "user_id": 32,
+	"artist_id": 32, "artist_location": 1024, "artist_name": 1024, "song_id": 32, "title": 1024,
+}
+
+// checkLengths reports the first text value longer than its column.
+func checkLengths(cols []string, row []any) error {
+	for i, v := range row {
+		var n int
+		switch v := v.(type) {
+		case *string:
+			if v != nil {
+				n = len(*v)
+			}
+		case string:
+			n = len(v)
+		}
+		if limit, ok := ColumnBytes[cols[i]]; ok && n > limit {
+			return fmt.Errorf("%s: %d bytes, longer than the column's %d", cols[i], n, limit)
 		}
 	}
-	if len(s) > 9 {
-		return fmt.Errorf("userId: %s is too large for an integer id", b)
-	}
-	*u = userID(s)
 	return nil
 }
 
@@ -138,7 +162,7 @@ func DecodeEvents(uri string, r io.Reader, emit func([]any) error, bad func(*Rec
 		var e logEvent
 		err := checkText(b)
 		if err == nil {
-			err = unmarshalStrict(b, &e)
+			err = unmarshalObject(b, &e)
 		}
 		if err == nil && e.TS == nil {
 			err = errors.New("ts: missing")
@@ -154,11 +178,18 @@ func DecodeEvents(uri string, r io.Reader, emit func([]any) error, bad func(*Rec
 		if e.UserID != nil {
 			uid = string(*e.UserID)
 		}
-		if err := emit([]any{
+		row := []any{
 			e.Artist, e.Auth, e.FirstName, e.Gender, e.ItemInSession, e.LastName,
 			e.Length, e.Level, e.Location, e.Method, e.Page, e.Registration,
 			e.SessionID, e.Song, e.Status, ts, e.UserAgent, uid,
-		}); err != nil {
+		}
+		if err := checkLengths(EventColumns, row); err != nil {
+			if err := bad(&RecordError{URI: uri, Line: line, Err: err}); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := emit(row); err != nil {
 			return err
 		}
 	}
@@ -211,7 +242,14 @@ func DecodeSongs(uri string, r io.Reader, emit func([]any) error, bad func(*Reco
 		var s songFile
 		err = checkText(raw)
 		if err == nil {
-			err = unmarshalStrict(raw, &s)
+			err = unmarshalObject(raw, &s)
+		}
+		row := []any{
+			s.NumSongs, s.ArtistID, s.ArtistLatitude, s.ArtistLongitude,
+			s.ArtistLocation, s.ArtistName, s.SongID, s.Title, s.Duration, s.Year,
+		}
+		if err == nil {
+			err = checkLengths(SongColumns, row)
 		}
 		if err == nil {
 			switch {
@@ -227,10 +265,7 @@ func DecodeSongs(uri string, r io.Reader, emit func([]any) error, bad func(*Reco
 			}
 			continue
 		}
-		if err := emit([]any{
-			s.NumSongs, s.ArtistID, s.ArtistLatitude, s.ArtistLongitude,
-			s.ArtistLocation, s.ArtistName, s.SongID, s.Title, s.Duration, s.Year,
-		}); err != nil {
+		if err := emit(row); err != nil {
 			return err
 		}
 	}
@@ -270,9 +305,10 @@ func checkText(b []byte) error {
 	}
 }
 
-// unmarshalStrict decodes one JSON value that must be an object and turns
-// the standard library's errors into messages that name the key.
-func unmarshalStrict(b []byte, v any) error {
+// unmarshalObject decodes one JSON value that must be an object and turns
+// the standard library's errors into messages that name the key. (Keys are
+// matched as encoding/json does, ignoring case.)
+func unmarshalObject(b []byte, v any) error {
 	if len(b) == 0 || b[0] != '{' {
 		return errors.New("invalid JSON: expected an object")
 	}

@@ -87,7 +87,8 @@ func TestDecodeEventsMalformed(t *testing.T) {
 	}{
 		{"broken JSON", `{"ts":1,"userId":"1"`, "line 2: invalid JSON: unexpected end of JSON input"},
 		{"wrong type", `{"ts":1,"itemInSession":"four"}`, "line 2: itemInSession: expected a number, got JSON string"},
-		{"user id not digits", `{"ts":1,"userId":"abc"}`, `line 2: userId: expected digits or "", got "abc"`},
+		{"level longer than its column", `{"ts":1,"level":"` + strings.Repeat("é", 9) + `"}`, "line 2: level: 18 bytes, longer than the column's 16"},
+		{"user id longer than its column", `{"ts":1,"userId":"` + strings.Repeat("1", 33) + `"}`, "line 2: user_id: 33 bytes, longer than the column's 32"},
 		{"missing ts", `{"userId":"1"}`, "line 2: ts: missing"},
 		{"fractional ts", `{"ts":1.5}`, "line 2: ts: expected epoch milliseconds, got 1.5"},
 		{"not an object", `[1,2]`, "line 2: invalid JSON: expected an object"},

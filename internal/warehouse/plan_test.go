@@ -3,10 +3,12 @@ package warehouse
 import (
 	"bytes"
 	"flag"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -190,5 +192,23 @@ func TestBannedConstructsAreCaught(t *testing.T) {
 		if !strings.HasPrefix(found, want) {
 			t.Errorf("%q: caught as %q, want %q", sql, found, want)
 		}
+	}
+}
+
+// TestColumnBytesMatchRedshiftStaging keeps the Postgres decoders' length
+// limits equal to the Redshift staging tables' VARCHAR sizes, so that a
+// value too long for its column is a malformed record on both targets.
+func TestColumnBytesMatchRedshiftStaging(t *testing.T) {
+	b, err := fs.ReadFile(sql.FS(), "redshift/staging.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int{}
+	for _, m := range regexp.MustCompile(`(?m)^\s+(\w+)\s+VARCHAR\((\d+)\)`).FindAllStringSubmatch(string(b), -1) {
+		n, _ := strconv.Atoi(m[2])
+		got[m[1]] = n
+	}
+	if !reflect.DeepEqual(got, source.ColumnBytes) {
+		t.Errorf("VARCHAR sizes in sql/redshift/staging.sql = %v\nsource.ColumnBytes = %v", got, source.ColumnBytes)
 	}
 }
