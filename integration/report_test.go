@@ -168,8 +168,10 @@ func TestReportBeforeAnyLoad(t *testing.T) {
 // number of summary.json, worked out by hand from the fixture's eight song
 // plays (see testdata/fixture/README.md and load_test.go's want tables), and
 // the upload of the files to the bucket.
-func TestLoadReportFixture(t *testing.T) {
-	s := fixtureStack(t)
+func TestLoadReportFixture(t *testing.T) { forTargets(t, targets, testLoadReportFixture) }
+
+func testLoadReportFixture(t *testing.T, target string) {
+	s := fixtureStack(t, target)
 	dir := os.Getenv("SPARKIFY_REPORT_DIR")
 	t.Setenv("SPARKIFY_REPORT_URI", "s3://"+s.Bucket+"/reports/sparkify")
 	code, out, errOut := runJob(t, context.Background(), "-phase", "load,report")

@@ -26,6 +26,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log/slog"
 	"net"
 	"net/netip"
 	"net/url"
@@ -48,6 +49,7 @@ import (
 	"github.com/testcontainers/testcontainers-go"
 	"github.com/testcontainers/testcontainers-go/wait"
 
+	"github.com/sparkify/warehouse/integration/redshiftemu"
 	"github.com/sparkify/warehouse/internal/config"
 	"github.com/sparkify/warehouse/internal/warehouse"
 )
@@ -96,6 +98,11 @@ var shared struct {
 	containers []testcontainers.Container
 	pgHostPort string // 127.0.0.1:PORT
 	s3Endpoint string
+	// The Redshift-compatible endpoints (integration/redshiftemu) in front
+	// of the same Postgres and S3 emulator: a provisioned cluster and a
+	// Serverless workgroup, both over TLS signed by rsCAFile.
+	redshift, serverless *redshiftemu.Server
+	rsCAFile             string
 }
 
 // seq numbers the databases and buckets handed out to tests.
@@ -115,6 +122,11 @@ func TestMain(m *testing.M) {
 		}
 	}
 	code := m.Run()
+	for _, s := range []*redshiftemu.Server{shared.redshift, shared.serverless} {
+		if s != nil {
+			s.Close()
+		}
+	}
 	for _, c := range shared.containers {
 		if err := testcontainers.TerminateContainer(c); err != nil {
 			fmt.Fprintln(os.Stderr, "integration: terminate container:", err)
@@ -250,6 +262,42 @@ func startContainers() error {
 		return err
 	}
 	shared.s3Endpoint = "http://" + s3HostPort
+	return startRedshiftEmulators(ctx)
+}
+
+// startRedshiftEmulators starts the provisioned and the Serverless
+// Redshift-compatible endpoints, in-process, with a CA of their own.
+func startRedshiftEmulators(ctx context.Context) error {
+	tlsCfg, caPEM, err := redshiftemu.NewTestTLS("127.0.0.1", "localhost")
+	if err != nil {
+		return fmt.Errorf("redshift emulator TLS: %w", err)
+	}
+	dir, err := os.MkdirTemp("", "sparkify-redshiftemu-")
+	if err != nil {
+		return err
+	}
+	shared.rsCAFile = filepath.Join(dir, "ca.pem")
+	if err := os.WriteFile(shared.rsCAFile, caPEM, 0o600); err != nil {
+		return err
+	}
+	for _, serverless := range []bool{false, true} {
+		srv, err := redshiftemu.Start(ctx, "127.0.0.1:0", redshiftemu.Config{
+			Backend:    shared.pgHostPort,
+			S3Endpoint: shared.s3Endpoint,
+			S3Region:   s3Region,
+			Serverless: serverless,
+			TLS:        tlsCfg,
+			Log:        slog.New(slog.DiscardHandler),
+		})
+		if err != nil {
+			return fmt.Errorf("start the Redshift emulator: %w", err)
+		}
+		if serverless {
+			shared.serverless = srv
+		} else {
+			shared.redshift = srv
+		}
+	}
 	return nil
 }
 
@@ -369,6 +417,53 @@ func (s *Stack) Env(t *testing.T) {
 		t.Setenv(k, v)
 	}
 }
+
+// Targets lists the warehouse engines a scenario runs on: Postgres, and
+// Redshift through the Redshift-compatible endpoint (provisioned, and
+// Serverless where a scenario says so).
+var targets = []string{"postgres", "redshift"}
+
+// UseTarget points the job at target, after Env: "postgres" leaves Env's
+// settings; "redshift" and "redshift-serverless" set SPARKIFY_TARGET=redshift
+// and the endpoint's URL (TLS verified against the emulator's CA), a role,
+// the region and a jsonpaths file uploaded to the bucket.
+func (s *Stack) UseTarget(t *testing.T, target string) {
+	t.Helper()
+	if target == "postgres" {
+		return
+	}
+	srv := shared.redshift
+	if target == "redshift-serverless" {
+		srv = shared.serverless
+	}
+	u, err := url.Parse(s.DatabaseURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Host = srv.Addr()
+	u.RawQuery = url.Values{"sslmode": {"verify-full"}, "sslrootcert": {shared.rsCAFile}}.Encode()
+	s.Put(t, "config/log_json_path.json", []byte(jsonPaths))
+	for k, v := range map[string]string{
+		"SPARKIFY_TARGET":        "redshift",
+		"SPARKIFY_DATABASE_URL":  u.String(),
+		"SPARKIFY_IAM_ROLE_ARN":  "arn:aws:iam::123456789012:role/sparkify-redshift-s3-read",
+		"SPARKIFY_SOURCE_REGION": s3Region,
+		"SPARKIFY_LOG_JSONPATH":  "s3://" + s.Bucket + "/config/log_json_path.json",
+	} {
+		t.Setenv(k, v)
+	}
+}
+
+// jsonPaths maps the log files' keys to staging_events' columns, in
+// column order, as the public bucket's log_json_path.json does.
+const jsonPaths = `{
+    "jsonpaths": [
+        "$['artist']", "$['auth']", "$['firstName']", "$['gender']", "$['itemInSession']",
+        "$['lastName']", "$['length']", "$['level']", "$['location']", "$['method']",
+        "$['page']", "$['registration']", "$['sessionId']", "$['song']", "$['status']",
+        "$['ts']", "$['userAgent']", "$['userId']"
+    ]
+}`
 
 // S3Client returns a client of the emulator: path-style, static dummy
 // credentials, us-east-1.

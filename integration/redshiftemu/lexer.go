@@ -177,7 +177,7 @@ func lex(s string) []token {
 }
 
 // scanString scans a '...' literal starting at the quote at i and returns the
-// offset after it. backslash selects E'' escapes.
+// offset after it. backslash selects the escapes of E'...' literals.
 func scanString(s string, i int, backslash bool) int {
 	i++
 	for i < len(s) {

@@ -109,7 +109,7 @@ func printReportPlan(w io.Writer, cfg config.Config, dest *source.Location) erro
 	fmt.Fprintf(w, "-- the queries run in one transaction: BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY\n")
 	fmt.Fprintf(w, "-- when %s finds fewer than 5 star tables, nothing else runs and the report says no song plays are loaded yet\n\n", stmts[0].Name)
 	for _, s := range stmts {
-		fmt.Fprintf(w, "-- %s/%s\n%s\n", report.QueryDir, s.Name, s.SQL)
+		fmt.Fprintf(w, "-- %s/%s\n%s;\n", report.QueryDir, s.Name, s.SQL)
 	}
 	fmt.Fprintf(w, "-- files written to %s:\n", cfg.ReportDir)
 	for _, f := range append(report.ChartFiles(), report.SummaryFile, report.IndexFile) {

@@ -12,7 +12,9 @@ import (
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/redshift"
+	rstypes "github.com/aws/aws-sdk-go-v2/service/redshift/types"
 	"github.com/aws/smithy-go"
 )
 
@@ -61,17 +63,6 @@ func NewAWS(ctx context.Context, defaultRegion string, log *slog.Logger) (*AWS, 
 	}, nil
 }
 
-// Outputs are what provision hands to the next phases.
-type Outputs struct {
-	DatabaseURL string // without the password
-	RoleARN     string
-	Endpoint    string
-	Port        int
-	// PasswordSecretARN is the Secrets Manager secret holding the master
-	// password when AWS manages it.
-	PasswordSecretARN string
-}
-
 // errorCode returns the AWS error code of err, or "".
 func errorCode(err error) string {
 	var ae smithy.APIError
@@ -79,6 +70,20 @@ func errorCode(err error) string {
 		return ae.ErrorCode()
 	}
 	return ""
+}
+
+// isNoSuchEntity tells whether IAM answered that the role or policy does
+// not exist.
+func isNoSuchEntity(err error) bool {
+	_, ok := errors.AsType[*iamtypes.NoSuchEntityException](err)
+	return ok
+}
+
+// isClusterNotFound tells whether Redshift answered that the cluster does
+// not exist.
+func isClusterNotFound(err error) bool {
+	_, ok := errors.AsType[*rstypes.ClusterNotFoundFault](err)
+	return ok
 }
 
 // callError wraps the error of an AWS call with the operation's name and,
@@ -106,63 +111,86 @@ func (a *AWS) now() time.Time {
 	return time.Now()
 }
 
-// waitCluster runs one of the cluster waiters bounded by timeout, logging each
-// poll, and turns a timeout into an error that says what to do.
-func (a *AWS) waitCluster(ctx context.Context, s Spec, what string, deleted bool) (*redshift.DescribeClustersOutput, error) {
-	in := &redshift.DescribeClustersInput{ClusterIdentifier: aws.String(s.ClusterID)}
+// Cluster states that waitCluster waits for.
+const (
+	untilAvailable = "available"
+	untilDeleted   = "deleted"
+)
+
+// retryFunc is a cluster waiter's decision after one DescribeClusters call:
+// keep waiting (true, nil), done (false, nil) or stop with an error.
+type retryFunc = func(context.Context, *redshift.DescribeClustersInput, *redshift.DescribeClustersOutput, error) (bool, error)
+
+// waitCluster runs the SDK's waiter until the cluster is available or
+// deleted (until), bounded by s.WaitTimeout, logging each poll, and turns a
+// timeout or a failure state into an error that says what to do.
+func (a *AWS) waitCluster(ctx context.Context, s Spec, until string) (*redshift.DescribeClustersOutput, error) {
 	start := a.now()
-	last := "unknown"
-	logPoll := func(out *redshift.DescribeClustersOutput, err error) {
-		switch {
-		case err != nil && errorCode(err) == "ClusterNotFound":
-			last = "gone"
-		case err != nil:
-			return
-		case len(out.Clusters) > 0:
-			last = aws.ToString(out.Clusters[0].ClusterStatus)
+	var (
+		last    = "unknown" // the cluster's status at the last poll
+		failed  bool        // the waiter stopped at a status from which until cannot follow
+		waiting bool        // the last poll said to keep waiting
+	)
+	// observe wraps the waiter's own decision: it logs each poll and records
+	// how the waiting ended. With a successful call, the SDK's waiters
+	// return an error only for their failure states.
+	observe := func(decide retryFunc) retryFunc {
+		return func(ctx context.Context, in *redshift.DescribeClustersInput, out *redshift.DescribeClustersOutput, err error) (bool, error) {
+			gone := isClusterNotFound(err)
+			switch {
+			case gone:
+				last = "gone"
+			case err == nil && len(out.Clusters) > 0:
+				last = aws.ToString(out.Clusters[0].ClusterStatus)
+			}
+			if err == nil || gone {
+				a.Log.Info("waiting for the cluster", "cluster", s.ClusterID, "until", until, "status", last,
+					"elapsed", a.now().Sub(start).Round(time.Second).String(), "timeout", s.WaitTimeout.String())
+			}
+			retry, verdict := decide(ctx, in, out, err)
+			failed = err == nil && verdict != nil
+			waiting = retry && verdict == nil
+			return retry, verdict
 		}
-		a.Log.Info("waiting for the cluster", "cluster", s.ClusterID, "until", what, "status", last,
-			"elapsed", a.now().Sub(start).Round(time.Second).String(), "timeout", s.WaitTimeout.String())
 	}
+	in := &redshift.DescribeClustersInput{ClusterIdentifier: aws.String(s.ClusterID)}
 	var (
 		out *redshift.DescribeClustersOutput
 		err error
 	)
-	if deleted {
-		w := redshift.NewClusterDeletedWaiter(a.Redshift, func(o *redshift.ClusterDeletedWaiterOptions) {
+	if until == untilDeleted {
+		out, err = redshift.NewClusterDeletedWaiter(a.Redshift, func(o *redshift.ClusterDeletedWaiterOptions) {
 			a.setDelays(&o.MinDelay, &o.MaxDelay)
-			next := o.Retryable
-			o.Retryable = func(ctx context.Context, in *redshift.DescribeClustersInput, out *redshift.DescribeClustersOutput, err error) (bool, error) {
-				logPoll(out, err)
-				return next(ctx, in, out, err)
-			}
-		})
-		out, err = w.WaitForOutput(ctx, in, s.WaitTimeout)
+			o.Retryable = observe(o.Retryable)
+		}).WaitForOutput(ctx, in, s.WaitTimeout)
 	} else {
-		w := redshift.NewClusterAvailableWaiter(a.Redshift, func(o *redshift.ClusterAvailableWaiterOptions) {
+		out, err = redshift.NewClusterAvailableWaiter(a.Redshift, func(o *redshift.ClusterAvailableWaiterOptions) {
 			a.setDelays(&o.MinDelay, &o.MaxDelay)
-			next := o.Retryable
-			o.Retryable = func(ctx context.Context, in *redshift.DescribeClustersInput, out *redshift.DescribeClustersOutput, err error) (bool, error) {
-				logPoll(out, err)
-				return next(ctx, in, out, err)
-			}
-		})
-		out, err = w.WaitForOutput(ctx, in, s.WaitTimeout)
+			o.Retryable = observe(o.Retryable)
+		}).WaitForOutput(ctx, in, s.WaitTimeout)
 	}
-	if err == nil {
+	switch {
+	case err == nil:
 		return out, nil
-	}
-	if ctx.Err() != nil {
+	case ctx.Err() != nil:
 		return nil, ctx.Err()
-	}
-	if strings.Contains(err.Error(), "exceeded max wait time") || errors.Is(err, context.DeadlineExceeded) {
+	case waiting || errors.Is(err, context.DeadlineExceeded):
+		// The waiter ran out of time between two polls, or during one.
 		return nil, fmt.Errorf("cluster %s is still %q after %s, not %s: run the phase again to keep waiting (it resumes where it stopped), or raise SPARKIFY_WAIT_TIMEOUT",
-			s.ClusterID, last, s.WaitTimeout, what)
-	}
-	if strings.Contains(err.Error(), "transitioned to Failure") {
-		return nil, fmt.Errorf("cluster %s became %q while waiting until %s", s.ClusterID, last, what)
+			s.ClusterID, last, s.WaitTimeout, until)
+	case failed:
+		return nil, fmt.Errorf("cluster %s became %q while waiting until %s", s.ClusterID, last, until)
 	}
 	return nil, callError("DescribeClusters", err)
+}
+
+// waitAvailable waits until the cluster is available and returns it.
+func (a *AWS) waitAvailable(ctx context.Context, s Spec) (*rstypes.Cluster, error) {
+	out, err := a.waitCluster(ctx, s, untilAvailable)
+	if err != nil {
+		return nil, err
+	}
+	return &out.Clusters[0], nil
 }
 
 func (a *AWS) setDelays(minD, maxD *time.Duration) {

@@ -3,11 +3,22 @@ package provision
 import (
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/sparkify/warehouse/internal/atomicfile"
 )
+
+// Outputs are what provision hands to the next phases.
+type Outputs struct {
+	DatabaseURL string // without the password
+	RoleARN     string
+	Endpoint    string
+	Port        int
+	// PasswordSecretARN is the Secrets Manager secret holding the master
+	// password when AWS manages it.
+	PasswordSecretARN string
+}
 
 // lines returns the outputs as KEY=value lines, in a fixed order, without
 // quotes, so that both a shell (set -a; . file) and docker run --env-file
@@ -25,32 +36,19 @@ func (o Outputs) lines() []string {
 	return l
 }
 
+// text is the outputs as KEY=value lines, each ending in a newline.
+func (o Outputs) text() string { return strings.Join(o.lines(), "\n") + "\n" }
+
 // Write writes the outputs to w as KEY=value lines.
 func (o Outputs) Write(w io.Writer) error {
-	_, err := io.WriteString(w, strings.Join(o.lines(), "\n")+"\n")
+	_, err := io.WriteString(w, o.text())
 	return err
 }
 
 // WriteFile writes the outputs to path as KEY=value lines, replacing the
 // file atomically.
 func (o Outputs) WriteFile(path string) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return fmt.Errorf("write outputs (SPARKIFY_OUTPUT_FILE): %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	if err := o.Write(tmp); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write outputs (SPARKIFY_OUTPUT_FILE): %w", err)
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write outputs (SPARKIFY_OUTPUT_FILE): %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write outputs (SPARKIFY_OUTPUT_FILE): %w", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
+	if err := atomicfile.WriteFile(path, []byte(o.text()), 0o644); err != nil {
 		return fmt.Errorf("write outputs (SPARKIFY_OUTPUT_FILE): %w", err)
 	}
 	return nil

@@ -57,23 +57,28 @@ func (d *Database) connect(ctx context.Context) (*pgx.Conn, error) {
 	return conn, nil
 }
 
-func exists(ctx context.Context, conn *pgx.Conn, name string) (bool, error) {
+// lookup connects to the maintenance database and tells whether the
+// database exists. The caller closes the connection.
+func (d *Database) lookup(ctx context.Context) (*pgx.Conn, bool, error) {
+	conn, err := d.connect(ctx)
+	if err != nil {
+		return nil, false, err
+	}
 	var ok bool
-	err := conn.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", name).Scan(&ok)
-	return ok, err
+	if err := conn.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", d.name).Scan(&ok); err != nil {
+		conn.Close(context.WithoutCancel(ctx))
+		return nil, false, fmt.Errorf("look up database %q: %w", d.name, err)
+	}
+	return conn, ok, nil
 }
 
 // Create creates the database if it is missing.
 func (d *Database) Create(ctx context.Context, log *slog.Logger) error {
-	conn, err := d.connect(ctx)
+	conn, ok, err := d.lookup(ctx)
 	if err != nil {
 		return err
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
-	ok, err := exists(ctx, conn, d.name)
-	if err != nil {
-		return fmt.Errorf("look up database %q: %w", d.name, err)
-	}
 	if ok {
 		log.Info("database exists", "database", d.name)
 		return nil
@@ -109,15 +114,11 @@ func (d *Database) Drop(ctx context.Context, confirm string, log *slog.Logger) e
 	if err := d.CheckDrop(confirm); err != nil {
 		return err
 	}
-	conn, err := d.connect(ctx)
+	conn, ok, err := d.lookup(ctx)
 	if err != nil {
 		return err
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
-	ok, err := exists(ctx, conn, d.name)
-	if err != nil {
-		return fmt.Errorf("look up database %q: %w", d.name, err)
-	}
 	if !ok {
 		log.Info("no database to drop", "database", d.name)
 		return nil

@@ -2,6 +2,7 @@ package provision
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"slices"
@@ -16,6 +17,7 @@ import (
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/redshift"
 	rstypes "github.com/aws/aws-sdk-go-v2/service/redshift/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/sparkify/warehouse/internal/config"
 )
@@ -84,7 +86,7 @@ func (a *AWS) Provision(ctx context.Context, s Spec) (Outputs, error) {
 // getRole returns the role, or nil when it does not exist.
 func (a *AWS) getRole(ctx context.Context, name string) (*iamtypes.Role, error) {
 	out, err := a.IAM.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})
-	if errorCode(err) == "NoSuchEntity" {
+	if isNoSuchEntity(err) {
 		return nil, nil
 	}
 	if err != nil {
@@ -153,7 +155,7 @@ func (a *AWS) ensureRolePolicy(ctx context.Context, s Spec, roleARN string) erro
 	})
 	inline, err := a.IAM.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String(s.RoleName), PolicyName: aws.String(InlinePolicyName)})
 	hasInline := err == nil
-	if err != nil && errorCode(err) != "NoSuchEntity" {
+	if err != nil && !isNoSuchEntity(err) {
 		return callError("GetRolePolicy", err)
 	}
 	if s.ManagedPolicy {
@@ -199,7 +201,7 @@ func (a *AWS) ensureRolePolicy(ctx context.Context, s Spec, roleARN string) erro
 // describeCluster returns the cluster, or nil when it does not exist.
 func (a *AWS) describeCluster(ctx context.Context, id string) (*rstypes.Cluster, error) {
 	out, err := a.Redshift.DescribeClusters(ctx, &redshift.DescribeClustersInput{ClusterIdentifier: aws.String(id)})
-	if errorCode(err) == "ClusterNotFound" {
+	if isClusterNotFound(err) {
 		return nil, nil
 	}
 	if err != nil {
@@ -243,9 +245,6 @@ func (a *AWS) createClusterInput(s Spec, roleARN string) *redshift.CreateCluster
 	return in
 }
 
-// ensureCluster creates the cluster unless cl (looked up by Provision)
-// exists, waits until it is available and repairs its role and public
-// accessibility.
 // roleSettleAttempts is how many times CreateCluster is tried while IAM
 // propagates a role created moments before.
 const roleSettleAttempts = 6
@@ -264,8 +263,7 @@ func (a *AWS) createCluster(ctx context.Context, s Spec, roleARN string, roleCre
 		if err == nil {
 			return nil
 		}
-		if !roleCreated || attempt == roleSettleAttempts || errorCode(err) != "InvalidParameterValue" ||
-			!strings.Contains(strings.ToLower(err.Error()), "role") {
+		if !roleCreated || attempt == roleSettleAttempts || !roleNotSeen(err) {
 			return callError("CreateCluster", err)
 		}
 		a.Log.Info("Redshift does not see the new IAM role yet; retrying", "cluster", s.ClusterID, "attempt", attempt, "delay", delay.String())
@@ -277,7 +275,20 @@ func (a *AWS) createCluster(ctx context.Context, s Spec, roleARN string, roleCre
 	}
 }
 
+// roleNotSeen tells whether CreateCluster failed because Redshift does not
+// see the IAM role yet. The SDK has no type for that refusal (CreateCluster
+// does not model InvalidParameterValue): it is the generic API error with
+// that code, and only its message names the role.
+func roleNotSeen(err error) bool {
+	ae, ok := errors.AsType[smithy.APIError](err)
+	return ok && ae.ErrorCode() == "InvalidParameterValue" && strings.Contains(strings.ToLower(ae.ErrorMessage()), "role")
+}
+
+// ensureCluster creates the cluster unless cl (looked up by Provision)
+// exists, waits until it is available and repairs its role and public
+// accessibility.
 func (a *AWS) ensureCluster(ctx context.Context, s Spec, cl *rstypes.Cluster, roleARN string, roleCreated bool) (*rstypes.Cluster, error) {
+	var err error
 	if cl == nil {
 		password := "from SPARKIFY_DB_PASSWORD"
 		if s.Password == "" {
@@ -293,11 +304,9 @@ func (a *AWS) ensureCluster(ctx context.Context, s Spec, cl *rstypes.Cluster, ro
 		a.warnDifferences(s, cl)
 	}
 	if cl == nil || aws.ToString(cl.ClusterStatus) != "available" {
-		out, err := a.waitCluster(ctx, s, "available", false)
-		if err != nil {
+		if cl, err = a.waitAvailable(ctx, s); err != nil {
 			return nil, err
 		}
-		cl = &out.Clusters[0]
 	}
 	// Each modification puts the cluster in "modifying": wait after each.
 	if !slices.ContainsFunc(cl.IamRoles, func(r rstypes.ClusterIamRole) bool { return aws.ToString(r.IamRoleArn) == roleARN }) {
@@ -307,11 +316,9 @@ func (a *AWS) ensureCluster(ctx context.Context, s Spec, cl *rstypes.Cluster, ro
 		}); err != nil {
 			return nil, callError("ModifyClusterIamRoles", err)
 		}
-		out, err := a.waitCluster(ctx, s, "available", false)
-		if err != nil {
+		if cl, err = a.waitAvailable(ctx, s); err != nil {
 			return nil, err
 		}
-		cl = &out.Clusters[0]
 	}
 	if aws.ToBool(cl.PubliclyAccessible) != s.wantPublic() {
 		a.Log.Warn("repairing the cluster: public accessibility follows SPARKIFY_INGRESS_CIDR", "cluster", s.ClusterID, "publicly_accessible", s.wantPublic())
@@ -320,11 +327,9 @@ func (a *AWS) ensureCluster(ctx context.Context, s Spec, cl *rstypes.Cluster, ro
 		}); err != nil {
 			return nil, callError("ModifyCluster", err)
 		}
-		out, err := a.waitCluster(ctx, s, "available", false)
-		if err != nil {
+		if cl, err = a.waitAvailable(ctx, s); err != nil {
 			return nil, err
 		}
-		cl = &out.Clusters[0]
 	}
 	return cl, nil
 }
@@ -510,7 +515,7 @@ func (a *AWS) deleteCluster(ctx context.Context, s Spec, cl *rstypes.Cluster) er
 		switch status {
 		case "creating", "modifying", "rebooting", "resizing", "renaming":
 			a.Log.Info("the cluster is busy; waiting until it is available before deleting it", "cluster", s.ClusterID, "status", status)
-			if _, err := a.waitCluster(ctx, s, "available", false); err != nil {
+			if _, err := a.waitAvailable(ctx, s); err != nil {
 				return err
 			}
 		}
@@ -521,13 +526,13 @@ func (a *AWS) deleteCluster(ctx context.Context, s Spec, cl *rstypes.Cluster) er
 		a.Log.Info("deleting the Redshift cluster", "cluster", s.ClusterID,
 			"final_snapshot", aws.ToString(in.FinalClusterSnapshotIdentifier))
 		if _, err := a.Redshift.DeleteCluster(ctx, in); err != nil {
-			if errorCode(err) == "ClusterNotFound" {
+			if isClusterNotFound(err) {
 				return nil
 			}
 			return callError("DeleteCluster", err)
 		}
 	}
-	_, err := a.waitCluster(ctx, s, "deleted", true)
+	_, err := a.waitCluster(ctx, s, untilDeleted)
 	return err
 }
 
@@ -548,7 +553,7 @@ func (a *AWS) deleteRole(ctx context.Context, s Spec) error {
 		}
 		for _, name := range page.PolicyNames {
 			a.Log.Info("deleting inline policy", "role", s.RoleName, "policy", name)
-			if _, err := a.IAM.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: aws.String(s.RoleName), PolicyName: aws.String(name)}); err != nil && errorCode(err) != "NoSuchEntity" {
+			if _, err := a.IAM.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: aws.String(s.RoleName), PolicyName: aws.String(name)}); err != nil && !isNoSuchEntity(err) {
 				return callError("DeleteRolePolicy", err)
 			}
 		}
@@ -561,13 +566,13 @@ func (a *AWS) deleteRole(ctx context.Context, s Spec) error {
 		}
 		for _, p := range page.AttachedPolicies {
 			a.Log.Info("detaching policy", "role", s.RoleName, "policy", aws.ToString(p.PolicyArn))
-			if _, err := a.IAM.DetachRolePolicy(ctx, &iam.DetachRolePolicyInput{RoleName: aws.String(s.RoleName), PolicyArn: p.PolicyArn}); err != nil && errorCode(err) != "NoSuchEntity" {
+			if _, err := a.IAM.DetachRolePolicy(ctx, &iam.DetachRolePolicyInput{RoleName: aws.String(s.RoleName), PolicyArn: p.PolicyArn}); err != nil && !isNoSuchEntity(err) {
 				return callError("DetachRolePolicy", err)
 			}
 		}
 	}
 	a.Log.Info("deleting IAM role", "role", s.RoleName)
-	if _, err := a.IAM.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String(s.RoleName)}); err != nil && errorCode(err) != "NoSuchEntity" {
+	if _, err := a.IAM.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String(s.RoleName)}); err != nil && !isNoSuchEntity(err) {
 		return callError("DeleteRole", err)
 	}
 	return nil

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/sparkify/warehouse/sql"
 )
 
 // QueryDir is the folder of the report queries inside the SQL file system
@@ -43,7 +45,7 @@ var QueryFiles = []string{
 type Statement struct {
 	// Name is the file name, such as "02_play_totals.sql".
 	Name string
-	// SQL is the file's text.
+	// SQL is the file's statement, without its terminating semicolon.
 	SQL string
 }
 
@@ -52,11 +54,14 @@ type Statement struct {
 func Statements(sqlFS fs.FS) ([]Statement, error) {
 	out := make([]Statement, 0, len(QueryFiles))
 	for _, name := range QueryFiles {
-		b, err := fs.ReadFile(sqlFS, path.Join(QueryDir, name))
+		st, err := sql.ReadFile(sqlFS, path.Join(QueryDir, name))
 		if err != nil {
 			return nil, fmt.Errorf("read report query: %w", err)
 		}
-		out = append(out, Statement{Name: name, SQL: string(b)})
+		if len(st) != 1 {
+			return nil, fmt.Errorf("read report query: %s holds %d statements, want 1", name, len(st))
+		}
+		out = append(out, Statement{Name: name, SQL: st[0].SQL})
 	}
 	return out, nil
 }
@@ -68,6 +73,50 @@ type Querier interface {
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 }
 
+// Rows of the report queries that Data keeps in another shape.
+type (
+	tableRow struct {
+		Table string
+		Rows  int64
+	}
+	playTotals struct {
+		Plays, MatchedPlays, PaidPlays, PlayingUsers int64
+		FirstPlay, LastPlay                          *time.Time // NULL when there are no plays
+	}
+	levelChanges struct{ FreeToPaid, PaidToFree int64 }
+)
+
+// collector runs report queries, each named by its file. After the first
+// failure it runs nothing more and keeps the error.
+type collector struct {
+	ctx   context.Context
+	q     Querier
+	sqlOf map[string]string // by file name
+	err   error
+}
+
+// query runs the query of file name and returns its rows, each read by
+// scan; nil when there are none, or after a failure.
+func query[T any](c *collector, name string, scan pgx.RowToFunc[T]) []T {
+	if c.err != nil {
+		return nil
+	}
+	rows, err := c.q.Query(c.ctx, c.sqlOf[name])
+	if err != nil {
+		c.err = fmt.Errorf("report query %s: %w", name, err)
+		return nil
+	}
+	out, err := pgx.CollectRows(rows, scan)
+	if err != nil {
+		c.err = fmt.Errorf("report query %s: %w", name, err)
+		return nil
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
 // Collect runs the report queries from sqlFS and returns their results.
 // When the star tables do not exist yet it returns Data with Loaded false
 // and runs nothing else.
@@ -76,125 +125,73 @@ func Collect(ctx context.Context, q Querier, sqlFS fs.FS) (Data, error) {
 	if err != nil {
 		return Data{}, err
 	}
-	sqlOf := map[string]string{}
+	c := &collector{ctx: ctx, q: q, sqlOf: map[string]string{}}
 	for _, s := range stmts {
-		sqlOf[s.Name] = s.SQL
+		c.sqlOf[s.Name] = s.SQL
 	}
-	var d Data
-	run := func(name string, scan func(pgx.Rows) error) error {
-		rows, err := q.Query(ctx, sqlOf[name])
-		if err != nil {
-			return fmt.Errorf("report query %s: %w", name, err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			if err := scan(rows); err != nil {
-				return fmt.Errorf("report query %s: %w", name, err)
-			}
-		}
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("report query %s: %w", name, err)
-		}
-		return nil
+	tables := query(c, qStarTables, pgx.RowTo[string])
+	if c.err != nil {
+		return Data{}, c.err
 	}
-
-	tables := 0
-	if err := run(qStarTables, func(r pgx.Rows) error {
-		var name string
-		tables++
-		return r.Scan(&name)
-	}); err != nil {
-		return Data{}, err
-	}
-	if tables < starTableCount {
+	if len(tables) < starTableCount {
 		return Data{}, nil
 	}
-	d.Loaded = true
 
-	steps := []struct {
-		name string
-		scan func(pgx.Rows) error
-	}{
-		{qTableRows, func(r pgx.Rows) error {
-			var table string
-			var n int64
-			if err := r.Scan(&table, &n); err != nil {
-				return err
-			}
-			switch table {
-			case "songplays":
-				d.TableRows.Songplays = n
-			case "users":
-				d.TableRows.Users = n
-			case "songs":
-				d.TableRows.Songs = n
-			case "artists":
-				d.TableRows.Artists = n
-			case "time":
-				d.TableRows.Time = n
-			}
-			return nil
-		}},
-		{qPlayTotals, func(r pgx.Rows) error {
-			var first, last *time.Time
-			if err := r.Scan(&d.Plays, &d.MatchedPlays, &d.PaidPlays, &d.PlayingUsers, &first, &last); err != nil {
-				return err
-			}
-			if first != nil && last != nil {
-				d.FirstPlay, d.LastPlay = first.UTC(), last.UTC()
-			}
-			return nil
-		}},
-		{qSessionsTotal, func(r pgx.Rows) error { return r.Scan(&d.Sessions) }},
-		{qUsersByLevel, func(r pgx.Rows) error {
-			var u LevelGenderUsers
-			err := r.Scan(&u.Level, &u.Gender, &u.Users)
-			d.UsersByLevelGender = append(d.UsersByLevelGender, u)
-			return err
-		}},
-		{qPlaysPerDay, func(r pgx.Rows) error {
-			var p DayPlays
-			err := r.Scan(&p.Day, &p.Gender, &p.Level, &p.Plays)
-			d.PlaysByDay = append(d.PlaysByDay, p)
-			return err
-		}},
-		{qSessionsPerDay, func(r pgx.Rows) error {
-			var s DaySessions
-			err := r.Scan(&s.Day, &s.Sessions)
-			d.SessionsByDay = append(d.SessionsByDay, s)
-			return err
-		}},
-		{qPlaysWeekdayHour, func(r pgx.Rows) error {
-			var w WeekdayHourPlays
-			err := r.Scan(&w.Weekday, &w.Hour, &w.Plays)
-			d.PlaysByWeekdayHour = append(d.PlaysByWeekdayHour, w)
-			return err
-		}},
-		{qTopSongs, func(r pgx.Rows) error {
-			s := TopSong{Rank: len(d.TopSongs) + 1}
-			err := r.Scan(&s.SongID, &s.Title, &s.ArtistName, &s.Plays)
-			d.TopSongs = append(d.TopSongs, s)
-			return err
-		}},
-		{qTopArtists, func(r pgx.Rows) error {
-			a := TopArtist{Rank: len(d.TopArtists) + 1}
-			err := r.Scan(&a.ArtistID, &a.Name, &a.Plays)
-			d.TopArtists = append(d.TopArtists, a)
-			return err
-		}},
-		{qTopUsers, func(r pgx.Rows) error {
-			u := TopUser{Rank: len(d.TopUsers) + 1}
-			err := r.Scan(&u.UserID, &u.FirstName, &u.LastName, &u.Level, &u.Plays)
-			d.TopUsers = append(d.TopUsers, u)
-			return err
-		}},
-		{qLevelChanges, func(r pgx.Rows) error { return r.Scan(&d.FreeToPaid, &d.PaidToFree) }},
+	// Each query is read into the struct of its rows, column by column.
+	d := Data{Loaded: true}
+	counts := query(c, qTableRows, pgx.RowToStructByPos[tableRow])
+	totals := query(c, qPlayTotals, pgx.RowToStructByPos[playTotals])
+	sessions := query(c, qSessionsTotal, pgx.RowTo[int64])
+	d.UsersByLevelGender = query(c, qUsersByLevel, pgx.RowToStructByPos[LevelGenderUsers])
+	d.PlaysByDay = query(c, qPlaysPerDay, pgx.RowToStructByPos[DayPlays])
+	d.SessionsByDay = query(c, qSessionsPerDay, pgx.RowToStructByPos[DaySessions])
+	d.PlaysByWeekdayHour = query(c, qPlaysWeekdayHour, pgx.RowToStructByPos[WeekdayHourPlays])
+	d.TopSongs = query(c, qTopSongs, pgx.RowToStructByPos[TopSong])
+	d.TopArtists = query(c, qTopArtists, pgx.RowToStructByPos[TopArtist])
+	d.TopUsers = query(c, qTopUsers, pgx.RowToStructByPos[TopUser])
+	changes := query(c, qLevelChanges, pgx.RowToStructByPos[levelChanges])
+	if c.err != nil {
+		return Data{}, c.err
 	}
-	for _, s := range steps {
-		if err := run(s.name, s.scan); err != nil {
-			return Data{}, err
+
+	for _, r := range counts {
+		switch r.Table {
+		case "songplays":
+			d.TableRows.Songplays = r.Rows
+		case "users":
+			d.TableRows.Users = r.Rows
+		case "songs":
+			d.TableRows.Songs = r.Rows
+		case "artists":
+			d.TableRows.Artists = r.Rows
+		case "time":
+			d.TableRows.Time = r.Rows
 		}
 	}
+	// The single-row queries: should one return several rows, the last
+	// counts.
+	for _, t := range totals {
+		d.Plays, d.MatchedPlays, d.PaidPlays, d.PlayingUsers = t.Plays, t.MatchedPlays, t.PaidPlays, t.PlayingUsers
+		if t.FirstPlay != nil && t.LastPlay != nil {
+			d.FirstPlay, d.LastPlay = t.FirstPlay.UTC(), t.LastPlay.UTC()
+		}
+	}
+	for _, n := range sessions {
+		d.Sessions = n
+	}
+	for _, l := range changes {
+		d.FreeToPaid, d.PaidToFree = l.FreeToPaid, l.PaidToFree
+	}
+	for i := range d.TopSongs {
+		d.TopSongs[i].Rank = i + 1
+	}
+	for i := range d.TopArtists {
+		d.TopArtists[i].Rank = i + 1
+	}
+	for i := range d.TopUsers {
+		d.TopUsers[i].Rank = i + 1
+	}
+
 	var perDay int64
 	for _, p := range d.PlaysByDay {
 		perDay += p.Plays

@@ -146,6 +146,13 @@ func TestCollectErrors(t *testing.T) {
 			t.Errorf("err = %v", err)
 		}
 	})
+	t.Run("file with two statements", func(t *testing.T) {
+		fsys := queryFS()
+		fsys[QueryDir+"/"+qTopUsers] = &fstest.MapFile{Data: []byte("SELECT 1; SELECT 2;")}
+		if _, err := Collect(context.Background(), &fakeDB{}, fsys); err == nil || !strings.Contains(err.Error(), "10_top_users.sql holds 2 statements, want 1") {
+			t.Errorf("err = %v, want it to name the file and its statements", err)
+		}
+	})
 	t.Run("missing file", func(t *testing.T) {
 		fsys := queryFS()
 		delete(fsys, QueryDir+"/"+qTopUsers)

@@ -139,7 +139,7 @@ type Day struct {
 
 // TopSong is one row of the top-10 songs.
 type TopSong struct {
-	Rank       int    `json:"rank"`
+	Rank       int    `json:"rank" db:"-"`
 	SongID     string `json:"song_id"`
 	Title      string `json:"title"`
 	ArtistName string `json:"artist_name"`
@@ -148,7 +148,7 @@ type TopSong struct {
 
 // TopArtist is one row of the top-10 artists.
 type TopArtist struct {
-	Rank     int    `json:"rank"`
+	Rank     int    `json:"rank" db:"-"`
 	ArtistID string `json:"artist_id"`
 	Name     string `json:"name"`
 	Plays    int64  `json:"plays"`
@@ -157,7 +157,7 @@ type TopArtist struct {
 // TopUser is one row of the top-10 users, with the user's current name and
 // level.
 type TopUser struct {
-	Rank      int    `json:"rank"`
+	Rank      int    `json:"rank" db:"-"`
 	UserID    int64  `json:"user_id"`
 	FirstName string `json:"first_name"`
 	LastName  string `json:"last_name"`

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"net"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"sort"
@@ -15,42 +13,10 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/johannesboyne/gofakes3"
-	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
+	"github.com/sparkify/warehouse/internal/s3test"
 	"github.com/sparkify/warehouse/internal/source"
 )
-
-// fakeS3 serves S3 in-process on 127.0.0.1 with one bucket, and returns a
-// client made the way the job makes it (source.NewS3Client and the SDK's
-// standard variables).
-func fakeS3(t *testing.T, bucket string) *s3.Client {
-	t.Helper()
-	backend := s3mem.New()
-	if err := backend.CreateBucket(bucket); err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewUnstartedServer(gofakes3.New(backend, gofakes3.WithLogger(gofakes3.DiscardLog())).Server())
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv.Listener = l
-	srv.Start()
-	t.Cleanup(srv.Close)
-	t.Setenv("AWS_ENDPOINT_URL_S3", srv.URL)
-	t.Setenv("AWS_ACCESS_KEY_ID", "test")
-	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
-	t.Setenv("AWS_REGION", "us-east-1")
-	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
-	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(t.TempDir(), "none"))
-	c, err := source.NewS3Client(context.Background(), source.S3Options{Region: "us-west-2", PathStyle: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
 
 func TestDatedPrefix(t *testing.T) {
 	at := time.Date(2026, 3, 4, 23, 30, 0, 0, time.FixedZone("X", -2*3600)) // 2026-03-05 in UTC
@@ -68,7 +34,7 @@ func TestDatedPrefix(t *testing.T) {
 }
 
 func TestUpload(t *testing.T) {
-	client := fakeS3(t, "reports")
+	client := s3test.New(t, "reports")
 	dir := t.TempDir()
 	_, files, err := Write(dir, Summarize(sampleData(), time.Now()))
 	if err != nil {
@@ -124,7 +90,7 @@ func TestUpload(t *testing.T) {
 }
 
 func TestUploadNoSuchBucket(t *testing.T) {
-	client := fakeS3(t, "reports")
+	client := s3test.New(t, "reports")
 	dir := t.TempDir()
 	_, files, err := Write(dir, Summarize(Data{}, time.Now()))
 	if err != nil {

@@ -11,6 +11,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/sparkify/warehouse/internal/atomicfile"
 )
 
 // Files of the report besides the charts.
@@ -34,8 +36,9 @@ var page = template.Must(template.New("index.html").Funcs(template.FuncMap{
 // Write renders the report of s into dir (created if needed): the charts
 // (none when s.Empty), summary.json and index.html. It returns the summary
 // with its Charts filled in and the names of the files written, relative to
-// dir, index.html last. Chart files of an earlier report that this one does
-// not draw are removed, so the folder never shows stale charts.
+// dir, index.html last. An empty report removes the chart files of an
+// earlier one, so the folder never shows stale charts; any other report
+// draws every chart again over them.
 func Write(dir string, s Summary) (Summary, []string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return s, nil, fmt.Errorf("create report folder: %w", err)
@@ -103,26 +106,10 @@ func RenderPage(s Summary) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// writeFile writes name in dir through a temporary file and a rename, so
-// that a reader never sees a half-written file.
+// writeFile writes name in dir atomically, so that a reader never sees a
+// half-written file.
 func writeFile(dir, name string, data []byte) error {
-	tmp, err := os.CreateTemp(dir, "."+name+".*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", name, err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", name, err)
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", name, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", name, err)
-	}
-	if err := os.Rename(tmp.Name(), filepath.Join(dir, name)); err != nil {
+	if err := atomicfile.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
 		return fmt.Errorf("write %s: %w", name, err)
 	}
 	return nil

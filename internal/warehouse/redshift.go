@@ -130,25 +130,20 @@ func copyDetails(ctx context.Context, conn *pgx.Conn, bk *LoadBookkeeping, done 
 		ce.NoRows = true
 		return ce
 	}
-	rows, qerr := conn.Query(ctx, bk.LoadErrors.SQL)
-	if qerr != nil {
-		ce.DetailErr = qerr
-		return ce
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var d LoadError
-		if err := rows.Scan(&d.File, &d.Line, &d.Column, &d.Code, &d.Reason, &d.Value); err != nil {
-			ce.DetailErr = err
-			return ce
-		}
-		ce.Details = append(ce.Details, d)
-	}
-	if err := rows.Err(); err != nil {
-		ce.DetailErr = err
-	}
+	ce.Details, ce.DetailErr = loadErrors(ctx, conn, bk)
 	ce.NoRows = len(ce.Details) == 0 && ce.DetailErr == nil
 	return ce
+}
+
+// loadErrors reads the rows Redshift recorded for the session's last COPY.
+func loadErrors(ctx context.Context, q interface {
+	Query(context.Context, string, ...any) (pgx.Rows, error)
+}, bk *LoadBookkeeping) ([]LoadError, error) {
+	rows, err := q.Query(ctx, bk.LoadErrors.SQL)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowToStructByPos[LoadError])
 }
 
 // tableIn names the relation a query reads (its first FROM), for messages.

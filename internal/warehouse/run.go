@@ -137,11 +137,15 @@ func Run(ctx context.Context, conn *pgx.Conn, p *Plan, o RunOptions) (sum *Summa
 				metrics[s.Metric] += tag.RowsAffected()
 			}
 			if s.Copy != "" {
+				before := sum.Rejected
 				id, err := copyStats(ctx, tx, bk, s.Copy, sum)
 				if err != nil {
 					return nil, err
 				}
 				copyIDs = append(copyIDs, id)
+				if sum.Rejected > before {
+					logSkipped(ctx, tx, bk, log)
+				}
 			}
 		case StepLock:
 			if err := lock(ctx, tx, st.Stmts[0], o.LockTimeout, log); err != nil {
@@ -222,6 +226,18 @@ func copyStats(ctx context.Context, tx pgx.Tx, bk *LoadBookkeeping, table string
 	sum.Staged[table] = StageStats{Records: rows, Objects: files}
 	sum.Rejected += rejected
 	return id, nil
+}
+
+// logSkipped logs the rows Redshift skipped in the COPY that just ran
+// (within MAXERROR), as the Postgres stager logs its malformed records.
+func logSkipped(ctx context.Context, tx pgx.Tx, bk *LoadBookkeeping, log *slog.Logger) {
+	details, err := loadErrors(ctx, tx, bk)
+	if err != nil {
+		log.Warn("could not read the skipped rows", "table", tableIn(bk.LoadErrors.SQL), "error", err)
+	}
+	for _, d := range details {
+		log.Warn("skipped malformed record", "record", d.String())
+	}
 }
 
 // bookkeeping probes, before the load's transaction, which of Redshift's

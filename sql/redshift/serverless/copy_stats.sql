@@ -8,7 +8,7 @@ SELECT pg_last_copy_id();
 SELECT pg_last_copy_count();
 
 -- name: files
-SELECT COALESCE(MAX(file_count), 0) FROM sys_load_history WHERE query_id = pg_last_copy_id();
+SELECT COALESCE(MAX(file_count_scanned), 0) FROM sys_load_history WHERE query_id = pg_last_copy_id();
 
 -- name: rejected
 SELECT COUNT(*) FROM sys_load_error_detail WHERE query_id = pg_last_copy_id();

@@ -1,0 +1,80 @@
+// Package redshiftemu is a Redshift-compatible endpoint for tests: a
+// PostgreSQL wire-protocol proxy, in front of a real Postgres server, that
+// greets and answers as Amazon Redshift does and executes Redshift's
+// COPY ... FROM 's3://...' itself by reading an S3 emulator. The job's own
+// code never imports it; the integration tests and cmd/redshiftemu do.
+//
+// Emulated behaviours, and the AWS documentation each follows:
+//
+//   - Startup: cleartext password authentication, then the ParameterStatus
+//     set of a Redshift cluster (server_version 8.0.2, client_encoding
+//     UNICODE, DateStyle ISO, MDY, TimeZone UTC, integer_datetimes,
+//     is_superuser, session_authorization, application_name) and no
+//     standard_conforming_strings, so clients that need it (pgx's simple
+//     protocol) fail as they do against Redshift. TLS on request.
+//     https://docs.aws.amazon.com/redshift/latest/mgmt/connecting-ssl-support.html
+//   - DDL: DISTSTYLE, DISTKEY, [COMPOUND|INTERLEAVED] SORTKEY, ENCODE and
+//     BACKUP are dropped; IDENTITY(seed, step) becomes an identity column;
+//     GETDATE() and SYSDATE; character columns compare bytes (COLLATE "C"),
+//     TEXT and VARCHAR without length are VARCHAR(256), VARCHAR(MAX) is
+//     VARCHAR(65535).
+//     https://docs.aws.amazon.com/redshift/latest/dg/r_CREATE_TABLE_NEW.html,
+//     https://docs.aws.amazon.com/redshift/latest/dg/c_Supported_data_types.html,
+//     https://docs.aws.amazon.com/redshift/latest/dg/r_GETDATE.html
+//   - PostgreSQL-only SQL is rejected with 0A000 "... is not supported by
+//     Amazon Redshift": ON CONFLICT, RETURNING, FILTER (WHERE, jsonb, -> ->>
+//     #> #>>, arrays, generate_series, IS [NOT] DISTINCT FROM, DISTINCT ON,
+//     LATERAL, string_agg, COLLATE, ON COMMIT, SERIAL types, now(),
+//     to_timestamp(epoch), FOR UPDATE/SHARE, pg_advisory_*, MERGE, COPY FROM
+//     STDIN, DO and $$ outside CREATE FUNCTION/PROCEDURE, UNLOGGED, TRUNCATE
+//     inside a transaction block (r_TRUNCATE.html: TRUNCATE commits), a table
+//     alias in DELETE ... USING (r_DELETE.html); a bare string literal in a
+//     UNION branch fails with XX000 failed to find conversion function from
+//     "unknown" to text.
+//     https://docs.aws.amazon.com/redshift/latest/dg/c_unsupported-postgresql-features.html,
+//     https://docs.aws.amazon.com/redshift/latest/dg/c_unsupported-postgresql-datatypes.html,
+//     https://docs.aws.amazon.com/redshift/latest/dg/c_unsupported-postgresql-functions.html
+//   - SET/RESET accept the parameters of the configuration reference only;
+//     others fail with 42704 unrecognized configuration parameter "x".
+//     https://docs.aws.amazon.com/redshift/latest/dg/r_SET.html,
+//     https://docs.aws.amazon.com/redshift/latest/dg/cm_chap_ConfigurationRef.html
+//   - An error aborts the transaction: errors the emulator raises inside a
+//     transaction block also abort the backend's transaction, so COMMIT
+//     rolls back. https://docs.aws.amazon.com/redshift/latest/dg/r_COMMIT.html
+//   - COPY from S3 with FORMAT AS JSON ('auto', 'auto ignorecase', a
+//     jsonpaths file), TIMEFORMAT (epochmillisecs, epochsecs, auto, a format
+//     string), MAXERROR, TRUNCATECOLUMNS, ACCEPTINVCHARS, GZIP, MANIFEST,
+//     REGION, COMPUPDATE, STATUPDATE, IAM_ROLE/CREDENTIALS/ACCESS_KEY_ID.
+//     https://docs.aws.amazon.com/redshift/latest/dg/r_COPY.html,
+//     https://docs.aws.amazon.com/redshift/latest/dg/copy-parameters-data-format.html,
+//     https://docs.aws.amazon.com/redshift/latest/dg/copy-parameters-data-conversion.html,
+//     https://docs.aws.amazon.com/redshift/latest/dg/copy-parameters-data-load.html,
+//     https://docs.aws.amazon.com/redshift/latest/dg/copy-parameters-authorization.html,
+//     https://docs.aws.amazon.com/redshift/latest/dg/loading-data-files-using-manifest.html
+//   - Load errors use the codes of the load error reference (1204 string
+//     length, 1206 timestamp, 1207 invalid digit, 1208 float, 1209 decimal,
+//     1210 boolean, 1213 NOT NULL, 1220 invalid UTF-8, 1222 integer overflow,
+//     1223 data type, 1224 malformed JSON).
+//     https://docs.aws.amazon.com/redshift/latest/dg/r_Load_Error_Reference.html
+//   - System tables, written on an autocommit side connection so that they
+//     survive the client's rollback: STL_LOAD_ERRORS (r_STL_LOAD_ERRORS.html),
+//     STL_LOAD_COMMITS (r_STL_LOAD_COMMITS.html), SYS_LOAD_HISTORY
+//     (SYS_LOAD_HISTORY.html), SYS_LOAD_ERROR_DETAIL
+//     (SYS_LOAD_ERROR_DETAIL.html); with Config.Serverless the stl_* tables do
+//     not exist for the client. PG_LAST_COPY_COUNT() and PG_LAST_COPY_ID()
+//     (PG_LAST_COPY_COUNT.html, PG_LAST_COPY_ID.html), the id set even when
+//     the COPY failed.
+//   - LOCK, BEGIN ... ISOLATION LEVEL, DELETE, UPDATE ... FROM and the
+//     rest of the common SQL run unchanged on Postgres (r_LOCK.html,
+//     r_DELETE.html).
+//
+// What it cannot imitate: the planner, distribution and sort keys (they are
+// dropped), parallelism and speed, serializable-by-default isolation
+// (Postgres' READ COMMITTED applies), Redshift's trailing-blank semantics of
+// CHAR/VARCHAR comparisons, byte-length limits on INSERT and UPDATE (only
+// COPY measures VARCHAR(n) in bytes; Postgres counts characters), backslash
+// escapes in ordinary string literals, describe_field_name_in_uppercase and
+// the other Redshift-only parameters (accepted and ignored), SUPER and
+// spatial types, UNLOAD, COPY formats other than JSON, and the wording of
+// errors the Postgres backend raises itself.
+package redshiftemu
