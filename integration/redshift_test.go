@@ -1,0 +1,99 @@
+//go:build integration
+
+package integration
+
+import (
+	"context"
+	"net/url"
+	"os"
+	"strings"
+	"testing"
+)
+
+// TestRedshiftVerifiesTheServerCertificate: without sslmode in the URL the
+// job verifies the server's certificate against the system roots, which do
+// not hold the emulator's CA, so it refuses to connect.
+func TestRedshiftVerifiesTheServerCertificate(t *testing.T) {
+	s := fixtureStack(t, "redshift")
+	u, err := url.Parse(os.Getenv("SPARKIFY_DATABASE_URL"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.RawQuery = ""
+	t.Setenv("SPARKIFY_DATABASE_URL", u.String())
+	code, _, errOut := runJob(t, context.Background(), "-phase", "load")
+	if code != 2 || !strings.Contains(errOut, "certificate signed by unknown authority") {
+		t.Fatalf("exit %d, want 2 and a certificate error:\n%s", code, errOut)
+	}
+	assertNoStarTables(t, s)
+}
+
+// TestRedshiftCopyFailingBeforeAnyRow: a missing jsonpaths file fails the
+// logs' COPY before it reads a row; the error is Redshift's own, and the job
+// does not pass off the songs COPY's records as this one's.
+func TestRedshiftCopyFailingBeforeAnyRow(t *testing.T) {
+	forTargets(t, []string{"redshift", "redshift-serverless"}, func(t *testing.T, target string) {
+		s := fixtureStack(t, target)
+		t.Setenv("SPARKIFY_LOG_JSONPATH", "s3://"+s.Bucket+"/config/missing.json")
+		code, _, errOut := runJob(t, context.Background(), "-phase", "load")
+		if code != 1 {
+			t.Fatalf("exit %d, want 1:\n%s", code, errOut)
+		}
+		for _, want := range []string{"sql/redshift/copy_events.sql", "missing.json", "holds no row for this COPY: it failed before loading any data"} {
+			if !strings.Contains(errOut, want) {
+				t.Errorf("stderr lacks %q:\n%s", want, errOut)
+			}
+		}
+		assertNoStarTables(t, s)
+	})
+}
+
+// TestBadValuesHaveTheSameOutcomeOnBothTargets: a value longer than its
+// column and invalid UTF-8 are malformed records on both targets, skipped
+// within SPARKIFY_MAX_ERRORS with the same tables; a userId that is not a
+// number fails the load on both, naming the key.
+func TestBadValuesHaveTheSameOutcomeOnBothTargets(t *testing.T) {
+	good := `{"artist":null,"auth":"Logged In","firstName":"Ann","gender":"F","itemInSession":0,"lastName":"Lee","length":null,"level":"free","location":"X","method":"PUT","page":"NextSong","registration":null,"sessionId":1,"song":"S","status":200,"ts":1541121934796,"userAgent":"ua","userId":"5"}`
+	long := strings.Replace(strings.Replace(good, `"level":"free"`, `"level":"`+strings.Repeat("p", 17)+`"`, 1), `"itemInSession":0`, `"itemInSession":1`, 1)
+	badUTF8 := strings.Replace(strings.Replace(good, `"firstName":"Ann"`, "\"firstName\":\"A\xffn\"", 1), `"itemInSession":0`, `"itemInSession":2`, 1)
+	song := `{"num_songs":1,"artist_id":"AR1","artist_latitude":null,"artist_longitude":null,"artist_location":"","artist_name":"A","song_id":"SO1","title":"T","duration":1.5,"year":0}`
+	tables := map[string]map[string][]string{}
+	forTargets(t, targets, func(t *testing.T, target string) {
+		s := startStack(t)
+		s.Put(t, "song_data/A/TRA1.json", []byte(song))
+		s.Put(t, "log_data/2018/11/2018-11-02-events.json", []byte(good+"\n"+long+"\n"+badUTF8+"\n"))
+		s.Env(t)
+		s.UseTarget(t, target)
+		t.Setenv("SPARKIFY_MAX_ERRORS", "2")
+		code, out, errOut := runJob(t, context.Background(), "-phase", "load")
+		if code != 0 || !strings.Contains(out, "malformed records skipped: 2\n") {
+			t.Fatalf("exit %d, want 0 with 2 records skipped\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+		}
+		tables[target] = dump(t, s.DatabaseURL)
+		if len(tables[target]["songplays"]) != 1 {
+			t.Errorf("songplays = %q, want the one good play", tables[target]["songplays"])
+		}
+
+		s.Put(t, "log_data/2018/11/2018-11-03-events.json", []byte(strings.Replace(good, `"userId":"5"`, `"userId":"abc"`, 1)+"\n"))
+		code, _, errOut = runJob(t, context.Background(), "-phase", "load")
+		if code != 1 || !strings.Contains(errOut, "1 log events whose userId is neither empty nor a number") {
+			t.Fatalf("exit %d, want 1 naming userId:\n%s", code, errOut)
+		}
+		assertTables(t, dump(t, s.DatabaseURL), tables[target])
+	})
+	if len(tables) == 2 {
+		assertTables(t, tables["redshift"], tables["postgres"])
+	}
+}
+
+// assertNoStarTables checks that nothing was committed to a new warehouse:
+// not even the star tables exist.
+func assertNoStarTables(t *testing.T, s *Stack) {
+	t.Helper()
+	var n int
+	err := s.Conn(t).QueryRow(context.Background(),
+		"SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'public' AND table_name IN ('songplays', 'users', 'songs', 'artists', 'time')").Scan(&n)
+	if err != nil || n != 0 {
+		t.Errorf("%d star tables exist (%v), want none", n, err)
+	}
+}
