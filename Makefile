@@ -6,9 +6,10 @@
 #   make unit-test         unit tests; need nothing running
 #   make integration-test  the integration suite against containers (builds the images first)
 #   make test              both
-#   make images            the offline images: Postgres, S3 emulator, job
-#   make lint              gofmt, go vet (with and without the integration tag)
+#   make images            the offline images: Postgres, S3 emulator, Redshift emulator, job
+#   make lint              gofmt, go mod tidy -diff, go vet (with and without the integration tag)
 #   make demo              load and report on the emulated stack with docker compose
+#                          (DEMO_TARGET=redshift: on the redshift target, through the Redshift emulator)
 #   make clean             remove build output and the demo's report
 
 SHELL := /bin/bash
@@ -56,6 +57,7 @@ images:
 lint:
 	@out=$$(gofmt -l .); \
 	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	go mod tidy -diff
 	go vet ./...
 	go vet -tags integration ./...
 
@@ -66,8 +68,9 @@ demo: images
 	mkdir -p report
 	export SPARKIFY_UID=$$(id -u) SPARKIFY_GID=$$(id -g) SPARKIFY_POSTGRES_IMAGE=$(POSTGRES_IMAGE) \
 		SPARKIFY_S3_IMAGE=$(S3_IMAGE) SPARKIFY_JOB_IMAGE=$(JOB_IMAGE); \
-	$(COMPOSE) up --abort-on-container-exit --exit-code-from job; status=$$?; \
-	$(COMPOSE) down --remove-orphans >/dev/null 2>&1; \
+	if [ "$(DEMO_TARGET)" = redshift ]; then svc=job-redshift; profile="--profile redshift"; else svc=job; profile=""; fi; \
+	$(COMPOSE) $$profile up --abort-on-container-exit --exit-code-from $$svc $$svc; status=$$?; \
+	$(COMPOSE) $$profile down --remove-orphans >/dev/null 2>&1; \
 	if [ $$status -eq 0 ]; then echo "demo done: open report/index.html"; fi; exit $$status
 
 clean:

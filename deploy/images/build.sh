@@ -7,6 +7,8 @@
 #                                              Skipped when the image exists (delete it to rebuild).
 #   $S3_IMAGE        sparkify/s3emulator:latest  cmd/s3emulator, static, FROM scratch, non-root.
 #   $JOB_IMAGE       sparkify/job:latest       cmd/job, static, FROM scratch, non-root, CA certificates.
+#   $REDSHIFTEMU_IMAGE sparkify/redshiftemu:latest  cmd/redshiftemu (the Redshift-compatible test
+#                                              endpoint, for make demo-redshift), static, FROM scratch.
 #
 # The job image is the one the root Dockerfile builds where a registry is
 # reachable (golang base image, modules downloaded in the image). Here the
@@ -27,6 +29,7 @@ root=$(cd "$here/../.." && pwd)
 : "${POSTGRES_IMAGE:=sparkify/postgres:15}"
 : "${S3_IMAGE:=sparkify/s3emulator:latest}"
 : "${JOB_IMAGE:=sparkify/job:latest}"
+: "${REDSHIFTEMU_IMAGE:=sparkify/redshiftemu:latest}"
 : "${PGROOT:=/var/tmp/sparkify-pgroot-bookworm}"
 
 log() { printf '==> %s\n' "$*"; }
@@ -109,14 +112,15 @@ build_scratch() {
 }
 
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(postgres s3emulator job)
+[ ${#targets[@]} -gt 0 ] || targets=(postgres s3emulator job redshiftemu)
 for t in "${targets[@]}"; do
 	start=$SECONDS
 	case "$t" in
 	postgres) build_postgres ;;
 	s3emulator) build_scratch s3emulator "$S3_IMAGE" "$here/s3emulator.Dockerfile" ;;
 	job) build_scratch job "$JOB_IMAGE" "$here/job.Dockerfile" ;;
-	*) die "unknown image $t: use postgres, s3emulator or job" ;;
+	redshiftemu) build_scratch redshiftemu "$REDSHIFTEMU_IMAGE" "$here/redshiftemu.Dockerfile" ;;
+	*) die "unknown image $t: use postgres, s3emulator, job or redshiftemu" ;;
 	esac
 	log "$t done in $((SECONDS - start))s"
 done
