@@ -234,6 +234,18 @@ func (s *session) runCopy(cmd *CopyCommand) bool {
 		s.emuError(e)
 		return false
 	}
+	// abort fails a COPY that has its query id: SYS_LOAD_HISTORY records
+	// it as aborted. abortBackend does the same for an error the backend
+	// raised (it has already aborted its transaction).
+	abort := func(e *SQLError) bool {
+		s.writeHistory(ctx, run, "aborted")
+		return fail(e)
+	}
+	abortBackend := func(pgerr *pgproto3.ErrorResponse) bool {
+		s.writeHistory(ctx, run, "aborted")
+		s.sendClient(copyErrorResponse(pgerr))
+		return false
+	}
 	// Query id first: PG_LAST_COPY_ID is set even when the COPY fails.
 	rows, err := s.sideExec(ctx, "SELECT nextval('redshift_emu.query_id_seq')")
 	if err != nil {
@@ -251,8 +263,7 @@ func (s *session) runCopy(cmd *CopyCommand) bool {
 		}
 		user := fmt.Sprintf("arn:aws:redshift:%s:%s:dbuser:redshiftemu/%s", s.srv.cfg.S3Region, acct, s.user)
 		msg := fmt.Sprintf("User %s is not authorized to assume IAM Role %s", user, cmd.IAMRole)
-		s.writeHistory(ctx, run, "aborted")
-		return fail(&SQLError{Code: "XX000", Message: msg, Detail: "\n  -----------------------------------------------\n  error:  " + msg + "\n  code:      8001\n  context:   IAM Role=" + cmd.IAMRole + "\n  query:     " + strconv.FormatInt(run.queryID, 10) + "\n  location:  xen_aws_credentials_mgr.cpp\n  -----------------------------------------------\n"})
+		return abort(&SQLError{Code: "XX000", Message: msg, Detail: "\n  -----------------------------------------------\n  error:  " + msg + "\n  code:      8001\n  context:   IAM Role=" + cmd.IAMRole + "\n  query:     " + strconv.FormatInt(run.queryID, 10) + "\n  location:  xen_aws_credentials_mgr.cpp\n  -----------------------------------------------\n"})
 	}
 
 	cols, oid, txid, relname, pgerr, err := s.targetColumns(cmd)
@@ -260,10 +271,7 @@ func (s *session) runCopy(cmd *CopyCommand) bool {
 		return false
 	}
 	if pgerr != nil {
-		// The backend already aborted its transaction.
-		s.writeHistory(ctx, run, "aborted")
-		s.sendClient(copyErrorResponse(pgerr))
-		return false
+		return abortBackend(pgerr)
 	}
 	run.tableOID, run.txID, run.tableName = oid, txid, relname
 	target := cols[:0:0]
@@ -271,8 +279,7 @@ func (s *session) runCopy(cmd *CopyCommand) bool {
 		for _, name := range cmd.Columns {
 			i := slices.IndexFunc(cols, func(c Column) bool { return c.Name == name })
 			if i < 0 {
-				s.writeHistory(ctx, run, "aborted")
-				return fail(&SQLError{Code: "42703", Message: fmt.Sprintf("column \"%s\" of relation \"%s\" does not exist", name, relname)})
+				return abort(&SQLError{Code: "42703", Message: fmt.Sprintf("column \"%s\" of relation \"%s\" does not exist", name, relname)})
 			}
 			target = append(target, cols[i])
 		}
@@ -291,17 +298,14 @@ func (s *session) runCopy(cmd *CopyCommand) bool {
 			return fail(cancelled(run.queryID))
 		}
 		if serr != nil {
-			s.writeHistory(ctx, run, "aborted")
-			return fail(serr)
+			return abort(serr)
 		}
 		paths, err = parseJSONPathsFile(string(data))
 		if err != nil {
-			s.writeHistory(ctx, run, "aborted")
-			return fail(&SQLError{Code: "XX000", Message: err.Error(), Detail: "jsonpaths file: " + cmd.JSON})
+			return abort(&SQLError{Code: "XX000", Message: err.Error(), Detail: "jsonpaths file: " + cmd.JSON})
 		}
 		if len(paths) != len(target) {
-			s.writeHistory(ctx, run, "aborted")
-			return fail(&SQLError{Code: "XX000", Message: fmt.Sprintf("Number of jsonpaths and the number of columns should match. JSONPath size: %d, Number of columns in table or column list: %d", len(paths), len(target)), Detail: "jsonpaths file: " + cmd.JSON})
+			return abort(&SQLError{Code: "XX000", Message: fmt.Sprintf("Number of jsonpaths and the number of columns should match. JSONPath size: %d, Number of columns in table or column list: %d", len(paths), len(target)), Detail: "jsonpaths file: " + cmd.JSON})
 		}
 	}
 
@@ -310,8 +314,7 @@ func (s *session) runCopy(cmd *CopyCommand) bool {
 		return fail(cancelled(run.queryID))
 	}
 	if serr != nil {
-		s.writeHistory(ctx, run, "aborted")
-		return fail(serr)
+		return abort(serr)
 	}
 	for _, u := range uris {
 		data, serr, err := s.getObject(ctx, u)
@@ -319,8 +322,7 @@ func (s *session) runCopy(cmd *CopyCommand) bool {
 			return fail(cancelled(run.queryID))
 		}
 		if serr != nil {
-			s.writeHistory(ctx, run, "aborted")
-			return fail(serr)
+			return abort(serr)
 		}
 		f := copyFile{uri: u, data: data, size: int64(len(data))}
 		if cmd.GZIP {
@@ -329,8 +331,7 @@ func (s *session) runCopy(cmd *CopyCommand) bool {
 				f.data, err = io.ReadAll(zr)
 			}
 			if err != nil {
-				s.writeHistory(ctx, run, "aborted")
-				return fail(&SQLError{Code: "XX000", Message: fmt.Sprintf("gzip: invalid compressed data in %s: %v", u, err)})
+				return abort(&SQLError{Code: "XX000", Message: fmt.Sprintf("gzip: invalid compressed data in %s: %v", u, err)})
 			}
 		}
 		run.files = append(run.files, f)
@@ -446,9 +447,7 @@ files:
 					return false
 				}
 				if res.err != nil {
-					s.writeHistory(ctx, run, "aborted")
-					s.sendClient(copyErrorResponse(res.err))
-					return false
+					return abortBackend(res.err)
 				}
 			}
 			run.loaded += int64(len(rowsIn))
@@ -467,9 +466,7 @@ files:
 			return false
 		}
 		if pgerr != nil {
-			s.writeHistory(ctx, run, "aborted")
-			s.sendClient(copyErrorResponse(pgerr))
-			return false
+			return abortBackend(pgerr)
 		}
 		run.loaded += n
 	}
@@ -546,12 +543,7 @@ func convertRecord(rec jsonRecord, target []Column, paths []jsonPath, ignoreCase
 
 // icCopyIn runs COPY ... FROM STDIN on the client's backend session.
 func (s *session) icCopyIn(sql, data string) (int64, *pgproto3.ErrorResponse, error) {
-	s.beginIntercept()
-	s.fe.Send(&pgproto3.Query{String: sql})
-	if err := s.fe.Flush(); err != nil {
-		s.mu.Lock()
-		s.intercept = false
-		s.mu.Unlock()
+	if err := s.icSend(sql); err != nil {
 		return 0, nil, err
 	}
 	var n int64

@@ -127,6 +127,13 @@ func (s *session) run() {
 	}
 }
 
+// forwardExtended forwards an extended-protocol message; the backend owes
+// its answers until the next Sync.
+func (s *session) forwardExtended(m pgproto3.FrontendMessage) {
+	s.forward(m, false)
+	s.unsynced = true
+}
+
 // forward sends a client message to the backend.
 func (s *session) forward(m pgproto3.FrontendMessage, flush bool) {
 	s.fe.Send(m)
@@ -275,13 +282,22 @@ func (s *session) endIntercept(rfq *pgproto3.ReadyForQuery) {
 	s.ack <- struct{}{}
 }
 
-func (s *session) icQuery(sql string) (*icResult, error) {
+// icSend takes the backend's answers away from the relay and sends it a
+// query of the emulator's own; on failure the relay gets them back.
+func (s *session) icSend(sql string) error {
 	s.beginIntercept()
 	s.fe.Send(&pgproto3.Query{String: sql})
 	if err := s.fe.Flush(); err != nil {
 		s.mu.Lock()
 		s.intercept = false
 		s.mu.Unlock()
+		return err
+	}
+	return nil
+}
+
+func (s *session) icQuery(sql string) (*icResult, error) {
+	if err := s.icSend(sql); err != nil {
 		return nil, err
 	}
 	res := &icResult{}
@@ -505,8 +521,7 @@ func (s *session) handleParse(m *pgproto3.Parse) {
 	stmts := splitStatements(m.Query)
 	if len(stmts) != 1 {
 		delete(s.emuStmts, m.Name)
-		s.forward(m, false)
-		s.unsynced = true
+		s.forwardExtended(m)
 		return
 	}
 	inTx := s.batchInTx || s.status() != 'I'
@@ -546,8 +561,7 @@ func (s *session) handleBind(m *pgproto3.Bind) {
 		return
 	}
 	delete(s.emuPortals, m.DestinationPortal)
-	s.forward(m, false)
-	s.unsynced = true
+	s.forwardExtended(m)
 }
 
 func (s *session) handleDescribe(m *pgproto3.Describe) {
@@ -561,8 +575,7 @@ func (s *session) handleDescribe(m *pgproto3.Describe) {
 		_, emu = s.emuPortals[m.Name]
 	}
 	if !emu {
-		s.forward(m, false)
-		s.unsynced = true
+		s.forwardExtended(m)
 		return
 	}
 	if !s.syncBackend() {
@@ -581,8 +594,7 @@ func (s *session) handleExecute(m *pgproto3.Execute) {
 	}
 	st, ok := s.emuPortals[m.Portal]
 	if !ok {
-		s.forward(m, false)
-		s.unsynced = true
+		s.forwardExtended(m)
 		return
 	}
 	if !s.syncBackend() {
@@ -606,8 +618,7 @@ func (s *session) handleClose(m *pgproto3.Close) {
 		delete(s.emuPortals, m.Name)
 	}
 	if !emu {
-		s.forward(m, false)
-		s.unsynced = true
+		s.forwardExtended(m)
 		return
 	}
 	if !s.syncBackend() {
