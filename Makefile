@@ -7,7 +7,7 @@
 #   make integration-test  the integration suite against containers (builds the images first)
 #   make test              both
 #   make images            the offline images: Postgres, S3 emulator, Redshift emulator, job
-#   make lint              gofmt, go mod tidy -diff, go vet (with and without the integration tag)
+#   make lint              gofmt, go mod tidy -diff, go vet (with and without the integration tag), staticcheck
 #   make demo              load and report on the emulated stack with docker compose
 #                          (DEMO_TARGET=redshift: on the redshift target, through the Redshift emulator)
 #   make clean             remove build output and the demo's report
@@ -25,6 +25,9 @@ POSTGRES_IMAGE ?= sparkify/postgres:15
 S3_IMAGE ?= sparkify/s3emulator:latest
 JOB_IMAGE ?= sparkify/job:latest
 export VERSION POSTGRES_IMAGE S3_IMAGE JOB_IMAGE
+
+# staticcheck, pinned; go run builds it from the module proxy on first use.
+STATICCHECK_VERSION := v0.8.2
 
 # testcontainers-go: no reaper (its image cannot be pulled here), and reach
 # the containers' published ports on the loopback address.
@@ -60,6 +63,7 @@ lint:
 	go mod tidy -diff
 	go vet ./...
 	go vet -tags integration ./...
+	go run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) -tags integration ./...
 
 # The emulated stack of docker-compose.yml: Postgres, the S3 emulator seeded
 # with integration/testdata/fixture, and the job running load then report.

@@ -344,15 +344,29 @@ func TestLoadInterruptedLeavesTablesAsTheyWere(t *testing.T) {
 }
 
 func TestConcurrentLoadsWaitForTheLock(t *testing.T) {
-	s := fixtureStack(t, "postgres")
+	forTargets(t, targets, testConcurrentLoadsWaitForTheLock)
+}
+
+// testConcurrentLoadsWaitForTheLock holds the load lock from another
+// session, as a running load would: the advisory lock of postgres/begin.sql,
+// or Redshift's LOCK on the job's table (redshift/begin.sql), taken after a
+// first load has created it.
+func testConcurrentLoadsWaitForTheLock(t *testing.T, target string) {
+	s := fixtureStack(t, target)
 	ctx := context.Background()
+	hold, release := "SELECT pg_advisory_lock(5142022018)", "SELECT pg_advisory_unlock(5142022018)"
+	if target != "postgres" {
+		t.Setenv("SPARKIFY_LOG_DATA", s.URI("log_data/2018/11/2018-11-01"))
+		mustLoad(t)
+		t.Setenv("SPARKIFY_LOG_DATA", s.URI("log_data"))
+		hold, release = "BEGIN; LOCK TABLE sparkify_schema_version", "COMMIT"
+	}
 	other, err := pgx.Connect(ctx, s.DatabaseURL)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { other.Close(ctx) })
-	// Another load holds the lock (the same advisory lock postgres/begin.sql takes).
-	if _, err := other.Exec(ctx, "SELECT pg_advisory_lock(5142022018)"); err != nil {
+	if _, err := other.Exec(ctx, hold); err != nil {
 		t.Fatal(err)
 	}
 
@@ -370,7 +384,7 @@ func TestConcurrentLoadsWaitForTheLock(t *testing.T) {
 		done <- code
 	}()
 	waitForLockWaiter(t, other)
-	if _, err := other.Exec(ctx, "SELECT pg_advisory_unlock(5142022018)"); err != nil {
+	if _, err := other.Exec(ctx, release); err != nil {
 		t.Fatal(err)
 	}
 	if code := <-done; code != 0 {
@@ -379,13 +393,63 @@ func TestConcurrentLoadsWaitForTheLock(t *testing.T) {
 	assertTables(t, dump(t, s.DatabaseURL), want)
 }
 
-// waitForLockWaiter returns once a session waits for an advisory lock.
+// TestRedshiftLoadInterruptedLeavesTablesAsTheyWere cancels a load on the
+// redshift target while its transforms wait for a table another session has
+// locked: the job cancels the statement through the endpoint, the
+// transaction rolls back, and the next load runs normally.
+func TestRedshiftLoadInterruptedLeavesTablesAsTheyWere(t *testing.T) {
+	s := fixtureStack(t, "redshift")
+	t.Setenv("SPARKIFY_LOG_DATA", s.URI("log_data/2018/11/2018-11-01"))
+	mustLoad(t)
+	before := dump(t, s.DatabaseURL)
+
+	ctx := context.Background()
+	other, err := pgx.Connect(ctx, s.DatabaseURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { other.Close(ctx) })
+	if _, err := other.Exec(ctx, "BEGIN; LOCK TABLE songs"); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("SPARKIFY_LOG_DATA", s.URI("log_data"))
+	jobCtx, cancel := context.WithCancel(ctx)
+	type result struct {
+		code   int
+		stderr string
+	}
+	done := make(chan result, 1)
+	go func() {
+		code, _, errOut := runJob(t, jobCtx, "-phase", "load")
+		done <- result{code, errOut}
+	}()
+	waitForLockWaiter(t, other) // the load has staged and waits in its transforms
+	cancel()
+	var r result
+	select {
+	case r = <-done:
+	case <-time.After(time.Minute):
+		t.Fatal("the load did not stop within a minute of being cancelled")
+	}
+	if _, err := other.Exec(ctx, "COMMIT"); err != nil {
+		t.Fatal(err)
+	}
+	if r.code != 1 || !strings.Contains(r.stderr, "job: load: interrupted; nothing from this run was committed") {
+		t.Errorf("exit %d, stderr:\n%s\nwant exit 1 saying it was interrupted", r.code, r.stderr)
+	}
+	assertTables(t, dump(t, s.DatabaseURL), before)
+	mustLoad(t)
+	assertTables(t, dump(t, s.DatabaseURL), want)
+}
+
+// waitForLockWaiter returns once a session waits for a lock (advisory or on
+// a table).
 func waitForLockWaiter(t *testing.T, conn *pgx.Conn) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
 		var n int
-		err := conn.QueryRow(context.Background(), "SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted").Scan(&n)
+		err := conn.QueryRow(context.Background(), "SELECT COUNT(*) FROM pg_locks WHERE locktype IN ('advisory', 'relation') AND NOT granted").Scan(&n)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -8,6 +8,9 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 )
 
 // TestRedshiftVerifiesTheServerCertificate: without sslmode in the URL the
@@ -96,4 +99,38 @@ func assertNoStarTables(t *testing.T, s *Stack) {
 	if err != nil || n != 0 {
 		t.Errorf("%d star tables exist (%v), want none", n, err)
 	}
+}
+
+// TestCopyReadsExactlyTheJobsObjects: next to the fixture, the bucket holds
+// a song in song_data_old/ (outside the song_data folder) and a non-.json
+// object in song_data/. The Postgres stager reads neither. Redshift's COPY
+// of the prefix would read both, so without SPARKIFY_STAGING_URI the job
+// refuses, naming an object and the fix; with it, each COPY reads a
+// manifest of the job's own listing, the tables equal the Postgres ones, and
+// the manifests are removed afterwards.
+func TestCopyReadsExactlyTheJobsObjects(t *testing.T) {
+	old := `{"num_songs":1,"artist_id":"AROLD","artist_latitude":null,"artist_longitude":null,"artist_location":"","artist_name":"Old","song_id":"SOOLD","title":"Old","duration":1.5,"year":0}`
+	forTargets(t, append(targets, "redshift-serverless"), func(t *testing.T, target string) {
+		s := fixtureStack(t, target)
+		s.Put(t, "song_data_old/TROLD.json", []byte(old))
+		s.Put(t, "song_data/notes.txt", []byte("not a song\n"))
+		if target != "postgres" {
+			code, _, errOut := runJob(t, context.Background(), "-phase", "load")
+			wantMsg := "SPARKIFY_SONG_DATA: COPY FROM s3://" + s.Bucket + "/song_data would also read s3://" + s.Bucket + "/song_data/notes.txt (2 objects in all)"
+			if code != 2 || !strings.Contains(errOut, wantMsg) || !strings.Contains(errOut, "set SPARKIFY_STAGING_URI") {
+				t.Fatalf("exit %d, want 2 with %q:\n%s", code, wantMsg, errOut)
+			}
+			assertNoStarTables(t, s)
+			t.Setenv("SPARKIFY_STAGING_URI", "s3://"+s.Bucket+"/staging")
+		}
+		mustLoad(t)
+		assertTables(t, dump(t, s.DatabaseURL), want)
+		list, err := s.S3Client().ListObjectsV2(context.Background(), &s3.ListObjectsV2Input{Bucket: aws.String(s.Bucket), Prefix: aws.String("staging/")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(list.Contents) != 0 {
+			t.Errorf("%d objects left under staging/, want the manifests removed", len(list.Contents))
+		}
+	})
 }

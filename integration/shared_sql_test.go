@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sparkify/warehouse/internal/source"
 	"github.com/sparkify/warehouse/internal/warehouse"
@@ -49,7 +50,7 @@ func TestPostgresExecutesTheRedshiftPlansSharedSQL(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	sum, err := warehouse.Run(ctx, conn, pgPlan, warehouse.RunOptions{Stage: warehouse.CopyStager(4, source.NewErrors(0))})
+	sum, err := warehouse.Run(ctx, conn, pgPlan, warehouse.RunOptions{LockTimeout: time.Minute, Stage: warehouse.CopyStager(4, source.NewErrors(0))})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -210,10 +210,6 @@ WHERE a.attrelid = ` + lit + `::regclass AND a.attnum > 0 AND NOT a.attisdropped
 	return cols, oid, txid, relname, nil, nil
 }
 
-func pgErrorToSQL(e *pgproto3.ErrorResponse) *SQLError {
-	return &SQLError{Code: e.Code, Message: e.Message, Detail: e.Detail, Hint: e.Hint}
-}
-
 // runCopy executes an emulated COPY ... FROM 's3://...' (r_COPY.html) and
 // sends its results. It returns false when the COPY failed (the error has
 // been sent).

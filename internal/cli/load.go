@@ -42,8 +42,22 @@ func runLoad(ctx context.Context, cfg config.Config, dryRun bool, stdout io.Writ
 		return err
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
-	if err := openStores(ctx, cfg, plan.Stages()); err != nil {
-		return err
+	switch cfg.Target {
+	case warehouse.Postgres:
+		if err := openStores(ctx, cfg, plan.Stages()); err != nil {
+			return err
+		}
+	case warehouse.Redshift:
+		cleanup, err := copySources(ctx, cfg, &opts, log)
+		if cleanup != nil {
+			defer cleanup()
+		}
+		if err != nil {
+			return err
+		}
+		if plan, err = warehouse.BuildPlan(sql.FS(), opts); err != nil {
+			return optionError(err)
+		}
 	}
 
 	errs := source.NewErrors(cfg.MaxErrors)
@@ -53,7 +67,11 @@ func runLoad(ctx context.Context, cfg config.Config, dryRun bool, stdout io.Writ
 		Log:         log,
 		Stage: func(ctx context.Context, tx pgx.Tx, st *warehouse.Stage) (warehouse.StageStats, error) {
 			stats, err := stager(ctx, tx, st)
-			return stats, sourceError(st, err)
+			variable := "SONG_DATA"
+			if st.Table == "staging_events" {
+				variable = "LOG_DATA"
+			}
+			return stats, sourceError(variable, st.Location, err)
 		},
 	})
 	if err != nil {
@@ -140,23 +158,4 @@ func openStores(ctx context.Context, cfg config.Config, stages []*warehouse.Stag
 		st.Store = store
 	}
 	return nil
-}
-
-// sourceError turns a source the user pointed at wrongly into a
-// configuration error naming the variable.
-func sourceError(st *warehouse.Stage, err error) error {
-	if err == nil {
-		return nil
-	}
-	name := "SONG_DATA"
-	if st.Table == "staging_events" {
-		name = "LOG_DATA"
-	}
-	if errors.Is(err, source.ErrNoObjects) {
-		return &config.Error{Var: name, Msg: fmt.Sprintf("no .json objects under %s; check the bucket and prefix", st.Location)}
-	}
-	if msg := source.Unreachable(err); msg != "" {
-		return &config.Error{Var: name, Msg: fmt.Sprintf("cannot read %s: %s", st.Location, msg)}
-	}
-	return err
 }

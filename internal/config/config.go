@@ -30,7 +30,8 @@ type Config struct {
 	S3PathStyle  bool             `envconfig:"S3_PATH_STYLE" default:"false" desc:"path-style S3 addressing, for emulators"`
 	IAMRoleARN   string           `envconfig:"IAM_ROLE_ARN" desc:"role Redshift assumes for COPY (printed by -phase provision)"`
 	ReportDir    string           `envconfig:"REPORT_DIR" default:"report" desc:"directory where report writes its files"`
-	ReportURI    ReportURI        `envconfig:"REPORT_URI" desc:"optional s3://bucket/prefix; report files are also uploaded to prefix/<date>/"`
+	ReportURI    S3Location       `envconfig:"REPORT_URI" desc:"optional s3://bucket/prefix; report files are also uploaded to prefix/<date>/"`
+	StagingURI   S3Location       `envconfig:"STAGING_URI" desc:"redshift target: writable s3://bucket/prefix where each load writes the COPY manifests of the objects it lists (Redshift's role must read it)"`
 	MaxErrors    int              `envconfig:"MAX_ERRORS" default:"0" desc:"malformed source records to skip (and count) before the load fails"`
 	Concurrency  int              `envconfig:"S3_CONCURRENCY" default:"32" desc:"source objects fetched at once"`
 	LogFormat    string           `envconfig:"LOG_FORMAT" default:"text" desc:"log format: text or json"`
@@ -97,14 +98,15 @@ func parseMessage(pe *envconfig.ParseError) string {
 	return pe.Err.Error() // the field's own Decode names the problem
 }
 
-// ReportURI is SPARKIFY_REPORT_URI: an s3:// location, or unset.
-type ReportURI struct{ source.Location }
+// S3Location is an optional s3:// location (SPARKIFY_REPORT_URI,
+// SPARKIFY_STAGING_URI).
+type S3Location struct{ source.Location }
 
 // Decode parses the variable's value (envconfig.Decoder); the empty string
 // leaves it unset.
-func (r *ReportURI) Decode(s string) error {
+func (r *S3Location) Decode(s string) error {
 	if s == "" {
-		*r = ReportURI{}
+		*r = S3Location{}
 		return nil
 	}
 	loc, err := source.ParseLocation(s)

@@ -1,6 +1,7 @@
 package source
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -24,8 +25,8 @@ type Object struct {
 
 // Store lists and opens the objects under one location.
 type Store interface {
-	// List calls fn for every .json object under the location, in key
-	// order, following pagination.
+	// List calls fn for every .json object under the location (InPrefix),
+	// in key order, following pagination.
 	List(ctx context.Context, fn func(Object) error) error
 	// Open streams one object's content.
 	Open(ctx context.Context, o Object) (io.ReadCloser, error)
@@ -64,7 +65,7 @@ func (s *s3Store) List(ctx context.Context, fn func(Object) error) error {
 		}
 		for _, o := range page.Contents {
 			key := aws.ToString(o.Key)
-			if !strings.HasSuffix(key, ".json") {
+			if !strings.HasSuffix(key, ".json") || !InPrefix(s.prefix, key) {
 				continue
 			}
 			if err := fn(Object{URI: "s3://" + s.bucket + "/" + key, Key: key}); err != nil {
@@ -81,6 +82,53 @@ func (s *s3Store) Open(ctx context.Context, o Object) (io.ReadCloser, error) {
 		return nil, fmt.Errorf("get %s: %w", o.URI, err)
 	}
 	return out.Body, nil
+}
+
+// InPrefix reports whether key lies under prefix as a location means it: in
+// the folder the prefix names (s3://b/song_data holds song_data/A/x.json but
+// not song_data_old/x.json), or, when the prefix ends inside a file name, in
+// that folder's files whose names start with it (log_data/2018/11/2018-11-01
+// holds 2018-11-01-events.json). S3 and Redshift's COPY match plain key
+// prefixes; the job narrows them this way, on both targets.
+func InPrefix(prefix, key string) bool {
+	if !strings.HasPrefix(key, prefix) {
+		return false
+	}
+	rest := key[len(prefix):]
+	return prefix == "" || strings.HasSuffix(prefix, "/") || strings.HasPrefix(rest, "/") || !strings.Contains(rest, "/")
+}
+
+// CopyKeys returns every key that Redshift's COPY FROM 's3://bucket/prefix'
+// reads: all objects whose key starts with the prefix, whatever their name.
+func CopyKeys(ctx context.Context, client *s3.Client, loc Location) ([]string, error) {
+	var out []string
+	p := s3.NewListObjectsV2Paginator(client, &s3.ListObjectsV2Input{Bucket: aws.String(loc.Bucket), Prefix: aws.String(loc.Path)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("list %s: %w", loc, err)
+		}
+		for _, o := range page.Contents {
+			out = append(out, aws.ToString(o.Key))
+		}
+	}
+	return out, nil
+}
+
+// PutObject writes one object.
+func PutObject(ctx context.Context, client *s3.Client, loc Location, body []byte) error {
+	if _, err := client.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(loc.Bucket), Key: aws.String(loc.Path), Body: bytes.NewReader(body)}); err != nil {
+		return fmt.Errorf("put %s: %w", loc, err)
+	}
+	return nil
+}
+
+// DeleteObject removes one object.
+func DeleteObject(ctx context.Context, client *s3.Client, loc Location) error {
+	if _, err := client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(loc.Bucket), Key: aws.String(loc.Path)}); err != nil {
+		return fmt.Errorf("delete %s: %w", loc, err)
+	}
+	return nil
 }
 
 type dirStore struct{ root string }
@@ -104,7 +152,7 @@ func (d *dirStore) List(ctx context.Context, fn func(Object) error) error {
 			}
 			return ctx.Err()
 		}
-		if strings.HasSuffix(p, ".json") && strings.HasPrefix(p, prefix) {
+		if strings.HasSuffix(p, ".json") && InPrefix(prefix, p) {
 			paths = append(paths, p)
 		}
 		return ctx.Err()

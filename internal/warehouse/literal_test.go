@@ -160,3 +160,25 @@ func TestMaxErrorClause(t *testing.T) {
 		}
 	}
 }
+
+func TestManifest(t *testing.T) {
+	got, err := Manifest([]string{"s3://b/song_data/A/x.json", "s3://b/song_data/B/y.json"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{
+  "entries": [
+    {
+      "url": "s3://b/song_data/A/x.json",
+      "mandatory": true
+    },
+    {
+      "url": "s3://b/song_data/B/y.json",
+      "mandatory": true
+    }
+  ]
+}`
+	if string(got) != want {
+		t.Errorf("Manifest =\n%s\nwant\n%s", got, want)
+	}
+}

@@ -39,6 +39,9 @@ type Options struct {
 	Target   Target
 	SongData source.Location // the song files
 	LogData  source.Location // the log files
+	// SongManifest and LogManifest, when set, are s3:// URIs of COPY
+	// manifests listing the objects to stage (Redshift).
+	SongManifest, LogManifest string
 	// Redshift COPY settings.
 	LogJSONPath string
 	Region      string

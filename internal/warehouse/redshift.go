@@ -4,6 +4,7 @@ import (
 	"github.com/sparkify/warehouse/sql"
 
 	"context"
+	"encoding/json"
 	"fmt"
 	"io/fs"
 	"slices"
@@ -34,6 +35,18 @@ func redshiftCopies(fsys fs.FS, o Options) ([]sql.Statement, error) {
 		}
 		pairs = append(pairs, v.placeholder, lit)
 	}
+	// With manifests, each COPY reads exactly the objects the job listed
+	// instead of every key under the prefix.
+	for i, m := range []struct{ option, value string }{{"SongManifest", o.SongManifest}, {"LogManifest", o.LogManifest}} {
+		if m.value == "" {
+			continue
+		}
+		lit, err := Literal(m.option, S3URI, m.value)
+		if err != nil {
+			return nil, err
+		}
+		pairs[2*i+1] = lit + " MANIFEST"
+	}
 	if o.MaxErrors < 0 || o.MaxErrors >= maxErrorLimit {
 		return nil, &ValueError{Option: "MaxErrors", Msg: fmt.Sprintf("%d is out of range for the redshift target: use 0 to %d (Redshift's MAXERROR is at most %d)", o.MaxErrors, maxErrorLimit-1, maxErrorLimit)}
 	}
@@ -59,6 +72,22 @@ func redshiftCopies(fsys fs.FS, o Options) ([]sql.Statement, error) {
 		}
 	}
 	return out, nil
+}
+
+// Manifest returns a COPY manifest that names exactly the given objects,
+// each mandatory (loading-data-files-using-manifest.html).
+func Manifest(uris []string) ([]byte, error) {
+	type entry struct {
+		URL       string `json:"url"`
+		Mandatory bool   `json:"mandatory"`
+	}
+	m := struct {
+		Entries []entry `json:"entries"`
+	}{Entries: make([]entry, len(uris))}
+	for i, u := range uris {
+		m.Entries[i] = entry{URL: u, Mandatory: true}
+	}
+	return json.MarshalIndent(m, "", "  ")
 }
 
 // maxErrorPlaceholder stands in the COPY statements for MAXERROR's value,

@@ -45,7 +45,8 @@ type Summary struct {
 
 // RunOptions tune the runner.
 type RunOptions struct {
-	// LockTimeout bounds the wait for another load's lock.
+	// LockTimeout bounds the wait for another load's lock; it must be
+	// positive (SPARKIFY_LOCK_TIMEOUT, validated by config).
 	LockTimeout time.Duration
 	// Stage fills staging tables for StepStage steps.
 	Stage StageFunc
@@ -257,9 +258,6 @@ func bookkeeping(ctx context.Context, conn *pgx.Conn, p *Plan, log *slog.Logger)
 }
 
 func lock(ctx context.Context, tx pgx.Tx, s sql.Statement, timeout time.Duration, log *slog.Logger) error {
-	if timeout <= 0 {
-		timeout = 30 * time.Minute
-	}
 	lctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	waiting := time.AfterFunc(2*time.Second, func() {

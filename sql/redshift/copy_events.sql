@@ -2,7 +2,9 @@
 -- case-sensitive, so the jsonpaths file maps them, in the order of the
 -- column list. ts is epoch milliseconds: TIMEFORMAT 'epochmillisecs' turns it
 -- into the TIMESTAMP that the shared transforms read, as the Postgres stager
--- does. Values in {{…}} are validated and quoted by the job.
+-- does. Values in {{…}} are validated and quoted by the job; the source is the
+-- prefix, or a manifest of exactly the objects the job listed, followed by
+-- MANIFEST (SPARKIFY_STAGING_URI).
 COPY staging_events (artist, auth, first_name, gender, item_in_session, last_name,
                      length, level, location, method, page, registration,
                      session_id, song, status, ts, user_agent, user_id)

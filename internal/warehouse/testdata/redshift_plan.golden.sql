@@ -149,7 +149,9 @@ CREATE TEMP TABLE staging_songs (
 -- MAXERROR is SPARKIFY_MAX_ERRORS + 1 (3), less the rows earlier COPYs of this load rejected
 -- Stage the song files: Redshift reads every object under the prefix itself,
 -- in parallel. The files' keys equal staging_songs' column names, so
--- 'auto' maps them. Values in {{…}} are validated and quoted by the job.
+-- 'auto' maps them. Values in {{…}} are validated and quoted by the job; the source is the
+-- prefix, or a manifest of exactly the objects the job listed, followed by
+-- MANIFEST (SPARKIFY_STAGING_URI).
 COPY staging_songs
 FROM 's3://udacity-dend/song_data'
 IAM_ROLE 'arn:aws:iam::123456789012:role/sparkify-redshift-s3-read'
@@ -176,7 +178,9 @@ SELECT COUNT(*) FROM stl_load_errors WHERE query = pg_last_copy_id();
 -- case-sensitive, so the jsonpaths file maps them, in the order of the
 -- column list. ts is epoch milliseconds: TIMEFORMAT 'epochmillisecs' turns it
 -- into the TIMESTAMP that the shared transforms read, as the Postgres stager
--- does. Values in {{…}} are validated and quoted by the job.
+-- does. Values in {{…}} are validated and quoted by the job; the source is the
+-- prefix, or a manifest of exactly the objects the job listed, followed by
+-- MANIFEST (SPARKIFY_STAGING_URI).
 COPY staging_events (artist, auth, first_name, gender, item_in_session, last_name,
                      length, level, location, method, page, registration,
                      session_id, song, status, ts, user_agent, user_id)

@@ -1,0 +1,122 @@
+package cli
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path"
+	"time"
+
+	"github.com/sparkify/warehouse/internal/config"
+	"github.com/sparkify/warehouse/internal/source"
+	"github.com/sparkify/warehouse/internal/warehouse"
+)
+
+// copySources makes each Redshift COPY read exactly the objects the Postgres
+// stager would read: the job lists the sources itself (the .json keys in
+// the folder of each prefix, source.InPrefix). With SPARKIFY_STAGING_URI it
+// writes a manifest of them for each COPY and sets opts' manifests; the
+// returned cleanup removes them. Without, it requires that COPY's own
+// reading of the prefix (every key that starts with it) gives the same
+// objects, and refuses the load otherwise, naming an object and the fix.
+func copySources(ctx context.Context, cfg config.Config, opts *warehouse.Options, log *slog.Logger) (cleanup func(), err error) {
+	client, err := source.NewS3Client(ctx, source.S3Options{Region: cfg.SourceRegion, PathStyle: cfg.S3PathStyle})
+	if err != nil {
+		return nil, err
+	}
+	run := make([]byte, 4)
+	_, _ = rand.Read(run)
+	dir := time.Now().UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(run)
+	var written []source.Location
+	cleanup = func() {
+		for _, m := range written {
+			if err := source.DeleteObject(context.WithoutCancel(ctx), client, m); err != nil {
+				log.Warn("could not remove a COPY manifest", "manifest", m.String(), "error", err)
+			}
+		}
+	}
+	for _, src := range []struct {
+		variable string
+		loc      source.Location
+		manifest *string
+		file     string
+	}{
+		{"SONG_DATA", cfg.SongData, &opts.SongManifest, "songs.manifest"},
+		{"LOG_DATA", cfg.LogData, &opts.LogManifest, "logs.manifest"},
+	} {
+		store, err := source.Open(src.loc, client)
+		if err != nil {
+			return cleanup, err
+		}
+		var uris []string
+		err = store.List(ctx, func(o source.Object) error {
+			uris = append(uris, o.URI)
+			return nil
+		})
+		if err == nil && len(uris) == 0 {
+			err = source.ErrNoObjects
+		}
+		if err != nil {
+			return cleanup, sourceError(src.variable, src.loc, err)
+		}
+		if cfg.StagingURI.IsZero() {
+			keys, err := source.CopyKeys(ctx, client, src.loc)
+			if err != nil {
+				return cleanup, sourceError(src.variable, src.loc, err)
+			}
+			if extra := notListed(src.loc.Bucket, keys, uris); len(extra) > 0 {
+				return cleanup, &config.Error{Var: src.variable, Msg: fmt.Sprintf(
+					"COPY FROM %s would also read %s (%d objects in all) that the load does not take (keys outside the folder, or not .json): "+
+						"set SPARKIFY_STAGING_URI to a writable s3://bucket/prefix, so that COPY reads a manifest of the job's own objects, or narrow the prefix",
+					src.loc, extra[0], len(extra))}
+			}
+			continue
+		}
+		m := cfg.StagingURI.Location
+		m.Path = path.Join(m.Path, "manifests", dir, src.file)
+		body, err := warehouse.Manifest(uris)
+		if err != nil {
+			return cleanup, err
+		}
+		if err := source.PutObject(ctx, client, m, body); err != nil {
+			return cleanup, sourceError("STAGING_URI", cfg.StagingURI.Location, err)
+		}
+		written = append(written, m)
+		*src.manifest = m.String()
+		log.Info("COPY manifest written", "manifest", m.String(), "objects", len(uris))
+	}
+	return cleanup, nil
+}
+
+// notListed returns the s3:// URIs of the keys that are not among listed.
+func notListed(bucket string, keys, listed []string) []string {
+	in := make(map[string]bool, len(listed))
+	for _, u := range listed {
+		in[u] = true
+	}
+	var out []string
+	for _, k := range keys {
+		if u := "s3://" + bucket + "/" + k; !in[u] {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
+// sourceError turns a source the user pointed at wrongly into a
+// configuration error naming the variable.
+func sourceError(variable string, loc source.Location, err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, source.ErrNoObjects) {
+		return &config.Error{Var: variable, Msg: fmt.Sprintf("no .json objects under %s; check the bucket and prefix", loc)}
+	}
+	if msg := source.Unreachable(err); msg != "" {
+		return &config.Error{Var: variable, Msg: fmt.Sprintf("cannot read %s: %s", loc, msg)}
+	}
+	return err
+}
