@@ -5,6 +5,8 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"reflect"
+	"regexp"
 	"strings"
 	"time"
 
@@ -13,7 +15,8 @@ import (
 	"github.com/sparkify/warehouse/internal/warehouse"
 )
 
-func runProvision(ctx context.Context, cfg config.Config, dryRun bool, stdout io.Writer, log *slog.Logger) error {
+func runProvision(ctx context.Context, cfg config.Config, dryRun bool, stdout io.Writer, log *slog.Logger) (err error) {
+	defer func() { err = configError(err) }()
 	// A CIDR open to the world is refused whatever the target: it is never
 	// a setting to leave lying in an environment.
 	if _, err := provision.ParseIngress(cfg.IngressCIDR, cfg.AllowPublic); err != nil {
@@ -56,7 +59,8 @@ func runProvision(ctx context.Context, cfg config.Config, dryRun bool, stdout io
 	return nil
 }
 
-func runTeardown(ctx context.Context, cfg config.Config, dryRun bool, stdout io.Writer, log *slog.Logger) error {
+func runTeardown(ctx context.Context, cfg config.Config, dryRun bool, stdout io.Writer, log *slog.Logger) (err error) {
+	defer func() { err = configError(err) }()
 	if cfg.Target == warehouse.Postgres {
 		db, err := postgresDatabase(cfg)
 		if err != nil {
@@ -102,4 +106,47 @@ func newAWS(ctx context.Context, cfg config.Config, log *slog.Logger) (*provisio
 		return nil, &usageError{msg: err.Error()}
 	}
 	return a, err
+}
+
+// configError turns a *provision.SettingError into the *config.Error that
+// names the variable and fills in the variables its message names. Other
+// errors are returned as they are.
+func configError(err error) error {
+	var se *provision.SettingError
+	if !errors.As(err, &se) {
+		return err
+	}
+	msg := settingRef.ReplaceAllStringFunc(se.Msg, func(ref string) string {
+		m := settingRef.FindStringSubmatch(ref)
+		name, ok := variable(m[1])
+		if !ok {
+			return ref
+		}
+		if m[2] == "" {
+			name = config.Prefix + "_" + name
+		}
+		return name
+	})
+	name, ok := variable(se.Setting)
+	if !ok {
+		name = se.Setting
+	}
+	return &config.Error{Var: name, Msg: msg}
+}
+
+// settingRef is how a provision.SettingError message names a setting:
+// {Field} for the full variable name, {Field:short} for it without the
+// prefix.
+var settingRef = regexp.MustCompile(`\{(\w+)(:short)?\}`)
+
+// variable returns the name, without the prefix, of the variable that sets
+// the config.Config field (or promoted config.Provision field) named field:
+// its envconfig tag, the one place the names are spelled.
+func variable(field string) (string, bool) {
+	f, ok := reflect.TypeFor[config.Config]().FieldByName(field)
+	if !ok {
+		return "", false
+	}
+	name := f.Tag.Get("envconfig")
+	return name, name != ""
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -295,6 +296,83 @@ func TestPostgresTargetConfiguration(t *testing.T) {
 			}
 			if strings.Contains(stdout+stderr, ":pw@") {
 				t.Errorf("the password was shown:\n%s%s", stdout, stderr)
+			}
+		})
+	}
+}
+
+// TestSettingErrorMessages checks the exact line a setting the user must fix
+// prints, including the variables its message names.
+func TestSettingErrorMessages(t *testing.T) {
+	tests := []struct {
+		name  string
+		env   map[string]string
+		plant func(st *awsfake.State)
+		args  []string
+		want  string
+	}{
+		{
+			name: "whole internet",
+			env:  map[string]string{"SPARKIFY_TARGET": "redshift", "SPARKIFY_INGRESS_CIDR": "0.0.0.0/0"},
+			args: []string{"-phase", "provision", "-dry-run"},
+			want: "job: provision: configuration error: SPARKIFY_INGRESS_CIDR: 0.0.0.0/0 opens the cluster port to the whole internet: use a narrower CIDR, or set SPARKIFY_ALLOW_PUBLIC_INGRESS=true if you really mean it",
+		},
+		{
+			name: "bad cluster id",
+			env:  map[string]string{"SPARKIFY_TARGET": "redshift", "SPARKIFY_CLUSTER_ID": "Sparkify_1"},
+			args: []string{"-phase", "teardown", "-dry-run"},
+			want: `job: teardown: configuration error: SPARKIFY_CLUSTER_ID: "Sparkify_1" is not a Redshift cluster identifier: use 1 to 63 lower-case letters, digits and single hyphens, starting with a letter`,
+		},
+		{
+			name: "no S3 source",
+			env: map[string]string{"SPARKIFY_TARGET": "redshift", "SPARKIFY_SONG_DATA": "file:///d/song", "SPARKIFY_LOG_DATA": "file:///d/log",
+				"SPARKIFY_LOG_JSONPATH": "file:///d/p.json"},
+			args: []string{"-phase", "provision", "-dry-run"},
+			want: "job: provision: configuration error: SPARKIFY_SONG_DATA: no source is in S3 (SONG_DATA, LOG_DATA and LOG_JSONPATH are all file://): Redshift loads only from s3://bucket/prefix",
+		},
+		{
+			name: "teardown not confirmed",
+			env:  map[string]string{"SPARKIFY_TARGET": "postgres", "SPARKIFY_DATABASE_URL": "postgres://u:pw@127.0.0.1:1/sparkify_dev"},
+			args: []string{"-phase", "teardown", "-dry-run"},
+			want: `job: teardown: configuration error: SPARKIFY_TEARDOWN_CONFIRM: teardown drops database "sparkify_dev" and everything in it only when SPARKIFY_TEARDOWN_CONFIRM repeats its name: set SPARKIFY_TEARDOWN_CONFIRM=sparkify_dev`,
+		},
+		{
+			name: "foreign cluster",
+			env:  map[string]string{"SPARKIFY_TARGET": "redshift"},
+			plant: func(st *awsfake.State) {
+				st.Clusters["sparkify"] = &awsfake.Cluster{ID: "sparkify", Status: "available", Port: 5439}
+			},
+			args: []string{"-phase", "teardown"},
+			want: `job: teardown: configuration error: SPARKIFY_CLUSTER_ID: Redshift cluster "sparkify" exists but was not created by this job (it has no sparkify-warehouse tag): choose another name, or tag it sparkify-warehouse=<cluster id> to let the job manage it`,
+		},
+		{
+			name: "cluster without a security group",
+			env:  map[string]string{"SPARKIFY_TARGET": "redshift", "SPARKIFY_INGRESS_CIDR": "198.51.100.7/32"},
+			plant: func(st *awsfake.State) {
+				st.Clusters["sparkify"] = &awsfake.Cluster{ID: "sparkify", Status: "available", NodeType: "ra3.large", ClusterType: "single-node", NumberOfNodes: 1,
+					DBName: "sparkify", MasterUsername: "sparkify", ManagePassword: true, Port: 5439, Encrypted: true, PubliclyAccessible: true,
+					Tags: map[string]string{"sparkify-warehouse": "sparkify"}}
+			},
+			args: []string{"-phase", "provision"},
+			want: "job: provision: configuration error: SPARKIFY_SECURITY_GROUP_ID: cluster sparkify has no VPC security group to add the ingress rule to: set SPARKIFY_SECURITY_GROUP_ID",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			isolateAWS(t)
+			fake := useFake(t)
+			if tt.plant != nil {
+				fake.Do(tt.plant)
+			}
+			for k, v := range tt.env {
+				t.Setenv(k, v)
+			}
+			code, stdout, stderr := run(t, tt.args...)
+			if code != cli.ExitUsage {
+				t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, cli.ExitUsage, stdout, stderr)
+			}
+			if !slices.Contains(strings.Split(stderr, "\n"), tt.want) {
+				t.Errorf("stderr lacks the line\n%s\nstderr:\n%s", tt.want, stderr)
 			}
 		})
 	}

@@ -9,8 +9,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-
-	"github.com/sparkify/warehouse/internal/config"
 )
 
 // maintenanceDB is the database connected to for creating and dropping the
@@ -31,10 +29,10 @@ type Database struct {
 func NewDatabase(databaseURL string) (*Database, error) {
 	cc, err := pgx.ParseConfig(databaseURL)
 	if err != nil {
-		return nil, &config.Error{Var: "DATABASE_URL", Msg: "cannot be parsed as postgres://user:password@host:port/dbname"}
+		return nil, &SettingError{Setting: "DatabaseURL", Msg: "cannot be parsed as postgres://user:password@host:port/dbname"}
 	}
 	if cc.Database == "" {
-		return nil, &config.Error{Var: "DATABASE_URL", Msg: "names no database: add /dbname after host:port"}
+		return nil, &SettingError{Setting: "DatabaseURL", Msg: "names no database: add /dbname after host:port"}
 	}
 	d := &Database{name: cc.Database, conf: cc}
 	cc.Database = maintenanceDB
@@ -51,7 +49,7 @@ func (d *Database) connect(ctx context.Context) (*pgx.Conn, error) {
 			return nil, ctx.Err()
 		}
 		// pgconn's message names host, user and database, never the password.
-		return nil, &config.Error{Var: "DATABASE_URL", Msg: fmt.Sprintf("cannot connect to the %q maintenance database on that server to create or drop %q: %v; check host, port, user and password",
+		return nil, &SettingError{Setting: "DatabaseURL", Msg: fmt.Sprintf("cannot connect to the %q maintenance database on that server to create or drop %q: %v; check host, port, user and password",
 			maintenanceDB, d.name, err)}
 	}
 	return conn, nil
@@ -96,14 +94,14 @@ func (d *Database) Create(ctx context.Context, log *slog.Logger) error {
 	return nil
 }
 
-// CheckDrop returns a *config.Error unless confirm repeats the database's
+// CheckDrop returns a *SettingError unless confirm repeats the database's
 // name and the database is not one of the server's own.
 func (d *Database) CheckDrop(confirm string) error {
 	if reservedDatabases[d.name] {
-		return &config.Error{Var: "DATABASE_URL", Msg: fmt.Sprintf("names the server's own database %q, which teardown never drops", d.name)}
+		return &SettingError{Setting: "DatabaseURL", Msg: fmt.Sprintf("names the server's own database %q, which teardown never drops", d.name)}
 	}
 	if confirm != d.name {
-		return &config.Error{Var: "TEARDOWN_CONFIRM", Msg: fmt.Sprintf("teardown drops database %q and everything in it only when SPARKIFY_TEARDOWN_CONFIRM repeats its name: set SPARKIFY_TEARDOWN_CONFIRM=%s", d.name, d.name)}
+		return &SettingError{Setting: "TeardownConfirm", Msg: fmt.Sprintf("teardown drops database %q and everything in it only when {TeardownConfirm} repeats its name: set {TeardownConfirm}=%s", d.name, d.name)}
 	}
 	return nil
 }

@@ -18,8 +18,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/redshift"
 	rstypes "github.com/aws/aws-sdk-go-v2/service/redshift/types"
 	"github.com/aws/smithy-go"
-
-	"github.com/sparkify/warehouse/internal/config"
 )
 
 // Provision brings the role, its S3 read policy, the cluster and the
@@ -34,7 +32,7 @@ func (a *AWS) Provision(ctx context.Context, s Spec) (Outputs, error) {
 	}
 	if existing != nil {
 		if !clusterOwned(existing) {
-			return Outputs{}, notOwned("CLUSTER_ID", "Redshift cluster", s.ClusterID)
+			return Outputs{}, notOwned("ClusterID", "Redshift cluster", s.ClusterID)
 		}
 		switch aws.ToString(existing.ClusterStatus) {
 		case "deleting":
@@ -99,8 +97,8 @@ func roleOwned(r *iamtypes.Role) bool {
 	return slices.ContainsFunc(r.Tags, func(t iamtypes.Tag) bool { return aws.ToString(t.Key) == TagKey })
 }
 
-func notOwned(variable, what, name string) error {
-	return &config.Error{Var: variable, Msg: fmt.Sprintf("%s %q exists but was not created by this job (it has no %s tag): choose another name, or tag it %s=<cluster id> to let the job manage it", what, name, TagKey, TagKey)}
+func notOwned(setting, what, name string) error {
+	return &SettingError{Setting: setting, Msg: fmt.Sprintf("%s %q exists but was not created by this job (it has no %s tag): choose another name, or tag it %s=<cluster id> to let the job manage it", what, name, TagKey, TagKey)}
 }
 
 // ensureRole creates the role or repairs its trust policy. It returns the
@@ -125,7 +123,7 @@ func (a *AWS) ensureRole(ctx context.Context, s Spec) (string, bool, error) {
 		return aws.ToString(out.Role.Arn), true, nil
 	}
 	if !roleOwned(role) {
-		return "", false, notOwned("IAM_ROLE_NAME", "IAM role", s.RoleName)
+		return "", false, notOwned("IAMRoleName", "IAM role", s.RoleName)
 	}
 	if !samePolicy(aws.ToString(role.AssumeRolePolicyDocument), trust) {
 		a.Log.Warn("repairing the role's trust policy", "role", s.RoleName)
@@ -408,7 +406,7 @@ func (a *AWS) ensureIngress(ctx context.Context, s Spec, cl *rstypes.Cluster) er
 			}
 		}
 		if group == "" {
-			return &config.Error{Var: "SECURITY_GROUP_ID", Msg: fmt.Sprintf("cluster %s has no VPC security group to add the ingress rule to: set SPARKIFY_SECURITY_GROUP_ID", s.ClusterID)}
+			return &SettingError{Setting: "SecurityGroupID", Msg: fmt.Sprintf("cluster %s has no VPC security group to add the ingress rule to: set {SecurityGroupID}", s.ClusterID)}
 		}
 	}
 	want := s.Ingress.String()
@@ -474,14 +472,14 @@ func (a *AWS) Teardown(ctx context.Context, s Spec) error {
 		return err
 	}
 	if cl != nil && !clusterOwned(cl) {
-		return notOwned("CLUSTER_ID", "Redshift cluster", s.ClusterID)
+		return notOwned("ClusterID", "Redshift cluster", s.ClusterID)
 	}
 	role, err := a.getRole(ctx, s.RoleName)
 	if err != nil {
 		return err
 	}
 	if role != nil && !roleOwned(role) {
-		return notOwned("IAM_ROLE_NAME", "IAM role", s.RoleName)
+		return notOwned("IAMRoleName", "IAM role", s.RoleName)
 	}
 	if err := a.deleteCluster(ctx, s, cl); err != nil {
 		return err

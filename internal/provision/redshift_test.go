@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
@@ -641,23 +640,23 @@ func TestTeardownWaitsForABusyCluster(t *testing.T) {
 
 func TestRefusesResourcesItDidNotCreate(t *testing.T) {
 	tests := []struct {
-		name    string
-		plant   func(st *awsfake.State)
-		wantVar string
+		name        string
+		plant       func(st *awsfake.State)
+		wantSetting string
 	}{
 		{
 			name: "role",
 			plant: func(st *awsfake.State) {
 				st.Roles["sparkify-redshift-s3-read"] = &awsfake.Role{Name: "sparkify-redshift-s3-read", ARN: testRoleARN, Inline: map[string]string{"theirs": "{}"}}
 			},
-			wantVar: "IAM_ROLE_NAME",
+			wantSetting: "IAMRoleName",
 		},
 		{
 			name: "cluster",
 			plant: func(st *awsfake.State) {
 				st.Clusters["sparkify"] = &awsfake.Cluster{ID: "sparkify", Status: "available", Port: 5439}
 			},
-			wantVar: "CLUSTER_ID",
+			wantSetting: "ClusterID",
 		},
 	}
 	for _, tt := range tests {
@@ -672,9 +671,8 @@ func TestRefusesResourcesItDidNotCreate(t *testing.T) {
 				"teardown":  func() error { return f.aws.Teardown(context.Background(), s) },
 			} {
 				err := run()
-				var ce *config.Error
-				if !errors.As(err, &ce) || ce.Var != tt.wantVar || !strings.Contains(err.Error(), "not created by this job") {
-					t.Errorf("%s: error %v, want a configuration error naming %s", name, err, tt.wantVar)
+				if !isSettingError(t, err, tt.wantSetting) || !strings.Contains(err.Error(), "not created by this job") {
+					t.Errorf("%s: error %v, want a setting error naming %s", name, err, tt.wantSetting)
 				}
 			}
 			if after := f.snapshot(t); after != before {

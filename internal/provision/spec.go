@@ -64,7 +64,7 @@ var (
 )
 
 // NewSpec validates the provision variables of cfg. A value the user must fix
-// is reported as a *config.Error naming the variable.
+// is reported as a *SettingError naming the setting.
 func NewSpec(cfg config.Config) (Spec, error) {
 	p := cfg.Provision
 	s := Spec{
@@ -82,36 +82,36 @@ func NewSpec(cfg config.Config) (Spec, error) {
 		SkipFinalSnapshot: p.SkipFinalSnapshot,
 	}
 	if !clusterIDRe.MatchString(s.ClusterID) || strings.Contains(s.ClusterID, "--") || strings.HasSuffix(s.ClusterID, "-") {
-		return s, &config.Error{Var: "CLUSTER_ID", Msg: fmt.Sprintf("%q is not a Redshift cluster identifier: use 1 to 63 lower-case letters, digits and single hyphens, starting with a letter", s.ClusterID)}
+		return s, &SettingError{Setting: "ClusterID", Msg: fmt.Sprintf("%q is not a Redshift cluster identifier: use 1 to 63 lower-case letters, digits and single hyphens, starting with a letter", s.ClusterID)}
 	}
 	if !nodeTypeRe.MatchString(s.NodeType) {
-		return s, &config.Error{Var: "NODE_TYPE", Msg: fmt.Sprintf("%q is not a node type such as ra3.large", s.NodeType)}
+		return s, &SettingError{Setting: "NodeType", Msg: fmt.Sprintf("%q is not a node type such as ra3.large", s.NodeType)}
 	}
 	if s.NodeCount < 1 || s.NodeCount > 128 {
-		return s, &config.Error{Var: "NODE_COUNT", Msg: fmt.Sprintf("%d is out of range: use 1 (single-node) to 128", s.NodeCount)}
+		return s, &SettingError{Setting: "NodeCount", Msg: fmt.Sprintf("%d is out of range: use 1 (single-node) to 128", s.NodeCount)}
 	}
 	if !dbNameRe.MatchString(s.DBName) {
-		return s, &config.Error{Var: "DB_NAME", Msg: fmt.Sprintf("%q is not a database name: use up to 64 lower-case letters, digits and underscores, starting with a letter", s.DBName)}
+		return s, &SettingError{Setting: "DBName", Msg: fmt.Sprintf("%q is not a database name: use up to 64 lower-case letters, digits and underscores, starting with a letter", s.DBName)}
 	}
 	if !dbUserRe.MatchString(s.DBUser) || s.DBUser == "public" {
-		return s, &config.Error{Var: "DB_USER", Msg: fmt.Sprintf("%q is not a master user name: use up to 128 lower-case letters, digits and _+.@-, starting with a letter, not \"public\"", s.DBUser)}
+		return s, &SettingError{Setting: "DBUser", Msg: fmt.Sprintf("%q is not a master user name: use up to 128 lower-case letters, digits and _+.@-, starting with a letter, not \"public\"", s.DBUser)}
 	}
 	if s.Password != "" {
 		if msg := checkPassword(s.Password.reveal()); msg != "" {
-			return s, &config.Error{Var: "DB_PASSWORD", Msg: msg + " (or leave it empty to let AWS Secrets Manager manage the password)"}
+			return s, &SettingError{Setting: "DBPassword", Msg: msg + " (or leave it empty to let AWS Secrets Manager manage the password)"}
 		}
 	}
 	if s.Port < 1150 || s.Port > 65535 {
-		return s, &config.Error{Var: "DB_PORT", Msg: fmt.Sprintf("%d is out of range: use 1150 to 65535 (ra3 nodes: 5431-5455 or 8191-8215)", s.Port)}
+		return s, &SettingError{Setting: "DBPort", Msg: fmt.Sprintf("%d is out of range: use 1150 to 65535 (ra3 nodes: 5431-5455 or 8191-8215)", s.Port)}
 	}
 	if !roleNameRe.MatchString(s.RoleName) {
-		return s, &config.Error{Var: "IAM_ROLE_NAME", Msg: fmt.Sprintf("%q is not an IAM role name: use 1 to 64 letters, digits and +=,.@_-", s.RoleName)}
+		return s, &SettingError{Setting: "IAMRoleName", Msg: fmt.Sprintf("%q is not an IAM role name: use 1 to 64 letters, digits and +=,.@_-", s.RoleName)}
 	}
 	if s.SecurityGroupID != "" && !sgIDRe.MatchString(s.SecurityGroupID) {
-		return s, &config.Error{Var: "SECURITY_GROUP_ID", Msg: fmt.Sprintf("%q is not a security group id such as sg-0123456789abcdef0", s.SecurityGroupID)}
+		return s, &SettingError{Setting: "SecurityGroupID", Msg: fmt.Sprintf("%q is not a security group id such as sg-0123456789abcdef0", s.SecurityGroupID)}
 	}
 	if s.WaitTimeout <= 0 {
-		return s, &config.Error{Var: "WAIT_TIMEOUT", Msg: "must be a positive duration such as 30m"}
+		return s, &SettingError{Setting: "WaitTimeout", Msg: "must be a positive duration such as 30m"}
 	}
 	ingress, err := ParseIngress(p.IngressCIDR, p.AllowPublic)
 	if err != nil {
@@ -124,7 +124,7 @@ func NewSpec(cfg config.Config) (Spec, error) {
 	}
 	s.Buckets = buckets
 	if len(s.Buckets) == 0 && !s.ManagedPolicy {
-		return s, &config.Error{Var: "SONG_DATA", Msg: "no source is in S3 (SONG_DATA, LOG_DATA and LOG_JSONPATH are all file://): Redshift loads only from s3://bucket/prefix"}
+		return s, &SettingError{Setting: "SongData", Msg: "no source is in S3 ({SongData:short}, {LogData:short} and {LogJSONPath:short} are all file://): Redshift loads only from s3://bucket/prefix"}
 	}
 	return s, nil
 }
@@ -142,18 +142,18 @@ func ParseIngress(v string, allowPublic bool) (netip.Prefix, error) {
 	if err != nil {
 		a, aerr := netip.ParseAddr(v)
 		if aerr != nil || a.Zone() != "" {
-			return netip.Prefix{}, &config.Error{Var: "INGRESS_CIDR", Msg: fmt.Sprintf("%q is not a CIDR such as 203.0.113.0/24 or 2001:db8::/56", v)}
+			return netip.Prefix{}, &SettingError{Setting: "IngressCIDR", Msg: fmt.Sprintf("%q is not a CIDR such as 203.0.113.0/24 or 2001:db8::/56", v)}
 		}
 		p = netip.PrefixFrom(a, a.BitLen())
 	}
 	if p.Addr().Is4In6() {
-		return netip.Prefix{}, &config.Error{Var: "INGRESS_CIDR", Msg: fmt.Sprintf("%q is an IPv4-mapped IPv6 prefix: write it as IPv4", v)}
+		return netip.Prefix{}, &SettingError{Setting: "IngressCIDR", Msg: fmt.Sprintf("%q is an IPv4-mapped IPv6 prefix: write it as IPv4", v)}
 	}
 	if p != p.Masked() {
-		return netip.Prefix{}, &config.Error{Var: "INGRESS_CIDR", Msg: fmt.Sprintf("%q has host bits set: did you mean %s?", v, p.Masked())}
+		return netip.Prefix{}, &SettingError{Setting: "IngressCIDR", Msg: fmt.Sprintf("%q has host bits set: did you mean %s?", v, p.Masked())}
 	}
 	if p.Bits() == 0 && !allowPublic {
-		return netip.Prefix{}, &config.Error{Var: "INGRESS_CIDR", Msg: fmt.Sprintf("%s opens the cluster port to the whole internet: use a narrower CIDR, or set SPARKIFY_ALLOW_PUBLIC_INGRESS=true if you really mean it", p)}
+		return netip.Prefix{}, &SettingError{Setting: "IngressCIDR", Msg: fmt.Sprintf("%s opens the cluster port to the whole internet: use a narrower CIDR, or set {AllowPublic}=true if you really mean it", p)}
 	}
 	return p, nil
 }
@@ -163,14 +163,14 @@ func ParseIngress(v string, allowPublic bool) (netip.Prefix, error) {
 func sourceBuckets(cfg config.Config) ([]string, error) {
 	var out []string
 	for _, v := range []struct{ name, val string }{
-		{"SONG_DATA", cfg.SongData.String()}, {"LOG_DATA", cfg.LogData.String()}, {"LOG_JSONPATH", cfg.LogJSONPath},
+		{"SongData", cfg.SongData.String()}, {"LogData", cfg.LogData.String()}, {"LogJSONPath", cfg.LogJSONPath},
 	} {
 		if v.val == "" {
 			continue
 		}
 		u, err := source.ParseLocation(v.val)
 		if err != nil {
-			return nil, &config.Error{Var: v.name, Msg: err.Error()}
+			return nil, &SettingError{Setting: v.name, Msg: err.Error()}
 		}
 		if u.Scheme == "s3" && !slices.Contains(out, u.Bucket) {
 			out = append(out, u.Bucket)

@@ -2,6 +2,7 @@ package provision
 
 import (
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -11,10 +12,10 @@ import (
 
 func TestNewSpec(t *testing.T) {
 	tests := []struct {
-		name    string
-		mod     func(*config.Config)
-		wantVar string // "" means valid
-		check   func(t *testing.T, s Spec)
+		name        string
+		mod         func(*config.Config)
+		wantSetting string // "" means valid
+		check       func(t *testing.T, s Spec)
 	}{
 		{name: "defaults", check: func(t *testing.T, s Spec) {
 			if s.Ingress.String() != "203.0.113.0/24" || !s.wantPublic() || len(s.Buckets) != 1 || s.Buckets[0] != "udacity-dend" {
@@ -26,34 +27,34 @@ func TestNewSpec(t *testing.T) {
 				t.Errorf("ingress = %v", s.Ingress)
 			}
 		}},
-		{name: "whole IPv4 internet refused", mod: func(c *config.Config) { c.IngressCIDR = "0.0.0.0/0" }, wantVar: "INGRESS_CIDR"},
-		{name: "whole IPv6 internet refused", mod: func(c *config.Config) { c.IngressCIDR = "::/0" }, wantVar: "INGRESS_CIDR"},
+		{name: "whole IPv4 internet refused", mod: func(c *config.Config) { c.IngressCIDR = "0.0.0.0/0" }, wantSetting: "IngressCIDR"},
+		{name: "whole IPv6 internet refused", mod: func(c *config.Config) { c.IngressCIDR = "::/0" }, wantSetting: "IngressCIDR"},
 		{name: "whole internet when allowed", mod: func(c *config.Config) { c.IngressCIDR = "0.0.0.0/0"; c.AllowPublic = true }},
 		{name: "bare address is one host", mod: func(c *config.Config) { c.IngressCIDR = "198.51.100.7" }, check: func(t *testing.T, s Spec) {
 			if s.Ingress.String() != "198.51.100.7/32" {
 				t.Errorf("ingress = %v", s.Ingress)
 			}
 		}},
-		{name: "host bits set", mod: func(c *config.Config) { c.IngressCIDR = "10.1.2.3/16" }, wantVar: "INGRESS_CIDR"},
-		{name: "not a CIDR", mod: func(c *config.Config) { c.IngressCIDR = "office" }, wantVar: "INGRESS_CIDR"},
-		{name: "mapped IPv4", mod: func(c *config.Config) { c.IngressCIDR = "::ffff:10.0.0.0/104" }, wantVar: "INGRESS_CIDR"},
-		{name: "bad cluster id", mod: func(c *config.Config) { c.ClusterID = "Sparkify_1" }, wantVar: "CLUSTER_ID"},
-		{name: "cluster id with double hyphen", mod: func(c *config.Config) { c.ClusterID = "a--b" }, wantVar: "CLUSTER_ID"},
-		{name: "zero nodes", mod: func(c *config.Config) { c.NodeCount = 0 }, wantVar: "NODE_COUNT"},
-		{name: "bad node type", mod: func(c *config.Config) { c.NodeType = "large" }, wantVar: "NODE_TYPE"},
-		{name: "bad database name", mod: func(c *config.Config) { c.DBName = "1db" }, wantVar: "DB_NAME"},
-		{name: "public user", mod: func(c *config.Config) { c.DBUser = "public" }, wantVar: "DB_USER"},
-		{name: "weak password", mod: func(c *config.Config) { c.DBPassword = "alllowercase1" }, wantVar: "DB_PASSWORD"},
-		{name: "password with @", mod: func(c *config.Config) { c.DBPassword = "Abcdefg1@x" }, wantVar: "DB_PASSWORD"},
-		{name: "port out of range", mod: func(c *config.Config) { c.DBPort = 80 }, wantVar: "DB_PORT"},
-		{name: "bad role name", mod: func(c *config.Config) { c.IAMRoleName = "a role" }, wantVar: "IAM_ROLE_NAME"},
-		{name: "bad security group", mod: func(c *config.Config) { c.SecurityGroupID = "default" }, wantVar: "SECURITY_GROUP_ID"},
-		{name: "zero timeout", mod: func(c *config.Config) { c.WaitTimeout = 0 }, wantVar: "WAIT_TIMEOUT"},
-		{name: "bad jsonpath URI", mod: func(c *config.Config) { c.LogJSONPath = "http://x/y" }, wantVar: "LOG_JSONPATH"},
+		{name: "host bits set", mod: func(c *config.Config) { c.IngressCIDR = "10.1.2.3/16" }, wantSetting: "IngressCIDR"},
+		{name: "not a CIDR", mod: func(c *config.Config) { c.IngressCIDR = "office" }, wantSetting: "IngressCIDR"},
+		{name: "mapped IPv4", mod: func(c *config.Config) { c.IngressCIDR = "::ffff:10.0.0.0/104" }, wantSetting: "IngressCIDR"},
+		{name: "bad cluster id", mod: func(c *config.Config) { c.ClusterID = "Sparkify_1" }, wantSetting: "ClusterID"},
+		{name: "cluster id with double hyphen", mod: func(c *config.Config) { c.ClusterID = "a--b" }, wantSetting: "ClusterID"},
+		{name: "zero nodes", mod: func(c *config.Config) { c.NodeCount = 0 }, wantSetting: "NodeCount"},
+		{name: "bad node type", mod: func(c *config.Config) { c.NodeType = "large" }, wantSetting: "NodeType"},
+		{name: "bad database name", mod: func(c *config.Config) { c.DBName = "1db" }, wantSetting: "DBName"},
+		{name: "public user", mod: func(c *config.Config) { c.DBUser = "public" }, wantSetting: "DBUser"},
+		{name: "weak password", mod: func(c *config.Config) { c.DBPassword = "alllowercase1" }, wantSetting: "DBPassword"},
+		{name: "password with @", mod: func(c *config.Config) { c.DBPassword = "Abcdefg1@x" }, wantSetting: "DBPassword"},
+		{name: "port out of range", mod: func(c *config.Config) { c.DBPort = 80 }, wantSetting: "DBPort"},
+		{name: "bad role name", mod: func(c *config.Config) { c.IAMRoleName = "a role" }, wantSetting: "IAMRoleName"},
+		{name: "bad security group", mod: func(c *config.Config) { c.SecurityGroupID = "default" }, wantSetting: "SecurityGroupID"},
+		{name: "zero timeout", mod: func(c *config.Config) { c.WaitTimeout = 0 }, wantSetting: "WaitTimeout"},
+		{name: "bad jsonpath URI", mod: func(c *config.Config) { c.LogJSONPath = "http://x/y" }, wantSetting: "LogJSONPath"},
 		{name: "no S3 source", mod: func(c *config.Config) {
 			c.SongData, c.LogData = source.Location{Scheme: "file", Path: "/d/song"}, source.Location{Scheme: "file", Path: "/d/log"}
 			c.LogJSONPath = "file:///d/p.json"
-		}, wantVar: "SONG_DATA"},
+		}, wantSetting: "SongData"},
 		{name: "no S3 source with the managed policy", mod: func(c *config.Config) {
 			c.SongData, c.LogData = source.Location{Scheme: "file", Path: "/d/song"}, source.Location{Scheme: "file", Path: "/d/log"}
 			c.LogJSONPath = "file:///d/p.json"
@@ -67,12 +68,11 @@ func TestNewSpec(t *testing.T) {
 				tt.mod(&cfg)
 			}
 			s, err := NewSpec(cfg)
-			var ce *config.Error
 			switch {
-			case tt.wantVar == "" && err != nil:
+			case tt.wantSetting == "" && err != nil:
 				t.Fatalf("NewSpec: %v", err)
-			case tt.wantVar != "" && (!errors.As(err, &ce) || ce.Var != tt.wantVar):
-				t.Fatalf("NewSpec: error %v, want a configuration error for %s", err, tt.wantVar)
+			case tt.wantSetting != "" && !isSettingError(t, err, tt.wantSetting):
+				t.Fatalf("NewSpec: error %v, want a setting error for %s", err, tt.wantSetting)
 			}
 			if cfg.DBPassword != "" && err != nil && strings.Contains(err.Error(), cfg.DBPassword) {
 				t.Errorf("the error shows the password: %v", err)
@@ -109,12 +109,12 @@ func TestSamePolicy(t *testing.T) {
 func TestDatabase(t *testing.T) {
 	tests := []struct {
 		name, url, confirm string
-		wantVar            string
+		wantSetting        string
 	}{
 		{name: "confirmed", url: "postgres://u:p@127.0.0.1:5432/sparkify", confirm: "sparkify"},
-		{name: "not confirmed", url: "postgres://u:p@127.0.0.1:5432/sparkify", confirm: "", wantVar: "TEARDOWN_CONFIRM"},
-		{name: "confirmed another name", url: "postgres://u:p@127.0.0.1:5432/sparkify", confirm: "Sparkify", wantVar: "TEARDOWN_CONFIRM"},
-		{name: "the server's own database", url: "postgres://u:p@127.0.0.1:5432/postgres", confirm: "postgres", wantVar: "DATABASE_URL"},
+		{name: "not confirmed", url: "postgres://u:p@127.0.0.1:5432/sparkify", confirm: "", wantSetting: "TeardownConfirm"},
+		{name: "confirmed another name", url: "postgres://u:p@127.0.0.1:5432/sparkify", confirm: "Sparkify", wantSetting: "TeardownConfirm"},
+		{name: "the server's own database", url: "postgres://u:p@127.0.0.1:5432/postgres", confirm: "postgres", wantSetting: "DatabaseURL"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -123,13 +123,23 @@ func TestDatabase(t *testing.T) {
 				t.Fatal(err)
 			}
 			err = d.CheckDrop(tt.confirm)
-			var ce *config.Error
 			switch {
-			case tt.wantVar == "" && err != nil:
+			case tt.wantSetting == "" && err != nil:
 				t.Fatalf("CheckDrop: %v", err)
-			case tt.wantVar != "" && (!errors.As(err, &ce) || ce.Var != tt.wantVar):
-				t.Fatalf("CheckDrop: error %v, want a configuration error for %s", err, tt.wantVar)
+			case tt.wantSetting != "" && !isSettingError(t, err, tt.wantSetting):
+				t.Fatalf("CheckDrop: error %v, want a setting error for %s", err, tt.wantSetting)
 			}
 		})
 	}
+}
+
+// isSettingError reports whether err is a *SettingError for setting, which
+// must be a field of config.Config that a variable sets.
+func isSettingError(t *testing.T, err error, setting string) bool {
+	t.Helper()
+	if f, ok := reflect.TypeFor[config.Config]().FieldByName(setting); !ok || f.Tag.Get("envconfig") == "" {
+		t.Fatalf("no variable sets config.Config field %q", setting)
+	}
+	var se *SettingError
+	return errors.As(err, &se) && se.Setting == setting
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -15,7 +16,8 @@ import (
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 )
 
-// Region is the region of the clients New and Server.Client return.
+// Region is the region of the clients New and Server.Client return, and
+// the AWS_REGION Server.SetEnv sets.
 const Region = "us-east-1"
 
 // Server is an in-process S3 on 127.0.0.1, stopped when the test ends.
@@ -62,6 +64,27 @@ func (s *Server) Client() *s3.Client {
 		// gofakes3 sends no checksums; the SDK would log that at every GET.
 		DisableLogOutputChecksumValidationSkipped: true,
 	})
+}
+
+// SetEnv points the AWS SDK's standard variables at the server until the
+// test ends, for code that builds its client from them (the default
+// configuration chain): the endpoint, static credentials, Region, and no
+// shared files or instance metadata. The client must use path-style
+// addressing.
+func (s *Server) SetEnv(t testing.TB) {
+	t.Helper()
+	none := filepath.Join(t.TempDir(), "none")
+	for k, v := range map[string]string{
+		"AWS_ENDPOINT_URL_S3":         s.URL,
+		"AWS_ACCESS_KEY_ID":           "test",
+		"AWS_SECRET_ACCESS_KEY":       "test",
+		"AWS_REGION":                  Region,
+		"AWS_EC2_METADATA_DISABLED":   "true",
+		"AWS_CONFIG_FILE":             none,
+		"AWS_SHARED_CREDENTIALS_FILE": none,
+	} {
+		t.Setenv(k, v)
+	}
 }
 
 // Put stores an object, as if uploaded.

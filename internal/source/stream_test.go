@@ -1,13 +1,10 @@
 package source
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"sort"
@@ -17,36 +14,21 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/johannesboyne/gofakes3"
-	"github.com/johannesboyne/gofakes3/backend/s3mem"
+
+	"github.com/sparkify/warehouse/internal/s3test"
 )
 
-// fakeS3 serves bucket with objects in-process (gofakes3), each request
-// delayed by latency, points the SDK's variables at it and returns a client.
-func fakeS3(t testing.TB, bucket string, objects map[string]string, latency time.Duration) *s3.Client {
+// s3Client serves bucket with objects from an in-process S3 (s3test), each
+// request delayed by latency, points the SDK's variables at it and returns a
+// client built by NewS3Client, as the job builds its own.
+func s3Client(t testing.TB, bucket string, objects map[string]string, latency time.Duration) *s3.Client {
 	t.Helper()
-	backend := s3mem.New()
-	if err := backend.CreateBucket(bucket); err != nil {
-		t.Fatal(err)
-	}
+	srv := s3test.NewServer(t, bucket)
 	for k, v := range objects {
-		if _, err := backend.PutObject(bucket, k, nil, bytes.NewReader([]byte(v)), int64(len(v)), nil); err != nil {
-			t.Fatal(err)
-		}
+		srv.Put(t, bucket, k, v)
 	}
-	h := gofakes3.New(backend).Server()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		time.Sleep(latency)
-		h.ServeHTTP(w, r)
-	}))
-	t.Cleanup(srv.Close)
-	t.Setenv("AWS_ENDPOINT_URL_S3", srv.URL)
-	t.Setenv("AWS_ACCESS_KEY_ID", "test")
-	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
-	t.Setenv("AWS_REGION", "us-east-1")
-	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
-	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(t.TempDir(), "none"))
+	srv.SetLatency(latency)
+	srv.SetEnv(t)
 	c, err := NewS3Client(context.Background(), S3Options{Region: "us-west-2", PathStyle: true})
 	if err != nil {
 		t.Fatal(err)
@@ -112,7 +94,7 @@ func TestStreamS3Pagination(t *testing.T) {
 	for i := range n {
 		objects[fmt.Sprintf("song_data/%c/%c/TR%06d.json", 'A'+i%3, 'A'+i%5, i)] = fmt.Sprintf(`{"song_id":"S%06d","artist_id":"A1","duration":1.5,"year":0}`, i)
 	}
-	client := fakeS3(t, "songs-bucket", objects, 0)
+	client := s3Client(t, "songs-bucket", objects, 0)
 	loc, err := ParseLocation("s3://songs-bucket/song_data/")
 	if err != nil {
 		t.Fatal(err)
@@ -145,7 +127,7 @@ func TestStreamS3Pagination(t *testing.T) {
 }
 
 func TestStreamEmptyPrefix(t *testing.T) {
-	client := fakeS3(t, "logs-bucket", map[string]string{"log_data/2018/11/x.json": `{"ts":1}`}, 0)
+	client := s3Client(t, "logs-bucket", map[string]string{"log_data/2018/11/x.json": `{"ts":1}`}, 0)
 	loc, _ := ParseLocation("s3://logs-bucket/log-data")
 	store, _ := Open(loc, client)
 	_, _, err := drain(t, store, 4, DecodeEvents, NewErrors(0))
@@ -155,7 +137,7 @@ func TestStreamEmptyPrefix(t *testing.T) {
 }
 
 func TestStreamNoSuchBucket(t *testing.T) {
-	client := fakeS3(t, "logs-bucket", nil, 0)
+	client := s3Client(t, "logs-bucket", nil, 0)
 	loc, _ := ParseLocation("s3://missing-bucket/log_data")
 	store, _ := Open(loc, client)
 	_, _, err := drain(t, store, 4, DecodeEvents, NewErrors(0))
@@ -165,7 +147,7 @@ func TestStreamNoSuchBucket(t *testing.T) {
 }
 
 func TestStreamDayPrefix(t *testing.T) {
-	client := fakeS3(t, "logs-bucket", map[string]string{
+	client := s3Client(t, "logs-bucket", map[string]string{
 		"log_data/2018/11/2018-11-01-events.json": "{\"ts\":1,\"userId\":\"1\"}\n{\"ts\":2,\"userId\":\"1\"}\n",
 		"log_data/2018/11/2018-11-02-events.json": "{\"ts\":3,\"userId\":\"1\"}\n",
 	}, 0)
@@ -226,7 +208,7 @@ func TestDirFileNamePrefix(t *testing.T) {
 }
 
 func TestS3WithoutCredentialsReadsAnonymously(t *testing.T) {
-	fakeS3(t, "public-bucket", map[string]string{"song_data/A/TR1.json": `{"song_id":"S1","artist_id":"A1"}`}, 0)
+	s3Client(t, "public-bucket", map[string]string{"song_data/A/TR1.json": `{"song_id":"S1","artist_id":"A1"}`}, 0)
 	t.Setenv("AWS_ACCESS_KEY_ID", "")
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "")
 	client, err := NewS3Client(context.Background(), S3Options{Region: "us-west-2", PathStyle: true})
