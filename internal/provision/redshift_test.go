@@ -700,11 +700,12 @@ func TestPasswordIsNeverShown(t *testing.T) {
 	f.teardown(t, s)
 	f.aws.Log.Info("spec", "spec", s, "password", s.Password)
 	shown := map[string]string{
-		"logs":        f.logs.String(),
-		"stdout":      stdout.String(),
-		"fmt %v":      fmt.Sprintf("%v", s),
-		"fmt %+v":     fmt.Sprintf("%+v", s),
-		"fmt %#v":     fmt.Sprintf("%#v", s),
+		"logs":    f.logs.String(),
+		"stdout":  stdout.String(),
+		"fmt %v":  fmt.Sprintf("%v", s),
+		"fmt %+v": fmt.Sprintf("%+v", s),
+		"fmt %#v": fmt.Sprintf("%#v", s),
+		//lint:ignore S1025 the test is about what fmt's %s verb prints
 		"fmt %s":      fmt.Sprintf("%s", s.Password),
 		"json":        func() string { b, _ := json.Marshal(s); return string(b) }(),
 		"outputs URL": out.DatabaseURL,
