@@ -158,12 +158,14 @@ func ParseIngress(v string, allowPublic bool) (netip.Prefix, error) {
 	return p, nil
 }
 
-// sourceBuckets returns the distinct S3 buckets of the source URIs, sorted.
+// sourceBuckets returns the distinct S3 buckets that Redshift's COPY reads
+// (the sources, the jsonpaths file and the manifests), sorted.
 // file:// sources are not in AWS and are skipped.
 func sourceBuckets(cfg config.Config) ([]string, error) {
 	var out []string
 	for _, v := range []struct{ name, val string }{
 		{"SongData", cfg.SongData.String()}, {"LogData", cfg.LogData.String()}, {"LogJSONPath", cfg.LogJSONPath},
+		{"StagingURI", cfg.StagingURI.String()}, // COPY reads the job's manifests there
 	} {
 		if v.val == "" {
 			continue

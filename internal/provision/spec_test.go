@@ -3,6 +3,7 @@ package provision
 import (
 	"errors"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -20,6 +21,13 @@ func TestNewSpec(t *testing.T) {
 		{name: "defaults", check: func(t *testing.T, s Spec) {
 			if s.Ingress.String() != "203.0.113.0/24" || !s.wantPublic() || len(s.Buckets) != 1 || s.Buckets[0] != "udacity-dend" {
 				t.Errorf("spec = %+v", s)
+			}
+		}},
+		{name: "staging bucket readable by COPY", mod: func(c *config.Config) {
+			c.StagingURI = config.S3Location{Location: source.Location{Scheme: "s3", Bucket: "my-staging", Path: "sparkify"}}
+		}, check: func(t *testing.T, s Spec) {
+			if !slices.Equal(s.Buckets, []string{"my-staging", "udacity-dend"}) {
+				t.Errorf("buckets = %q", s.Buckets)
 			}
 		}},
 		{name: "no ingress", mod: func(c *config.Config) { c.IngressCIDR = "" }, check: func(t *testing.T, s Spec) {
