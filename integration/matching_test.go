@@ -15,8 +15,13 @@ import (
 // ignores them); and songs loaded earlier still match plays loaded later
 // with other song files.
 func TestMatchingUsesEachSongsOwnSpelling(t *testing.T) {
+	forTargets(t, targets, testMatchingUsesEachSongsOwnSpelling)
+}
+
+func testMatchingUsesEachSongsOwnSpelling(t *testing.T, target string) {
 	s := startStack(t)
 	s.Env(t)
+	s.UseTarget(t, target)
 	s.Put(t, "song_data/A/A/A/TR1.json", []byte(`{"num_songs":1,"artist_id":"AR1","artist_latitude":null,"artist_longitude":null,"artist_location":"","artist_name":"Gob","song_id":"SO1","title":"Face the Ashes","duration":209.60608,"year":2007}`))
 	s.Put(t, "song_data/A/A/B/TR2.json", []byte(`{"num_songs":1,"artist_id":"AR1","artist_latitude":null,"artist_longitude":null,"artist_location":"","artist_name":"GOB","song_id":"SO2","title":"Paris Is Burning","duration":199.99302,"year":2004}`))
 	event := func(item int, artist, song string, length string, ts int64) string {
@@ -67,8 +72,13 @@ func TestMatchingUsesEachSongsOwnSpelling(t *testing.T) {
 // TestPlayLoadedBeforeItsSongIsMatchedLater: a play whose song was not in the
 // catalogue gets it when its events are loaded again with that song.
 func TestPlayLoadedBeforeItsSongIsMatchedLater(t *testing.T) {
+	forTargets(t, targets, testPlayLoadedBeforeItsSongIsMatchedLater)
+}
+
+func testPlayLoadedBeforeItsSongIsMatchedLater(t *testing.T, target string) {
 	s := startStack(t)
 	s.Env(t)
+	s.UseTarget(t, target)
 	s.Put(t, "song_data/A/A/A/TR1.json", []byte(`{"num_songs":1,"artist_id":"AR1","artist_latitude":null,"artist_longitude":null,"artist_location":"","artist_name":"Casual","song_id":"SO1","title":"Other Song","duration":100.5,"year":0}`))
 	s.Put(t, "log_data/2018/11/2018-11-01-events.json", []byte(`{"artist":"Casual","auth":"Logged In","firstName":"A","gender":"F","itemInSession":0,"lastName":"B","length":218.93179,"level":"free","location":"X","method":"PUT","page":"NextSong","registration":null,"sessionId":1,"song":"I Didn't Mean To","status":200,"ts":1541030400000,"userAgent":"UA","userId":"5"}`+"\n"))
 	mustLoad(t)

@@ -132,9 +132,12 @@ func at(s string) *time.Time {
 
 // TestReportBeforeAnyLoad: a warehouse whose tables were never created
 // yields the "no song plays" page and exit 0.
-func TestReportBeforeAnyLoad(t *testing.T) {
+func TestReportBeforeAnyLoad(t *testing.T) { forTargets(t, targets, testReportBeforeAnyLoad) }
+
+func testReportBeforeAnyLoad(t *testing.T, target string) {
 	s := startStack(t)
 	s.Env(t)
+	s.UseTarget(t, target)
 	dir := os.Getenv("SPARKIFY_REPORT_DIR")
 	code, out, errOut := runJob(t, context.Background(), "-phase", "report")
 	if code != 0 {
@@ -423,10 +426,13 @@ func handMade(t *testing.T) string {
 //	P5 Fri 00:10 Bob  paid unmatched (session 20, after midnight)
 //	P6 Sun 09:00 Ann  paid Alpha    P7 Sun 09:15 Bob free Gamma
 //	P8 Sun 18:00 Eve  paid Beta     P9 Sun 18:03 Eve paid Alpha
-func TestLoadReportHandMade(t *testing.T) {
+func TestLoadReportHandMade(t *testing.T) { forTargets(t, targets, testLoadReportHandMade) }
+
+func testLoadReportHandMade(t *testing.T, target string) {
 	s := startStack(t)
 	s.Upload(t, handMade(t), "")
 	s.Env(t)
+	s.UseTarget(t, target)
 	dir := os.Getenv("SPARKIFY_REPORT_DIR")
 	code, out, errOut := runJob(t, context.Background(), "-phase", "load,report")
 	if code != 0 {
