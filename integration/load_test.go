@@ -289,9 +289,7 @@ func testLoadTooManyMalformedRecordsCommitsNothing(t *testing.T, target string) 
 // on Redshift the staging is a COPY that the server runs on its own.
 func TestLoadInterruptedLeavesTablesAsTheyWere(t *testing.T) {
 	s := fixtureStack(t, "postgres")
-	t.Setenv("SPARKIFY_LOG_DATA", s.URI("log_data/2018/11/2018-11-01"))
-	mustLoad(t)
-	before := dump(t, s.DatabaseURL)
+	before := loadDay1(t, s)
 
 	// The second load reads its logs from a directory whose only file is a
 	// FIFO: opening it blocks until the test opens the other end, so the
@@ -304,15 +302,7 @@ func TestLoadInterruptedLeavesTablesAsTheyWere(t *testing.T) {
 	}
 	t.Setenv("SPARKIFY_LOG_DATA", "file://"+dir)
 	ctx, cancel := context.WithCancel(context.Background())
-	type result struct {
-		code   int
-		stderr string
-	}
-	done := make(chan result, 1)
-	go func() {
-		code, _, errOut := runJob(t, ctx, "-phase", "load")
-		done <- result{code, errOut}
-	}()
+	wait := startLoad(t, ctx)
 	w, err := os.OpenFile(fifo, os.O_WRONLY, 0) // returns once the job opened it
 	if err != nil {
 		t.Fatal(err)
@@ -325,12 +315,7 @@ func TestLoadInterruptedLeavesTablesAsTheyWere(t *testing.T) {
 		t.Fatal(err)
 	}
 	cancel()
-	var r result
-	select {
-	case r = <-done:
-	case <-time.After(time.Minute):
-		t.Fatal("the load did not stop within a minute of being cancelled")
-	}
+	r := wait()
 	w.Close()
 	if r.code != 1 || !strings.Contains(r.stderr, "job: load: interrupted; nothing from this run was committed") {
 		t.Errorf("exit %d, stderr:\n%s\nwant exit 1 saying it was interrupted", r.code, r.stderr)
@@ -399,9 +384,7 @@ func testConcurrentLoadsWaitForTheLock(t *testing.T, target string) {
 // transaction rolls back, and the next load runs normally.
 func TestRedshiftLoadInterruptedLeavesTablesAsTheyWere(t *testing.T) {
 	s := fixtureStack(t, "redshift")
-	t.Setenv("SPARKIFY_LOG_DATA", s.URI("log_data/2018/11/2018-11-01"))
-	mustLoad(t)
-	before := dump(t, s.DatabaseURL)
+	before := loadDay1(t, s)
 
 	ctx := context.Background()
 	other, err := pgx.Connect(ctx, s.DatabaseURL)
@@ -414,23 +397,10 @@ func TestRedshiftLoadInterruptedLeavesTablesAsTheyWere(t *testing.T) {
 	}
 	t.Setenv("SPARKIFY_LOG_DATA", s.URI("log_data"))
 	jobCtx, cancel := context.WithCancel(ctx)
-	type result struct {
-		code   int
-		stderr string
-	}
-	done := make(chan result, 1)
-	go func() {
-		code, _, errOut := runJob(t, jobCtx, "-phase", "load")
-		done <- result{code, errOut}
-	}()
+	wait := startLoad(t, jobCtx)
 	waitForLockWaiter(t, other) // the load has staged and waits in its transforms
 	cancel()
-	var r result
-	select {
-	case r = <-done:
-	case <-time.After(time.Minute):
-		t.Fatal("the load did not stop within a minute of being cancelled")
-	}
+	r := wait()
 	if _, err := other.Exec(ctx, "COMMIT"); err != nil {
 		t.Fatal(err)
 	}
@@ -440,6 +410,41 @@ func TestRedshiftLoadInterruptedLeavesTablesAsTheyWere(t *testing.T) {
 	assertTables(t, dump(t, s.DatabaseURL), before)
 	mustLoad(t)
 	assertTables(t, dump(t, s.DatabaseURL), want)
+}
+
+// loadDay1 loads the fixture's first day and returns the tables.
+func loadDay1(t *testing.T, s *Stack) map[string][]string {
+	t.Helper()
+	t.Setenv("SPARKIFY_LOG_DATA", s.URI("log_data/2018/11/2018-11-01"))
+	mustLoad(t)
+	return dump(t, s.DatabaseURL)
+}
+
+// jobResult is how a job run ended.
+type jobResult struct {
+	code   int
+	stderr string
+}
+
+// startLoad runs a load in the background; wait returns how it ended, and
+// fails the test if it has not ended within a minute.
+func startLoad(t *testing.T, ctx context.Context) (wait func() jobResult) {
+	t.Helper()
+	done := make(chan jobResult, 1)
+	go func() {
+		code, _, errOut := runJob(t, ctx, "-phase", "load")
+		done <- jobResult{code, errOut}
+	}()
+	return func() jobResult {
+		t.Helper()
+		select {
+		case r := <-done:
+			return r
+		case <-time.After(time.Minute):
+			t.Fatal("the load did not stop within a minute of being cancelled")
+			return jobResult{}
+		}
+	}
 }
 
 // waitForLockWaiter returns once a session waits for a lock (advisory or on

@@ -33,61 +33,25 @@ import (
 	"log/slog"
 	"net"
 	"os"
-	"os/signal"
 	"strconv"
-	"strings"
-	"syscall"
 	"time"
 
 	"github.com/sparkify/warehouse/integration/redshiftemu"
+	"github.com/sparkify/warehouse/internal/toolcmd"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
-	stop()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "redshiftemu:", err)
-		var ue usageError
-		if errors.As(err, &ue) {
-			os.Exit(2)
-		}
-		os.Exit(1)
-	}
-}
-
-type usageError struct{ error }
-
-type roleList []string
-
-func (r *roleList) String() string { return strings.Join(*r, ",") }
-
-func (r *roleList) Set(s string) error {
-	for _, v := range strings.Split(s, ",") {
-		if v = strings.TrimSpace(v); v != "" {
-			*r = append(*r, v)
-		}
-	}
-	return nil
-}
-
-func or(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
-}
+func main() { toolcmd.Main("redshiftemu", run) }
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fset := flag.NewFlagSet("redshiftemu", flag.ContinueOnError)
 	fset.SetOutput(stderr)
-	addr := fset.String("addr", or(getenv("REDSHIFTEMU_ADDR"), ":5439"), "address to listen on (env REDSHIFTEMU_ADDR)")
+	addr := fset.String("addr", toolcmd.Or(getenv("REDSHIFTEMU_ADDR"), ":5439"), "address to listen on (env REDSHIFTEMU_ADDR)")
 	backend := fset.String("backend", getenv("REDSHIFTEMU_BACKEND"), "host:port of the Postgres server (env REDSHIFTEMU_BACKEND)")
 	s3Endpoint := fset.String("s3-endpoint", getenv("REDSHIFTEMU_S3_ENDPOINT"), "URL of the S3 emulator, path-style (env REDSHIFTEMU_S3_ENDPOINT)")
-	s3Region := fset.String("s3-region", or(getenv("REDSHIFTEMU_S3_REGION"), "us-east-1"), "region for the S3 client (env REDSHIFTEMU_S3_REGION)")
+	s3Region := fset.String("s3-region", toolcmd.Or(getenv("REDSHIFTEMU_S3_REGION"), "us-east-1"), "region for the S3 client (env REDSHIFTEMU_S3_REGION)")
 	serverlessDefault, _ := strconv.ParseBool(getenv("REDSHIFTEMU_SERVERLESS"))
 	serverless := fset.Bool("serverless", serverlessDefault, "emulate Redshift Serverless: sys_* views only, no stl_* (env REDSHIFTEMU_SERVERLESS)")
-	var roles roleList
+	var roles toolcmd.List
 	_ = roles.Set(getenv("REDSHIFTEMU_ALLOWED_ROLES"))
 	fset.Var(&roles, "allowed-role", "IAM role ARN that COPY may use; repeatable or comma-separated; none: any (env REDSHIFTEMU_ALLOWED_ROLES)")
 	certFile := fset.String("tls-cert", getenv("REDSHIFTEMU_TLS_CERT"), "TLS certificate PEM file (env REDSHIFTEMU_TLS_CERT)")
@@ -99,19 +63,19 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
-		return usageError{err}
+		return toolcmd.Usage(err)
 	}
 	if fset.NArg() > 0 {
-		return usageError{fmt.Errorf("unexpected argument %q", fset.Arg(0))}
+		return toolcmd.Usage(fmt.Errorf("unexpected argument %q", fset.Arg(0)))
 	}
 	if *health {
 		return healthcheck(ctx, *addr)
 	}
 	if *backend == "" {
-		return usageError{errors.New("-backend (host:port of the Postgres server) is required")}
+		return toolcmd.Usage(errors.New("-backend (host:port of the Postgres server) is required"))
 	}
 	if (*certFile == "") != (*keyFile == "") {
-		return usageError{errors.New("-tls-cert and -tls-key go together")}
+		return toolcmd.Usage(errors.New("-tls-cert and -tls-key go together"))
 	}
 	level := slog.LevelInfo
 	if *quiet {
@@ -166,7 +130,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 func healthcheck(ctx context.Context, addr string) error {
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
-		return usageError{err}
+		return toolcmd.Usage(err)
 	}
 	if host == "" || host == "0.0.0.0" || host == "::" {
 		host = "127.0.0.1"

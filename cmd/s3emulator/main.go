@@ -36,51 +36,22 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/signal"
 	"path/filepath"
-	"strings"
-	"syscall"
 	"time"
 
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
+
+	"github.com/sparkify/warehouse/internal/toolcmd"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
-	stop()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "s3emulator:", err)
-		var ue usageError
-		if errors.As(err, &ue) {
-			os.Exit(2)
-		}
-		os.Exit(1)
-	}
-}
-
-type usageError struct{ error }
-
-// bucketList is a flag that may be repeated and takes comma-separated names.
-type bucketList []string
-
-func (b *bucketList) String() string { return strings.Join(*b, ",") }
-
-func (b *bucketList) Set(s string) error {
-	for _, name := range strings.Split(s, ",") {
-		if name = strings.TrimSpace(name); name != "" {
-			*b = append(*b, name)
-		}
-	}
-	return nil
-}
+func main() { toolcmd.Main("s3emulator", run) }
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fset := flag.NewFlagSet("s3emulator", flag.ContinueOnError)
 	fset.SetOutput(stderr)
-	addr := fset.String("addr", or(getenv("S3EMULATOR_ADDR"), ":9000"), "address to listen on (env S3EMULATOR_ADDR)")
-	var buckets bucketList
+	addr := fset.String("addr", toolcmd.Or(getenv("S3EMULATOR_ADDR"), ":9000"), "address to listen on (env S3EMULATOR_ADDR)")
+	var buckets toolcmd.List
 	_ = buckets.Set(getenv("S3EMULATOR_BUCKETS"))
 	fset.Var(&buckets, "bucket", "bucket to create at start; repeatable or comma-separated (env S3EMULATOR_BUCKETS)")
 	seed := fset.String("seed", getenv("S3EMULATOR_SEED"), "upload every file under this directory into the first bucket at start (env S3EMULATOR_SEED)")
@@ -90,23 +61,23 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
-		return usageError{err}
+		return toolcmd.Usage(err)
 	}
 	if fset.NArg() > 0 {
-		return usageError{fmt.Errorf("unexpected argument %q", fset.Arg(0))}
+		return toolcmd.Usage(fmt.Errorf("unexpected argument %q", fset.Arg(0)))
 	}
 	if *health {
 		return healthcheck(ctx, *addr)
 	}
 	if *seed != "" && len(buckets) == 0 {
-		return usageError{errors.New("-seed needs a -bucket to put the files in")}
+		return toolcmd.Usage(errors.New("-seed needs a -bucket to put the files in"))
 	}
 
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 	backend := s3mem.New()
 	for _, b := range buckets {
 		if err := gofakes3.ValidateBucketName(b); err != nil {
-			return usageError{fmt.Errorf("bucket %q: %w", b, err)}
+			return toolcmd.Usage(fmt.Errorf("bucket %q: %w", b, err))
 		}
 		if err := backend.CreateBucket(b); err != nil {
 			return fmt.Errorf("create bucket %q: %w", b, err)
@@ -186,7 +157,7 @@ func seedBucket(backend *s3mem.Backend, bucket, dir string) (int, error) {
 func healthcheck(ctx context.Context, addr string) error {
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
-		return usageError{fmt.Errorf("-addr %q: %w", addr, err)}
+		return toolcmd.Usage(fmt.Errorf("-addr %q: %w", addr, err))
 	}
 	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
 		host = "127.0.0.1"
@@ -244,11 +215,4 @@ func (w *statusWriter) Write(p []byte) (int, error) {
 	n, err := w.ResponseWriter.Write(p)
 	w.bytes += int64(n)
 	return n, err
-}
-
-func or(v, def string) string {
-	if v != "" {
-		return v
-	}
-	return def
 }

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/sparkify/warehouse/internal/toolcmd"
 )
 
 func TestRunSeedsAndServes(t *testing.T) {
@@ -80,7 +82,7 @@ func TestRunUsageErrors(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			err := run(context.Background(), tt.args, func(string) string { return "" }, io.Discard, io.Discard)
-			if _, ok := err.(usageError); !ok {
+			if _, ok := err.(toolcmd.UsageError); !ok {
 				t.Fatalf("run(%q) = %v, want a usage error", tt.args, err)
 			}
 		})

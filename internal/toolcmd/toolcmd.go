@@ -1,0 +1,68 @@
+// Package toolcmd holds what the test tools' commands (cmd/s3emulator,
+// cmd/redshiftemu) share: a signal-aware main, usage errors that exit 2,
+// and a repeatable comma-separated list flag.
+package toolcmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+)
+
+// RunFunc is a command's whole work; tests call it in-process.
+type RunFunc func(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error
+
+// Main runs run with a context cancelled on SIGINT or SIGTERM and exits: 0
+// when it succeeds, 2 for a UsageError, 1 otherwise, printing the error
+// after the command's name.
+func Main(name string, run RunFunc) {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, name+":", err)
+		var ue UsageError
+		if errors.As(err, &ue) {
+			os.Exit(2)
+		}
+		os.Exit(1)
+	}
+}
+
+// UsageError is a mistake in the command line or environment (exit 2).
+type UsageError struct{ Err error }
+
+func (e UsageError) Error() string { return e.Err.Error() }
+
+func (e UsageError) Unwrap() error { return e.Err }
+
+// List is a flag that may be repeated and takes comma-separated values.
+type List []string
+
+func (l *List) String() string { return strings.Join(*l, ",") }
+
+// Set adds the comma-separated values of s, ignoring blanks.
+func (l *List) Set(s string) error {
+	for _, v := range strings.Split(s, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			*l = append(*l, v)
+		}
+	}
+	return nil
+}
+
+// Or returns v, or def when v is empty.
+func Or(v, def string) string {
+	if v != "" {
+		return v
+	}
+	return def
+}
+
+// Usage marks err as a usage error.
+func Usage(err error) error { return UsageError{Err: err} }

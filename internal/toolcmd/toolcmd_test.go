@@ -1,0 +1,31 @@
+package toolcmd
+
+import (
+	"errors"
+	"reflect"
+	"testing"
+)
+
+func TestList(t *testing.T) {
+	var l List
+	for _, s := range []string{"a, b", "", " c ,,"} {
+		if err := l.Set(s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if want := (List{"a", "b", "c"}); !reflect.DeepEqual(l, want) || l.String() != "a,b,c" {
+		t.Errorf("List = %q (%s), want %q", l, l.String(), want)
+	}
+}
+
+func TestUsageAndOr(t *testing.T) {
+	base := errors.New("bad flag")
+	err := Usage(base)
+	var ue UsageError
+	if !errors.As(err, &ue) || !errors.Is(err, base) || err.Error() != "bad flag" {
+		t.Errorf("Usage(%v) = %#v", base, err)
+	}
+	if Or("", "d") != "d" || Or("v", "d") != "v" {
+		t.Error("Or does not fall back to the default only when empty")
+	}
+}
