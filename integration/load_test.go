@@ -6,12 +6,9 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"reflect"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -284,46 +281,25 @@ func testLoadTooManyMalformedRecordsCommitsNothing(t *testing.T, target string) 
 	assertTables(t, dump(t, s.DatabaseURL), before)
 }
 
-// TestLoadInterruptedLeavesTablesAsTheyWere runs on Postgres only: it holds
-// the load mid-staging with a FIFO among the job's own file:// sources, and
-// on Redshift the staging is a COPY that the server runs on its own.
+// TestLoadInterruptedLeavesTablesAsTheyWere cancels a load (as SIGTERM does
+// through main's context) while it reads day 2's object, which a proxy holds
+// half-sent: the load is caught mid-staging, inside its transaction.
 func TestLoadInterruptedLeavesTablesAsTheyWere(t *testing.T) {
-	s := fixtureStack(t, "postgres")
-	before := loadDay1(t, s)
-
-	// The second load reads its logs from a directory whose only file is a
-	// FIFO: opening it blocks until the test opens the other end, so the
-	// load is caught mid-staging, inside its transaction, when the test
-	// cancels it (as SIGTERM does through main's context).
-	dir := t.TempDir()
-	fifo := filepath.Join(dir, "2018-11-02-events.json")
-	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv("SPARKIFY_LOG_DATA", "file://"+dir)
+	s, proxy, before := faultStack(t)
+	proxy.Set(day2Key, faultStall)
 	ctx, cancel := context.WithCancel(context.Background())
 	wait := startLoad(t, ctx)
-	w, err := os.OpenFile(fifo, os.O_WRONLY, 0) // returns once the job opened it
-	if err != nil {
-		t.Fatal(err)
-	}
-	day2, err := os.ReadFile(filepath.Join(fixture, "log_data/2018/11/2018-11-02-events.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := w.Write(day2[:len(day2)/2]); err != nil {
-		t.Fatal(err)
-	}
+	<-proxy.Stalled()
 	cancel()
 	r := wait()
-	w.Close()
+	proxy.Release()
 	if r.code != 1 || !strings.Contains(r.stderr, "job: load: interrupted; nothing from this run was committed") {
 		t.Errorf("exit %d, stderr:\n%s\nwant exit 1 saying it was interrupted", r.code, r.stderr)
 	}
 	assertTables(t, dump(t, s.DatabaseURL), before)
 
 	// The lock died with the transaction: the next load runs normally.
-	t.Setenv("SPARKIFY_LOG_DATA", s.URI("log_data"))
+	proxy.Set(day2Key, faultNone)
 	mustLoad(t)
 	assertTables(t, dump(t, s.DatabaseURL), want)
 }

@@ -46,7 +46,7 @@ func TestPostgresExecutesTheRedshiftPlansSharedSQL(t *testing.T) {
 	}
 	t.Cleanup(func() { conn.Close(ctx) })
 	for _, st := range pgPlan.Stages() {
-		if st.Store, err = source.Open(st.Location, nil); err != nil {
+		if st.Store, err = source.Open(st.Location, nil, 0); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -13,13 +13,6 @@ import (
 	"github.com/sparkify/warehouse/internal/config"
 )
 
-// Exit codes.
-const (
-	ExitOK     = 0
-	ExitFailed = 1
-	ExitUsage  = 2
-)
-
 // Phases lists the valid phases in the order they run when combined.
 var Phases = []string{"provision", "load", "report", "teardown"}
 
@@ -90,6 +83,10 @@ func fail(ctx context.Context, phase string, err error, stderr io.Writer, log *s
 		log.Error("interrupted", "phase", phase, "error", err)
 		fmt.Fprintf(stderr, "job: %s: interrupted; nothing from this run was committed\n", phase)
 		return ExitFailed
+	case transient(err):
+		log.Error("phase failed for now", "phase", phase, "error", err, "exit_code", ExitTransient)
+		fmt.Fprintf(stderr, "job: %s failed for now (a peer was down, stalled or busy; exit %d: run it again): %v\n", phase, ExitTransient, err)
+		return ExitTransient
 	default:
 		log.Error("phase failed", "phase", phase, "error", err)
 		fmt.Fprintf(stderr, "job: %s failed: %v\n", phase, err)
@@ -165,6 +162,7 @@ AWS_SESSION_TOKEN, AWS_PROFILE, AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_S3, ...):
 `)
 	_ = config.Usage(w)
 	fmt.Fprintf(w, `
-Exit codes: 0 done, 1 the work failed, 2 usage or configuration error.
+Exit codes: 0 done, 1 the work failed (nothing half-written), 2 usage or
+configuration error, 75 a peer was down, stalled or busy (run it again).
 `)
 }

@@ -23,7 +23,7 @@ import (
 // reading of the prefix (every key that starts with it) gives the same
 // objects, and refuses the load otherwise, naming an object and the fix.
 func copySources(ctx context.Context, cfg config.Config, opts *warehouse.Options, log *slog.Logger) (cleanup func(), err error) {
-	client, err := source.NewS3Client(ctx, source.S3Options{Region: cfg.SourceRegion, PathStyle: cfg.S3PathStyle})
+	client, err := source.NewS3Client(ctx, source.S3Options{Region: cfg.SourceRegion, PathStyle: cfg.S3PathStyle, Timeout: cfg.S3Timeout})
 	if err != nil {
 		return nil, err
 	}
@@ -47,7 +47,7 @@ func copySources(ctx context.Context, cfg config.Config, opts *warehouse.Options
 		{"SONG_DATA", cfg.SongData, &opts.SongManifest, "songs.manifest"},
 		{"LOG_DATA", cfg.LogData, &opts.LogManifest, "logs.manifest"},
 	} {
-		store, err := source.Open(src.loc, client)
+		store, err := source.Open(src.loc, client, cfg.S3Timeout)
 		if err != nil {
 			return cleanup, err
 		}
@@ -116,7 +116,12 @@ func sourceError(variable string, loc source.Location, err error) error {
 		return &config.Error{Var: variable, Msg: fmt.Sprintf("no .json objects under %s; check the bucket and prefix", loc)}
 	}
 	if msg := source.Unreachable(err); msg != "" {
-		return &config.Error{Var: variable, Msg: fmt.Sprintf("cannot read %s: %s", loc, msg)}
+		what := loc.String()
+		var oe *source.ObjectError
+		if errors.As(err, &oe) {
+			what = oe.URI // the object that failed, not only its prefix
+		}
+		return &config.Error{Var: variable, Msg: fmt.Sprintf("cannot read %s: %s", what, msg)}
 	}
 	return err
 }

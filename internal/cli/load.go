@@ -126,17 +126,21 @@ func printSummary(w io.Writer, sum *warehouse.Summary, skipped int64) {
 	}
 }
 
-// connect opens the warehouse connection; failing to reach or log in to
-// the database is a configuration problem the user must fix.
+// connect opens the warehouse connection. A host that does not exist, a
+// refused login or database and a certificate that does not verify are
+// configuration problems the user must fix; a server that refuses the
+// connection, drops it or does not answer is transient.
 func connect(ctx context.Context, cfg config.Config) (*pgx.Conn, error) {
 	conn, err := warehouse.Connect(ctx, cfg.Target, cfg.DatabaseURL)
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
+	switch {
+	case err == nil:
+		return conn, nil
+	case ctx.Err() != nil:
+		return nil, ctx.Err()
+	case connectionUnusable(err):
 		return nil, &config.Error{Var: "DATABASE_URL", Msg: fmt.Sprintf("cannot connect to %s: %v; check host, port, user, password and database name (for the postgres target, -phase provision creates the database)", warehouse.Redact(cfg.DatabaseURL), err)}
 	}
-	return conn, nil
+	return nil, fmt.Errorf("cannot connect to %s (it may be down or busy; run again): %w", warehouse.Redact(cfg.DatabaseURL), err)
 }
 
 // openStores opens the store of every stage the job fills itself (the
@@ -145,13 +149,13 @@ func openStores(ctx context.Context, cfg config.Config, stages []*warehouse.Stag
 	var client *s3.Client
 	for _, st := range stages {
 		if st.Location.Scheme == "s3" && client == nil {
-			c, err := source.NewS3Client(ctx, source.S3Options{Region: cfg.SourceRegion, PathStyle: cfg.S3PathStyle})
+			c, err := source.NewS3Client(ctx, source.S3Options{Region: cfg.SourceRegion, PathStyle: cfg.S3PathStyle, Timeout: cfg.S3Timeout})
 			if err != nil {
 				return err
 			}
 			client = c
 		}
-		store, err := source.Open(st.Location, client)
+		store, err := source.Open(st.Location, client, cfg.S3Timeout)
 		if err != nil {
 			return err
 		}

@@ -59,7 +59,7 @@ func runReport(ctx context.Context, cfg config.Config, dryRun bool, stdout io.Wr
 			index, summary.Plays.Total, summary.Period.FirstDay, summary.Period.LastDay, len(summary.Charts))
 	}
 	if dest != nil {
-		client, err := source.NewS3Client(ctx, source.S3Options{Region: cfg.SourceRegion, PathStyle: cfg.S3PathStyle})
+		client, err := source.NewS3Client(ctx, source.S3Options{Region: cfg.SourceRegion, PathStyle: cfg.S3PathStyle, Timeout: cfg.S3Timeout})
 		if err != nil {
 			return err
 		}

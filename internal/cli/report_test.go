@@ -63,11 +63,12 @@ func TestReportUsageErrors(t *testing.T) {
 	tests := []struct {
 		name    string
 		env     map[string]string
+		code    int
 		wantErr string
 	}{
-		{name: "no database", env: nil, wantErr: "SPARKIFY_DATABASE_URL: is required"},
-		{name: "bad report URI", env: map[string]string{"SPARKIFY_REPORT_URI": "file:///tmp/reports"}, wantErr: `SPARKIFY_REPORT_URI: "file:///tmp/reports" is not of the form s3://bucket/prefix`},
-		{name: "unreachable database", env: map[string]string{"SPARKIFY_DATABASE_URL": "postgres://u:secret@127.0.0.1:1/db?connect_timeout=5"}, wantErr: "SPARKIFY_DATABASE_URL: cannot connect to postgres://u:REDACTED@127.0.0.1:1/db"},
+		{name: "no database", env: nil, code: ExitUsage, wantErr: "SPARKIFY_DATABASE_URL: is required"},
+		{name: "bad report URI", env: map[string]string{"SPARKIFY_REPORT_URI": "file:///tmp/reports"}, code: ExitUsage, wantErr: `SPARKIFY_REPORT_URI: "file:///tmp/reports" is not of the form s3://bucket/prefix`},
+		{name: "database refusing connections", env: map[string]string{"SPARKIFY_DATABASE_URL": "postgres://u:secret@127.0.0.1:1/db?connect_timeout=5"}, code: ExitTransient, wantErr: "cannot connect to postgres://u:REDACTED@127.0.0.1:1/db"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -76,8 +77,8 @@ func TestReportUsageErrors(t *testing.T) {
 				env[k] = v
 			}
 			code, out, errOut := run(t, env, "-phase", "report")
-			if code != ExitUsage {
-				t.Errorf("exit code %d, want %d\nstderr: %s", code, ExitUsage, errOut)
+			if code != tt.code {
+				t.Errorf("exit code %d, want %d\nstderr: %s", code, tt.code, errOut)
 			}
 			if !strings.Contains(errOut, tt.wantErr) {
 				t.Errorf("stderr %q does not contain %q", errOut, tt.wantErr)

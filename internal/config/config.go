@@ -35,6 +35,7 @@ type Config struct {
 	MaxErrors    int              `envconfig:"MAX_ERRORS" default:"0" desc:"malformed source records to skip (and count) before the load fails"`
 	Concurrency  int              `envconfig:"S3_CONCURRENCY" default:"32" desc:"source objects fetched at once"`
 	LogFormat    string           `envconfig:"LOG_FORMAT" default:"text" desc:"log format: text or json"`
+	S3Timeout    time.Duration    `envconfig:"S3_TIMEOUT" default:"60s" desc:"S3 requests: connecting, the first byte of a response, and any pause while reading an object; a stalled peer then fails the load with the transient exit code, naming the object"`
 	LockTimeout  time.Duration    `envconfig:"LOCK_TIMEOUT" default:"30m" desc:"how long a load waits for another running load to finish"`
 
 	Provision
@@ -128,6 +129,9 @@ func (c *Config) validate() error {
 	}
 	if c.Concurrency < 1 {
 		return &Error{"S3_CONCURRENCY", "must be 1 or more"}
+	}
+	if c.S3Timeout <= 0 {
+		return &Error{"S3_TIMEOUT", "must be a positive duration such as 60s"}
 	}
 	if c.LockTimeout <= 0 {
 		return &Error{"LOCK_TIMEOUT", "must be a positive duration such as 30m"}

@@ -17,7 +17,7 @@ import (
 // GET): that is what makes fetching tiny song objects latency-bound.
 func benchStore(b *testing.B, latency time.Duration, objects map[string]string) Store {
 	b.Helper()
-	store, err := Open(Location{Scheme: "s3", Bucket: "bench"}, s3Client(b, "bench", objects, latency))
+	store, err := Open(Location{Scheme: "s3", Bucket: "bench"}, s3Client(b, "bench", objects, latency), 0)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -107,7 +107,7 @@ func BenchmarkStreamEventsMemory(b *testing.B) {
 				}
 			}
 			objects = nil
-			store, err := Open(Location{Scheme: "file", Path: dir}, nil)
+			store, err := Open(Location{Scheme: "file", Path: dir}, nil, 0)
 			if err != nil {
 				b.Fatal(err)
 			}

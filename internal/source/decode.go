@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -27,8 +29,18 @@ var SongColumns = []string{
 	"artist_location", "artist_name", "song_id", "title", "duration", "year",
 }
 
-// maxLine is the longest log line accepted; real lines are under 1 KiB.
-const maxLine = 16 << 20
+// MaxRecord is the largest JSON record read: Redshift's limit for one JSON
+// object (4 MB, copy_json.html). A longer log line or song file is a
+// malformed record, so that memory stays bounded by S3_CONCURRENCY x
+// MaxRecord whatever the data.
+const MaxRecord = 4 << 20
+
+// eventKeys and songKeys are the keys the decoders read, as spelled in the
+// files: keys match case-sensitively, as in Redshift's COPY.
+var (
+	eventKeys = jsonKeys(logEvent{})
+	songKeys  = jsonKeys(songFile{})
+)
 
 // RecordError is a malformed record: the object, the line and what is wrong.
 type RecordError struct {
@@ -150,41 +162,54 @@ func checkLengths(cols []string, row []any) error {
 
 // DecodeEvents decodes a log file: JSON lines, one event each.
 func DecodeEvents(uri string, r io.Reader, emit func([]any) error, bad func(*RecordError) error) error {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 64<<10), maxLine)
-	line := 0
-	for sc.Scan() {
-		line++
-		b := bytes.TrimSpace(sc.Bytes())
-		if len(b) == 0 {
+	lr, err := newLineReader(r)
+	if err != nil {
+		return &ObjectError{URI: uri, Err: err}
+	}
+	if msg := lr.notJSONLines(); msg != "" {
+		return bad(&RecordError{URI: uri, Line: 1, Err: errors.New(msg)})
+	}
+	for {
+		b, tooLong, err := lr.next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return &ObjectError{URI: uri, Err: fmt.Errorf("read after line %d: %w", lr.line-1, err)}
+		}
+		b = bytes.TrimSpace(b)
+		if len(b) == 0 && !tooLong {
 			continue
 		}
 		var e logEvent
-		err := checkText(b)
+		err = nil
+		if tooLong {
+			err = fmt.Errorf("longer than %d MiB, the largest JSON record Redshift loads", MaxRecord>>20)
+		}
 		if err == nil {
-			err = unmarshalObject(b, &e)
+			err = checkText(b)
+		}
+		if err == nil {
+			err = unmarshalObject(b, &e, eventKeys)
 		}
 		if err == nil && e.TS == nil {
 			err = errors.New("ts: missing")
 		}
-		if err != nil {
-			if err := bad(&RecordError{URI: uri, Line: line, Err: err}); err != nil {
-				return err
+		var row []any
+		if err == nil {
+			uid := ""
+			if e.UserID != nil {
+				uid = string(*e.UserID)
 			}
-			continue
+			row = []any{
+				e.Artist, e.Auth, e.FirstName, e.Gender, e.ItemInSession, e.LastName,
+				e.Length, e.Level, e.Location, e.Method, e.Page, e.Registration,
+				e.SessionID, e.Song, e.Status, time.UnixMilli(int64(*e.TS)).UTC(), e.UserAgent, uid,
+			}
+			err = checkLengths(EventColumns, row)
 		}
-		var ts time.Time = time.UnixMilli(int64(*e.TS)).UTC()
-		uid := ""
-		if e.UserID != nil {
-			uid = string(*e.UserID)
-		}
-		row := []any{
-			e.Artist, e.Auth, e.FirstName, e.Gender, e.ItemInSession, e.LastName,
-			e.Length, e.Level, e.Location, e.Method, e.Page, e.Registration,
-			e.SessionID, e.Song, e.Status, ts, e.UserAgent, uid,
-		}
-		if err := checkLengths(EventColumns, row); err != nil {
-			if err := bad(&RecordError{URI: uri, Line: line, Err: err}); err != nil {
+		if err != nil {
+			if err := bad(&RecordError{URI: uri, Line: lr.line, Err: err}); err != nil {
 				return err
 			}
 			continue
@@ -193,10 +218,67 @@ func DecodeEvents(uri string, r io.Reader, emit func([]any) error, bad func(*Rec
 			return err
 		}
 	}
-	if err := sc.Err(); err != nil {
-		return fmt.Errorf("read %s after line %d: %w", uri, line, err)
+}
+
+// lineReader reads an object's lines, each up to MaxRecord bytes, skipping
+// a UTF-8 byte-order mark at the start.
+type lineReader struct {
+	br   *bufio.Reader
+	line int // the number of the line last returned
+	buf  []byte
+}
+
+func newLineReader(r io.Reader) (*lineReader, error) {
+	lr := &lineReader{br: bufio.NewReaderSize(r, 64<<10)}
+	if bom, err := lr.br.Peek(3); err == nil && bytes.Equal(bom, []byte("\xef\xbb\xbf")) {
+		lr.br.Discard(3)
+	} else if err != nil && err != io.EOF {
+		return nil, err
 	}
-	return nil
+	return lr, nil
+}
+
+// notJSONLines names what the object is when it is not JSON records at
+// all: gzip-compressed, or one JSON array. It is then one malformed record
+// (the whole object), not one per line.
+func (lr *lineReader) notJSONLines() string {
+	head, _ := lr.br.Peek(64)
+	switch t := bytes.TrimLeft(head, " \t\r\n"); {
+	case bytes.HasPrefix(head, []byte{0x1f, 0x8b}):
+		return "the object is gzip-compressed: the job reads plain JSON (and Redshift's COPY would need GZIP); store it uncompressed"
+	case len(t) > 0 && t[0] == '[':
+		return "the object holds a JSON array: the job reads JSON objects one after another (as Redshift's COPY does); write one object per record"
+	}
+	return ""
+}
+
+// next returns the next line without its newline. A line longer than
+// MaxRecord is skipped to its end and returned empty with tooLong set. The
+// error is io.EOF at the end, or the reader's error (a transport fault,
+// never a malformed record).
+func (lr *lineReader) next() (line []byte, tooLong bool, err error) {
+	lr.buf = lr.buf[:0]
+	for {
+		chunk, err := lr.br.ReadSlice('\n')
+		if !tooLong {
+			if len(lr.buf)+len(chunk) > MaxRecord+1 {
+				tooLong, lr.buf = true, lr.buf[:0]
+			} else {
+				lr.buf = append(lr.buf, chunk...)
+			}
+		}
+		switch {
+		case err == bufio.ErrBufferFull:
+			continue
+		case err == io.EOF && (len(lr.buf) > 0 || tooLong):
+			lr.line++
+			return lr.buf, tooLong, nil
+		case err != nil:
+			return nil, false, err
+		}
+		lr.line++
+		return lr.buf, tooLong, nil
+	}
 }
 
 // songFile is one song record.
@@ -213,18 +295,22 @@ type songFile struct {
 	Year            *int32   `json:"year"`
 }
 
-// maxSongFile bounds a song file, which holds one small object in practice.
-const maxSongFile = 64 << 20
-
 // DecodeSongs decodes a song file: one JSON object (or several, one after the
 // other).
 func DecodeSongs(uri string, r io.Reader, emit func([]any) error, bad func(*RecordError) error) error {
-	data, err := io.ReadAll(io.LimitReader(r, maxSongFile+1))
+	lr, err := newLineReader(r)
 	if err != nil {
-		return fmt.Errorf("read %s: %w", uri, err)
+		return &ObjectError{URI: uri, Err: err}
 	}
-	if len(data) > maxSongFile {
-		return fmt.Errorf("read %s: larger than %d MiB; song files hold one song each", uri, maxSongFile>>20)
+	if msg := lr.notJSONLines(); msg != "" {
+		return bad(&RecordError{URI: uri, Line: 1, Err: errors.New(msg)})
+	}
+	data, err := io.ReadAll(io.LimitReader(lr.br, MaxRecord+1))
+	if err != nil {
+		return &ObjectError{URI: uri, Err: err}
+	}
+	if len(data) > MaxRecord {
+		return bad(&RecordError{URI: uri, Line: 1, Err: fmt.Errorf("larger than %d MiB, the largest JSON record Redshift loads; song files hold one song each", MaxRecord>>20)})
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	for {
@@ -242,7 +328,7 @@ func DecodeSongs(uri string, r io.Reader, emit func([]any) error, bad func(*Reco
 		var s songFile
 		err = checkText(raw)
 		if err == nil {
-			err = unmarshalObject(raw, &s)
+			err = unmarshalObject(raw, &s, songKeys)
 		}
 		row := []any{
 			s.NumSongs, s.ArtistID, s.ArtistLatitude, s.ArtistLongitude,
@@ -306,13 +392,62 @@ func checkText(b []byte) error {
 }
 
 // unmarshalObject decodes one JSON value that must be an object and turns
-// the standard library's errors into messages that name the key. (Keys are
-// matched as encoding/json does, ignoring case.)
-func unmarshalObject(b []byte, v any) error {
+// the standard library's errors into messages that name the key. Keys are
+// matched case-sensitively, as Redshift's COPY matches them: a key that
+// differs from a known one only in case, or a key given twice, makes the
+// record malformed (encoding/json alone would take the last of them,
+// whatever its case).
+func unmarshalObject(b []byte, v any, known map[string]string) error {
 	if len(b) == 0 || b[0] != '{' {
 		return errors.New("invalid JSON: expected an object")
 	}
-	return describe(json.Unmarshal(b, v))
+	if err := describe(json.Unmarshal(b, v)); err != nil {
+		return err
+	}
+	return checkKeys(b, known)
+}
+
+// checkKeys checks the top-level keys of a valid JSON object. known maps
+// each known key, lower-cased, to its spelling.
+func checkKeys(b []byte, known map[string]string) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	seen := map[string]bool{}
+	if _, err := dec.Token(); err != nil { // {
+		return describe(err)
+	}
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return describe(err)
+		}
+		key := t.(string)
+		if want, ok := known[strings.ToLower(key)]; ok && want != key {
+			return fmt.Errorf("key %q: keys are case-sensitive (as in Redshift's COPY); write %q", key, want)
+		}
+		if seen[key] {
+			return fmt.Errorf("key %q is given twice", key)
+		}
+		seen[key] = true
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			return describe(err)
+		}
+	}
+	return nil
+}
+
+// jsonKeys maps the lower-cased JSON keys of a struct's fields to their
+// spelling.
+func jsonKeys(v any) map[string]string {
+	t := reflect.TypeOf(v)
+	out := map[string]string{}
+	for i := range t.NumField() {
+		if k, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ","); k != "" {
+			out[strings.ToLower(k)] = k
+		}
+	}
+	return out
 }
 
 func describe(err error) error {

@@ -3,8 +3,12 @@ package source
 import (
 	"context"
 	"fmt"
+	"net"
+	"net/http"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 )
@@ -16,6 +20,10 @@ type S3Options struct {
 	Region string
 	// PathStyle selects path-style addressing, which emulators need.
 	PathStyle bool
+	// Timeout bounds connecting, the TLS handshake and the wait for a
+	// response's first byte (0: the SDK's defaults). Pauses within a body
+	// are the stores' watchdog's (Open's stall).
+	Timeout time.Duration
 }
 
 // NewS3Client returns an S3 client configured the way the SDK's standard
@@ -38,6 +46,14 @@ func NewS3Client(ctx context.Context, opts S3Options) (*s3.Client, error) {
 			return nil, ctx.Err()
 		}
 		cfg.Credentials = aws.AnonymousCredentials{}
+	}
+	if opts.Timeout > 0 {
+		cfg.HTTPClient = awshttp.NewBuildableClient().
+			WithDialerOptions(func(d *net.Dialer) { d.Timeout = opts.Timeout }).
+			WithTransportOptions(func(t *http.Transport) {
+				t.TLSHandshakeTimeout = opts.Timeout
+				t.ResponseHeaderTimeout = opts.Timeout
+			})
 	}
 	return s3.NewFromConfig(cfg, func(o *s3.Options) {
 		o.UsePathStyle = opts.PathStyle

@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync/atomic"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -33,16 +35,17 @@ type Store interface {
 }
 
 // Open returns the store for a parsed location. client is used for s3://
-// locations and may be nil otherwise.
-func Open(loc Location, client *s3.Client) (Store, error) {
+// locations and may be nil otherwise. An object that sends no data for
+// stall fails with ErrStalled (0: no limit).
+func Open(loc Location, client *s3.Client, stall time.Duration) (Store, error) {
 	switch loc.Scheme {
 	case "s3":
 		if client == nil {
 			return nil, errors.New("s3 location without an S3 client")
 		}
-		return &s3Store{client: client, bucket: loc.Bucket, prefix: loc.Path}, nil
+		return &s3Store{client: client, bucket: loc.Bucket, prefix: loc.Path, stall: stall}, nil
 	case "file":
-		return &dirStore{root: loc.Path}, nil
+		return &dirStore{root: loc.Path, stall: stall}, nil
 	}
 	return nil, fmt.Errorf("unsupported location %s", loc)
 }
@@ -51,6 +54,7 @@ type s3Store struct {
 	client *s3.Client
 	bucket string
 	prefix string
+	stall  time.Duration
 }
 
 func (s *s3Store) List(ctx context.Context, fn func(Object) error) error {
@@ -77,11 +81,73 @@ func (s *s3Store) List(ctx context.Context, fn func(Object) error) error {
 }
 
 func (s *s3Store) Open(ctx context.Context, o Object) (io.ReadCloser, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	w := newWatchdog(s.stall, cancel, cancel)
 	out, err := s.client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(s.bucket), Key: aws.String(o.Key)})
 	if err != nil {
-		return nil, fmt.Errorf("get %s: %w", o.URI, err)
+		w.close()
+		return nil, &ObjectError{URI: o.URI, Err: w.cause(err)}
 	}
-	return out.Body, nil
+	return w.reader(out.Body), nil
+}
+
+// watchdog fails a read that gets no data for its timeout: onStall cancels
+// the request (or closes the file), and the read's error becomes
+// ErrStalled. release frees what the read holds, when it is closed.
+type watchdog struct {
+	d       time.Duration
+	t       *time.Timer
+	stalled atomic.Bool
+	release func()
+}
+
+func newWatchdog(d time.Duration, onStall, release func()) *watchdog {
+	w := &watchdog{d: d, release: release}
+	if d > 0 {
+		w.t = time.AfterFunc(d, func() {
+			w.stalled.Store(true)
+			onStall()
+		})
+	}
+	return w
+}
+
+// cause returns ErrStalled when the watchdog stopped the read, else err.
+func (w *watchdog) cause(err error) error {
+	if err != nil && w.stalled.Load() {
+		return ErrStalled
+	}
+	return err
+}
+
+func (w *watchdog) close() {
+	if w.t != nil {
+		w.t.Stop()
+	}
+	w.release()
+}
+
+func (w *watchdog) reader(rc io.ReadCloser) io.ReadCloser { return &watchedReader{rc: rc, w: w} }
+
+type watchedReader struct {
+	rc io.ReadCloser
+	w  *watchdog
+}
+
+func (r *watchedReader) Read(p []byte) (int, error) {
+	n, err := r.rc.Read(p)
+	if n > 0 && r.w.t != nil {
+		r.w.t.Reset(r.w.d)
+	}
+	if err == io.EOF {
+		return n, err
+	}
+	return n, r.w.cause(err)
+}
+
+func (r *watchedReader) Close() error {
+	r.w.close()
+	return r.rc.Close()
 }
 
 // InPrefix reports whether key lies under prefix as a location means it: in
@@ -131,7 +197,10 @@ func DeleteObject(ctx context.Context, client *s3.Client, loc Location) error {
 	return nil
 }
 
-type dirStore struct{ root string }
+type dirStore struct {
+	root  string
+	stall time.Duration
+}
 
 // List walks the directory. Like an S3 prefix, the location may also end in
 // the start of a file name (file:///data/log_data/2018/11/2018-11-01).
@@ -152,7 +221,7 @@ func (d *dirStore) List(ctx context.Context, fn func(Object) error) error {
 			}
 			return ctx.Err()
 		}
-		if strings.HasSuffix(p, ".json") && InPrefix(prefix, p) {
+		if strings.HasSuffix(p, ".json") && InPrefix(prefix, p) && regular(p, e) {
 			paths = append(paths, p)
 		}
 		return ctx.Err()
@@ -169,6 +238,27 @@ func (d *dirStore) List(ctx context.Context, fn func(Object) error) error {
 	return nil
 }
 
-func (d *dirStore) Open(_ context.Context, o Object) (io.ReadCloser, error) {
-	return os.Open(o.Key)
+// Open opens a file; cancelling ctx, or a stall, closes it, which ends a
+// blocked read.
+func (d *dirStore) Open(ctx context.Context, o Object) (io.ReadCloser, error) {
+	f, err := os.Open(o.Key)
+	if err != nil {
+		return nil, &ObjectError{URI: o.URI, Err: err}
+	}
+	stop := context.AfterFunc(ctx, func() { f.Close() })
+	w := newWatchdog(d.stall, func() { f.Close() }, func() { stop() })
+	return w.reader(f), nil
+}
+
+// regular reports whether the walked entry is a regular file (or a link to
+// one): FIFOs, sockets and devices could block a read for ever.
+func regular(p string, e fs.DirEntry) bool {
+	if e.Type().IsRegular() {
+		return true
+	}
+	if e.Type()&fs.ModeSymlink == 0 {
+		return false
+	}
+	st, err := os.Stat(p)
+	return err == nil && st.Mode().IsRegular()
 }

@@ -2,7 +2,6 @@ package source
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -10,9 +9,6 @@ import (
 
 	"golang.org/x/sync/errgroup"
 )
-
-// ErrNoObjects means a location holds no .json object.
-var ErrNoObjects = errors.New("no .json objects found")
 
 // Errors counts the malformed records of one load, across all its sources,
 // and fails the load when there are more than the allowed number.

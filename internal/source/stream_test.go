@@ -99,7 +99,7 @@ func TestStreamS3Pagination(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	store, err := Open(loc, client)
+	store, err := Open(loc, client, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +129,7 @@ func TestStreamS3Pagination(t *testing.T) {
 func TestStreamEmptyPrefix(t *testing.T) {
 	client := s3Client(t, "logs-bucket", map[string]string{"log_data/2018/11/x.json": `{"ts":1}`}, 0)
 	loc, _ := ParseLocation("s3://logs-bucket/log-data")
-	store, _ := Open(loc, client)
+	store, _ := Open(loc, client, 0)
 	_, _, err := drain(t, store, 4, DecodeEvents, NewErrors(0))
 	if !errors.Is(err, ErrNoObjects) {
 		t.Fatalf("err = %v, want ErrNoObjects", err)
@@ -139,7 +139,7 @@ func TestStreamEmptyPrefix(t *testing.T) {
 func TestStreamNoSuchBucket(t *testing.T) {
 	client := s3Client(t, "logs-bucket", nil, 0)
 	loc, _ := ParseLocation("s3://missing-bucket/log_data")
-	store, _ := Open(loc, client)
+	store, _ := Open(loc, client, 0)
 	_, _, err := drain(t, store, 4, DecodeEvents, NewErrors(0))
 	if got := Unreachable(err); got != "the bucket does not exist" {
 		t.Fatalf("Unreachable(%v) = %q", err, got)
@@ -152,7 +152,7 @@ func TestStreamDayPrefix(t *testing.T) {
 		"log_data/2018/11/2018-11-02-events.json": "{\"ts\":3,\"userId\":\"1\"}\n",
 	}, 0)
 	loc, _ := ParseLocation("s3://logs-bucket/log_data/2018/11/2018-11-01")
-	store, _ := Open(loc, client)
+	store, _ := Open(loc, client, 0)
 	stats, _, err := drain(t, store, 4, DecodeEvents, NewErrors(0))
 	if err != nil || stats.Objects != 1 || stats.Records != 2 {
 		t.Fatalf("stats %+v, err %v; want 1 object, 2 records", stats, err)
@@ -168,7 +168,7 @@ func TestStreamMalformedStopsPastAllowance(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "2018", "11", "day.json"), []byte(bad), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	store, _ := Open(Location{Scheme: "file", Path: dir}, nil)
+	store, _ := Open(Location{Scheme: "file", Path: dir}, nil, 0)
 
 	errs := NewErrors(2)
 	stats, _, err := drain(t, store, 2, DecodeEvents, errs)
@@ -183,7 +183,7 @@ func TestStreamMalformedStopsPastAllowance(t *testing.T) {
 }
 
 func TestDirMissing(t *testing.T) {
-	store, _ := Open(Location{Scheme: "file", Path: filepath.Join(t.TempDir(), "nope", "deeper")}, nil)
+	store, _ := Open(Location{Scheme: "file", Path: filepath.Join(t.TempDir(), "nope", "deeper")}, nil, 0)
 	_, _, err := drain(t, store, 2, DecodeEvents, NewErrors(0))
 	if got := Unreachable(err); got != "the directory does not exist" {
 		t.Fatalf("Unreachable(%v) = %q", err, got)
@@ -200,7 +200,7 @@ func TestDirFileNamePrefix(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	store, _ := Open(Location{Scheme: "file", Path: filepath.Join(dir, "2018-11-01")}, nil)
+	store, _ := Open(Location{Scheme: "file", Path: filepath.Join(dir, "2018-11-01")}, nil, 0)
 	stats, _, err := drain(t, store, 2, DecodeEvents, NewErrors(0))
 	if err != nil || stats.Objects != 1 || stats.Records != 2 {
 		t.Fatalf("stats %+v, err %v; want 1 object, 2 records", stats, err)
@@ -216,7 +216,7 @@ func TestS3WithoutCredentialsReadsAnonymously(t *testing.T) {
 		t.Fatal(err)
 	}
 	loc, _ := ParseLocation("s3://public-bucket/song_data")
-	store, _ := Open(loc, client)
+	store, _ := Open(loc, client, 0)
 	stats, _, err := drain(t, store, 2, DecodeSongs, NewErrors(0))
 	if err != nil || stats.Records != 1 {
 		t.Fatalf("stats %+v, err %v; want 1 record read without credentials", stats, err)
@@ -224,7 +224,7 @@ func TestS3WithoutCredentialsReadsAnonymously(t *testing.T) {
 }
 
 func TestDirMissingTopLevelDoesNotWalkTheFileSystem(t *testing.T) {
-	store, _ := Open(Location{Scheme: "file", Path: "/sparkify-no-such-directory"}, nil)
+	store, _ := Open(Location{Scheme: "file", Path: "/sparkify-no-such-directory"}, nil, 0)
 	_, _, err := drain(t, store, 2, DecodeEvents, NewErrors(0))
 	if !errors.Is(err, ErrNoObjects) {
 		t.Fatalf("err = %v, want ErrNoObjects (only / itself is read, no directory below it)", err)

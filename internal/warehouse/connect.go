@@ -3,6 +3,7 @@ package warehouse
 import (
 	"context"
 	"net/url"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -32,6 +33,11 @@ func ConnConfig(target Target, databaseURL string) (*pgx.ConnConfig, error) {
 	if err != nil {
 		return nil, err
 	}
+	if cc.ConnectTimeout == 0 {
+		// A server that accepts the connection and then says nothing
+		// would otherwise hold the job until the pod's deadline.
+		cc.ConnectTimeout = DefaultConnectTimeout
+	}
 	if target == Redshift {
 		cc.DefaultQueryExecMode = pgx.QueryExecModeExec
 	}
@@ -41,6 +47,10 @@ func ConnConfig(target Target, databaseURL string) (*pgx.ConnConfig, error) {
 	cc.RuntimeParams["application_name"] = "sparkify-job"
 	return cc, nil
 }
+
+// DefaultConnectTimeout bounds connecting and logging in, unless the URL
+// sets connect_timeout.
+const DefaultConnectTimeout = 30 * time.Second
 
 // Connect opens one connection to the warehouse.
 func Connect(ctx context.Context, target Target, databaseURL string) (*pgx.Conn, error) {

@@ -1,0 +1,88 @@
+package cli
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"io"
+	"net"
+	"syscall"
+
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/smithy-go"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/sparkify/warehouse/internal/source"
+	"github.com/sparkify/warehouse/internal/warehouse"
+)
+
+// Exit codes. An orchestrator fails the run for good on ExitUsage and
+// retries it on ExitTransient.
+const (
+	ExitOK        = 0
+	ExitFailed    = 1  // the work failed; nothing half-written
+	ExitUsage     = 2  // usage or configuration error: fix the named variable
+	ExitTransient = 75 // a peer was down, stalled or busy: run it again (EX_TEMPFAIL)
+)
+
+// transient reports whether err comes from a peer that failed for now,
+// judged by what failed, not by the presence of some network error in the
+// chain: a database or S3 connection refused, reset or lost, a timeout or a
+// stall, S3 throttling or a 5xx after the SDK's retries, the server shutting
+// down or refusing connections, or the wait for another load's lock.
+func transient(err error) bool {
+	var pgErr *pgconn.PgError
+	var apiErr smithy.APIError
+	var respErr *awshttp.ResponseError
+	var netErr net.Error
+	switch {
+	case err == nil:
+		return false
+	case errors.Is(err, warehouse.ErrLockTimeout), errors.Is(err, source.ErrStalled):
+		return true
+	case errors.As(err, &pgErr):
+		// 08: connection exception; 57P01-03: the server shutting down or
+		// starting; 53300: too many connections; 40001: a serialization
+		// failure (Redshift's concurrent transactions).
+		return pgErr.Code[:2] == "08" || pgErr.Code == "57P01" || pgErr.Code == "57P02" || pgErr.Code == "57P03" ||
+			pgErr.Code == "53300" || pgErr.Code == "40001"
+	case errors.As(err, &respErr) && respErr.HTTPStatusCode() >= 500:
+		return true
+	case errors.As(err, &apiErr):
+		switch apiErr.ErrorCode() {
+		case "SlowDown", "Throttling", "ThrottlingException", "RequestTimeout", "RequestTimeTooSkewed", "InternalError", "ServiceUnavailable":
+			return true
+		}
+		return false
+	case errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE),
+		errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, context.DeadlineExceeded):
+		return true
+	case errors.As(err, &netErr) && netErr.Timeout():
+		return true
+	case pgconn.Timeout(err):
+		return true
+	}
+	var maxAttempts *retry.MaxAttemptsError
+	return errors.As(err, &maxAttempts)
+}
+
+// connectionUnusable reports whether a connect error is the user's to fix
+// rather than the network's: the host does not exist, the server refused
+// the login or the database, or its certificate did not verify.
+func connectionUnusable(err error) bool {
+	var pgErr *pgconn.PgError
+	var dnsErr *net.DNSError
+	var unknownCA x509.UnknownAuthorityError
+	var hostname x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	switch {
+	case errors.As(err, &pgErr):
+		return !transient(err)
+	case errors.As(err, &dnsErr):
+		return dnsErr.IsNotFound
+	case errors.As(err, &unknownCA), errors.As(err, &hostname), errors.As(err, &invalid):
+		return true
+	}
+	return !transient(err)
+}

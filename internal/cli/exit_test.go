@@ -1,0 +1,69 @@
+package cli
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"syscall"
+	"testing"
+
+	"github.com/aws/smithy-go"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/sparkify/warehouse/internal/source"
+	"github.com/sparkify/warehouse/internal/warehouse"
+)
+
+func TestTransient(t *testing.T) {
+	wrap := func(err error) error { return fmt.Errorf("stage staging_events: %w", err) }
+	tests := []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"lock wait timed out", wrap(warehouse.ErrLockTimeout), true},
+		{"stalled object", wrap(&source.ObjectError{URI: "s3://b/k.json", Err: source.ErrStalled}), true},
+		{"backend terminated", wrap(&pgconn.PgError{Code: "57P01"}), true},
+		{"connection failure", wrap(&pgconn.PgError{Code: "08006"}), true},
+		{"too many connections", &pgconn.PgError{Code: "53300"}, true},
+		{"connection refused", wrap(&net.OpError{Op: "dial", Err: syscall.ECONNREFUSED}), true},
+		{"connection reset mid-body", wrap(&source.ObjectError{URI: "s3://b/k.json", Err: syscall.ECONNRESET}), true},
+		{"truncated body", wrap(io.ErrUnexpectedEOF), true},
+		{"S3 throttling", wrap(&smithy.GenericAPIError{Code: "SlowDown"}), true},
+		{"deadline", wrap(context.DeadlineExceeded), true},
+		{"syntax error", wrap(&pgconn.PgError{Code: "42601"}), false},
+		{"check failed", wrap(&warehouse.CheckError{Check: "x"}), false},
+		{"access denied", wrap(&smithy.GenericAPIError{Code: "AccessDenied"}), false},
+		{"malformed records", wrap(&source.TooManyErrors{}), false},
+	}
+	for _, tt := range tests {
+		if got := transient(tt.err); got != tt.want {
+			t.Errorf("%s: transient = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestConnectionUnusable(t *testing.T) {
+	tests := []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"host not found", &net.DNSError{Err: "no such host", Name: "x", IsNotFound: true}, true},
+		{"wrong password", &pgconn.PgError{Code: "28P01"}, true},
+		{"no such database", &pgconn.PgError{Code: "3D000"}, true},
+		{"unknown CA", fmt.Errorf("tls: %w", x509.UnknownAuthorityError{}), true},
+		{"refused", &net.OpError{Op: "dial", Err: syscall.ECONNREFUSED}, false},
+		{"server starting", &pgconn.PgError{Code: "57P03"}, false},
+		{"timeout", fmt.Errorf("connect: %w", context.DeadlineExceeded), false},
+		{"something else", errors.New("odd"), true},
+	}
+	for _, tt := range tests {
+		if got := connectionUnusable(tt.err); got != tt.want {
+			t.Errorf("%s: connectionUnusable = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
