@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"encoding/xml"
 	"image/png"
 	"io"
 	"os"
@@ -55,6 +56,8 @@ func assertSummary(t *testing.T, got, want report.Summary) {
 		{"days", got.Days, want.Days},
 		{"plays_by_hour", got.PlaysByHour, want.PlaysByHour},
 		{"plays_by_weekday_hour", got.PlaysByWeekdayHour, want.PlaysByWeekdayHour},
+		{"weekday_counts", got.WeekdayCounts, want.WeekdayCounts},
+		{"plays_by_weekday_hour_avg", got.PlaysByWeekdayHourAvg, want.PlaysByWeekdayHourAvg},
 		{"top_songs", got.TopSongs, want.TopSongs},
 		{"top_artists", got.TopArtists, want.TopArtists},
 		{"top_users", got.TopUsers, want.TopUsers},
@@ -67,12 +70,13 @@ func assertSummary(t *testing.T, got, want report.Summary) {
 	}
 }
 
-// assertFiles checks the report folder: every chart decodes at its size and
-// is not blank, index.html shows every chart.
+// assertFiles checks the report folder: every chart's PNG decodes at its
+// size and is not blank, its SVG is an <svg> document, and index.html shows
+// every chart's SVG.
 func assertFiles(t *testing.T, dir string, s report.Summary) {
 	t.Helper()
-	if got, want := len(s.Charts), len(report.ChartFiles()); got != want {
-		t.Fatalf("%d charts, want %d", got, want)
+	if got, want := 2*len(s.Charts), len(report.ChartFiles()); got != want {
+		t.Fatalf("%d charts (PNG and SVG), want %d files", len(s.Charts), want)
 	}
 	page, err := os.ReadFile(filepath.Join(dir, report.IndexFile))
 	if err != nil {
@@ -101,8 +105,16 @@ func assertFiles(t *testing.T, dir string, s report.Summary) {
 		if len(colours) < 4 {
 			t.Errorf("%s is blank (%d colours)", c.File, len(colours))
 		}
-		if !bytes.Contains(page, []byte(`<img src="`+c.File+`"`)) {
-			t.Errorf("index.html does not show %s", c.File)
+		svg, err := os.ReadFile(filepath.Join(dir, c.SVG))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var root struct{ XMLName xml.Name }
+		if err := xml.Unmarshal(svg, &root); err != nil || root.XMLName.Local != "svg" {
+			t.Errorf("%s is not an SVG document: root %v, %v", c.SVG, root.XMLName, err)
+		}
+		if !bytes.Contains(page, []byte(`<img src="`+c.SVG+`"`)) {
+			t.Errorf("index.html does not show %s", c.SVG)
 		}
 	}
 }
@@ -118,6 +130,15 @@ func grid(cells map[[2]int]int64) [][]int64 {
 		g[k[0]][k[1]] = v
 	}
 	return g
+}
+
+// avgRow is one weekday's 24 hourly averages, zero but for cells.
+func avgRow(cells map[int]float64) []float64 {
+	r := make([]float64, 24)
+	for h, v := range cells {
+		r[h] = v
+	}
+	return r
 }
 
 func share(f float64) *float64 { return &f }
@@ -158,8 +179,9 @@ func testReportBeforeAnyLoad(t *testing.T, target string) {
 		t.Errorf("index.html of an empty warehouse:\n%s", page)
 	}
 	pngs, _ := filepath.Glob(filepath.Join(dir, "*.png"))
-	if len(pngs) != 0 {
-		t.Errorf("charts written for an empty warehouse: %v", pngs)
+	svgs, _ := filepath.Glob(filepath.Join(dir, "*.svg"))
+	if len(pngs)+len(svgs) != 0 {
+		t.Errorf("charts written for an empty warehouse: %v %v", pngs, svgs)
 	}
 	var tables int
 	if err := s.Conn(t).QueryRow(context.Background(), "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'").Scan(&tables); err != nil || tables != 0 {
@@ -216,6 +238,11 @@ func testLoadReportFixture(t *testing.T, target string) {
 		},
 		PlaysByHour:        []int64{0, 2, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0},
 		PlaysByWeekdayHour: grid(map[[2]int]int64{{4, 3}: 2, {4, 13}: 1, {4, 21}: 2, {5, 1}: 2, {5, 12}: 1}),
+		// Thu 2018-11-01 and Fri 2018-11-02: one of each, so the averages
+		// are the totals; no other weekday has any.
+		WeekdayCounts: []int{0, 0, 0, 0, 1, 1, 0},
+		PlaysByWeekdayHourAvg: [][]float64{nil, nil, nil, nil,
+			avgRow(map[int]float64{3: 2, 13: 1, 21: 2}), avgRow(map[int]float64{1: 2, 12: 1}), nil},
 		TopSongs: []report.TopSong{
 			{Rank: 1, SongID: "SOMZWCG12A8C13C480", Title: "I Didn't Mean To", ArtistName: "Casual", Plays: 2},
 			{Rank: 2, SongID: "SOFSOCN12A8C143F5D", Title: "Face the Ashes", ArtistName: "GOB", Plays: 1},
@@ -261,7 +288,7 @@ func testLoadReportFixture(t *testing.T, target string) {
 	if !reflect.DeepEqual(keys, wantKeys) {
 		t.Errorf("uploaded keys %v, want %v", keys, wantKeys)
 	}
-	for _, f := range []string{report.IndexFile, report.SummaryFile, "plays_by_weekday_hour.png"} {
+	for _, f := range []string{report.IndexFile, report.SummaryFile, "plays_by_weekday_hour.png", "plays_by_weekday_hour.svg"} {
 		obj, err := client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(s.Bucket), Key: aws.String(prefix + f)})
 		if err != nil {
 			t.Fatal(err)
@@ -473,6 +500,11 @@ func testLoadReportHandMade(t *testing.T, target string) {
 		},
 		PlaysByHour:        []int64{1, 0, 0, 0, 0, 0, 0, 0, 0, 2, 3, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 1},
 		PlaysByWeekdayHour: grid(map[[2]int]int64{{4, 10}: 3, {4, 23}: 1, {5, 0}: 1, {0, 9}: 2, {0, 18}: 2}),
+		// Thu 2018-11-01 to Sun 2018-11-04: one each of Thu, Fri, Sat (no
+		// plays: zeros, not null) and Sun; no Monday to Wednesday.
+		WeekdayCounts: []int{1, 0, 0, 0, 1, 1, 1},
+		PlaysByWeekdayHourAvg: [][]float64{avgRow(map[int]float64{9: 2, 18: 2}), nil, nil, nil,
+			avgRow(map[int]float64{10: 3, 23: 1}), avgRow(map[int]float64{0: 1}), avgRow(nil)},
 		TopSongs: []report.TopSong{
 			{Rank: 1, SongID: "SOAAAAA12A8C000001", Title: "Alpha", ArtistName: "Artist One", Plays: 4},
 			{Rank: 2, SongID: "SOBBBBB12A8C000002", Title: "Beta", ArtistName: "Artist One", Plays: 2}, // tie with Gamma: by song_id

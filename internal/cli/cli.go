@@ -58,6 +58,9 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer, version s
 		return ExitUsage
 	}
 	log := newLogger(cfg.LogFormat, stderr)
+	if limit := setMemoryLimit("/"); limit > 0 {
+		log.Info("Go memory limit set to 90% of the container's", "bytes", limit)
+	}
 	for _, p := range phases {
 		log.Info("phase started", "phase", p, "target", cfg.Target, "dry_run", *dryRun)
 		if err := runPhase(ctx, p, cfg, *dryRun, stdout, log); err != nil {

@@ -69,7 +69,10 @@ func TestProvisionDryRunNeedsNothing(t *testing.T) {
 		{
 			name:  "provision",
 			phase: "provision",
-			want:  []string{"CreateRole", "PutRolePolicy", "CreateCluster", "ClusterType=single-node", "Encrypted=true", "ManageMasterPassword=true", "PubliclyAccessible=false"},
+			want: []string{"CreateRole", "PutRolePolicy", "CreateCluster", "ClusterType=single-node", "Encrypted=true", "ManageMasterPassword=true", "PubliclyAccessible=false",
+				"network: no subnet group: the default VPC, checked to exist first", "ec2 DescribeVpcs Filter=is-default=true",
+				"security group for the ingress rule: none created", "ownership: the job adopts, changes and deletes only resources tagged sparkify-warehouse=sparkify",
+				"[refuse (exit 2) unless tagged sparkify-warehouse=sparkify"},
 		},
 		{
 			name:  "provision with ingress",
@@ -78,9 +81,19 @@ func TestProvisionDryRunNeedsNothing(t *testing.T) {
 			want:  []string{"CreateRole", "CreateCluster", "ClusterType=multi-node NumberOfNodes=2", "PubliclyAccessible=true", "AuthorizeSecurityGroupIngress", "CidrIp=203.0.113.0/24"},
 		},
 		{
+			name:  "provision with ingress into subnets",
+			phase: "provision",
+			env:   map[string]string{"SPARKIFY_INGRESS_CIDR": "203.0.113.0/24", "SPARKIFY_SUBNET_IDS": "subnet-0a0000000000000a1,subnet-0a0000000000000b2"},
+			want: []string{"network: subnet group sparkify-warehouse-sparkify, created from SPARKIFY_SUBNET_IDS subnet-0a0000000000000a1,subnet-0a0000000000000b2 and removed by teardown",
+				"redshift CreateClusterSubnetGroup ClusterSubnetGroupName=sparkify-warehouse-sparkify SubnetIds=subnet-0a0000000000000a1,subnet-0a0000000000000b2 Tags=sparkify-warehouse=sparkify",
+				"security group for the ingress rule: sparkify-warehouse-sparkify, created in the cluster's VPC, attached to the cluster, removed by teardown",
+				"ec2 CreateSecurityGroup GroupName=sparkify-warehouse-sparkify", "ClusterSubnetGroupName=sparkify-warehouse-sparkify", "VpcSecurityGroupIds=<the group created above>"},
+		},
+		{
 			name:  "teardown",
 			phase: "teardown",
-			want:  []string{"DeleteCluster", "FinalClusterSnapshotIdentifier=sparkify-final-", "RevokeSecurityGroupIngress", "DeleteRolePolicy", "DeleteRole"},
+			want: []string{"DeleteCluster", "FinalClusterSnapshotIdentifier=sparkify-final-", "RevokeSecurityGroupIngress", "DeleteRolePolicy", "DeleteRole",
+				"ResumeCluster", "DeleteSecurityGroup", "DeleteClusterSubnetGroup", "through final-snapshot and deleting"},
 		},
 		{
 			name:  "provision and teardown",
@@ -308,6 +321,7 @@ func TestSettingErrorMessages(t *testing.T) {
 		name  string
 		env   map[string]string
 		plant func(st *awsfake.State)
+		fake  func(*awsfake.Server) // selects a behaviour of real accounts
 		args  []string
 		want  string
 	}{
@@ -343,18 +357,35 @@ func TestSettingErrorMessages(t *testing.T) {
 				st.Clusters["sparkify"] = &awsfake.Cluster{ID: "sparkify", Status: "available", Port: 5439}
 			},
 			args: []string{"-phase", "teardown"},
-			want: `job: teardown: configuration error: SPARKIFY_CLUSTER_ID: Redshift cluster "sparkify" exists but was not created by this job (it has no sparkify-warehouse tag): choose another name, or tag it sparkify-warehouse=<cluster id> to let the job manage it`,
+			want: `job: teardown: configuration error: SPARKIFY_CLUSTER_ID: Redshift cluster "sparkify" exists but was not created by this job (it has no sparkify-warehouse tag): choose another name, or tag it sparkify-warehouse=sparkify to let the job manage it`,
 		},
 		{
-			name: "cluster without a security group",
-			env:  map[string]string{"SPARKIFY_TARGET": "redshift", "SPARKIFY_INGRESS_CIDR": "198.51.100.7/32"},
-			plant: func(st *awsfake.State) {
-				st.Clusters["sparkify"] = &awsfake.Cluster{ID: "sparkify", Status: "available", NodeType: "ra3.large", ClusterType: "single-node", NumberOfNodes: 1,
-					DBName: "sparkify", MasterUsername: "sparkify", ManagePassword: true, Port: 5439, Encrypted: true, PubliclyAccessible: true,
-					Tags: map[string]string{"sparkify-warehouse": "sparkify"}}
-			},
+			name: "no default VPC",
+			env:  map[string]string{"SPARKIFY_TARGET": "redshift"},
+			fake: func(s *awsfake.Server) { s.NoDefaultVPC = true },
 			args: []string{"-phase", "provision"},
-			want: "job: provision: configuration error: SPARKIFY_SECURITY_GROUP_ID: cluster sparkify has no VPC security group to add the ingress rule to: set SPARKIFY_SECURITY_GROUP_ID",
+			want: "job: provision: configuration error: SPARKIFY_SUBNET_GROUP: this region has no default VPC, which Redshift needs to create a cluster without a subnet group (organisation and Control Tower accounts usually have none): set SPARKIFY_SUBNET_GROUP to an existing cluster subnet group, or SPARKIFY_SUBNET_IDS to subnets of one VPC for the job to make one",
+		},
+		{
+			name: "role of another cluster",
+			env:  map[string]string{"SPARKIFY_TARGET": "redshift", "SPARKIFY_CLUSTER_ID": "sparkify-dev"},
+			plant: func(st *awsfake.State) {
+				st.Roles["sparkify-redshift-s3-read"] = &awsfake.Role{Name: "sparkify-redshift-s3-read", Tags: map[string]string{"sparkify-warehouse": "sparkify"}}
+			},
+			args: []string{"-phase", "teardown"},
+			want: `job: teardown: configuration error: SPARKIFY_IAM_ROLE_NAME: IAM role "sparkify-redshift-s3-read" belongs to cluster "sparkify" (tag sparkify-warehouse=sparkify), not to cluster "sparkify-dev": give this cluster its own SPARKIFY_IAM_ROLE_NAME`,
+		},
+		{
+			name: "IPv6 ingress on an IPv4 cluster",
+			env:  map[string]string{"SPARKIFY_TARGET": "redshift", "SPARKIFY_INGRESS_CIDR": "2001:db8::/56"},
+			args: []string{"-phase", "provision", "-dry-run"},
+			want: "job: provision: configuration error: SPARKIFY_INGRESS_CIDR: 2001:db8::/56 is an IPv6 CIDR, which admits nothing to an IPv4-only cluster: use an IPv4 CIDR, or set SPARKIFY_IP_ADDRESS_TYPE=dualstack with SPARKIFY_SUBNET_GROUP or SPARKIFY_SUBNET_IDS naming subnets that have IPv6 ranges",
+		},
+		{
+			name: "ra3 port",
+			env:  map[string]string{"SPARKIFY_TARGET": "redshift", "SPARKIFY_DB_PORT": "5500"},
+			args: []string{"-phase", "provision", "-dry-run"},
+			want: "job: provision: configuration error: SPARKIFY_DB_PORT: 5500 is not a port ra3.large nodes accept: use 5431-5455 or 8191-8215 (default 5439)",
 		},
 	}
 	for _, tt := range tests {
@@ -363,6 +394,9 @@ func TestSettingErrorMessages(t *testing.T) {
 			fake := useFake(t)
 			if tt.plant != nil {
 				fake.Do(tt.plant)
+			}
+			if tt.fake != nil {
+				tt.fake(fake)
 			}
 			for k, v := range tt.env {
 				t.Setenv(k, v)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"path"
 	"strings"
 	"time"
 
@@ -54,7 +55,10 @@ type Provision struct {
 	ManagedS3Policy   bool          `envconfig:"IAM_MANAGED_POLICY" default:"false" desc:"attach AmazonS3ReadOnlyAccess instead of the inline policy limited to the source buckets"`
 	IngressCIDR       string        `envconfig:"INGRESS_CIDR" desc:"CIDR allowed to reach the cluster port; no ingress rule and no public access when empty"`
 	AllowPublic       bool          `envconfig:"ALLOW_PUBLIC_INGRESS" default:"false" desc:"allow 0.0.0.0/0 or ::/0 as INGRESS_CIDR"`
-	SecurityGroupID   string        `envconfig:"SECURITY_GROUP_ID" desc:"security group for the ingress rule; default: the default VPC's default group"`
+	SecurityGroupID   string        `envconfig:"SECURITY_GROUP_ID" desc:"existing security group (in the cluster's VPC) that holds the ingress rule and is attached to the cluster; default with INGRESS_CIDR: a group provision creates for the cluster (removed by teardown)"`
+	SubnetGroup       string        `envconfig:"SUBNET_GROUP" desc:"existing Redshift cluster subnet group to create the cluster in; default: one made from SUBNET_IDS, else the default VPC"`
+	SubnetIDs         []string      `envconfig:"SUBNET_IDS" desc:"comma-separated subnet ids of one VPC: provision creates a subnet group from them (teardown removes it)"`
+	IPAddressType     string        `envconfig:"IP_ADDRESS_TYPE" default:"ipv4" desc:"ipv4 or dualstack; dualstack needs subnets with IPv6 ranges and allows an IPv6 INGRESS_CIDR"`
 	WaitTimeout       time.Duration `envconfig:"WAIT_TIMEOUT" default:"30m" desc:"how long provision and teardown wait for the cluster"`
 	SkipFinalSnapshot bool          `envconfig:"SKIP_FINAL_SNAPSHOT" default:"false" desc:"teardown deletes the cluster without a final snapshot"`
 	OutputFile        string        `envconfig:"OUTPUT_FILE" desc:"file where provision also writes its KEY=value outputs"`
@@ -114,6 +118,17 @@ func (r *S3Location) Decode(s string) error {
 	if err != nil || loc.Scheme != "s3" {
 		return fmt.Errorf("%q is not of the form s3://bucket/prefix", s)
 	}
+	// Keys are written under the prefix: "." and ".." would be taken
+	// literally by S3, never as folders, so they are refused; repeated
+	// slashes are folded.
+	for _, seg := range strings.Split(loc.Path, "/") {
+		if seg == "." || seg == ".." {
+			return fmt.Errorf("%q has a %q path segment: write the prefix without such segments", s, seg)
+		}
+	}
+	if loc.Path != "" {
+		loc.Path = strings.TrimPrefix(path.Clean("/"+loc.Path), "/")
+	}
 	r.Location = loc
 	return nil
 }
@@ -146,7 +161,11 @@ func (c *Config) RequireDatabase() error {
 	}
 	u, err := url.Parse(c.DatabaseURL)
 	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") || u.Host == "" {
-		return &Error{"DATABASE_URL", "is not a URL of the form postgres://user:password@host:port/dbname"}
+		msg := "is not a URL of the form postgres://user:password@host:port/dbname"
+		if strings.ContainsAny(c.DatabaseURL, "#?") {
+			msg += "; characters such as # ? / @ in the password must be percent-encoded (# as %23, ? as %3F, / as %2F, @ as %40)"
+		}
+		return &Error{"DATABASE_URL", msg}
 	}
 	if strings.Trim(u.Path, "/") == "" {
 		return &Error{"DATABASE_URL", "names no database: add /dbname after host:port"}

@@ -99,6 +99,7 @@ func TestLoadErrors(t *testing.T) {
 		{"SPARKIFY_S3_CONCURRENCY", "0", "SPARKIFY_S3_CONCURRENCY: must be 1 or more"},
 		{"SPARKIFY_MAX_ERRORS", "-1", "SPARKIFY_MAX_ERRORS: must be 0 or more"},
 		{"SPARKIFY_REPORT_URI", "file:///tmp/r", `SPARKIFY_REPORT_URI: "file:///tmp/r" is not of the form s3://bucket/prefix`},
+		{"SPARKIFY_REPORT_URI", "s3://reports/../../etc", `SPARKIFY_REPORT_URI: "s3://reports/../../etc" has a ".." path segment: write the prefix without such segments`},
 		{"SPARKIFY_SONG_DATA", "file:///x\nDROP TABLE songs; --", `SPARKIFY_SONG_DATA: "file:///x\nDROP TABLE songs; --" holds a control character (byte 9): remove it`},
 	}
 	for _, tt := range tests {
@@ -109,5 +110,24 @@ func TestLoadErrors(t *testing.T) {
 				t.Errorf("Load: %v, want %q", err, tt.want)
 			}
 		})
+	}
+}
+
+func TestReportURIIsNormalised(t *testing.T) {
+	setEnv(t, map[string]string{"SPARKIFY_REPORT_URI": "s3://reports//team///sparkify/"})
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.ReportURI.String(); got != "s3://reports/team/sparkify" {
+		t.Errorf("REPORT_URI = %q, want s3://reports/team/sparkify", got)
+	}
+}
+
+func TestDatabaseURLPasswordHint(t *testing.T) {
+	c := Config{DatabaseURL: "postgres://sparkify:pa#ss@db.example:5432/sparkify"}
+	err := c.RequireDatabase()
+	if err == nil || !strings.Contains(err.Error(), "must be percent-encoded (# as %23") {
+		t.Errorf("RequireDatabase = %v, want the percent-encoding hint", err)
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"reflect"
+	"slices"
 	"strings"
 	"time"
 
@@ -26,11 +28,13 @@ type AWS struct {
 	Log      *slog.Logger
 
 	// PollMinDelay and PollMaxDelay bound the delay between two
-	// DescribeClusters calls of the waiters; zero means the SDK's defaults
-	// (60 s and 120 s). Tests make them small.
+	// DescribeClusters calls of a wait, and between two attempts of a call
+	// refused because the cluster is busy; the delay doubles from the first
+	// to the second. Zero means 15 s and 2 min. Tests make them small.
 	PollMinDelay, PollMaxDelay time.Duration
-	// RoleSettleDelay is the pause between CreateCluster attempts while IAM
-	// propagates a role created in the same run; zero means 10 s.
+	// RoleSettleDelay is the pause between attempts while IAM propagates a
+	// young role: CreateCluster or ModifyClusterIamRoles refused, or a read
+	// that does not see the role yet; zero means 10 s.
 	RoleSettleDelay time.Duration
 	// Now gives the time for the final snapshot's name; nil means time.Now.
 	Now func() time.Time
@@ -111,96 +115,201 @@ func (a *AWS) now() time.Time {
 	return time.Now()
 }
 
-// Cluster states that waitCluster waits for.
+// What waitCluster waits until.
 const (
 	untilAvailable = "available"
+	untilPaused    = "paused"
 	untilDeleted   = "deleted"
+	// untilSettled waits while the cluster is on its way to available
+	// (creating, modifying, resuming, ...), whatever it becomes then.
+	untilSettled = "settled"
 )
 
-// retryFunc is a cluster waiter's decision after one DescribeClusters call:
-// keep waiting (true, nil), done (false, nil) or stop with an error.
-type retryFunc = func(context.Context, *redshift.DescribeClustersInput, *redshift.DescribeClustersOutput, error) (bool, error)
+// gone is the status waitCluster reports for a cluster that does not exist.
+const gone = "gone"
 
-// waitCluster runs the SDK's waiter until the cluster is available or
-// deleted (until), bounded by s.WaitTimeout, logging each poll, and turns a
-// timeout or a failure state into an error that says what to do.
-func (a *AWS) waitCluster(ctx context.Context, s Spec, until string) (*redshift.DescribeClustersOutput, error) {
+// stopHints are the cluster statuses that end a wait until available at
+// once, with what to do about each.
+var stopHints = map[string]string{
+	"deleting":                "it is being deleted: run provision again once teardown has finished",
+	"final-snapshot":          "it is being deleted (final snapshot): run provision again once teardown has finished",
+	"pausing":                 "it is being paused: resume it (aws redshift resume-cluster), then run provision again",
+	"paused":                  "it is paused: resume it (aws redshift resume-cluster --cluster-identifier <id>), then run provision again",
+	"hardware-failure":        "Redshift reports a hardware failure: see the cluster's events; reboot or restore it, or tear it down",
+	"incompatible-hsm":        "Redshift cannot reach its HSM: see the cluster's events",
+	"incompatible-network":    "the cluster's network is unusable (subnet group, VPC or addresses): see the cluster's events, fix the network and run teardown and provision again",
+	"incompatible-parameters": "its parameter group has incompatible values: see the cluster's events",
+	"incompatible-restore":    "the restore failed: see the cluster's events, then tear it down",
+	"storage-full":            "its storage is full: resize it or delete data",
+	gone:                      "it was deleted while provision waited: run provision again",
+}
+
+// waitCluster polls DescribeClusters until the cluster reaches until,
+// bounded by s.WaitTimeout, logging each poll. A status from which until
+// cannot follow ends the wait at once with its name. It returns the
+// cluster (nil once deleted).
+//
+// Available means what AWS means by it: ClusterStatus available,
+// ClusterAvailabilityStatus Available, no PendingModifiedValues and every IAM
+// role in-sync. A cluster that is "available" while a modification is
+// still being applied accepts no other modification.
+func (a *AWS) waitCluster(ctx context.Context, s Spec, until string) (*rstypes.Cluster, error) {
 	start := a.now()
-	var (
-		last    = "unknown" // the cluster's status at the last poll
-		failed  bool        // the waiter stopped at a status from which until cannot follow
-		waiting bool        // the last poll said to keep waiting
-	)
-	// observe wraps the waiter's own decision: it logs each poll and records
-	// how the waiting ended. With a successful call, the SDK's waiters
-	// return an error only for their failure states.
-	observe := func(decide retryFunc) retryFunc {
-		return func(ctx context.Context, in *redshift.DescribeClustersInput, out *redshift.DescribeClustersOutput, err error) (bool, error) {
-			gone := isClusterNotFound(err)
-			switch {
-			case gone:
-				last = "gone"
-			case err == nil && len(out.Clusters) > 0:
-				last = aws.ToString(out.Clusters[0].ClusterStatus)
+	wctx, cancel := context.WithTimeout(ctx, s.WaitTimeout)
+	defer cancel()
+	delay, maxDelay := a.pollDelays()
+	last := "unknown"
+	for {
+		cl, err := a.describeCluster(wctx, s.ClusterID)
+		switch {
+		case ctx.Err() != nil:
+			return nil, ctx.Err()
+		case wctx.Err() != nil:
+			return nil, a.waitTimeout(s, last, until)
+		case err != nil:
+			return nil, err
+		}
+		status, detail := clusterState(cl)
+		last = status
+		a.Log.Info("waiting for the cluster", "cluster", s.ClusterID, "until", until, "status", status, "detail", detail,
+			"elapsed", a.now().Sub(start).Round(time.Second).String(), "timeout", s.WaitTimeout.String())
+		done, stop := reached(until, cl, status, detail)
+		if done {
+			return cl, nil
+		}
+		if stop {
+			msg := fmt.Sprintf("cluster %s became %q while waiting until %s", s.ClusterID, status, until)
+			if hint := stopHints[status]; hint != "" && until == untilAvailable {
+				msg += ": " + strings.ReplaceAll(hint, "<id>", s.ClusterID)
 			}
-			if err == nil || gone {
-				a.Log.Info("waiting for the cluster", "cluster", s.ClusterID, "until", until, "status", last,
-					"elapsed", a.now().Sub(start).Round(time.Second).String(), "timeout", s.WaitTimeout.String())
-			}
-			retry, verdict := decide(ctx, in, out, err)
-			failed = err == nil && verdict != nil
-			waiting = retry && verdict == nil
-			return retry, verdict
+			return nil, errors.New(msg)
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-wctx.Done():
+			return nil, a.waitTimeout(s, last, until)
+		case <-time.After(delay):
+		}
+		delay = min(2*delay, maxDelay)
+	}
+}
+
+func (a *AWS) waitTimeout(s Spec, last, until string) error {
+	return fmt.Errorf("cluster %s is still %q after %s, not %s: run the phase again to keep waiting (it resumes where it stopped), or raise SPARKIFY_WAIT_TIMEOUT",
+		s.ClusterID, last, s.WaitTimeout, until)
+}
+
+// clusterState returns the cluster's status ("gone" for nil) and what,
+// while it is "available", still keeps it busy ("" when nothing does).
+func clusterState(cl *rstypes.Cluster) (status, detail string) {
+	if cl == nil {
+		return gone, ""
+	}
+	status = aws.ToString(cl.ClusterStatus)
+	var busy []string
+	if v := aws.ToString(cl.ClusterAvailabilityStatus); v != "" && v != "Available" {
+		busy = append(busy, "availability "+v)
+	}
+	if p := cl.PendingModifiedValues; p != nil && !reflect.ValueOf(*p).IsZero() {
+		busy = append(busy, "modifications pending")
+	}
+	for _, r := range cl.IamRoles {
+		if st := aws.ToString(r.ApplyStatus); st != "" && st != "in-sync" {
+			busy = append(busy, "role "+st)
 		}
 	}
-	in := &redshift.DescribeClustersInput{ClusterIdentifier: aws.String(s.ClusterID)}
-	var (
-		out *redshift.DescribeClustersOutput
-		err error
-	)
-	if until == untilDeleted {
-		out, err = redshift.NewClusterDeletedWaiter(a.Redshift, func(o *redshift.ClusterDeletedWaiterOptions) {
-			a.setDelays(&o.MinDelay, &o.MaxDelay)
-			o.Retryable = observe(o.Retryable)
-		}).WaitForOutput(ctx, in, s.WaitTimeout)
-	} else {
-		out, err = redshift.NewClusterAvailableWaiter(a.Redshift, func(o *redshift.ClusterAvailableWaiterOptions) {
-			a.setDelays(&o.MinDelay, &o.MaxDelay)
-			o.Retryable = observe(o.Retryable)
-		}).WaitForOutput(ctx, in, s.WaitTimeout)
+	return status, strings.Join(busy, ", ")
+}
+
+// reached decides one poll of waitCluster: done, or stop (a status from
+// which until cannot follow), or neither (keep waiting).
+func reached(until string, cl *rstypes.Cluster, status, detail string) (done, stop bool) {
+	switch until {
+	case untilDeleted:
+		return status == gone, status != gone && status != "deleting" && status != "final-snapshot"
+	case untilPaused:
+		return status == "paused", status != "pausing" && status != "paused"
+	case untilSettled:
+		return !slices.Contains(busyStatuses, status) && (status != "available" || detail == ""), false
 	}
-	switch {
-	case err == nil:
-		return out, nil
-	case ctx.Err() != nil:
-		return nil, ctx.Err()
-	case waiting || errors.Is(err, context.DeadlineExceeded):
-		// The waiter ran out of time between two polls, or during one.
-		return nil, fmt.Errorf("cluster %s is still %q after %s, not %s: run the phase again to keep waiting (it resumes where it stopped), or raise SPARKIFY_WAIT_TIMEOUT",
-			s.ClusterID, last, s.WaitTimeout, until)
-	case failed:
-		return nil, fmt.Errorf("cluster %s became %q while waiting until %s", s.ClusterID, last, until)
+	if status == "available" {
+		failed := aws.ToString(cl.ClusterAvailabilityStatus) == "Failed"
+		return detail == "", failed
 	}
-	return nil, callError("DescribeClusters", err)
+	_, stop = stopHints[status]
+	return false, stop
 }
 
 // waitAvailable waits until the cluster is available and returns it.
 func (a *AWS) waitAvailable(ctx context.Context, s Spec) (*rstypes.Cluster, error) {
-	out, err := a.waitCluster(ctx, s, untilAvailable)
-	if err != nil {
-		return nil, err
-	}
-	return &out.Clusters[0], nil
+	return a.waitCluster(ctx, s, untilAvailable)
 }
 
-func (a *AWS) setDelays(minD, maxD *time.Duration) {
+// pollDelays returns the first and the longest delay between two polls.
+func (a *AWS) pollDelays() (first, longest time.Duration) {
+	first, longest = 15*time.Second, 2*time.Minute
 	if a.PollMinDelay > 0 {
-		*minD = a.PollMinDelay
+		first = a.PollMinDelay
 	}
 	if a.PollMaxDelay > 0 {
-		*maxD = a.PollMaxDelay
+		longest = a.PollMaxDelay
 	}
-	if *minD > *maxD {
-		*maxD = *minD
+	return first, max(first, longest)
+}
+
+// isClusterBusy tells whether Redshift refused a call because of the
+// cluster's state, such as a concurrent operation.
+func isClusterBusy(err error) bool {
+	_, ok := errors.AsType[*rstypes.InvalidClusterStateFault](err)
+	return ok || errorCode(err) == "InvalidClusterState"
+}
+
+// retryBusy runs call until Redshift stops refusing it for the cluster's
+// state (another operation in progress), backing off between attempts,
+// for at most s.WaitTimeout. The error it returns is wrapped by callError.
+func (a *AWS) retryBusy(ctx context.Context, s Spec, op string, call func(context.Context) error) error {
+	return a.retryWhile(ctx, s, op, "the cluster is busy with another operation", isClusterBusy, call)
+}
+
+// retryWhile runs call until its error no longer satisfies refused,
+// backing off between attempts (PollMinDelay doubling up to PollMaxDelay)
+// for at most s.WaitTimeout. The error it returns is wrapped by callError.
+func (a *AWS) retryWhile(ctx context.Context, s Spec, op, why string, refused func(error) bool, call func(context.Context) error) error {
+	delay, maxDelay := a.pollDelays()
+	deadline := time.Now().Add(s.WaitTimeout)
+	for {
+		err := call(ctx)
+		if err == nil {
+			return nil
+		}
+		if !refused(err) {
+			return callError(op, err)
+		}
+		if time.Now().Add(delay).After(deadline) {
+			return fmt.Errorf("%s: still refused after %s (%s): run the phase again, or raise SPARKIFY_WAIT_TIMEOUT: %w", op, s.WaitTimeout, why, err)
+		}
+		a.Log.Info(why+"; retrying", "cluster", s.ClusterID, "op", op, "delay", delay.String(), "aws", errorMessage(err))
+		if err := sleep(ctx, delay); err != nil {
+			return err
+		}
+		delay = min(2*delay, maxDelay)
+	}
+}
+
+// errorMessage returns the AWS error message of err, or err's text.
+func errorMessage(err error) string {
+	if ae, ok := errors.AsType[smithy.APIError](err); ok {
+		return ae.ErrorMessage()
+	}
+	return err.Error()
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(d):
+		return nil
 	}
 }

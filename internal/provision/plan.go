@@ -51,18 +51,65 @@ func (s Spec) planRoleARN() string {
 
 func (s Spec) tagParam() string { return TagKey + "=" + s.ClusterID }
 
+func (s Spec) ownedWhen() string {
+	return "refuse (exit 2) unless tagged " + s.tagParam() + ", as everything this job adopts or deletes"
+}
+
+// groupPlaceholder names the security group that holds the ingress rule.
+func (s Spec) groupPlaceholder() string {
+	if s.SecurityGroupID != "" {
+		return s.SecurityGroupID
+	}
+	return "<the group created above>"
+}
+
+// networkPlan lists the calls that find the new cluster's VPC.
+func (s Spec) networkPlan() []Call {
+	const missing = "when the cluster is missing"
+	switch {
+	case s.SubnetGroup != "":
+		return []Call{call("redshift", "DescribeClusterSubnetGroups", missing+"; refuse (exit 2) when it does not exist", "ClusterSubnetGroupName", s.SubnetGroup)}
+	case len(s.SubnetIDs) > 0:
+		name := s.subnetGroupName()
+		return []Call{
+			call("redshift", "DescribeClusterSubnetGroups", missing+"; "+s.ownedWhen(), "ClusterSubnetGroupName", name),
+			call("redshift", "CreateClusterSubnetGroup", missing+" and the subnet group too", "ClusterSubnetGroupName", name, "SubnetIds", strings.Join(s.SubnetIDs, ","), "Tags", s.tagParam()),
+		}
+	}
+	return []Call{call("ec2", "DescribeVpcs", missing+"; refuse (exit 2) when the region has no default VPC: set SPARKIFY_SUBNET_GROUP or SPARKIFY_SUBNET_IDS", "Filter", "is-default=true")}
+}
+
+// securityGroupPlan lists the calls that find or create the security group
+// that holds the ingress rule.
+func (s Spec) securityGroupPlan() []Call {
+	if s.SecurityGroupID != "" {
+		return []Call{call("ec2", "DescribeSecurityGroups", "refuse (exit 2) unless it exists in the cluster's VPC", "GroupIds", s.SecurityGroupID)}
+	}
+	if !s.wantPublic() {
+		return nil
+	}
+	return []Call{
+		call("ec2", "DescribeSecurityGroups", "", "Filter", "tag:"+s.tagParam()+",vpc-id=<the cluster's VPC>"),
+		call("ec2", "CreateSecurityGroup", "when missing; the cluster's own group, never the VPC's default group", "GroupName", ownName(s.ClusterID),
+			"VpcId", "<the cluster's VPC>", "TagSpecifications", "security-group:"+s.tagParam()),
+	}
+}
+
 // ProvisionPlan lists the AWS calls Provision makes, in order, with their
 // key parameters and the condition for each write.
 func (s Spec) ProvisionPlan() []Call {
 	role := s.RoleName
 	calls := []Call{
-		call("redshift", "DescribeClusters", "", "ClusterIdentifier", s.ClusterID),
-		call("iam", "GetRole", "", "RoleName", role),
+		call("redshift", "DescribeClusters", s.ownedWhen()+"; refuse when deleting, final-snapshot, pausing, paused or failed", "ClusterIdentifier", s.ClusterID),
+	}
+	calls = append(calls, s.networkPlan()...)
+	calls = append(calls,
+		call("iam", "GetRole", s.ownedWhen(), "RoleName", role),
 		call("iam", "CreateRole", "when the role is missing", "RoleName", role, "AssumeRolePolicyDocument", trustPolicy(), "Tags", s.tagParam()),
 		call("iam", "UpdateAssumeRolePolicy", "when the trust policy has drifted", "RoleName", role, "PolicyDocument", trustPolicy()),
-		call("iam", "ListAttachedRolePolicies", "", "RoleName", role),
-		call("iam", "GetRolePolicy", "", "RoleName", role, "PolicyName", InlinePolicyName),
-	}
+		call("iam", "ListAttachedRolePolicies", "when the role existed", "RoleName", role),
+		call("iam", "GetRolePolicy", "when the role existed", "RoleName", role, "PolicyName", InlinePolicyName),
+	)
 	managed := managedPolicyARN("aws")
 	if s.ManagedPolicy {
 		calls = append(calls,
@@ -75,6 +122,7 @@ func (s Spec) ProvisionPlan() []Call {
 			call("iam", "DetachRolePolicy", "when an earlier run attached it", "RoleName", role, "PolicyArn", managed),
 		)
 	}
+	calls = append(calls, s.securityGroupPlan()...)
 	create := []string{
 		"ClusterIdentifier", s.ClusterID,
 		"ClusterType", "single-node",
@@ -98,29 +146,36 @@ func (s Spec) ProvisionPlan() []Call {
 		"IamRoles", s.planRoleARN(),
 		"PubliclyAccessible", strconv.FormatBool(s.wantPublic()),
 	)
-	if s.SecurityGroupID != "" {
-		create = append(create, "VpcSecurityGroupIds", s.SecurityGroupID)
+	if s.SecurityGroupID != "" || s.wantPublic() {
+		create = append(create, "VpcSecurityGroupIds", s.groupPlaceholder())
+	}
+	if name := s.subnetGroupName(); name != "" {
+		create = append(create, "ClusterSubnetGroupName", name)
+	}
+	if s.DualStack {
+		create = append(create, "IpAddressType", "dualstack")
 	}
 	create = append(create, "Tags", s.tagParam())
+	modify := []string{"ClusterIdentifier", s.ClusterID, "PubliclyAccessible", strconv.FormatBool(s.wantPublic())}
+	if s.SecurityGroupID != "" || s.wantPublic() {
+		modify = append(modify, "VpcSecurityGroupIds", "<its groups>+"+s.groupPlaceholder())
+	}
+	wait := "polling until available (ClusterStatus available, ClusterAvailabilityStatus Available, nothing pending, roles in-sync), at most " + s.WaitTimeout.String()
 	calls = append(calls,
-		call("redshift", "CreateCluster", "when the cluster is missing", create...),
-		call("redshift", "DescribeClusters", "ClusterAvailable waiter, polling until available, at most "+s.WaitTimeout.String(), "ClusterIdentifier", s.ClusterID),
-		call("redshift", "ModifyClusterIamRoles", "when the role is not attached, then the waiter again", "ClusterIdentifier", s.ClusterID, "AddIamRoles", s.planRoleARN()),
-		call("redshift", "ModifyCluster", "when public accessibility differs, then the waiter again", "ClusterIdentifier", s.ClusterID, "PubliclyAccessible", strconv.FormatBool(s.wantPublic())),
+		call("redshift", "CreateCluster", "when the cluster is missing; retried while Redshift does not accept a role younger than "+roleYoungFor.String(), create...),
+		call("redshift", "DescribeClusters", wait, "ClusterIdentifier", s.ClusterID),
+		call("redshift", "ModifyClusterIamRoles", "when the role is not attached, then wait again; retried while the cluster is busy", "ClusterIdentifier", s.ClusterID, "AddIamRoles", s.planRoleARN()),
+		call("redshift", "ModifyCluster", "when public accessibility differs or the group is not attached, then wait again; retried while the cluster is busy", modify...),
 		call("ec2", "DescribeSecurityGroupRules", "", "Filter", "tag:"+s.tagParam()),
 	)
 	if s.wantPublic() {
-		group := s.SecurityGroupID
-		if group == "" {
-			group = "<the cluster's VPC security group>"
-		}
 		cidrKey := "CidrIp"
 		if !s.Ingress.Addr().Is4() {
 			cidrKey = "CidrIpv6"
 		}
 		calls = append(calls,
-			call("ec2", "RevokeSecurityGroupIngress", "for each rule this job added for another CIDR", "GroupId", "<its group>", "SecurityGroupRuleIds", "<its id>"),
-			call("ec2", "AuthorizeSecurityGroupIngress", "when missing", "GroupId", group, "IpProtocol", "tcp",
+			call("ec2", "RevokeSecurityGroupIngress", "for each rule this job added for another CIDR or group", "GroupId", "<its group>", "SecurityGroupRuleIds", "<its id>"),
+			call("ec2", "AuthorizeSecurityGroupIngress", "when missing", "GroupId", s.groupPlaceholder(), "IpProtocol", "tcp",
 				"FromPort", strconv.Itoa(s.Port), "ToPort", strconv.Itoa(s.Port), cidrKey, s.Ingress.String(), "TagSpecifications", "security-group-rule:"+s.tagParam()),
 		)
 	} else {
@@ -138,13 +193,20 @@ func (s Spec) TeardownPlan(now time.Time) []Call {
 		del = append(del, "FinalClusterSnapshotIdentifier", finalSnapshotID(s.ClusterID, now))
 	}
 	role := s.RoleName
+	subnets := ownName(s.ClusterID)
 	return []Call{
-		call("redshift", "DescribeClusters", "", "ClusterIdentifier", s.ClusterID),
-		call("iam", "GetRole", "", "RoleName", role),
-		call("redshift", "DeleteCluster", "when the cluster exists and is not already being deleted", del...),
-		call("redshift", "DescribeClusters", "ClusterDeleted waiter, polling until gone, at most "+s.WaitTimeout.String(), "ClusterIdentifier", s.ClusterID),
+		call("redshift", "DescribeClusters", s.ownedWhen(), "ClusterIdentifier", s.ClusterID),
+		call("iam", "GetRole", s.ownedWhen(), "RoleName", role),
+		call("redshift", "DescribeClusters", "while the cluster is busy or pausing, polling until it settles", "ClusterIdentifier", s.ClusterID),
+		call("redshift", "ResumeCluster", "when paused: Redshift deletes only running clusters", "ClusterIdentifier", s.ClusterID),
+		call("redshift", "DeleteCluster", "when the cluster exists and is not already being deleted (deleting, final-snapshot); retried while busy", del...),
+		call("redshift", "DescribeClusters", "polling until gone (through final-snapshot and deleting), at most "+s.WaitTimeout.String(), "ClusterIdentifier", s.ClusterID),
 		call("ec2", "DescribeSecurityGroupRules", "", "Filter", "tag:"+s.tagParam()),
 		call("ec2", "RevokeSecurityGroupIngress", "for each rule found", "GroupId", "<its group>", "SecurityGroupRuleIds", "<its id>"),
+		call("ec2", "DescribeSecurityGroups", "", "Filter", "tag:"+s.tagParam()),
+		call("ec2", "DeleteSecurityGroup", "for each group found; retried while the deleted cluster's network interfaces hold it", "GroupId", "<its id>"),
+		call("redshift", "DescribeClusterSubnetGroups", "", "ClusterSubnetGroupName", subnets),
+		call("redshift", "DeleteClusterSubnetGroup", "when it exists and is tagged "+s.tagParam(), "ClusterSubnetGroupName", subnets),
 		call("iam", "ListRolePolicies", "when the role exists", "RoleName", role),
 		call("iam", "DeleteRolePolicy", "for each inline policy", "RoleName", role, "PolicyName", InlinePolicyName),
 		call("iam", "ListAttachedRolePolicies", "when the role exists", "RoleName", role),
@@ -156,7 +218,11 @@ func (s Spec) TeardownPlan(now time.Time) []Call {
 // WriteProvisionPlan writes the dry run of provision: the calls and the
 // outputs a real run prints.
 func (s Spec) WriteProvisionPlan(w io.Writer) error {
-	fmt.Fprintln(w, "dry run: provision, target redshift. No AWS API is called. A real run makes these calls in order; a call with a [condition] is made only when it holds:")
+	fmt.Fprintln(w, "dry run: provision, target redshift. No AWS API is called.")
+	for _, l := range s.summary() {
+		fmt.Fprintln(w, "  "+l)
+	}
+	fmt.Fprintln(w, "A real run makes these calls in order; a call with a [condition] is made only when it holds:")
 	writeCalls(w, s.ProvisionPlan())
 	fmt.Fprintln(w, "then prints (and writes to SPARKIFY_OUTPUT_FILE when set):")
 	out := Outputs{
@@ -172,6 +238,33 @@ func (s Spec) WriteProvisionPlan(w io.Writer) error {
 		fmt.Fprintln(w, "  "+l)
 	}
 	return nil
+}
+
+// summary says where the cluster goes, which security group holds the
+// ingress rule and what the job adopts.
+func (s Spec) summary() []string {
+	var subnet, group string
+	switch {
+	case s.SubnetGroup != "":
+		subnet = "subnet group " + s.SubnetGroup + " (SPARKIFY_SUBNET_GROUP, must exist)"
+	case len(s.SubnetIDs) > 0:
+		subnet = "subnet group " + s.subnetGroupName() + ", created from SPARKIFY_SUBNET_IDS " + strings.Join(s.SubnetIDs, ",") + " and removed by teardown"
+	default:
+		subnet = "no subnet group: the default VPC, checked to exist first (else set SPARKIFY_SUBNET_GROUP or SPARKIFY_SUBNET_IDS)"
+	}
+	switch {
+	case s.SecurityGroupID != "":
+		group = s.SecurityGroupID + " (SPARKIFY_SECURITY_GROUP_ID), checked to be in the cluster's VPC and attached to the cluster"
+	case s.wantPublic():
+		group = ownName(s.ClusterID) + ", created in the cluster's VPC, attached to the cluster, removed by teardown"
+	default:
+		group = "none created: no SPARKIFY_INGRESS_CIDR, the cluster keeps its VPC's default group, which the job never changes"
+	}
+	return []string{
+		"network: " + subnet,
+		"security group for the ingress rule: " + group,
+		"ownership: the job adopts, changes and deletes only resources tagged " + s.tagParam() + "; any other of the same name stops it (exit 2)",
+	}
 }
 
 // WriteTeardownPlan writes the dry run of teardown.

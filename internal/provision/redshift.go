@@ -11,18 +11,17 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ec2"
-	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/redshift"
 	rstypes "github.com/aws/aws-sdk-go-v2/service/redshift/types"
-	"github.com/aws/smithy-go"
 )
 
-// Provision brings the role, its S3 read policy, the cluster and the
-// ingress rule to the state s describes, creating what is missing and
-// repairing what has drifted, and waits until the cluster is available.
+// Provision brings the role, its S3 read policy, the subnet group, the
+// security group, the cluster and the ingress rule to the state s describes,
+// creating what is missing and repairing what has drifted, and waits until
+// the cluster is available. It adopts only resources tagged TagKey with the
+// cluster's identifier as value.
 func (a *AWS) Provision(ctx context.Context, s Spec) (Outputs, error) {
 	// Look at the cluster first, so that a foreign or dying cluster of the
 	// same name stops the run before anything is written.
@@ -31,28 +30,34 @@ func (a *AWS) Provision(ctx context.Context, s Spec) (Outputs, error) {
 		return Outputs{}, err
 	}
 	if existing != nil {
-		if !clusterOwned(existing) {
-			return Outputs{}, notOwned("ClusterID", "Redshift cluster", s.ClusterID)
+		if err := checkOwner(s, "ClusterID", "Redshift cluster", s.ClusterID, clusterTag(existing.Tags)); err != nil {
+			return Outputs{}, err
 		}
-		switch aws.ToString(existing.ClusterStatus) {
-		case "deleting":
-			return Outputs{}, fmt.Errorf("cluster %s is being deleted: wait until teardown has finished, then run provision again", s.ClusterID)
-		case "paused", "pausing":
-			return Outputs{}, fmt.Errorf("cluster %s is paused: resume it (aws redshift resume-cluster --cluster-identifier %s), then run provision again", s.ClusterID, s.ClusterID)
+		status := aws.ToString(existing.ClusterStatus)
+		if hint, stop := stopHints[status]; stop {
+			return Outputs{}, fmt.Errorf("cluster %s is %q: %s", s.ClusterID, status, strings.ReplaceAll(hint, "<id>", s.ClusterID))
 		}
 	}
-	roleARN, roleCreated, err := a.ensureRole(ctx, s)
+	vpc, err := a.ensureNetwork(ctx, s, existing)
 	if err != nil {
 		return Outputs{}, err
 	}
-	if err := a.ensureRolePolicy(ctx, s, roleARN); err != nil {
-		return Outputs{}, err
-	}
-	cl, err := a.ensureCluster(ctx, s, existing, roleARN, roleCreated)
+	role, err := a.ensureRole(ctx, s)
 	if err != nil {
 		return Outputs{}, err
 	}
-	if err := a.ensureIngress(ctx, s, cl); err != nil {
+	if err := a.ensureRolePolicy(ctx, s, role); err != nil {
+		return Outputs{}, err
+	}
+	group, err := a.ensureSecurityGroup(ctx, s, vpc)
+	if err != nil {
+		return Outputs{}, err
+	}
+	cl, err := a.ensureCluster(ctx, s, existing, role, group)
+	if err != nil {
+		return Outputs{}, err
+	}
+	if err := a.ensureIngress(ctx, s, cl, group); err != nil {
 		return Outputs{}, err
 	}
 	if cl.Endpoint == nil || aws.ToString(cl.Endpoint.Address) == "" {
@@ -72,13 +77,50 @@ func (a *AWS) Provision(ctx context.Context, s Spec) (Outputs, error) {
 	}
 	out := Outputs{
 		DatabaseURL:       u.String(),
-		RoleARN:           roleARN,
+		RoleARN:           role.arn,
 		Endpoint:          host,
 		Port:              port,
 		PasswordSecretARN: aws.ToString(cl.MasterPasswordSecretArn),
 	}
-	a.Log.Info("provisioned", "cluster", s.ClusterID, "endpoint", host, "port", port, "role", roleARN)
+	a.Log.Info("provisioned", "cluster", s.ClusterID, "endpoint", host, "port", port, "role", role.arn)
 	return out, nil
+}
+
+// owner is the value of a resource's TagKey tag; tagged is false when the
+// tag is missing.
+type owner struct {
+	value  string
+	tagged bool
+}
+
+func clusterTag(tags []rstypes.Tag) owner {
+	for _, t := range tags {
+		if aws.ToString(t.Key) == TagKey {
+			return owner{aws.ToString(t.Value), true}
+		}
+	}
+	return owner{}
+}
+
+func roleTag(tags []iamtypes.Tag) owner {
+	for _, t := range tags {
+		if aws.ToString(t.Key) == TagKey {
+			return owner{aws.ToString(t.Value), true}
+		}
+	}
+	return owner{}
+}
+
+// checkOwner refuses a resource that is not tagged TagKey=<s.ClusterID>:
+// one this job did not create, or one it created for another cluster.
+func checkOwner(s Spec, setting, what, name string, o owner) error {
+	switch {
+	case o.tagged && o.value == s.ClusterID:
+		return nil
+	case o.tagged:
+		return &SettingError{Setting: setting, Msg: fmt.Sprintf("%s %q belongs to cluster %q (tag %s=%s), not to cluster %q: give this cluster its own {%s}", what, name, o.value, TagKey, o.value, s.ClusterID, setting)}
+	}
+	return &SettingError{Setting: setting, Msg: fmt.Sprintf("%s %q exists but was not created by this job (it has no %s tag): choose another name, or tag it %s=%s to let the job manage it", what, name, TagKey, TagKey, s.ClusterID)}
 }
 
 // getRole returns the role, or nil when it does not exist.
@@ -93,20 +135,51 @@ func (a *AWS) getRole(ctx context.Context, name string) (*iamtypes.Role, error) 
 	return out.Role, nil
 }
 
-func roleOwned(r *iamtypes.Role) bool {
-	return slices.ContainsFunc(r.Tags, func(t iamtypes.Tag) bool { return aws.ToString(t.Key) == TagKey })
+// roleInfo is the role provision works with.
+type roleInfo struct {
+	arn     string
+	created time.Time // its CreateDate
+	new     bool      // this run created it
 }
 
-func notOwned(setting, what, name string) error {
-	return &SettingError{Setting: setting, Msg: fmt.Sprintf("%s %q exists but was not created by this job (it has no %s tag): choose another name, or tag it %s=<cluster id> to let the job manage it", what, name, TagKey, TagKey)}
+// roleYoungFor is how long after its creation a role may still be unknown
+// to Redshift or missing from IAM's reads: IAM is eventually consistent.
+const roleYoungFor = 15 * time.Minute
+
+// young reports whether IAM may still be propagating the role.
+func (a *AWS) young(r roleInfo) bool { return a.now().Sub(r.created) < roleYoungFor }
+
+// iamReadAttempts is how many times a read of a young role is tried while
+// IAM answers that it does not exist.
+const iamReadAttempts = 5
+
+func (a *AWS) settleDelay() time.Duration {
+	if a.RoleSettleDelay > 0 {
+		return a.RoleSettleDelay
+	}
+	return 10 * time.Second
 }
 
-// ensureRole creates the role or repairs its trust policy. It returns the
-// role's ARN and whether this run created it.
-func (a *AWS) ensureRole(ctx context.Context, s Spec) (string, bool, error) {
+// whileIAMLags runs read again, a few times, while IAM answers NoSuchEntity
+// for a role that is young: IAM's reads lag behind its writes.
+func (a *AWS) whileIAMLags(ctx context.Context, young bool, op string, read func(context.Context) error) error {
+	for attempt := 1; ; attempt++ {
+		err := read(ctx)
+		if err == nil || !young || attempt == iamReadAttempts || !isNoSuchEntity(err) {
+			return err
+		}
+		a.Log.Info("IAM does not show the new role yet; retrying", "op", op, "attempt", attempt)
+		if err := sleep(ctx, a.settleDelay()); err != nil {
+			return err
+		}
+	}
+}
+
+// ensureRole creates the role or repairs its trust policy.
+func (a *AWS) ensureRole(ctx context.Context, s Spec) (roleInfo, error) {
 	role, err := a.getRole(ctx, s.RoleName)
 	if err != nil {
-		return "", false, err
+		return roleInfo{}, err
 	}
 	trust := trustPolicy()
 	if role == nil {
@@ -117,44 +190,84 @@ func (a *AWS) ensureRole(ctx context.Context, s Spec) (string, bool, error) {
 			Description:              aws.String("Lets Redshift cluster " + s.ClusterID + " read the Sparkify source data in S3"),
 			Tags:                     []iamtypes.Tag{{Key: aws.String(TagKey), Value: aws.String(s.ClusterID)}},
 		})
-		if err != nil {
-			return "", false, callError("CreateRole", err)
+		if _, exists := errors.AsType[*iamtypes.EntityAlreadyExistsException](err); exists {
+			// GetRole did not see a role created moments ago: read again.
+			if role, err = a.readNewRole(ctx, s.RoleName); err != nil {
+				return roleInfo{}, err
+			}
+		} else if err != nil {
+			return roleInfo{}, callError("CreateRole", err)
+		} else {
+			created := aws.ToTime(out.Role.CreateDate)
+			if created.IsZero() {
+				created = a.now()
+			}
+			return roleInfo{arn: aws.ToString(out.Role.Arn), created: created, new: true}, nil
 		}
-		return aws.ToString(out.Role.Arn), true, nil
 	}
-	if !roleOwned(role) {
-		return "", false, notOwned("IAMRoleName", "IAM role", s.RoleName)
+	if err := checkOwner(s, "IAMRoleName", "IAM role", s.RoleName, roleTag(role.Tags)); err != nil {
+		return roleInfo{}, err
 	}
 	if !samePolicy(aws.ToString(role.AssumeRolePolicyDocument), trust) {
 		a.Log.Warn("repairing the role's trust policy", "role", s.RoleName)
 		if _, err := a.IAM.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{
 			RoleName: aws.String(s.RoleName), PolicyDocument: aws.String(trust),
 		}); err != nil {
-			return "", false, callError("UpdateAssumeRolePolicy", err)
+			return roleInfo{}, callError("UpdateAssumeRolePolicy", err)
 		}
 	} else {
 		a.Log.Info("IAM role exists", "role", s.RoleName)
 	}
-	return aws.ToString(role.Arn), false, nil
+	return roleInfo{arn: aws.ToString(role.Arn), created: aws.ToTime(role.CreateDate)}, nil
+}
+
+// readNewRole reads a role that CreateRole says exists but GetRole did not
+// show: it retries while IAM's reads lag.
+func (a *AWS) readNewRole(ctx context.Context, name string) (*iamtypes.Role, error) {
+	var role *iamtypes.Role
+	err := a.whileIAMLags(ctx, true, "GetRole", func(ctx context.Context) error {
+		out, err := a.IAM.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})
+		if err == nil {
+			role = out.Role
+		}
+		return err
+	})
+	if err != nil {
+		return nil, callError("GetRole", err)
+	}
+	return role, nil
 }
 
 // ensureRolePolicy gives the role exactly one way to read S3: the inline
 // policy limited to the source buckets, or the managed read-only policy.
 // It removes the other one, left by a run with the other setting.
-func (a *AWS) ensureRolePolicy(ctx context.Context, s Spec, roleARN string) error {
-	partition := partitionOf(roleARN)
+func (a *AWS) ensureRolePolicy(ctx context.Context, s Spec, role roleInfo) error {
+	partition := partitionOf(role.arn)
 	managedARN := managedPolicyARN(partition)
-	attached, err := a.IAM.ListAttachedRolePolicies(ctx, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String(s.RoleName)})
-	if err != nil {
-		return callError("ListAttachedRolePolicies", err)
-	}
-	hasManaged := slices.ContainsFunc(attached.AttachedPolicies, func(p iamtypes.AttachedPolicy) bool {
-		return aws.ToString(p.PolicyArn) == managedARN
-	})
-	inline, err := a.IAM.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String(s.RoleName), PolicyName: aws.String(InlinePolicyName)})
-	hasInline := err == nil
-	if err != nil && !isNoSuchEntity(err) {
-		return callError("GetRolePolicy", err)
+	// A role this run created has no policies yet, and IAM may not even
+	// show it to reads: nothing to look up.
+	var (
+		hasManaged, hasInline bool
+		inline                = &iam.GetRolePolicyOutput{}
+	)
+	if !role.new {
+		var attached *iam.ListAttachedRolePoliciesOutput
+		err := a.whileIAMLags(ctx, a.young(role), "ListAttachedRolePolicies", func(ctx context.Context) error {
+			var err error
+			attached, err = a.IAM.ListAttachedRolePolicies(ctx, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String(s.RoleName)})
+			return err
+		})
+		if err != nil {
+			return callError("ListAttachedRolePolicies", err)
+		}
+		hasManaged = slices.ContainsFunc(attached.AttachedPolicies, func(p iamtypes.AttachedPolicy) bool {
+			return aws.ToString(p.PolicyArn) == managedARN
+		})
+		inline, err = a.IAM.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String(s.RoleName), PolicyName: aws.String(InlinePolicyName)})
+		hasInline = err == nil
+		if err != nil && !isNoSuchEntity(err) {
+			return callError("GetRolePolicy", err)
+		}
 	}
 	if s.ManagedPolicy {
 		if !hasManaged {
@@ -211,11 +324,7 @@ func (a *AWS) describeCluster(ctx context.Context, id string) (*rstypes.Cluster,
 	return &out.Clusters[0], nil
 }
 
-func clusterOwned(c *rstypes.Cluster) bool {
-	return slices.ContainsFunc(c.Tags, func(t rstypes.Tag) bool { return aws.ToString(t.Key) == TagKey })
-}
-
-func (a *AWS) createClusterInput(s Spec, roleARN string) *redshift.CreateClusterInput {
+func (a *AWS) createClusterInput(s Spec, roleARN, group string) *redshift.CreateClusterInput {
 	in := &redshift.CreateClusterInput{
 		ClusterIdentifier:  aws.String(s.ClusterID),
 		NodeType:           aws.String(s.NodeType),
@@ -237,55 +346,56 @@ func (a *AWS) createClusterInput(s Spec, roleARN string) *redshift.CreateCluster
 	} else {
 		in.MasterUserPassword = aws.String(s.Password.reveal())
 	}
-	if s.SecurityGroupID != "" {
-		in.VpcSecurityGroupIds = []string{s.SecurityGroupID}
+	if group != "" {
+		in.VpcSecurityGroupIds = []string{group}
+	}
+	if name := s.subnetGroupName(); name != "" {
+		in.ClusterSubnetGroupName = aws.String(name)
+	}
+	if s.DualStack {
+		in.IpAddressType = aws.String("dualstack")
 	}
 	return in
 }
 
-// roleSettleAttempts is how many times CreateCluster is tried while IAM
-// propagates a role created moments before.
+// roleSettleAttempts is how many times CreateCluster or
+// ModifyClusterIamRoles is tried while Redshift does not accept a young role.
 const roleSettleAttempts = 6
 
-// createCluster calls CreateCluster. When this run has just created the
-// role, Redshift may not see it yet and reject it as an invalid parameter;
-// that is retried a few times, RoleSettleDelay apart.
-func (a *AWS) createCluster(ctx context.Context, s Spec, roleARN string, roleCreated bool) error {
-	delay := a.RoleSettleDelay
-	if delay <= 0 {
-		delay = 10 * time.Second
-	}
-	in := a.createClusterInput(s, roleARN)
+// whileRoleSettles runs call again, RoleSettleDelay apart, while Redshift
+// refuses it with InvalidParameterValue and the role is young: Redshift
+// cannot assume a role until IAM has propagated it. The refusal has no
+// type of its own (CreateCluster does not model InvalidParameterValue), so
+// the code and the role's age decide, not the message.
+func (a *AWS) whileRoleSettles(ctx context.Context, s Spec, role roleInfo, op string, call func(context.Context) error) error {
 	for attempt := 1; ; attempt++ {
-		_, err := a.Redshift.CreateCluster(ctx, in)
-		if err == nil {
-			return nil
+		err := call(ctx)
+		if err == nil || !a.young(role) || attempt == roleSettleAttempts || errorCode(err) != "InvalidParameterValue" {
+			return err
 		}
-		if !roleCreated || attempt == roleSettleAttempts || !roleNotSeen(err) {
-			return callError("CreateCluster", err)
-		}
-		a.Log.Info("Redshift does not see the new IAM role yet; retrying", "cluster", s.ClusterID, "attempt", attempt, "delay", delay.String())
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(delay):
+		a.Log.Info("Redshift does not accept the young IAM role yet; retrying", "cluster", s.ClusterID, "op", op,
+			"role_age", a.now().Sub(role.created).Round(time.Second).String(), "attempt", attempt, "delay", a.settleDelay().String(), "aws", errorMessage(err))
+		if err := sleep(ctx, a.settleDelay()); err != nil {
+			return err
 		}
 	}
 }
 
-// roleNotSeen tells whether CreateCluster failed because Redshift does not
-// see the IAM role yet. The SDK has no type for that refusal (CreateCluster
-// does not model InvalidParameterValue): it is the generic API error with
-// that code, and only its message names the role.
-func roleNotSeen(err error) bool {
-	ae, ok := errors.AsType[smithy.APIError](err)
-	return ok && ae.ErrorCode() == "InvalidParameterValue" && strings.Contains(strings.ToLower(ae.ErrorMessage()), "role")
+// publicRefused turns the error of a call that asked for a publicly
+// accessible cluster into a setting error when the VPC refused it (VPC
+// Block Public Access, no internet gateway); other errors are returned as
+// they are.
+func publicRefused(s Spec, err error) error {
+	if _, ok := errors.AsType[*rstypes.InvalidVPCNetworkStateFault](err); (ok || errorCode(err) == "InvalidVPCNetworkStateFault") && s.wantPublic() {
+		return &SettingError{Setting: "IngressCIDR", Msg: fmt.Sprintf("the VPC does not allow a publicly accessible cluster (AWS: %s); VPC Block Public Access or a VPC without an internet gateway does that. Add a Block Public Access exclusion for the cluster's subnets, or leave {IngressCIDR} empty and reach the cluster from inside the VPC", errorMessage(err))}
+	}
+	return err
 }
 
 // ensureCluster creates the cluster unless cl (looked up by Provision)
-// exists, waits until it is available and repairs its role and public
-// accessibility.
-func (a *AWS) ensureCluster(ctx context.Context, s Spec, cl *rstypes.Cluster, roleARN string, roleCreated bool) (*rstypes.Cluster, error) {
+// exists, waits until it is available and repairs its role, its security
+// group and its public accessibility.
+func (a *AWS) ensureCluster(ctx context.Context, s Spec, cl *rstypes.Cluster, role roleInfo, group string) (*rstypes.Cluster, error) {
 	var err error
 	if cl == nil {
 		password := "from SPARKIFY_DB_PASSWORD"
@@ -293,43 +403,85 @@ func (a *AWS) ensureCluster(ctx context.Context, s Spec, cl *rstypes.Cluster, ro
 			password = "managed by AWS Secrets Manager"
 		}
 		a.Log.Info("creating the Redshift cluster; this takes several minutes", "cluster", s.ClusterID,
-			"node_type", s.NodeType, "nodes", s.NodeCount, "publicly_accessible", s.wantPublic(), "password", password)
-		if err := a.createCluster(ctx, s, roleARN, roleCreated); err != nil {
-			return nil, err
+			"node_type", s.NodeType, "nodes", s.NodeCount, "publicly_accessible", s.wantPublic(), "password", password,
+			"subnet_group", s.subnetGroupName(), "security_group", group)
+		in := a.createClusterInput(s, role.arn, group)
+		err := a.whileRoleSettles(ctx, s, role, "CreateCluster", func(ctx context.Context) error {
+			_, err := a.Redshift.CreateCluster(ctx, in)
+			return err
+		})
+		if err != nil {
+			return nil, publicRefused(s, callError("CreateCluster", err))
 		}
 	} else {
 		a.Log.Info("Redshift cluster exists", "cluster", s.ClusterID, "status", aws.ToString(cl.ClusterStatus))
 		a.warnDifferences(s, cl)
 	}
-	if cl == nil || aws.ToString(cl.ClusterStatus) != "available" {
+	if cl == nil || !availableNow(cl) {
 		if cl, err = a.waitAvailable(ctx, s); err != nil {
 			return nil, err
 		}
 	}
-	// Each modification puts the cluster in "modifying": wait after each.
-	if !slices.ContainsFunc(cl.IamRoles, func(r rstypes.ClusterIamRole) bool { return aws.ToString(r.IamRoleArn) == roleARN }) {
-		a.Log.Warn("repairing the cluster: attaching the IAM role", "cluster", s.ClusterID, "role", roleARN)
-		if _, err := a.Redshift.ModifyClusterIamRoles(ctx, &redshift.ModifyClusterIamRolesInput{
-			ClusterIdentifier: aws.String(s.ClusterID), AddIamRoles: []string{roleARN},
-		}); err != nil {
-			return nil, callError("ModifyClusterIamRoles", err)
+	if s.Ingress.IsValid() && !s.Ingress.Addr().Is4() && aws.ToString(cl.IpAddressType) != "dualstack" {
+		return nil, &SettingError{Setting: "IngressCIDR", Msg: fmt.Sprintf("cluster %s is IPv4-only, so the IPv6 CIDR %s would admit nothing: use an IPv4 CIDR, or tear the cluster down and provision it with {IPAddressType}=dualstack", s.ClusterID, s.Ingress)}
+	}
+	// Each modification keeps the cluster busy until AWS has applied it:
+	// wait after each, and retry one refused because of another.
+	if !slices.ContainsFunc(cl.IamRoles, func(r rstypes.ClusterIamRole) bool { return aws.ToString(r.IamRoleArn) == role.arn }) {
+		a.Log.Warn("repairing the cluster: attaching the IAM role", "cluster", s.ClusterID, "role", role.arn)
+		err := a.retryBusy(ctx, s, "ModifyClusterIamRoles", func(ctx context.Context) error {
+			return a.whileRoleSettles(ctx, s, role, "ModifyClusterIamRoles", func(ctx context.Context) error {
+				_, err := a.Redshift.ModifyClusterIamRoles(ctx, &redshift.ModifyClusterIamRolesInput{
+					ClusterIdentifier: aws.String(s.ClusterID), AddIamRoles: []string{role.arn},
+				})
+				return err
+			})
+		})
+		if err != nil {
+			return nil, err
 		}
 		if cl, err = a.waitAvailable(ctx, s); err != nil {
 			return nil, err
 		}
 	}
+	mod := &redshift.ModifyClusterInput{ClusterIdentifier: aws.String(s.ClusterID)}
 	if aws.ToBool(cl.PubliclyAccessible) != s.wantPublic() {
 		a.Log.Warn("repairing the cluster: public accessibility follows SPARKIFY_INGRESS_CIDR", "cluster", s.ClusterID, "publicly_accessible", s.wantPublic())
-		if _, err := a.Redshift.ModifyCluster(ctx, &redshift.ModifyClusterInput{
-			ClusterIdentifier: aws.String(s.ClusterID), PubliclyAccessible: aws.Bool(s.wantPublic()),
-		}); err != nil {
-			return nil, callError("ModifyCluster", err)
-		}
-		if cl, err = a.waitAvailable(ctx, s); err != nil {
-			return nil, err
+		mod.PubliclyAccessible = aws.Bool(s.wantPublic())
+	}
+	if groups := clusterGroups(cl); group != "" && !slices.Contains(groups, group) {
+		a.Log.Warn("repairing the cluster: attaching the security group that holds the ingress rule", "cluster", s.ClusterID, "group", group)
+		mod.VpcSecurityGroupIds = append(groups, group)
+	}
+	if mod.PubliclyAccessible == nil && mod.VpcSecurityGroupIds == nil {
+		return cl, nil
+	}
+	err = a.retryBusy(ctx, s, "ModifyCluster", func(ctx context.Context) error {
+		_, err := a.Redshift.ModifyCluster(ctx, mod)
+		return err
+	})
+	if err != nil {
+		return nil, publicRefused(s, err)
+	}
+	return a.waitAvailable(ctx, s)
+}
+
+// availableNow reports whether cl, as described, is available in the sense
+// of waitCluster.
+func availableNow(cl *rstypes.Cluster) bool {
+	status, detail := clusterState(cl)
+	return status == "available" && detail == ""
+}
+
+// clusterGroups returns the ids of the cluster's VPC security groups.
+func clusterGroups(cl *rstypes.Cluster) []string {
+	var ids []string
+	for _, g := range cl.VpcSecurityGroups {
+		if id := aws.ToString(g.VpcSecurityGroupId); id != "" {
+			ids = append(ids, id)
 		}
 	}
-	return cl, nil
+	return ids
 }
 
 // warnDifferences logs settings of an existing cluster that differ from the
@@ -347,139 +499,37 @@ func (a *AWS) warnDifferences(s Spec, cl *rstypes.Cluster) {
 	diff("database", aws.ToString(cl.DBName), s.DBName)
 	diff("master user", aws.ToString(cl.MasterUsername), s.DBUser)
 	diff("encrypted", strconv.FormatBool(aws.ToBool(cl.Encrypted)), "true")
-}
-
-// ownRules returns the ingress rules this job added for the cluster.
-func (a *AWS) ownRules(ctx context.Context, clusterID string) ([]ec2types.SecurityGroupRule, error) {
-	var rules []ec2types.SecurityGroupRule
-	p := ec2.NewDescribeSecurityGroupRulesPaginator(a.EC2, &ec2.DescribeSecurityGroupRulesInput{
-		Filters: []ec2types.Filter{{Name: aws.String("tag:" + TagKey), Values: []string{clusterID}}},
-	})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, callError("DescribeSecurityGroupRules", err)
-		}
-		for _, r := range page.SecurityGroupRules {
-			if !aws.ToBool(r.IsEgress) {
-				rules = append(rules, r)
-			}
-		}
+	if want := s.subnetGroupName(); want != "" {
+		diff("subnet group", aws.ToString(cl.ClusterSubnetGroupName), want)
 	}
-	return rules, nil
-}
-
-func (a *AWS) revokeRule(ctx context.Context, r ec2types.SecurityGroupRule) error {
-	_, err := a.EC2.RevokeSecurityGroupIngress(ctx, &ec2.RevokeSecurityGroupIngressInput{
-		GroupId: r.GroupId, SecurityGroupRuleIds: []string{aws.ToString(r.SecurityGroupRuleId)},
-	})
-	switch errorCode(err) {
-	case "":
-		return nil
-	case "InvalidSecurityGroupRuleId.NotFound", "InvalidGroup.NotFound", "InvalidPermission.NotFound":
-		return nil
-	}
-	return callError("RevokeSecurityGroupIngress", err)
-}
-
-func ruleCIDR(r ec2types.SecurityGroupRule) string {
-	if v := aws.ToString(r.CidrIpv4); v != "" {
-		return v
-	}
-	return aws.ToString(r.CidrIpv6)
-}
-
-// ensureIngress makes the rules this job added for the cluster exactly the
-// one SPARKIFY_INGRESS_CIDR asks for: it revokes the others (an earlier
-// CIDR, or any when ingress is no longer requested) and adds it if missing.
-func (a *AWS) ensureIngress(ctx context.Context, s Spec, cl *rstypes.Cluster) error {
-	rules, err := a.ownRules(ctx, s.ClusterID)
-	if err != nil {
-		return err
-	}
-	group := s.SecurityGroupID
-	if group == "" && s.wantPublic() {
-		for _, g := range cl.VpcSecurityGroups {
-			if id := aws.ToString(g.VpcSecurityGroupId); id != "" {
-				group = id
-				break
-			}
-		}
-		if group == "" {
-			return &SettingError{Setting: "SecurityGroupID", Msg: fmt.Sprintf("cluster %s has no VPC security group to add the ingress rule to: set {SecurityGroupID}", s.ClusterID)}
-		}
-	}
-	want := s.Ingress.String()
-	port := int32(s.Port)
-	if cl.Endpoint != nil && cl.Endpoint.Port != nil {
-		port = *cl.Endpoint.Port
-	}
-	found := false
-	for _, r := range rules {
-		if s.wantPublic() && aws.ToString(r.GroupId) == group && aws.ToString(r.IpProtocol) == "tcp" &&
-			aws.ToInt32(r.FromPort) == port && aws.ToInt32(r.ToPort) == port && ruleCIDR(r) == want {
-			found = true
-			continue
-		}
-		a.Log.Warn("revoking an ingress rule this job added that the configuration no longer asks for",
-			"group", aws.ToString(r.GroupId), "rule", aws.ToString(r.SecurityGroupRuleId), "cidr", ruleCIDR(r))
-		if err := a.revokeRule(ctx, r); err != nil {
-			return err
-		}
-	}
-	if !s.wantPublic() {
-		return nil
-	}
-	if found {
-		a.Log.Info("ingress rule exists", "group", group, "cidr", want, "port", port)
-		return nil
-	}
-	a.Log.Info("authorizing ingress on the cluster port", "group", group, "cidr", want, "port", port)
-	perm := ec2types.IpPermission{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(port), ToPort: aws.Int32(port)}
-	desc := aws.String("Sparkify warehouse: Redshift cluster " + s.ClusterID)
-	if s.Ingress.Addr().Is4() {
-		perm.IpRanges = []ec2types.IpRange{{CidrIp: aws.String(want), Description: desc}}
-	} else {
-		perm.Ipv6Ranges = []ec2types.Ipv6Range{{CidrIpv6: aws.String(want), Description: desc}}
-	}
-	_, err = a.EC2.AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{
-		GroupId:       aws.String(group),
-		IpPermissions: []ec2types.IpPermission{perm},
-		TagSpecifications: []ec2types.TagSpecification{{
-			ResourceType: ec2types.ResourceTypeSecurityGroupRule,
-			Tags:         []ec2types.Tag{{Key: aws.String(TagKey), Value: aws.String(s.ClusterID)}},
-		}},
-	})
-	if errorCode(err) == "InvalidPermission.Duplicate" {
-		a.Log.Info("the security group already allows this CIDR through a rule this job did not add; leaving it", "group", group, "cidr", want)
-		return nil
-	}
-	if err != nil {
-		return callError("AuthorizeSecurityGroupIngress", err)
-	}
-	return nil
 }
 
 // Teardown deletes the cluster (with a final snapshot unless
 // s.SkipFinalSnapshot), waits until it is gone, revokes the ingress rules
-// this job added, and deletes the role with its policies. What does not
-// exist is skipped, so tearing down nothing succeeds.
+// and deletes the security groups and subnet group this job made for the
+// cluster, and deletes the role with its policies. What does not exist is
+// skipped, so tearing down nothing succeeds, and a teardown stopped at any
+// point finishes when run again.
 func (a *AWS) Teardown(ctx context.Context, s Spec) error {
-	// Check both before deleting either, so that a foreign role or cluster
-	// of the same name stops the run before anything is deleted.
+	// Check the cluster and the role before deleting either, so that a
+	// foreign one of the same name stops the run before anything is deleted.
 	cl, err := a.describeCluster(ctx, s.ClusterID)
 	if err != nil {
 		return err
 	}
-	if cl != nil && !clusterOwned(cl) {
-		return notOwned("ClusterID", "Redshift cluster", s.ClusterID)
+	if cl != nil {
+		if err := checkOwner(s, "ClusterID", "Redshift cluster", s.ClusterID, clusterTag(cl.Tags)); err != nil {
+			return err
+		}
 	}
 	role, err := a.getRole(ctx, s.RoleName)
 	if err != nil {
 		return err
 	}
-	if role != nil && !roleOwned(role) {
-		return notOwned("IAMRoleName", "IAM role", s.RoleName)
+	if role != nil {
+		if err := checkOwner(s, "IAMRoleName", "IAM role", s.RoleName, roleTag(role.Tags)); err != nil {
+			return err
+		}
 	}
 	if err := a.deleteCluster(ctx, s, cl); err != nil {
 		return err
@@ -494,6 +544,12 @@ func (a *AWS) Teardown(ctx context.Context, s Spec) error {
 			return err
 		}
 	}
+	if err := a.deleteSecurityGroups(ctx, s); err != nil {
+		return err
+	}
+	if err := a.deleteSubnetGroup(ctx, s); err != nil {
+		return err
+	}
 	if role == nil {
 		a.Log.Info("no IAM role to delete", "role", s.RoleName)
 		return nil
@@ -501,36 +557,81 @@ func (a *AWS) Teardown(ctx context.Context, s Spec) error {
 	return a.deleteRole(ctx, s)
 }
 
+// busyStatuses are the statuses of a cluster on its way to "available".
+var busyStatuses = []string{"creating", "modifying", "rebooting", "resizing", "renaming", "resuming", "updating-hsm",
+	"rotating-keys", "prep-for-resize", "resize-cleanup", "cancelling-resize"}
+
 // deleteCluster deletes cl (looked up by Teardown) and waits until it is
-// gone.
+// gone, from whatever state it is in: a deletion already under way (also
+// during the final snapshot) is waited for, a busy cluster is waited for,
+// a paused one is resumed first (Redshift deletes only running clusters).
 func (a *AWS) deleteCluster(ctx context.Context, s Spec, cl *rstypes.Cluster) error {
-	if cl == nil {
-		a.Log.Info("no Redshift cluster to delete", "cluster", s.ClusterID)
-		return nil
-	}
-	status := aws.ToString(cl.ClusterStatus)
-	if status != "deleting" {
-		switch status {
-		case "creating", "modifying", "rebooting", "resizing", "renaming":
-			a.Log.Info("the cluster is busy; waiting until it is available before deleting it", "cluster", s.ClusterID, "status", status)
-			if _, err := a.waitAvailable(ctx, s); err != nil {
+	var err error
+	// Each step moves the cluster towards deletable; a few are enough.
+	for range 4 {
+		status, detail := clusterState(cl)
+		switch {
+		case status == gone:
+			a.Log.Info("no Redshift cluster to delete", "cluster", s.ClusterID)
+			return nil
+		case status == "deleting" || status == "final-snapshot":
+			a.Log.Info("the cluster is already being deleted; waiting until it is gone", "cluster", s.ClusterID, "status", status)
+			_, err := a.waitCluster(ctx, s, untilDeleted)
+			return err
+		case status == "pausing":
+			a.Log.Info("the cluster is pausing; waiting until it is paused to resume it", "cluster", s.ClusterID)
+			cl, err = a.waitCluster(ctx, s, untilPaused)
+		case status == "paused":
+			a.Log.Info("resuming the paused cluster: Redshift deletes only running clusters", "cluster", s.ClusterID)
+			err = a.retryBusy(ctx, s, "ResumeCluster", func(ctx context.Context) error {
+				_, err := a.Redshift.ResumeCluster(ctx, &redshift.ResumeClusterInput{ClusterIdentifier: aws.String(s.ClusterID)})
 				return err
+			})
+			if err == nil {
+				cl, err = a.waitCluster(ctx, s, untilSettled)
 			}
+		case slices.Contains(busyStatuses, status) || (status == "available" && detail != ""):
+			a.Log.Info("the cluster is busy; waiting until it settles before deleting it", "cluster", s.ClusterID, "status", status, "detail", detail)
+			cl, err = a.waitCluster(ctx, s, untilSettled)
+		default:
+			return a.deleteNow(ctx, s)
 		}
-		in := &redshift.DeleteClusterInput{ClusterIdentifier: aws.String(s.ClusterID), SkipFinalClusterSnapshot: aws.Bool(s.SkipFinalSnapshot)}
-		if !s.SkipFinalSnapshot {
-			in.FinalClusterSnapshotIdentifier = aws.String(finalSnapshotID(s.ClusterID, a.now()))
+		if err != nil {
+			return err
 		}
-		a.Log.Info("deleting the Redshift cluster", "cluster", s.ClusterID,
-			"final_snapshot", aws.ToString(in.FinalClusterSnapshotIdentifier))
-		if _, err := a.Redshift.DeleteCluster(ctx, in); err != nil {
-			if isClusterNotFound(err) {
+	}
+	status, _ := clusterState(cl)
+	return fmt.Errorf("cluster %s is still %q and cannot be deleted yet: run teardown again", s.ClusterID, status)
+}
+
+// deleteNow calls DeleteCluster, retrying while the cluster is busy, and
+// waits until the cluster is gone.
+func (a *AWS) deleteNow(ctx context.Context, s Spec) error {
+	in := &redshift.DeleteClusterInput{ClusterIdentifier: aws.String(s.ClusterID), SkipFinalClusterSnapshot: aws.Bool(s.SkipFinalSnapshot)}
+	if !s.SkipFinalSnapshot {
+		in.FinalClusterSnapshotIdentifier = aws.String(finalSnapshotID(s.ClusterID, a.now()))
+	}
+	a.Log.Info("deleting the Redshift cluster", "cluster", s.ClusterID, "final_snapshot", aws.ToString(in.FinalClusterSnapshotIdentifier))
+	err := a.retryBusy(ctx, s, "DeleteCluster", func(ctx context.Context) error {
+		_, err := a.Redshift.DeleteCluster(ctx, in)
+		if !isClusterBusy(err) {
+			return err
+		}
+		// Refused: is another teardown already deleting it?
+		if cl, derr := a.describeCluster(ctx, s.ClusterID); derr == nil {
+			if status, _ := clusterState(cl); status == gone || status == "deleting" || status == "final-snapshot" {
 				return nil
 			}
-			return callError("DeleteCluster", err)
 		}
+		return err
+	})
+	if err != nil {
+		if isClusterNotFound(err) {
+			return nil
+		}
+		return err
 	}
-	_, err := a.waitCluster(ctx, s, untilDeleted)
+	_, err = a.waitCluster(ctx, s, untilDeleted)
 	return err
 }
 

@@ -88,6 +88,7 @@ func newFixture(t *testing.T) *fixture {
 		Retryer:      func() aws.Retryer { return aws.NopRetryer{} },
 		BaseEndpoint: aws.String(fake.URL),
 	}
+	fake.Now = func() time.Time { return testNow }
 	logs := &bytes.Buffer{}
 	return &fixture{
 		fake: fake,
@@ -151,6 +152,42 @@ func equalStrings(t *testing.T, what string, got, want []string) {
 	}
 }
 
+// leftNothing fails the test when anything teardown removes is left: the
+// role, the cluster, its managed secret, ingress rules, the security groups
+// and subnet groups the job created. Final snapshots are kept on purpose.
+func (f *fixture) leftNothing(t *testing.T) {
+	t.Helper()
+	f.fake.Do(func(st *awsfake.State) {
+		groups := 0
+		for _, g := range st.SecurityGroups {
+			if g.Name != "default" {
+				groups++
+			}
+		}
+		if len(st.Roles)+len(st.Clusters)+len(st.Rules)+len(st.Secrets)+len(st.SubnetGroups)+groups != 0 {
+			t.Errorf("left behind: %+v", st)
+		}
+	})
+}
+
+// ownGroup returns the id of the security group the job created for the
+// cluster sparkify.
+func (f *fixture) ownGroup(t *testing.T) string {
+	t.Helper()
+	var id string
+	f.fake.Do(func(st *awsfake.State) {
+		for _, g := range st.SecurityGroups {
+			if g.Tags[TagKey] == "sparkify" {
+				id = g.ID
+			}
+		}
+	})
+	if id == "" {
+		t.Fatal("no security group tagged for the cluster")
+	}
+	return id
+}
+
 // snapshot is the fake's state in a comparable form.
 func (f *fixture) snapshot(t *testing.T) string {
 	t.Helper()
@@ -162,14 +199,25 @@ func (f *fixture) snapshot(t *testing.T) string {
 			r.ID = ""
 			rules[r.GroupID+" "+r.CIDRv4+r.CIDRv6] = r
 		}
+		groups := map[string]string{}
+		for _, g := range st.SecurityGroups {
+			groups[g.VpcID+" "+g.Name] = fmt.Sprint(g.Tags)
+		}
 		var err error
 		b, err = json.Marshal(struct {
-			Roles    map[string]*awsfake.Role
-			Clusters map[string]*awsfake.Cluster
-			Rules    map[string]awsfake.Rule
-		}{st.Roles, st.Clusters, rules})
+			Roles        map[string]*awsfake.Role
+			Clusters     map[string]*awsfake.Cluster
+			Rules        map[string]awsfake.Rule
+			Groups       map[string]string
+			SubnetGroups map[string]*awsfake.SubnetGroup
+			Secrets      map[string]string
+			Snapshots    map[string]*awsfake.Snapshot
+		}{st.Roles, st.Clusters, rules, groups, st.SubnetGroups, st.Secrets, st.Snapshots})
 		if err != nil {
 			t.Fatal(err)
+		}
+		for _, g := range st.SecurityGroups { // ids of created groups change between runs
+			b = bytes.ReplaceAll(b, []byte(g.ID), []byte(g.VpcID+"/"+g.Name))
 		}
 	})
 	return string(b)
@@ -180,11 +228,18 @@ func TestProvisionCreatesEverything(t *testing.T) {
 	out := f.provision(t, testSpec(t, nil))
 
 	equalStrings(t, "calls", f.fake.Actions(), []string{
-		"redshift:DescribeClusters",
-		"iam:GetRole", "iam:CreateRole", "iam:ListAttachedRolePolicies", "iam:GetRolePolicy", "iam:PutRolePolicy",
+		"redshift:DescribeClusters", "ec2:DescribeVpcs",
+		"iam:GetRole", "iam:CreateRole", "iam:PutRolePolicy",
+		"ec2:DescribeSecurityGroups", "ec2:CreateSecurityGroup",
 		"redshift:CreateCluster", "redshift:DescribeClusters",
 		"ec2:DescribeSecurityGroupRules", "ec2:AuthorizeSecurityGroupIngress",
 	})
+	group := f.ownGroup(t)
+	sg := f.call(t, "CreateSecurityGroup")
+	if sg.Get("GroupName") != "sparkify-warehouse-sparkify" || sg.Get("VpcId") != awsfake.DefaultVPC ||
+		sg.Get("TagSpecification.1.ResourceType") != "security-group" || sg.Get("TagSpecification.1.Tag.1.Value") != "sparkify" {
+		t.Errorf("CreateSecurityGroup params = %v", sg)
+	}
 
 	role := f.call(t, "CreateRole")
 	if got := role.Get("AssumeRolePolicyDocument"); got != `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"redshift.amazonaws.com"},"Action":"sts:AssumeRole"}]}` {
@@ -219,7 +274,8 @@ func TestProvisionCreatesEverything(t *testing.T) {
 		"Tags.Tag.1.Value":      "sparkify",
 		"NumberOfNodes":         "",
 		"MasterUserPassword":    "",
-		"VpcSecurityGroupIds.VpcSecurityGroupId.1": "",
+		"VpcSecurityGroupIds.VpcSecurityGroupId.1": group,
+		"ClusterSubnetGroupName":                   "",
 	}
 	for k, v := range want {
 		if got := cl.Get(k); got != v {
@@ -229,7 +285,7 @@ func TestProvisionCreatesEverything(t *testing.T) {
 
 	in := f.call(t, "AuthorizeSecurityGroupIngress")
 	wantIn := map[string]string{
-		"GroupId":                           awsfake.DefaultSecurityGroup,
+		"GroupId":                           group,
 		"IpPermissions.1.IpProtocol":        "tcp",
 		"IpPermissions.1.FromPort":          "5439",
 		"IpPermissions.1.ToPort":            "5439",
@@ -314,18 +370,25 @@ func TestProvisionShapes(t *testing.T) {
 			},
 		},
 		{
-			name: "given security group and IPv6 ingress",
+			name: "given security group, subnet group, dual-stack and IPv6 ingress",
 			mod: func(c *config.Config) {
-				c.SecurityGroupID = "sg-0aaaabbbbccccdddd"
+				c.SecurityGroupID = awsfake.OtherSecurityGroup
+				c.SubnetIDs = awsfake.OtherSubnets
+				c.IPAddressType = "dualstack"
 				c.IngressCIDR = "2001:db8::/56"
 			},
 			check: func(t *testing.T, f *fixture) {
-				if got := f.call(t, "CreateCluster").Get("VpcSecurityGroupIds.VpcSecurityGroupId.1"); got != "sg-0aaaabbbbccccdddd" {
-					t.Errorf("VpcSecurityGroupIds = %q", got)
+				cl := f.call(t, "CreateCluster")
+				if cl.Get("VpcSecurityGroupIds.VpcSecurityGroupId.1") != awsfake.OtherSecurityGroup || cl.Get("IpAddressType") != "dualstack" ||
+					cl.Get("ClusterSubnetGroupName") != "sparkify-warehouse-sparkify" {
+					t.Errorf("CreateCluster = %v", cl)
 				}
 				in := f.call(t, "AuthorizeSecurityGroupIngress")
-				if in.Get("GroupId") != "sg-0aaaabbbbccccdddd" || in.Get("IpPermissions.1.Ipv6Ranges.1.CidrIpv6") != "2001:db8::/56" {
+				if in.Get("GroupId") != awsfake.OtherSecurityGroup || in.Get("IpPermissions.1.Ipv6Ranges.1.CidrIpv6") != "2001:db8::/56" {
 					t.Errorf("AuthorizeSecurityGroupIngress = %v", in)
+				}
+				if slices.Contains(f.fake.Actions(), "ec2:CreateSecurityGroup") {
+					t.Errorf("a security group was created although SPARKIFY_SECURITY_GROUP_ID is set: %v", f.fake.Actions())
 				}
 			},
 		},
@@ -359,7 +422,7 @@ func TestProvisionTwiceChangesNothing(t *testing.T) {
 	second := f.provision(t, s)
 	equalStrings(t, "second run's calls", f.fake.Actions(), []string{
 		"redshift:DescribeClusters", "iam:GetRole", "iam:ListAttachedRolePolicies", "iam:GetRolePolicy",
-		"ec2:DescribeSecurityGroupRules",
+		"ec2:DescribeSecurityGroups", "ec2:DescribeSecurityGroupRules",
 	})
 	if first != second {
 		t.Errorf("outputs differ: %+v, then %+v", first, second)
@@ -546,6 +609,7 @@ func TestTeardown(t *testing.T) {
 			calls: []string{
 				"redshift:DescribeClusters", "iam:GetRole", "redshift:DeleteCluster", "redshift:DescribeClusters",
 				"ec2:DescribeSecurityGroupRules", "ec2:RevokeSecurityGroupIngress",
+				"ec2:DescribeSecurityGroups", "ec2:DeleteSecurityGroup", "redshift:DescribeClusterSubnetGroups",
 				"iam:ListRolePolicies", "iam:DeleteRolePolicy", "iam:ListAttachedRolePolicies", "iam:DeleteRole",
 			},
 		},
@@ -558,7 +622,7 @@ func TestTeardown(t *testing.T) {
 			},
 			calls: []string{
 				"redshift:DescribeClusters", "iam:GetRole", "redshift:DeleteCluster", "redshift:DescribeClusters",
-				"ec2:DescribeSecurityGroupRules",
+				"ec2:DescribeSecurityGroupRules", "ec2:DescribeSecurityGroups", "redshift:DescribeClusterSubnetGroups",
 				"iam:ListRolePolicies", "iam:ListAttachedRolePolicies", "iam:DetachRolePolicy", "iam:DeleteRole",
 			},
 		},
@@ -585,9 +649,10 @@ func TestTeardown(t *testing.T) {
 			if cluster.FinalSnapshot != tt.snapshot {
 				t.Errorf("final snapshot = %q, want %q", cluster.FinalSnapshot, tt.snapshot)
 			}
+			f.leftNothing(t)
 			f.fake.Do(func(st *awsfake.State) {
-				if len(st.Roles)+len(st.Clusters)+len(st.Rules) != 0 {
-					t.Errorf("left behind: %+v", st)
+				if want := map[bool]int{true: 0, false: 1}[s.SkipFinalSnapshot]; len(st.Snapshots) != want || (want == 1 && st.Snapshots[tt.snapshot] == nil) {
+					t.Errorf("snapshots = %v, want %q kept", st.Snapshots, tt.snapshot)
 				}
 			})
 
@@ -610,11 +675,7 @@ func TestTeardownRecoversFromFailureMidway(t *testing.T) {
 				t.Fatalf("first teardown: error %v, want one naming %s", err, action)
 			}
 			f.teardown(t, s)
-			f.fake.Do(func(st *awsfake.State) {
-				if len(st.Roles)+len(st.Clusters)+len(st.Rules) != 0 {
-					t.Errorf("left behind: %+v", st)
-				}
-			})
+			f.leftNothing(t)
 		})
 	}
 }
@@ -632,10 +693,10 @@ func TestTeardownWaitsForABusyCluster(t *testing.T) {
 	f.fake.ResetCalls()
 	s.WaitTimeout = time.Minute
 	f.teardown(t, s)
-	if !strings.Contains(f.logs.String(), "waiting until it is available before deleting it") {
+	if !strings.Contains(f.logs.String(), "waiting until it settles before deleting it") {
 		t.Errorf("teardown did not wait for the busy cluster:\n%s", f.logs)
 	}
-	equalStrings(t, "writes", writes(f.fake.Actions()), []string{"redshift:DeleteCluster", "iam:DeleteRolePolicy", "iam:DeleteRole"})
+	equalStrings(t, "writes", writes(f.fake.Actions()), []string{"redshift:DeleteCluster", "ec2:DeleteSecurityGroup", "iam:DeleteRolePolicy", "iam:DeleteRole"})
 }
 
 func TestRefusesResourcesItDidNotCreate(t *testing.T) {
@@ -776,7 +837,13 @@ func TestPlanText(t *testing.T) {
 	for _, want := range []string{
 		"iam CreateRole RoleName=sparkify-redshift-s3-read AssumeRolePolicyDocument=",
 		"redshift CreateCluster ClusterIdentifier=sparkify ClusterType=single-node NodeType=ra3.large DBName=sparkify MasterUsername=sparkify ManageMasterPassword=true Port=5439 Encrypted=true",
-		"ec2 AuthorizeSecurityGroupIngress GroupId=<the cluster's VPC security group> IpProtocol=tcp FromPort=5439 ToPort=5439 CidrIp=203.0.113.0/24",
+		"ec2 CreateSecurityGroup GroupName=sparkify-warehouse-sparkify VpcId=<the cluster's VPC> TagSpecifications=security-group:sparkify-warehouse=sparkify",
+		"ec2 AuthorizeSecurityGroupIngress GroupId=<the group created above> IpProtocol=tcp FromPort=5439 ToPort=5439 CidrIp=203.0.113.0/24",
+		"ec2 DescribeVpcs Filter=is-default=true  [when the cluster is missing; refuse (exit 2) when the region has no default VPC",
+		"redshift DescribeClusters ClusterIdentifier=sparkify  [refuse (exit 2) unless tagged sparkify-warehouse=sparkify",
+		"iam GetRole RoleName=sparkify-redshift-s3-read  [refuse (exit 2) unless tagged sparkify-warehouse=sparkify",
+		"network: no subnet group: the default VPC, checked to exist first",
+		"security group for the ingress rule: sparkify-warehouse-sparkify, created in the cluster's VPC",
 		"SPARKIFY_DATABASE_URL=postgres://sparkify@<endpoint>:5439/sparkify?sslmode=require",
 	} {
 		if !strings.Contains(b.String(), want) {
@@ -790,6 +857,9 @@ func TestPlanText(t *testing.T) {
 	for _, want := range []string{
 		"redshift DeleteCluster ClusterIdentifier=sparkify SkipFinalClusterSnapshot=false FinalClusterSnapshotIdentifier=sparkify-final-20240102-030405",
 		"iam DeleteRole RoleName=sparkify-redshift-s3-read",
+		"redshift ResumeCluster ClusterIdentifier=sparkify  [when paused",
+		"ec2 DeleteSecurityGroup GroupId=<its id>",
+		"redshift DeleteClusterSubnetGroup ClusterSubnetGroupName=sparkify-warehouse-sparkify  [when it exists and is tagged sparkify-warehouse=sparkify]",
 	} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("teardown plan lacks %q:\n%s", want, b.String())
@@ -813,40 +883,53 @@ func TestOutputsFile(t *testing.T) {
 	}
 }
 
-func TestCreateClusterWaitsForANewRole(t *testing.T) {
-	const roleMsg = "The IAM role arn:aws:iam::123456789012:role/sparkify-redshift-s3-read is not valid or cannot be assumed."
+// TestCreateClusterWaitsForAYoungRole checks the retry while Redshift does
+// not accept a role IAM is still propagating: decided by the role's age
+// (CreateDate) and the error code, whichever run created the role.
+func TestCreateClusterWaitsForAYoungRole(t *testing.T) {
 	tests := []struct {
 		name        string
-		roleExisted bool   // an earlier run created the role
-		code, msg   string // of the injected CreateCluster failures
-		failures    int
-		wantErr     bool
-		creates     int // CreateCluster calls of the run
+		plantAge    time.Duration // >0: the role exists, created that long ago
+		earlierRun  bool          // a first run created the role and failed at CreateCluster
+		unassumable int           // CreateCluster calls Redshift refuses for the role
+		failCode    string        // another CreateCluster failure to inject
+		wantErr     string
+		creates     int // CreateCluster calls of the (last) run
 	}{
-		{name: "new role propagates after two tries", code: "InvalidParameterValue", msg: roleMsg, failures: 2, creates: 3},
-		{name: "new role never propagates", code: "InvalidParameterValue", msg: roleMsg, failures: roleSettleAttempts, wantErr: true, creates: roleSettleAttempts},
-		{name: "old role is not retried", roleExisted: true, code: "InvalidParameterValue", msg: roleMsg, failures: 1, wantErr: true, creates: 1},
-		{name: "other invalid parameter is not retried", code: "InvalidParameterValue", msg: "Invalid node type.", failures: 1, wantErr: true, creates: 1},
+		{name: "new role propagates after two tries", unassumable: 2, creates: 3},
+		{name: "new role never propagates", unassumable: roleSettleAttempts, creates: roleSettleAttempts, wantErr: "CreateCluster: operation error Redshift: CreateCluster"},
+		{name: "young role of an earlier run is retried", earlierRun: true, unassumable: 2, creates: 3},
+		{name: "role created minutes ago by another run is retried", plantAge: 3 * time.Minute, unassumable: 1, creates: 2},
+		{name: "old role is not retried", plantAge: 24 * time.Hour, unassumable: 1, creates: 1, wantErr: "InvalidParameterValue"},
+		{name: "other error is not retried", failCode: "InvalidParameterCombination", creates: 1, wantErr: "InvalidParameterCombination"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFixture(t)
 			s := testSpec(t, nil)
-			if tt.roleExisted {
+			f.fake.RoleUnassumable = tt.unassumable
+			if tt.plantAge > 0 {
 				f.fake.Do(func(st *awsfake.State) {
 					st.Roles["sparkify-redshift-s3-read"] = &awsfake.Role{
 						Name: "sparkify-redshift-s3-read", ARN: testRoleARN, TrustPolicy: trustPolicy(),
 						Tags: map[string]string{TagKey: "sparkify"}, Inline: map[string]string{},
+						Created: testNow.Add(-tt.plantAge), Unassumable: tt.unassumable,
 					}
 				})
 			}
-			for range tt.failures {
-				f.fake.FailWith("CreateCluster", tt.code, tt.msg, 400)
+			if tt.earlierRun {
+				f.fake.Fail("CreateCluster", "ClusterQuotaExceeded", 400)
+				if _, err := f.aws.Provision(context.Background(), s); err == nil {
+					t.Fatal("the first run succeeded")
+				}
+			}
+			if tt.failCode != "" {
+				f.fake.Fail("CreateCluster", tt.failCode, 400)
 			}
 			f.fake.ResetCalls()
 			_, err := f.aws.Provision(context.Background(), s)
-			if (err != nil) != tt.wantErr {
-				t.Fatalf("Provision: %v, want error %v", err, tt.wantErr)
+			if got := fmt.Sprint(err); (tt.wantErr == "" && err != nil) || !strings.Contains(got, tt.wantErr) {
+				t.Fatalf("Provision: %v, want error %q", err, tt.wantErr)
 			}
 			if got := strings.Count(strings.Join(f.fake.Actions(), " "), "redshift:CreateCluster"); got != tt.creates {
 				t.Errorf("%d CreateCluster calls, want %d", got, tt.creates)

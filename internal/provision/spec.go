@@ -13,8 +13,10 @@ import (
 	"github.com/sparkify/warehouse/internal/source"
 )
 
-// TagKey is the tag that marks the role, cluster and ingress rule as created
-// by this job. Its value is the cluster identifier.
+// TagKey is the tag that marks the role, cluster, subnet group, security
+// group and ingress rule as created by this job. Its value is the cluster
+// identifier: a resource belongs to a cluster only when the value is that
+// cluster's identifier, so two clusters never adopt each other's resources.
 const TagKey = "sparkify-warehouse"
 
 // InlinePolicyName is the name of the role's inline S3 read policy.
@@ -49,7 +51,10 @@ type Spec struct {
 	ManagedPolicy     bool
 	Buckets           []string     // source buckets the inline policy allows, sorted
 	Ingress           netip.Prefix // zero (not IsValid) when no ingress is requested
-	SecurityGroupID   string       // empty: the cluster's own VPC security group
+	SecurityGroupID   string       // empty: the group provision creates for the cluster
+	SubnetGroup       string       // an existing subnet group; empty: SubnetIDs or the default VPC
+	SubnetIDs         []string     // subnets of the subnet group the job creates, sorted
+	DualStack         bool         // IpAddressType dualstack
 	WaitTimeout       time.Duration
 	SkipFinalSnapshot bool
 }
@@ -57,11 +62,32 @@ type Spec struct {
 var (
 	clusterIDRe = regexp.MustCompile(`^[a-z][a-z0-9-]{0,62}$`)
 	nodeTypeRe  = regexp.MustCompile(`^[a-z0-9]+\.[a-z0-9]+$`)
-	dbNameRe    = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
+	dbNameRe    = regexp.MustCompile(`^[a-z]{1,64}$`)
 	dbUserRe    = regexp.MustCompile(`^[a-z][a-z0-9_+.@-]{0,127}$`)
 	roleNameRe  = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
 	sgIDRe      = regexp.MustCompile(`^sg-[0-9a-f]{8,17}$`)
+	subnetIDRe  = regexp.MustCompile(`^subnet-[0-9a-f]{8,17}$`)
+	subnetGrpRe = regexp.MustCompile(`^[a-z0-9-]{1,255}$`)
 )
+
+// maxNodes is CreateCluster's limit on NumberOfNodes.
+const maxNodes = 100
+
+// multiNodeOnly are the node types that have no single-node clusters.
+var multiNodeOnly = []string{"ra3.4xlarge", "ra3.16xlarge", "dc2.8xlarge"}
+
+// reservedWords are Redshift's reserved words that consist of letters only,
+// the ones a database name could be; CreateCluster refuses them as DBName.
+var reservedWords = strings.Fields(`aes all allowoverwrite analyse analyze and any array as asc authorization
+	backup between binary blanksasnull both bytedict case cast check collate column constraint create
+	credentials cross default deferrable deflate defrag delta desc disable distinct do else emptyasnull
+	enable encode encrypt encryption end except explicit false for foreign freeze from full grant group
+	gzip having identity ignore ilike in initially inner intersect interval into is isnull join language
+	leading left like limit localtime localtimestamp lun luns lzo lzop minus natural new not notnull null
+	nulls off offline offset oid old on only open or order outer overlaps parallel partition percent
+	permissions pivot placing primary raw readratio recover references rejectlog resort respect restore
+	right select similar snapshot some sysdate system table tag tdes then timestamp to top trailing true
+	truncatecolumns union unique unnest unpivot user using verbose wallet when where with without`)
 
 // NewSpec validates the provision variables of cfg. A value the user must fix
 // is reported as a *SettingError naming the setting.
@@ -78,6 +104,7 @@ func NewSpec(cfg config.Config) (Spec, error) {
 		RoleName:          p.IAMRoleName,
 		ManagedPolicy:     p.ManagedS3Policy,
 		SecurityGroupID:   p.SecurityGroupID,
+		SubnetGroup:       strings.ToLower(p.SubnetGroup),
 		WaitTimeout:       p.WaitTimeout,
 		SkipFinalSnapshot: p.SkipFinalSnapshot,
 	}
@@ -87,11 +114,14 @@ func NewSpec(cfg config.Config) (Spec, error) {
 	if !nodeTypeRe.MatchString(s.NodeType) {
 		return s, &SettingError{Setting: "NodeType", Msg: fmt.Sprintf("%q is not a node type such as ra3.large", s.NodeType)}
 	}
-	if s.NodeCount < 1 || s.NodeCount > 128 {
-		return s, &SettingError{Setting: "NodeCount", Msg: fmt.Sprintf("%d is out of range: use 1 (single-node) to 128", s.NodeCount)}
+	if s.NodeCount < 1 || s.NodeCount > maxNodes {
+		return s, &SettingError{Setting: "NodeCount", Msg: fmt.Sprintf("%d is out of range: use 1 (single-node) to %d", s.NodeCount, maxNodes)}
 	}
-	if !dbNameRe.MatchString(s.DBName) {
-		return s, &SettingError{Setting: "DBName", Msg: fmt.Sprintf("%q is not a database name: use up to 64 lower-case letters, digits and underscores, starting with a letter", s.DBName)}
+	if s.NodeCount == 1 && slices.Contains(multiNodeOnly, s.NodeType) {
+		return s, &SettingError{Setting: "NodeCount", Msg: fmt.Sprintf("%s has no single-node clusters: use 2 or more, or {NodeType}=ra3.large", s.NodeType)}
+	}
+	if !dbNameRe.MatchString(s.DBName) || slices.Contains(reservedWords, s.DBName) {
+		return s, &SettingError{Setting: "DBName", Msg: fmt.Sprintf("%q is not a database name Redshift accepts: use 1 to 64 lower-case letters (no digits, no _), not a reserved word", s.DBName)}
 	}
 	if !dbUserRe.MatchString(s.DBUser) || s.DBUser == "public" {
 		return s, &SettingError{Setting: "DBUser", Msg: fmt.Sprintf("%q is not a master user name: use up to 128 lower-case letters, digits and _+.@-, starting with a letter, not \"public\"", s.DBUser)}
@@ -101,14 +131,17 @@ func NewSpec(cfg config.Config) (Spec, error) {
 			return s, &SettingError{Setting: "DBPassword", Msg: msg + " (or leave it empty to let AWS Secrets Manager manage the password)"}
 		}
 	}
-	if s.Port < 1150 || s.Port > 65535 {
-		return s, &SettingError{Setting: "DBPort", Msg: fmt.Sprintf("%d is out of range: use 1150 to 65535 (ra3 nodes: 5431-5455 or 8191-8215)", s.Port)}
+	if msg := checkPort(s.NodeType, s.Port); msg != "" {
+		return s, &SettingError{Setting: "DBPort", Msg: msg}
 	}
 	if !roleNameRe.MatchString(s.RoleName) {
 		return s, &SettingError{Setting: "IAMRoleName", Msg: fmt.Sprintf("%q is not an IAM role name: use 1 to 64 letters, digits and +=,.@_-", s.RoleName)}
 	}
 	if s.SecurityGroupID != "" && !sgIDRe.MatchString(s.SecurityGroupID) {
 		return s, &SettingError{Setting: "SecurityGroupID", Msg: fmt.Sprintf("%q is not a security group id such as sg-0123456789abcdef0", s.SecurityGroupID)}
+	}
+	if err := s.setNetwork(p); err != nil {
+		return s, err
 	}
 	if s.WaitTimeout <= 0 {
 		return s, &SettingError{Setting: "WaitTimeout", Msg: "must be a positive duration such as 30m"}
@@ -118,6 +151,9 @@ func NewSpec(cfg config.Config) (Spec, error) {
 		return s, err
 	}
 	s.Ingress = ingress
+	if ingress.IsValid() && !ingress.Addr().Is4() && !s.DualStack {
+		return s, &SettingError{Setting: "IngressCIDR", Msg: fmt.Sprintf("%s is an IPv6 CIDR, which admits nothing to an IPv4-only cluster: use an IPv4 CIDR, or set {IPAddressType}=dualstack with {SubnetGroup} or {SubnetIDs} naming subnets that have IPv6 ranges", ingress)}
+	}
 	buckets, err := sourceBuckets(cfg)
 	if err != nil {
 		return s, err
@@ -181,6 +217,69 @@ func sourceBuckets(cfg config.Config) ([]string, error) {
 	slices.Sort(out)
 	return out, nil
 }
+
+// setNetwork validates where the cluster goes: an existing subnet group, a
+// subnet group made from subnets, or the default VPC; and its IP address type.
+func (s *Spec) setNetwork(p config.Provision) error {
+	if s.SubnetGroup != "" && !subnetGrpRe.MatchString(s.SubnetGroup) {
+		return &SettingError{Setting: "SubnetGroup", Msg: fmt.Sprintf("%q is not a cluster subnet group name: use up to 255 letters, digits and hyphens", p.SubnetGroup)}
+	}
+	for _, id := range p.SubnetIDs {
+		id = strings.TrimSpace(id)
+		if id == "" {
+			continue
+		}
+		if !subnetIDRe.MatchString(id) {
+			return &SettingError{Setting: "SubnetIDs", Msg: fmt.Sprintf("%q is not a subnet id such as subnet-0123456789abcdef0", id)}
+		}
+		if !slices.Contains(s.SubnetIDs, id) {
+			s.SubnetIDs = append(s.SubnetIDs, id)
+		}
+	}
+	slices.Sort(s.SubnetIDs)
+	if s.SubnetGroup != "" && len(s.SubnetIDs) > 0 {
+		return &SettingError{Setting: "SubnetIDs", Msg: "set either {SubnetGroup} (an existing subnet group) or {SubnetIDs} (subnets for the job to make one from), not both"}
+	}
+	switch p.IPAddressType {
+	case "", "ipv4":
+	case "dualstack":
+		if s.SubnetGroup == "" && len(s.SubnetIDs) == 0 {
+			return &SettingError{Setting: "IPAddressType", Msg: "dualstack needs subnets with IPv6 ranges, which the default VPC's subnets lack: set {SubnetGroup} or {SubnetIDs}"}
+		}
+		s.DualStack = true
+	default:
+		return &SettingError{Setting: "IPAddressType", Msg: fmt.Sprintf("%q is not ipv4 or dualstack", p.IPAddressType)}
+	}
+	return nil
+}
+
+// checkPort applies CreateCluster's port ranges, which depend on the node
+// family, and returns what is wrong.
+func checkPort(nodeType string, port int) string {
+	if strings.HasPrefix(nodeType, "ra3.") {
+		if (port >= 5431 && port <= 5455) || (port >= 8191 && port <= 8215) {
+			return ""
+		}
+		return fmt.Sprintf("%d is not a port %s nodes accept: use 5431-5455 or 8191-8215 (default 5439)", port, nodeType)
+	}
+	if port < 1150 || port > 65535 {
+		return fmt.Sprintf("%d is out of range: use 1150 to 65535", port)
+	}
+	return ""
+}
+
+// subnetGroupName is the subnet group the cluster is created in: the given
+// one, the one the job makes from SubnetIDs, or "" (the default VPC).
+func (s Spec) subnetGroupName() string {
+	if len(s.SubnetIDs) > 0 {
+		return ownName(s.ClusterID)
+	}
+	return s.SubnetGroup
+}
+
+// ownName names the subnet group and security group the job creates for
+// a cluster.
+func ownName(clusterID string) string { return TagKey + "-" + clusterID }
 
 // checkPassword applies Redshift's master password rules and returns what
 // is wrong, never the password itself.

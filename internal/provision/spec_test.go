@@ -55,6 +55,37 @@ func TestNewSpec(t *testing.T) {
 		{name: "weak password", mod: func(c *config.Config) { c.DBPassword = "alllowercase1" }, wantSetting: "DBPassword"},
 		{name: "password with @", mod: func(c *config.Config) { c.DBPassword = "Abcdefg1@x" }, wantSetting: "DBPassword"},
 		{name: "port out of range", mod: func(c *config.Config) { c.DBPort = 80 }, wantSetting: "DBPort"},
+		{name: "ra3 port outside its ranges", mod: func(c *config.Config) { c.DBPort = 5500 }, wantSetting: "DBPort"},
+		{name: "ra3 port in the upper range", mod: func(c *config.Config) { c.DBPort = 8200 }},
+		{name: "dc2 port outside the ra3 ranges", mod: func(c *config.Config) { c.NodeType = "dc2.large"; c.DBPort = 5500 }},
+		{name: "101 nodes", mod: func(c *config.Config) { c.NodeCount = 101 }, wantSetting: "NodeCount"},
+		{name: "100 nodes", mod: func(c *config.Config) { c.NodeCount = 100 }},
+		{name: "single-node ra3.4xlarge", mod: func(c *config.Config) { c.NodeType = "ra3.4xlarge" }, wantSetting: "NodeCount"},
+		{name: "database name with a digit", mod: func(c *config.Config) { c.DBName = "sparkify2" }, wantSetting: "DBName"},
+		{name: "database name with an underscore", mod: func(c *config.Config) { c.DBName = "spark_ify" }, wantSetting: "DBName"},
+		{name: "reserved database name", mod: func(c *config.Config) { c.DBName = "user" }, wantSetting: "DBName"},
+		{name: "IPv6 ingress on an IPv4 cluster", mod: func(c *config.Config) { c.IngressCIDR = "2001:db8::/56" }, wantSetting: "IngressCIDR"},
+		{name: "dual-stack in the default VPC", mod: func(c *config.Config) { c.IPAddressType = "dualstack" }, wantSetting: "IPAddressType"},
+		{name: "unknown address type", mod: func(c *config.Config) { c.IPAddressType = "ipv6" }, wantSetting: "IPAddressType"},
+		{name: "dual-stack IPv6 ingress", mod: func(c *config.Config) {
+			c.IPAddressType, c.SubnetGroup, c.IngressCIDR = "dualstack", "private", "2001:db8::/56"
+		}, check: func(t *testing.T, s Spec) {
+			if !s.DualStack || s.subnetGroupName() != "private" {
+				t.Errorf("spec = %+v", s)
+			}
+		}},
+		{name: "subnet group and subnets", mod: func(c *config.Config) {
+			c.SubnetGroup, c.SubnetIDs = "private", []string{"subnet-0123456789abcdef0"}
+		}, wantSetting: "SubnetIDs"},
+		{name: "bad subnet id", mod: func(c *config.Config) { c.SubnetIDs = []string{"subnet-xyz"} }, wantSetting: "SubnetIDs"},
+		{name: "bad subnet group", mod: func(c *config.Config) { c.SubnetGroup = "my group" }, wantSetting: "SubnetGroup"},
+		{name: "subnets sorted and deduplicated", mod: func(c *config.Config) {
+			c.SubnetIDs = []string{"subnet-0bbbbbbbbbbbbbbbb", " subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb", ""}
+		}, check: func(t *testing.T, s Spec) {
+			if !slices.Equal(s.SubnetIDs, []string{"subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"}) || s.subnetGroupName() != "sparkify-warehouse-sparkify" {
+				t.Errorf("subnets = %q, group %q", s.SubnetIDs, s.subnetGroupName())
+			}
+		}},
 		{name: "bad role name", mod: func(c *config.Config) { c.IAMRoleName = "a role" }, wantSetting: "IAMRoleName"},
 		{name: "bad security group", mod: func(c *config.Config) { c.SecurityGroupID = "default" }, wantSetting: "SecurityGroupID"},
 		{name: "zero timeout", mod: func(c *config.Config) { c.WaitTimeout = 0 }, wantSetting: "WaitTimeout"},

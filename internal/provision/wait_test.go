@@ -2,6 +2,7 @@ package provision
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -22,7 +23,7 @@ func TestWaitClusterOutcomes(t *testing.T) {
 		{name: "deleted", until: untilDeleted},
 		{
 			name: "deleting while waiting until available", cluster: &awsfake.Cluster{Status: "deleting"}, until: untilAvailable,
-			wantErr: `cluster sparkify became "deleting" while waiting until available`,
+			wantErr: `cluster sparkify became "deleting" while waiting until available: it is being deleted: run provision again once teardown has finished`,
 		},
 		{
 			name: "modifying while waiting until deleted", cluster: &awsfake.Cluster{Status: "modifying"}, until: untilDeleted,
@@ -30,11 +31,41 @@ func TestWaitClusterOutcomes(t *testing.T) {
 		},
 		{
 			name: "gone while waiting until available", until: untilAvailable,
-			wantErr: `cluster sparkify is still "gone" after 50ms, not available: run the phase again to keep waiting (it resumes where it stopped), or raise SPARKIFY_WAIT_TIMEOUT`,
+			wantErr: `cluster sparkify became "gone" while waiting until available: it was deleted while provision waited: run provision again`,
 		},
 		{
-			name: "rebooting until the timeout", cluster: &awsfake.Cluster{Status: "rebooting"}, until: untilDeleted,
-			wantErr: `cluster sparkify is still "rebooting" after 50ms, not deleted: run the phase again to keep waiting (it resumes where it stopped), or raise SPARKIFY_WAIT_TIMEOUT`,
+			name: "rebooting while waiting until deleted", cluster: &awsfake.Cluster{Status: "rebooting"}, until: untilDeleted,
+			wantErr: `cluster sparkify became "rebooting" while waiting until deleted`,
+		},
+		{
+			name: "rebooting until the timeout", cluster: &awsfake.Cluster{Status: "rebooting"}, until: untilAvailable,
+			wantErr: `cluster sparkify is still "rebooting" after 50ms, not available: run the phase again to keep waiting (it resumes where it stopped), or raise SPARKIFY_WAIT_TIMEOUT`,
+		},
+		{
+			name: "final snapshot while waiting until deleted", cluster: &awsfake.Cluster{Status: "final-snapshot"}, until: untilDeleted,
+			wantErr: `cluster sparkify is still "final-snapshot" after 50ms, not deleted: run the phase again to keep waiting (it resumes where it stopped), or raise SPARKIFY_WAIT_TIMEOUT`,
+		},
+		{
+			name: "available while modifying until the timeout", until: untilAvailable,
+			cluster: &awsfake.Cluster{Status: "available", Pending: map[string]string{"PubliclyAccessible": "true"}},
+			wantErr: `cluster sparkify is still "available" after 50ms, not available: run the phase again to keep waiting (it resumes where it stopped), or raise SPARKIFY_WAIT_TIMEOUT`,
+		},
+		{
+			name: "role still adding until the timeout", until: untilAvailable,
+			cluster: &awsfake.Cluster{Status: "available", IamRoles: []string{testRoleARN}, RolesAdding: []string{testRoleARN}},
+			wantErr: `cluster sparkify is still "available" after 50ms, not available: run the phase again to keep waiting (it resumes where it stopped), or raise SPARKIFY_WAIT_TIMEOUT`,
+		},
+		{
+			name: "paused ends the wait until available at once", cluster: &awsfake.Cluster{Status: "paused"}, until: untilAvailable,
+			wantErr: `cluster sparkify became "paused" while waiting until available: it is paused: resume it (aws redshift resume-cluster --cluster-identifier sparkify), then run provision again`,
+		},
+		{
+			name: "incompatible-network ends the wait at once", cluster: &awsfake.Cluster{Status: "incompatible-network"}, until: untilAvailable,
+			wantErr: `cluster sparkify became "incompatible-network" while waiting until available: the cluster's network is unusable (subnet group, VPC or addresses): see the cluster's events, fix the network and run teardown and provision again`,
+		},
+		{
+			name: "hardware-failure ends the wait at once", cluster: &awsfake.Cluster{Status: "hardware-failure"}, until: untilAvailable,
+			wantErr: `cluster sparkify became "hardware-failure" while waiting until available: Redshift reports a hardware failure: see the cluster's events; reboot or restore it, or tear it down`,
 		},
 		{
 			name: "call refused", cluster: &awsfake.Cluster{Status: "creating"}, fail: "UnsupportedOperation", until: untilAvailable,
@@ -44,7 +75,7 @@ func TestWaitClusterOutcomes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFixture(t)
-			f.fake.CreatingPolls, f.fake.DeletingPolls = 1000, 1000
+			f.fake.CreatingPolls, f.fake.DeletingPolls, f.fake.FinalSnapshotPolls = 1000, 1000, 1000
 			if tt.cluster != nil {
 				tt.cluster.ID = "sparkify"
 				f.fake.Do(func(st *awsfake.State) { st.Clusters["sparkify"] = tt.cluster })
@@ -55,6 +86,9 @@ func TestWaitClusterOutcomes(t *testing.T) {
 			s := testSpec(t, nil)
 			s.WaitTimeout = 50 * time.Millisecond
 			_, err := f.aws.waitCluster(context.Background(), s, tt.until)
+			if polls := len(f.fake.Actions()); strings.Contains(tt.wantErr, " became ") && polls != 1 {
+				t.Errorf("%d polls, want 1: a terminal status ends the wait at once", polls)
+			}
 			got := ""
 			if err != nil {
 				got = err.Error()

@@ -8,24 +8,29 @@ import (
 	"fmt"
 	"image/color"
 	"math"
+	"strings"
 	"time"
 
 	"gonum.org/v1/plot"
-	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
+	"gonum.org/v1/plot/vg/vgsvg"
 )
 
 // chartSpec is one chart of the report: its file, title, fixed pixel size and
 // how it is drawn.
 type chartSpec struct {
-	file, title string
-	width       int // pixels
-	height      int // pixels
-	draw        func(s Summary, title string, c draw.Canvas) error
+	file  string // the PNG; the SVG is svgFile(file)
+	title string // a per-day chart's holds one %s for its unit, "day" or "week"
+	// perDay is true for the charts of one bar or point per day, which a
+	// long period draws per week instead.
+	perDay bool
+	width  int // pixels
+	height int // pixels
+	draw   func(s Summary, title string, c draw.Canvas) error
 }
 
 // Chart sizes in pixels. The page shows the two user charts side by side
@@ -37,29 +42,40 @@ const (
 
 // chartSpecs are the charts of the report, in page order.
 var chartSpecs = []chartSpec{
-	{"users_by_level.png", "Users by current level", smallW, smallH, drawUsersByLevel},
-	{"users_by_gender.png", "Users by gender", smallW, smallH, drawUsersByGender},
-	{"plays_per_day_by_gender.png", "Song plays per day by gender", wideW, wideH, drawPlaysPerDayByGender},
-	{"plays_per_day_by_level.png", "Song plays per day by level at the time of play", wideW, wideH, drawPlaysPerDayByLevel},
-	{"paid_share_per_day.png", "Share of song plays by paid users, per day", wideW, wideH, drawPaidShare},
-	{"sessions_per_day.png", "Sessions with song plays per day", wideW, wideH, drawSessionsPerDay},
-	{"plays_by_hour.png", "Song plays by hour of day (UTC)", wideW, wideH, drawPlaysByHour},
-	{"plays_by_weekday_hour.png", "Song plays by weekday and hour of day (UTC)", wideW, wideH, drawWeekdayHour},
+	{"users_by_level.png", "Users by current level", false, smallW, smallH, drawUsersByLevel},
+	{"users_by_gender.png", "Users by gender", false, smallW, smallH, drawUsersByGender},
+	{"plays_per_day_by_gender.png", "Song plays per %s by gender", true, wideW, wideH, drawPlaysPerDayByGender},
+	{"plays_per_day_by_level.png", "Song plays per %s by level at the time of play", true, wideW, wideH, drawPlaysPerDayByLevel},
+	{"paid_share_per_day.png", "Share of song plays by paid users, per %s", true, wideW, wideH, drawPaidShare},
+	{"sessions_per_day.png", "Sessions with song plays per %s", true, wideW, wideH, drawSessionsPerDay},
+	{"plays_by_hour.png", "Song plays by hour of day (UTC)", false, wideW, wideH, drawPlaysByHour},
+	{"plays_by_weekday_hour.png", "Average song plays by weekday and hour of day (UTC)", false, wideW, wideH, drawWeekdayHour},
 }
 
+// titleFor is the chart's title for s: per day or per week.
+func (c chartSpec) titleFor(s Summary) string {
+	if c.perDay {
+		return fmt.Sprintf(c.title, unitName(weekly(s)))
+	}
+	return c.title
+}
+
+// svgFile is the name of the SVG drawn beside the PNG named png.
+func svgFile(png string) string { return strings.TrimSuffix(png, ".png") + ".svg" }
+
 // ChartFiles lists the file names of every chart of a non-empty report, in
-// page order.
+// page order: each chart's PNG, then its SVG.
 func ChartFiles() []string {
-	out := make([]string, len(chartSpecs))
-	for i, c := range chartSpecs {
-		out[i] = c.file
+	out := make([]string, 0, 2*len(chartSpecs))
+	for _, c := range chartSpecs {
+		out = append(out, c.file, svgFile(c.file))
 	}
 	return out
 }
 
-// renderChart draws one chart and returns it encoded as PNG, exactly
-// spec.width × spec.height pixels.
-func renderChart(s Summary, spec chartSpec) (png []byte, err error) {
+// renderChart draws one chart twice, encoded as PNG and as SVG, both
+// spec.width × spec.height pixels (CSS pixels for the SVG).
+func renderChart(s Summary, spec chartSpec) (png, svg []byte, err error) {
 	defer func() {
 		// gonum/plot panics on some invalid inputs; a bad chart must fail
 		// the report, not crash the job.
@@ -67,18 +83,39 @@ func renderChart(s Summary, spec chartSpec) (png []byte, err error) {
 			err = fmt.Errorf("render %s: %v", spec.file, r)
 		}
 	}()
-	img := vgimg.NewWith(vgimg.UseWH(pixels(spec.width), pixels(spec.height)), vgimg.UseDPI(DPI))
-	dc := draw.New(img)
-	const margin = 10
-	if err := spec.draw(s, spec.title, draw.Crop(dc, pixels(margin), -pixels(margin), pixels(margin), -pixels(margin))); err != nil {
-		return nil, fmt.Errorf("render %s: %w", spec.file, err)
+	w, h := pixels(spec.width), pixels(spec.height)
+	img := vgimg.NewWith(vgimg.UseWH(w, h), vgimg.UseDPI(DPI))
+	vec := vgsvg.NewWith(vgsvg.UseWH(w, h))
+	vecC := draw.New(vec)
+	vecC.FillPolygon(color.White, rect(0, 0, w, h)) // as the PNG: not transparent
+	for _, c := range []draw.Canvas{draw.New(img), vecC} {
+		const margin = 10
+		if err := spec.draw(s, spec.titleFor(s), draw.Crop(c, pixels(margin), -pixels(margin), pixels(margin), -pixels(margin))); err != nil {
+			return nil, nil, fmt.Errorf("render %s: %w", spec.file, err)
+		}
 	}
-	var buf bytes.Buffer
-	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(&buf); err != nil {
-		return nil, fmt.Errorf("encode %s: %w", spec.file, err)
+	var pngBuf, svgBuf bytes.Buffer
+	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(&pngBuf); err != nil {
+		return nil, nil, fmt.Errorf("encode %s: %w", spec.file, err)
 	}
-	return buf.Bytes(), nil
+	if _, err := vec.WriteTo(&svgBuf); err != nil {
+		return nil, nil, fmt.Errorf("encode %s: %w", svgFile(spec.file), err)
+	}
+	return pngBuf.Bytes(), []byte(svgFixes.Replace(svgBuf.String())), nil
 }
+
+// svgFixes correct three things in vgsvg's output. Its text names only
+// Liberation Sans, which most browsers outside Linux lack and would replace
+// with their default (often a serif); Arial and Helvetica have the same
+// metrics, so the text still fits where it was laid out. It labels the
+// colour bar, an embedded PNG, as a JPEG. And the colour bar, a 1-pixel-wide
+// image, must fill its box: SVG's default preserveAspectRatio keeps the
+// image's shape and drew it as a hairline.
+var svgFixes = strings.NewReplacer(
+	"font-family:Liberation Sans;", "font-family:'Liberation Sans',Arial,Helvetica,sans-serif;",
+	"data:image/jpg;base64,", "data:image/png;base64,",
+	"<image ", `<image preserveAspectRatio="none" `,
+)
 
 // summaryDays returns the dates of the summary's days.
 func summaryDays(s Summary) []time.Time {
@@ -121,15 +158,9 @@ func drawCategoryBars(m map[string]int64, title, xLabel string, c draw.Canvas) e
 	}
 	p.Add(bars)
 	if len(cats) > 0 {
-		l, err := plotter.NewLabels(labels)
+		l, err := barLabels(labels, 11)
 		if err != nil {
 			return err
-		}
-		for i := range l.TextStyle {
-			l.TextStyle[i].XAlign = draw.XCenter
-			l.TextStyle[i].Font = font.From(sans, 11)
-			l.TextStyle[i].Color = colText
-			l.Offset = vg.Point{Y: pixels(4)}
 		}
 		p.Add(l)
 	}
@@ -149,71 +180,81 @@ func drawPlaysPerDayByLevel(s Summary, title string, c draw.Canvas) error {
 	return drawPlaysPerDay(s, title, func(d Day) map[string]int64 { return d.ByLevel }, s.Plays.ByLevel, c)
 }
 
-// drawPlaysPerDay draws the song plays per day as bars stacked by the
-// categories of split.
+// drawPlaysPerDay draws the song plays per day (or week) as bars stacked
+// by the categories of split.
 func drawPlaysPerDay(s Summary, title string, split func(Day) map[string]int64, totals map[string]int64, c draw.Canvas) error {
-	days := summaryDays(s)
-	p := newPlot(title, "Day (UTC)", "Song plays")
-	p.Add(weekendBands{days: days}, hGrid())
-	bars := &stackedBars{width: 0.8}
+	ss := timeSlots(s)
+	p := newPlot(title, "", "Song plays")
+	p.Add(weekendBands{days: ss.weekendDays()}, hGrid())
+	bars := &stackedBars{width: 0.8, faded: ss.partial()}
 	var legend []legendEntry
 	for i, k := range categories(totals) {
-		vals := make([]float64, len(s.Days))
-		for j, d := range s.Days {
-			vals[j] = float64(split(d)[k])
-		}
 		col := categoryColour(k, i)
+		vals := ss.values(func(d Day) int64 { return split(d)[k] })
 		bars.series = append(bars.series, series{name: k, colour: col, values: vals})
 		legend = append(legend, legendEntry{label: categoryLabel(k), thumb: swatch{col}})
 	}
-	p.Add(bars)
-	dayAxis(p, days, wideW)
-	countAxis(&p.Y, bars.maxStack(), 1.08)
+	if err := addBars(p, ss, bars); err != nil {
+		return err
+	}
 	// Stacks top to bottom as in the legend, which lists them top first.
 	for i, j := 0, len(legend)-1; i < j; i, j = i+1, j-1 {
 		legend[i], legend[j] = legend[j], legend[i]
 	}
-	drawWithLegend(p, c, append(legend, weekendEntry(days)...))
+	drawWithLegend(p, c, append(legend, slotEntries(ss, bars)...))
+	return nil
+}
+
+// addBars adds the bars of a per-day chart to p, with their time and
+// count axes and the day counts of partial weeks.
+func addBars(p *plot.Plot, ss slots, bars *stackedBars) error {
+	p.Add(bars)
+	l, err := partialWeekLabels(ss, bars, wideW)
+	if err != nil {
+		return err
+	}
+	if l != nil {
+		p.Add(l)
+	}
+	timeAxis(p, ss, wideW)
+	countAxis(&p.Y, bars.maxStack(), 1.08)
 	return nil
 }
 
 func drawSessionsPerDay(s Summary, title string, c draw.Canvas) error {
-	days := summaryDays(s)
-	p := newPlot(title, "Day (UTC)", "Sessions")
-	p.Add(weekendBands{days: days}, hGrid())
-	vals := make([]float64, len(s.Days))
-	for i, d := range s.Days {
-		vals[i] = float64(d.Sessions)
+	ss := timeSlots(s)
+	p := newPlot(title, "", "Sessions")
+	p.Add(weekendBands{days: ss.weekendDays()}, hGrid())
+	vals := ss.values(func(d Day) int64 { return d.Sessions })
+	bars := &stackedBars{width: 0.8, faded: ss.partial(), series: []series{{name: "sessions", colour: colBlue, values: vals}}}
+	if err := addBars(p, ss, bars); err != nil {
+		return err
 	}
-	bars := &stackedBars{width: 0.8, series: []series{{name: "sessions", colour: colBlue, values: vals}}}
-	p.Add(bars)
-	dayAxis(p, days, wideW)
-	countAxis(&p.Y, bars.maxStack(), 1.08)
-	drawWithLegend(p, c, append([]legendEntry{{label: "Sessions", thumb: swatch{colBlue}}}, weekendEntry(days)...))
+	drawWithLegend(p, c, append([]legendEntry{{label: "Sessions", thumb: swatch{colBlue}}}, slotEntries(ss, bars)...))
 	return nil
 }
 
 func drawPaidShare(s Summary, title string, c draw.Canvas) error {
-	days := summaryDays(s)
-	p := newPlot(title, "Day (UTC)", "Plays by paid users (%)")
-	p.Add(weekendBands{days: days}, hGrid())
+	ss := timeSlots(s)
+	p := newPlot(title, "", "Plays by paid users (%)")
+	p.Add(weekendBands{days: ss.weekendDays()}, hGrid())
 
 	overall := s.Plays.PaidShare * 100
 	overallStyle := draw.LineStyle{Color: colVermilion, Width: vg.Points(1.5), Dashes: []vg.Length{vg.Points(6), vg.Points(4)}}
-	ol, err := plotter.NewLine(plotter.XYs{{X: -0.5, Y: overall}, {X: float64(len(days)) - 0.5, Y: overall}})
+	ol, err := plotter.NewLine(plotter.XYs{{X: -0.5, Y: overall}, {X: float64(len(ss.list)) - 0.5, Y: overall}})
 	if err != nil {
 		return err
 	}
 	ol.LineStyle = overallStyle
 	p.Add(ol)
 
-	// One line per run of consecutive days with plays: a day without plays
-	// has no share, and the line must not pretend otherwise.
+	// One line per run of consecutive slots with plays: a day (or week)
+	// without plays has no share, and the line must not pretend otherwise.
 	lineStyle := draw.LineStyle{Color: colGreen, Width: vg.Points(2)}
-	// Each day is a dot while there is room for dots; over a long period
-	// only a day between two days without plays gets one (it has no line).
+	// Each slot is a dot while there is room for dots; over a long period
+	// only a slot between two slots without plays gets one (it has no line).
 	var run, points plotter.XYs
-	dots := len(s.Days) <= 62
+	dots := len(ss.list) <= 62
 	flush := func() error {
 		switch {
 		case len(run) == 1:
@@ -231,14 +272,15 @@ func drawPaidShare(s Summary, title string, c draw.Canvas) error {
 		run = nil
 		return nil
 	}
-	for i, d := range s.Days {
-		if d.PaidShare == nil {
+	for i, sl := range ss.list {
+		share := sl.paidShare()
+		if share == nil {
 			if err := flush(); err != nil {
 				return err
 			}
 			continue
 		}
-		xy := plotter.XY{X: float64(i), Y: *d.PaidShare * 100}
+		xy := plotter.XY{X: float64(i), Y: *share * 100}
 		run = append(run, xy)
 		if dots {
 			points = append(points, xy)
@@ -256,16 +298,20 @@ func drawPaidShare(s Summary, title string, c draw.Canvas) error {
 		sc.GlyphStyle = glyph
 		p.Add(sc)
 	}
-	dayAxis(p, days, wideW)
+	timeAxis(p, ss, wideW)
 	p.Y.Min, p.Y.Max = 0, 100
 	p.Y.Tick.Marker = plot.ConstantTicks{
 		{Value: 0, Label: "0"}, {Value: 25, Label: "25"}, {Value: 50, Label: "50"},
 		{Value: 75, Label: "75"}, {Value: 100, Label: "100"},
 	}
+	share := "Daily share"
+	if ss.weekly {
+		share = "Weekly share"
+	}
 	drawWithLegend(p, c, append([]legendEntry{
-		{label: "Daily share", thumb: lineSwatch{lineStyle}},
+		{label: share, thumb: lineSwatch{lineStyle}},
 		{label: fmt.Sprintf("Whole period: %s", percent(s.Plays.PaidShare)), thumb: lineSwatch{overallStyle}},
-	}, weekendEntry(days)...))
+	}, weekendEntry(ss.weekendDays())...))
 	return nil
 }
 
@@ -285,12 +331,16 @@ func drawPlaysByHour(s Summary, title string, c draw.Canvas) error {
 	return nil
 }
 
+// drawWeekdayHour draws the heat map of the average song plays in each
+// hour of each weekday: the totals divided by how many of that weekday the
+// period holds, so that a weekday the period holds twice does not look
+// twice as busy. Each row is labelled with that count.
 func drawWeekdayHour(s Summary, title string, c draw.Canvas) error {
-	grid := weekdayGrid(s.PlaysByWeekdayHour)
+	grid := weekdayGrid(s.PlaysByWeekdayHourAvg)
 	maxV := 0.0
-	for _, row := range s.PlaysByWeekdayHour {
+	for _, row := range grid {
 		for _, v := range row {
-			maxV = math.Max(maxV, float64(v))
+			maxV = math.Max(maxV, v)
 		}
 	}
 	if maxV == 0 {
@@ -306,25 +356,35 @@ func drawWeekdayHour(s Summary, title string, c draw.Canvas) error {
 	p := newPlot(title, "Hour of day (UTC)", "")
 	p.Add(hm, zeroCells(grid), cellBorders{cols: 24, rows: 7})
 
-	// Each cell shows its count, dark text on light cells and light text on
-	// dark ones.
+	// Each cell shows its average, dark text on light cells and light text
+	// on dark ones; a weekday the period does not hold says so instead.
 	labels := plotter.XYLabels{}
 	var styles []text.Style
-	for wd, row := range s.PlaysByWeekdayHour {
+	cellStyle := p.X.Tick.Label
+	cellStyle.Font.Size = 9
+	cellStyle.XAlign, cellStyle.YAlign = draw.XCenter, draw.YCenter
+	cellStyle.Color = colText
+	for wd, row := range grid {
+		if row == nil {
+			labels.XYs = append(labels.XYs, plotter.XY{X: 11.5, Y: float64(6 - wd)})
+			labels.Labels = append(labels.Labels, fmt.Sprintf("The period holds no %s.", time.Weekday(wd)))
+			st := cellStyle
+			st.Font.Size = 10
+			st.Color = colNote
+			styles = append(styles, st)
+			continue
+		}
 		for h, v := range row {
 			if v == 0 {
-				continue // blank: no plays
+				continue // grey: no plays
 			}
 			labels.XYs = append(labels.XYs, plotter.XY{X: float64(h), Y: float64(6 - wd)})
-			labels.Labels = append(labels.Labels, cellLabel(v, maxV))
-			col, err := cm.At(float64(v))
+			labels.Labels = append(labels.Labels, avgLabel(v, maxV))
+			col, err := cm.At(v)
 			if err != nil {
 				return err
 			}
-			st := p.X.Tick.Label
-			st.Font.Size = 9
-			st.XAlign, st.YAlign = draw.XCenter, draw.YCenter
-			st.Color = colText
+			st := cellStyle
 			if luminance(col) < 0.45 {
 				st.Color = color.White
 			}
@@ -345,7 +405,7 @@ func drawWeekdayHour(s Summary, title string, c draw.Canvas) error {
 	p.X.Tick.Marker = hourTicks()
 	wdTicks := make(plot.ConstantTicks, 7)
 	for wd := range 7 {
-		wdTicks[wd] = plot.Tick{Value: float64(6 - wd), Label: weekdayNames[wd]}
+		wdTicks[wd] = plot.Tick{Value: float64(6 - wd), Label: weekdayLabel(wd, s.WeekdayCounts[wd])}
 	}
 	p.Y.Tick.Marker = wdTicks
 	p.Y.Tick.Label.Font.Size = 11
@@ -357,19 +417,11 @@ func drawWeekdayHour(s Summary, title string, c draw.Canvas) error {
 	p.Draw(heatC)
 	data := p.DataCanvas(heatC)
 
-	cb := newPlot("", "", "Song plays (grey cell: none)")
+	cb := newPlot("", "", "Average plays per weekday-hour (grey: none)")
 	cb.Add(&plotter.ColorBar{ColorMap: cm, Vertical: true})
 	cb.HideX()
 	cb.Y.Min, cb.Y.Max = 0, maxV
-	cb.Y.Tick.Marker = plot.TickerFunc(func(min, max float64) []plot.Tick {
-		ticks := (integerTicks{}).Ticks(min, max)
-		for i := range ticks {
-			if ticks[i].Label != "" {
-				ticks[i].Label = cellLabel(int64(ticks[i].Value), maxV)
-			}
-		}
-		return ticks
-	})
+	cb.Y.Tick.Marker = scaleTicks{}
 	cbC := c
 	cbC.Min.X = c.Max.X - pixels(barW) + pixels(40)
 	cbC.Max.X = cbC.Min.X + pixels(90)

@@ -41,6 +41,7 @@ var (
 	colYellow    = rgb(0xF0, 0xE4, 0x42)
 	colGrey      = rgb(0x99, 0x99, 0x99)
 	colText      = rgb(0x22, 0x22, 0x22)
+	colNote      = rgb(0x66, 0x66, 0x66) // text that explains an absence
 	colGrid      = rgb(0xDD, 0xDD, 0xDD)
 	colWeekend   = rgb(0xF1, 0xF1, 0xF1)
 	colNoPlays   = rgb(0xF6, 0xF6, 0xF6)
@@ -209,34 +210,42 @@ func countAxis(a *plot.Axis, max float64, headroom float64) {
 	a.Tick.Marker = integerTicks{}
 }
 
-// dayAxis sets up the X axis of a per-day chart: a tick on every day (when
-// there is room), a label on every n-th day, rotated so that labels never
-// overlap. Weekly steps start on Mondays.
-func dayAxis(p *plot.Plot, days []time.Time, widthPx int) {
+// timeAxis sets up the X axis of a per-day chart: a tick on every slot
+// (when there is room), a label on every n-th slot, rotated so that labels
+// never overlap. Daily labels at weekly steps fall on Mondays; a week is
+// labelled with its first day in the period.
+func timeAxis(p *plot.Plot, ss slots, widthPx int) {
+	days := ss.starts()
 	n := len(days)
 	p.X.Min, p.X.Max = -0.5, float64(n)-0.5
+	p.X.Label.Text = "Day (UTC)"
+	steps := []int{1, 2, 7, 14, 28, 56, 91, 182, 364}
+	if ss.weekly {
+		p.X.Label.Text = "Week, Monday to Sunday (UTC)"
+		steps = []int{1, 2, 4, 8, 13, 26, 52}
+	}
 	sameYear := n > 0 && days[0].Year() == days[n-1].Year()
 	layout := "2006-01-02"
 	if sameYear {
 		layout = "Jan 02"
-		p.X.Label.Text = fmt.Sprintf("Day (UTC), %d", days[0].Year())
+		p.X.Label.Text += fmt.Sprintf(", %d", days[0].Year())
 	}
 	// Roughly the width of the data area; a rotated label needs about 22
 	// pixels of it.
-	perDay := float64(widthPx-170) / math.Max(float64(n), 1)
-	step := 1
-	for _, s := range []int{1, 2, 7, 14, 28, 56, 91, 182, 364} {
-		step = s
-		if perDay*float64(s) >= 22 {
+	perSlot := float64(widthPx-170) / math.Max(float64(n), 1)
+	step := steps[len(steps)-1]
+	for _, s := range steps {
+		if perSlot*float64(s) >= 22 {
+			step = s
 			break
 		}
 	}
-	for step == 364 && perDay*float64(step) < 22 {
+	for perSlot*float64(step) < 22 {
 		step *= 2
 	}
 	ticks := make([]plot.Tick, 0, n)
 	anchor := 0
-	if step%7 == 0 {
+	if !ss.weekly && step%7 == 0 {
 		for anchor < n && days[anchor].Weekday() != time.Monday {
 			anchor++
 		}
@@ -245,7 +254,7 @@ func dayAxis(p *plot.Plot, days []time.Time, widthPx int) {
 		t := plot.Tick{Value: float64(i)}
 		if i >= anchor && (i-anchor)%step == 0 {
 			t.Label = d.Format(layout)
-		} else if perDay < 3 {
+		} else if perSlot < 3 {
 			continue // too dense for minor ticks
 		}
 		ticks = append(ticks, t)
@@ -287,6 +296,9 @@ type series struct {
 type stackedBars struct {
 	series []series
 	width  float64 // fraction of a slot
+	// faded marks the slots drawn in paler colours: the partial weeks of a
+	// weekly chart, whose totals cover fewer days. Nil: none.
+	faded []bool
 }
 
 func (b *stackedBars) slots() int {
@@ -313,8 +325,12 @@ func (b *stackedBars) Plot(c draw.Canvas, p *plot.Plot) {
 			if v <= 0 {
 				continue
 			}
+			col := s.colour
+			if b.faded != nil && b.faded[i] {
+				col = fade(col)
+			}
 			y0, y1 := trY(base), trY(base+v)
-			c.FillPolygon(s.colour, c.ClipPolygonXY(rect(x0, y0, x1, y1)))
+			c.FillPolygon(col, c.ClipPolygonXY(rect(x0, y0, x1, y1)))
 			base += v
 		}
 	}
@@ -325,16 +341,47 @@ func (b *stackedBars) DataRange() (xmin, xmax, ymin, ymax float64) {
 	return -0.5, float64(b.slots()) - 0.5, 0, b.maxStack()
 }
 
+// anyFaded tells whether any slot is drawn faded.
+func (b *stackedBars) anyFaded() bool {
+	for _, f := range b.faded {
+		if f {
+			return true
+		}
+	}
+	return false
+}
+
 func (b *stackedBars) maxStack() float64 {
 	m := 0.0
 	for i := 0; i < b.slots(); i++ {
-		sum := 0.0
-		for _, s := range b.series {
-			sum += s.values[i]
-		}
-		m = math.Max(m, sum)
+		m = math.Max(m, b.stack(i))
 	}
 	return m
+}
+
+// stack is the height of the bar of slot i.
+func (b *stackedBars) stack(i int) float64 {
+	sum := 0.0
+	for _, s := range b.series {
+		sum += s.values[i]
+	}
+	return sum
+}
+
+// barLabels writes each label centred just above its point: a figure on
+// top of a bar.
+func barLabels(xy plotter.XYLabels, size font.Length) (*plotter.Labels, error) {
+	l, err := plotter.NewLabels(xy)
+	if err != nil {
+		return nil, err
+	}
+	for i := range l.TextStyle {
+		l.TextStyle[i].XAlign = draw.XCenter
+		l.TextStyle[i].Font = font.From(sans, size)
+		l.TextStyle[i].Color = colText
+	}
+	l.Offset = vg.Point{Y: pixels(4)}
+	return l, nil
 }
 
 // weekendBands shades the Saturdays and Sundays of a per-day chart, so that
@@ -382,6 +429,63 @@ func weekendEntry(days []time.Time) []legendEntry {
 		}
 	}
 	return nil
+}
+
+// slotEntries are the legend entries that explain the slots of a per-day
+// chart drawn with bars: the weekend bands of a daily chart, the paler
+// partial weeks of a weekly one.
+func slotEntries(ss slots, bars *stackedBars) []legendEntry {
+	if !bars.anyFaded() {
+		return weekendEntry(ss.weekendDays())
+	}
+	cols := make([]color.Color, len(bars.series))
+	for i, s := range bars.series {
+		cols[i] = fade(s.colour)
+	}
+	return []legendEntry{{label: "Partial week", thumb: stripes(cols)}}
+}
+
+// partialWeekLabels puts the number of days over the bar of each partial
+// week, when the bars are wide enough for it (the legend explains the
+// paler bars either way). It returns nil when there is nothing to add.
+func partialWeekLabels(ss slots, bars *stackedBars, widthPx int) (*plotter.Labels, error) {
+	if !bars.anyFaded() || float64(widthPx-170)/float64(len(ss.list)) < 45 {
+		return nil, nil
+	}
+	xy := plotter.XYLabels{}
+	for i, sl := range ss.list {
+		if !bars.faded[i] {
+			continue
+		}
+		xy.XYs = append(xy.XYs, plotter.XY{X: float64(i), Y: bars.stack(i)})
+		label := fmt.Sprintf("%d days", len(sl.days))
+		if len(sl.days) == 1 {
+			label = "1 day"
+		}
+		xy.Labels = append(xy.Labels, label)
+	}
+	return barLabels(xy, 9)
+}
+
+// fade returns c mixed half with white: the colour of a partial week.
+func fade(c color.Color) color.Color {
+	r, g, b, _ := c.RGBA()
+	mix := func(v uint32) uint8 { return uint8((v>>8 + 255) / 2) }
+	return rgb(mix(r), mix(g), mix(b))
+}
+
+// stripes is a legend thumbnail: a square of vertical stripes, one per
+// colour.
+type stripes []color.Color
+
+// Thumbnail implements plot.Thumbnailer.
+func (s stripes) Thumbnail(c *draw.Canvas) {
+	h := c.Max.Y - c.Min.Y
+	x0 := c.Min.X + (c.Max.X-c.Min.X-h)/2
+	w := h / vg.Length(len(s))
+	for i, col := range s {
+		c.FillPolygon(col, rect(x0+vg.Length(i)*w, c.Min.Y, x0+vg.Length(i+1)*w, c.Max.Y))
+	}
 }
 
 // swatch is a legend thumbnail: a filled square of one colour.
@@ -442,14 +546,31 @@ func drawWithLegend(p *plot.Plot, c draw.Canvas, entries []legendEntry) {
 // weekdayNames are the row labels of the weekday × hour grid.
 var weekdayNames = [7]string{"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"}
 
-// weekdayGrid is the weekday × hour grid as a plotter.GridXYZ: column = hour,
-// row 0 at the bottom = Saturday, so that Sunday is the top row.
-type weekdayGrid [][]int64
+// weekdayGrid is the weekday × hour grid of averages as a plotter.GridXYZ:
+// column = hour, row 0 at the bottom = Saturday, so that Sunday is the top
+// row. A nil row is a weekday the period does not hold; its cells are NaN,
+// which the heat map leaves blank.
+type weekdayGrid [][]float64
 
-func (g weekdayGrid) Dims() (c, r int)   { return 24, 7 }
-func (g weekdayGrid) Z(c, r int) float64 { return float64(g[6-r][c]) }
-func (g weekdayGrid) X(c int) float64    { return float64(c) }
-func (g weekdayGrid) Y(r int) float64    { return float64(r) }
+func (g weekdayGrid) Dims() (c, r int) { return 24, 7 }
+func (g weekdayGrid) X(c int) float64  { return float64(c) }
+func (g weekdayGrid) Y(r int) float64  { return float64(r) }
+func (g weekdayGrid) Z(c, r int) float64 {
+	if g[6-r] == nil {
+		return math.NaN()
+	}
+	return g[6-r][c]
+}
+
+// weekdayLabel is the row label of a weekday of the heat map, with how many
+// of it the period holds: "Thu (2 days)".
+func weekdayLabel(wd, count int) string {
+	unit := "days"
+	if count == 1 {
+		unit = "day"
+	}
+	return fmt.Sprintf("%s (%d %s)", weekdayNames[wd], count, unit)
+}
 
 // heatColours is the sequential colour map of the heat map: light yellow
 // (few plays) to dark blue (many), from ColorBrewer's YlGnBu.
@@ -476,7 +597,8 @@ func heatColours(max float64) (palette.ColorMap, error) {
 }
 
 // zeroCells paints the cells of the grid without plays light grey, so that
-// "no plays" stands apart from "a few".
+// "no plays" stands apart from "a few"; the rows of weekdays the period does
+// not hold stay white.
 type zeroCells weekdayGrid
 
 // Plot implements plot.Plotter.
@@ -513,9 +635,42 @@ func (b cellBorders) Plot(c draw.Canvas, p *plot.Plot) {
 	}
 }
 
-// cellLabel is the count shown in a heat map cell: exact up to 9,999 and
-// shortened beyond (12.3k, 4.5M), so that it fits its cell. The exact
-// numbers are in summary.json.
+// avgLabel is the average shown in a heat map cell, sized to fit it: one
+// decimal below 100, whole numbers above, shortened from 10,000 (12.3k);
+// a cell with plays never reads 0 ("<0.1", "<1"). The exact averages are in
+// summary.json.
+func avgLabel(v, max float64) string {
+	switch {
+	case max >= 100 && v < 0.5:
+		return "<1"
+	case max >= 100:
+		return cellLabel(int64(math.Round(v)), max)
+	case v < 0.05:
+		return "<0.1"
+	}
+	return strconv.FormatFloat(v, 'f', 1, 64)
+}
+
+// scaleTicks are the ticks of the heat map's colour scale, labelled like its
+// cells: whole numbers (see integerTicks) from 5 up, decimals below.
+type scaleTicks struct{}
+
+func (scaleTicks) Ticks(min, max float64) []plot.Tick {
+	if max < 5 {
+		return plot.DefaultTicks{}.Ticks(min, max)
+	}
+	ticks := integerTicks{}.Ticks(min, max)
+	for i := range ticks {
+		if ticks[i].Label != "" {
+			ticks[i].Label = cellLabel(int64(ticks[i].Value), max)
+		}
+	}
+	return ticks
+}
+
+// cellLabel is a whole number as a heat map cell or its scale shows it:
+// exact up to 9,999 and shortened beyond (12.3k, 4.5M), so that it fits a
+// cell.
 func cellLabel(v int64, max float64) string {
 	switch {
 	case max < 10_000:

@@ -9,7 +9,11 @@ import (
 // sampleData is a month of made-up but plausible activity: a day without
 // plays (Nov 13), weekly and daily rhythms, both levels and genders, a few
 // NULL genders, and top-10 rows with names that need HTML escaping.
-func sampleData() Data {
+func sampleData() Data { return sampleDays(30) }
+
+// sampleDays is sampleData over n days from Thu 2018-11-01; the first 30
+// are the same as sampleData's.
+func sampleDays(n int) Data {
 	rng := rand.New(rand.NewPCG(1, 2))
 	d := Data{
 		Loaded:    true,
@@ -26,7 +30,7 @@ func sampleData() Data {
 	}
 	first := time.Date(2018, 11, 1, 0, 0, 0, 0, time.UTC)
 	hourWeight := func(h int) float64 { return 1 + 1.5*math.Exp(-math.Pow(float64(h-17), 2)/18) }
-	for dayN := 0; dayN < 30; dayN++ {
+	for dayN := 0; dayN < n; dayN++ {
 		day := first.AddDate(0, 0, dayN)
 		if dayN == 12 {
 			continue // no plays on Nov 13
@@ -72,7 +76,7 @@ func sampleData() Data {
 	d.MatchedPlays = 333
 	d.PlayingUsers = 96
 	d.FirstPlay = time.Date(2018, 11, 1, 0, 2, 3, 0, time.UTC)
-	d.LastPlay = time.Date(2018, 11, 30, 23, 58, 1, 0, time.UTC)
+	d.LastPlay = time.Date(2018, 11, n, 23, 58, 1, 0, time.UTC)
 	d.TopSongs = []TopSong{
 		{1, "SOBONKR12A58A7A7E0", "You're The One", "Dwight Yoakam", 37},
 		{2, "SOHTKMO12AB01843B0", "Catch You Baby (Steve Pitron & Max Sanna Radio Edit)", "Lonnie Gordon", 9},

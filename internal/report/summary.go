@@ -44,6 +44,14 @@ type Summary struct {
 	// PlaysByWeekdayHour is 7 rows (weekday, 0 = Sunday ... 6 = Saturday) of
 	// 24 hours (UTC): PlaysByWeekdayHour[weekday][hour].
 	PlaysByWeekdayHour [][]int64 `json:"plays_by_weekday_hour"`
+	// WeekdayCounts has 7 entries (0 = Sunday): how many of each weekday the
+	// days from Period.FirstDay to Period.LastDay hold.
+	WeekdayCounts []int `json:"weekday_counts"`
+	// PlaysByWeekdayHourAvg is PlaysByWeekdayHour divided by WeekdayCounts:
+	// the average song plays in each hour of one day of that weekday,
+	// PlaysByWeekdayHourAvg[weekday][hour]. A weekday the period does not
+	// hold (count 0) has no average: its row is null.
+	PlaysByWeekdayHourAvg [][]float64 `json:"plays_by_weekday_hour_avg"`
 	// TopSongs are the 10 most played songs among the plays matched to the
 	// catalogue, most played first, ties by song_id.
 	TopSongs []TopSong `json:"top_songs"`
@@ -53,8 +61,8 @@ type Summary struct {
 	// TopUsers are the 10 users with the most plays (matched or not), most
 	// first, ties by user_id.
 	TopUsers []TopUser `json:"top_users"`
-	// Charts lists the PNG files of the report with their pixel sizes, in
-	// page order. Empty when Empty is true.
+	// Charts lists the charts of the report (PNG and SVG files) with their
+	// pixel sizes, in page order. Empty when Empty is true.
 	Charts []Chart `json:"charts"`
 }
 
@@ -165,13 +173,17 @@ type TopUser struct {
 	Plays     int64  `json:"plays"`
 }
 
-// Chart is one PNG file of the report.
+// Chart is one chart of the report, drawn twice: as PNG (for e-mail) and
+// as SVG (for the page).
 type Chart struct {
-	// File is the file name, relative to the report folder.
+	// File is the PNG's file name, relative to the report folder.
 	File string `json:"file"`
-	// Title is the chart's title as shown on the page.
+	// SVG is the SVG's file name: File with .svg for .png.
+	SVG string `json:"svg"`
+	// Title is the chart's title as drawn and shown on the page.
 	Title string `json:"title"`
-	// Width and Height are the PNG's size in pixels.
+	// Width and Height are the chart's size in pixels (the SVG's in CSS
+	// pixels).
 	Width  int `json:"width"`
 	Height int `json:"height"`
 }
@@ -192,6 +204,7 @@ func Summarize(d Data, generatedAt time.Time) Summary {
 		Days:               []Day{},
 		PlaysByHour:        make([]int64, 24),
 		PlaysByWeekdayHour: make([][]int64, 7),
+		WeekdayCounts:      make([]int, 7),
 		TopSongs:           nonNil(d.TopSongs),
 		TopArtists:         nonNil(d.TopArtists),
 		TopUsers:           nonNil(d.TopUsers),
@@ -252,8 +265,29 @@ func Summarize(d Data, generatedAt time.Time) Summary {
 				s.Period.DaysWithPlays++
 			}
 		}
+		for t := day(first); !t.After(day(last)); t = t.AddDate(0, 0, 1) {
+			s.WeekdayCounts[t.Weekday()]++
+		}
 	}
+	s.PlaysByWeekdayHourAvg = weekdayHourAverages(s.PlaysByWeekdayHour, s.WeekdayCounts)
 	return s
+}
+
+// weekdayHourAverages divides each weekday's row of totals by how many of
+// that weekday the period holds; a weekday it does not hold gets a nil row
+// (null in summary.json), not zeros: there is nothing to average.
+func weekdayHourAverages(totals [][]int64, counts []int) [][]float64 {
+	out := make([][]float64, len(totals))
+	for wd, row := range totals {
+		if counts[wd] == 0 {
+			continue
+		}
+		out[wd] = make([]float64, len(row))
+		for h, v := range row {
+			out[wd][h] = float64(v) / float64(counts[wd])
+		}
+	}
+	return out
 }
 
 // fillDays returns one Day for every date from first to last (UTC midnights,

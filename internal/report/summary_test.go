@@ -210,18 +210,19 @@ func TestSummarizeEmpty(t *testing.T) {
 // README. Adding a key is fine (add it here too); removing or renaming one
 // breaks consumers.
 var summaryKeys = []string{
-	"charts[].file", "charts[].height", "charts[].title", "charts[].width",
+	"charts[].file", "charts[].height", "charts[].svg", "charts[].title", "charts[].width",
 	"days[].by_gender", "days[].by_level", "days[].date", "days[].paid_share", "days[].plays", "days[].sessions",
 	"empty", "generated_at",
 	"period.days", "period.days_with_plays", "period.first_day", "period.first_play", "period.last_day", "period.last_play",
 	"plays.by_gender", "plays.by_level", "plays.matched", "plays.matched_share", "plays.paid_share", "plays.sessions",
 	"plays.total", "plays.unmatched", "plays.users",
-	"plays_by_hour", "plays_by_weekday_hour", "schema_version",
+	"plays_by_hour", "plays_by_weekday_hour", "plays_by_weekday_hour_avg", "schema_version",
 	"table_rows.artists", "table_rows.songplays", "table_rows.songs", "table_rows.time", "table_rows.users",
 	"top_artists[].artist_id", "top_artists[].name", "top_artists[].plays", "top_artists[].rank",
 	"top_songs[].artist_name", "top_songs[].plays", "top_songs[].rank", "top_songs[].song_id", "top_songs[].title",
 	"top_users[].first_name", "top_users[].last_name", "top_users[].level", "top_users[].plays", "top_users[].rank", "top_users[].user_id",
 	"users.by_gender", "users.by_level", "users.free_to_paid", "users.paid_to_free", "users.total",
+	"weekday_counts",
 }
 
 func TestSummaryKeys(t *testing.T) {
@@ -284,7 +285,7 @@ func TestSummaryKeys(t *testing.T) {
 // -update after a deliberate change of the contract or the sample.
 func TestSummaryGolden(t *testing.T) {
 	s := Summarize(sampleData(), time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
-	s.Charts = []Chart{{File: "x.png", Title: "X", Width: 10, Height: 20}}
+	s.Charts = []Chart{{File: "x.png", SVG: "x.svg", Title: "X", Width: 10, Height: 20}}
 	got, err := MarshalSummary(s)
 	if err != nil {
 		t.Fatal(err)
@@ -314,4 +315,89 @@ func js(t *testing.T, v any) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+func TestWeekdayHourAverages(t *testing.T) {
+	// Thu 2018-11-01 to Sat 2018-11-10: 10 days holding two Thursdays (1,
+	// 8), Fridays (2, 9) and Saturdays (3, 10), and one of each other day.
+	ten := Data{
+		Loaded: true, Plays: 9,
+		FirstPlay: time.Date(2018, 11, 1, 10, 0, 0, 0, time.UTC),
+		LastPlay:  time.Date(2018, 11, 10, 23, 0, 0, 0, time.UTC),
+		PlaysByWeekdayHour: []WeekdayHourPlays{
+			{Weekday: 4, Hour: 10, Plays: 5}, // two Thursdays: 2.5
+			{Weekday: 0, Hour: 9, Plays: 3},  // one Sunday: 3
+			{Weekday: 6, Hour: 23, Plays: 1}, // two Saturdays: 0.5
+		},
+	}
+	// Thu 2018-11-01 to Fri 2018-11-02: no other weekday has an average.
+	two := ten
+	two.LastPlay = time.Date(2018, 11, 2, 1, 0, 0, 0, time.UTC)
+	two.PlaysByWeekdayHour = []WeekdayHourPlays{{Weekday: 4, Hour: 10, Plays: 5}, {Weekday: 5, Hour: 1, Plays: 1}}
+
+	row := func(cells map[int]float64) []float64 {
+		r := make([]float64, 24)
+		for h, v := range cells {
+			r[h] = v
+		}
+		return r
+	}
+	tests := []struct {
+		name       string
+		data       Data
+		wantCounts []int
+		wantAvg    [][]float64
+	}{
+		{
+			name: "ten days from a Thursday", data: ten,
+			wantCounts: []int{1, 1, 1, 1, 2, 2, 2},
+			wantAvg: [][]float64{
+				row(map[int]float64{9: 3}), row(nil), row(nil), row(nil),
+				row(map[int]float64{10: 2.5}), row(nil), row(map[int]float64{23: 0.5}),
+			},
+		},
+		{
+			name: "Thursday and Friday", data: two,
+			wantCounts: []int{0, 0, 0, 0, 1, 1, 0},
+			wantAvg:    [][]float64{nil, nil, nil, nil, row(map[int]float64{10: 5}), row(map[int]float64{1: 1}), nil},
+		},
+		{
+			name: "no plays", data: Data{},
+			wantCounts: []int{0, 0, 0, 0, 0, 0, 0},
+			wantAvg:    make([][]float64, 7),
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := Summarize(tt.data, time.Now())
+			if !reflect.DeepEqual(s.WeekdayCounts, tt.wantCounts) {
+				t.Errorf("WeekdayCounts = %v, want %v", s.WeekdayCounts, tt.wantCounts)
+			}
+			if !reflect.DeepEqual(s.PlaysByWeekdayHourAvg, tt.wantAvg) {
+				t.Errorf("PlaysByWeekdayHourAvg =\n%v\nwant\n%v", s.PlaysByWeekdayHourAvg, tt.wantAvg)
+			}
+			sum := 0
+			for _, n := range s.WeekdayCounts {
+				sum += n
+			}
+			if sum != s.Period.Days {
+				t.Errorf("weekday counts add up to %d, want period.days %d", sum, s.Period.Days)
+			}
+		})
+	}
+
+	// A weekday the period does not hold is a null row, not zeros.
+	b, err := MarshalSummary(Summarize(two, time.Now()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v struct {
+		Avg []json.RawMessage `json:"plays_by_weekday_hour_avg"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		t.Fatal(err)
+	}
+	if len(v.Avg) != 7 || string(v.Avg[0]) != "null" || !strings.HasPrefix(string(v.Avg[4]), "[") {
+		t.Errorf("plays_by_weekday_hour_avg rows = %q, want null for Sunday and 24 numbers for Thursday", v.Avg)
+	}
 }

@@ -61,6 +61,8 @@ func ContentType(name string) string {
 	switch path.Ext(name) {
 	case ".png":
 		return "image/png"
+	case ".svg":
+		return "image/svg+xml"
 	case ".html":
 		return "text/html; charset=utf-8"
 	case ".json":

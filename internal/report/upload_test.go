@@ -62,7 +62,7 @@ func TestUpload(t *testing.T) {
 	if strings.Join(keys, "\n") != strings.Join(want, "\n") {
 		t.Errorf("keys =\n%s\nwant\n%s", strings.Join(keys, "\n"), strings.Join(want, "\n"))
 	}
-	types := map[string]string{"index.html": "text/html; charset=utf-8", "summary.json": "application/json", "users_by_level.png": "image/png"}
+	types := map[string]string{"index.html": "text/html; charset=utf-8", "summary.json": "application/json", "users_by_level.png": "image/png", "users_by_level.svg": "image/svg+xml"}
 	for _, f := range files {
 		out, err := client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("reports"), Key: aws.String(prefix + f)})
 		if err != nil {

@@ -33,8 +33,8 @@ var page = template.Must(template.New("index.html").Funcs(template.FuncMap{
 	},
 }).Parse(pageSource))
 
-// Write renders the report of s into dir (created if needed): the charts
-// (none when s.Empty), summary.json and index.html. It returns the summary
+// Write renders the report of s into dir (created if needed): the charts,
+// each as PNG and SVG (none when s.Empty), summary.json and index.html. It returns the summary
 // with its Charts filled in and the names of the files written, relative to
 // dir, index.html last. An empty report removes the chart files of an
 // earlier one, so the folder never shows stale charts; any other report
@@ -46,21 +46,27 @@ func Write(dir string, s Summary) (Summary, []string, error) {
 	s.Charts = []Chart{}
 	var files []string
 	for _, spec := range chartSpecs {
+		svg := svgFile(spec.file)
 		if s.Empty {
-			if err := os.Remove(filepath.Join(dir, spec.file)); err != nil && !errors.Is(err, fs.ErrNotExist) {
-				return s, nil, fmt.Errorf("remove stale chart: %w", err)
+			for _, f := range []string{spec.file, svg} {
+				if err := os.Remove(filepath.Join(dir, f)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+					return s, nil, fmt.Errorf("remove stale chart: %w", err)
+				}
 			}
 			continue
 		}
-		png, err := renderChart(s, spec)
+		pngData, svgData, err := renderChart(s, spec)
 		if err != nil {
 			return s, nil, err
 		}
-		if err := writeFile(dir, spec.file, png); err != nil {
+		if err := writeFile(dir, spec.file, pngData); err != nil {
 			return s, nil, err
 		}
-		s.Charts = append(s.Charts, Chart{File: spec.file, Title: spec.title, Width: spec.width, Height: spec.height})
-		files = append(files, spec.file)
+		if err := writeFile(dir, svg, svgData); err != nil {
+			return s, nil, err
+		}
+		s.Charts = append(s.Charts, Chart{File: spec.file, SVG: svg, Title: spec.titleFor(s), Width: spec.width, Height: spec.height})
+		files = append(files, spec.file, svg)
 	}
 
 	js, err := MarshalSummary(s)

@@ -2,6 +2,8 @@ package report
 
 import (
 	"bytes"
+	"encoding/xml"
+	"flag"
 	"image"
 	"image/color"
 	"image/png"
@@ -36,6 +38,40 @@ func checkPNG(t *testing.T, name string, data []byte, w, h int) {
 	}
 }
 
+// checkSVG fails the test unless data is an SVG document (XML with an <svg>
+// root) of w × h CSS pixels (the width and height attributes are in points,
+// 3/4 of a pixel) that draws shapes and text.
+func checkSVG(t *testing.T, name string, data []byte, w, h int) {
+	t.Helper()
+	var root struct {
+		XMLName xml.Name
+		Width   string `xml:"width,attr"`
+		Height  string `xml:"height,attr"`
+	}
+	if err := xml.Unmarshal(data, &root); err != nil {
+		t.Errorf("%s: not XML: %v", name, err)
+		return
+	}
+	if root.XMLName.Local != "svg" || root.XMLName.Space != "http://www.w3.org/2000/svg" {
+		t.Errorf("%s: root element %v, want svg", name, root.XMLName)
+	}
+	wantW, wantH := strconv.Itoa(w*3/4)+"pt", strconv.Itoa(h*3/4)+"pt"
+	if root.Width != wantW || root.Height != wantH {
+		t.Errorf("%s: %s × %s, want %s × %s", name, root.Width, root.Height, wantW, wantH)
+	}
+	for _, want := range []string{"<path", "<text", "font-family:'Liberation Sans',Arial,Helvetica,sans-serif;"} {
+		if !bytes.Contains(data, []byte(want)) {
+			t.Errorf("%s lacks %q", name, want)
+		}
+	}
+	if bytes.Contains(data, []byte("font-family:Liberation Sans;")) || bytes.Contains(data, []byte("image/jpg")) {
+		t.Errorf("%s: vgsvg's output is not corrected (no fallback font, or a PNG labelled JPEG)", name)
+	}
+	if n, stretched := bytes.Count(data, []byte("<image ")), bytes.Count(data, []byte(`<image preserveAspectRatio="none" `)); n != stretched {
+		t.Errorf("%s: %d of %d embedded images keep their aspect ratio (the colour bar would be a hairline)", name, n-stretched, n)
+	}
+}
+
 func inkAndColours(img image.Image) (colours, ink int) {
 	seen := map[color.RGBA]bool{}
 	b := img.Bounds()
@@ -54,7 +90,8 @@ func inkAndColours(img image.Image) (colours, ink int) {
 
 // chartVariants are data shapes that have broken charts elsewhere: one day,
 // a long period across a year end, a flat weekday × hour grid, one gender
-// and one level only, values in the millions.
+// and one level only, values in the millions; and a weekly sample, and
+// heat map averages below one.
 func chartVariants() map[string]Data {
 	one := smallData()
 	one.PlaysByDay = []DayPlays{{Day: date("2018-11-01"), Gender: "F", Level: "paid", Plays: 6}}
@@ -90,7 +127,31 @@ func chartVariants() map[string]Data {
 	for i := range big.UsersByLevelGender {
 		big.UsersByLevelGender[i].Users *= 1_000_000
 	}
-	return map[string]Data{"sample month": sampleData(), "small": smallData(), "one day": one, "400 days": long, "flat grid": flat, "millions": big}
+	// Averages below one: 3 plays on a Thursday and a Sunday over 30 days.
+	sparse := smallData()
+	sparse.LastPlay = date("2018-11-30")
+
+	return map[string]Data{
+		"sample month": sampleData(), "sample 100 days": sampleDays(100), "small": smallData(), "one day": one,
+		"400 days": long, "flat grid": flat, "millions": big, "sparse": sparse,
+	}
+}
+
+var renderDir = flag.String("render", "", "write the report of every chart variant into a folder of this one, to look at")
+
+// TestRenderVariants writes the report of each chart variant into
+// -render/<variant>, for a human to look at; without -render it is skipped.
+func TestRenderVariants(t *testing.T) {
+	if *renderDir == "" {
+		t.Skip("no -render folder")
+	}
+	for name, d := range chartVariants() {
+		dir := filepath.Join(*renderDir, strings.ReplaceAll(name, " ", "_"))
+		if _, _, err := Write(dir, Summarize(d, time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC))); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		t.Logf("wrote %s", dir)
+	}
 }
 
 func TestChartsDecodeAtTheirSizeAndAreNotBlank(t *testing.T) {
@@ -98,12 +159,13 @@ func TestChartsDecodeAtTheirSizeAndAreNotBlank(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			s := Summarize(d, time.Now())
 			for _, spec := range chartSpecs {
-				png, err := renderChart(s, spec)
+				png, svg, err := renderChart(s, spec)
 				if err != nil {
 					t.Errorf("%s: %v", spec.file, err)
 					continue
 				}
 				checkPNG(t, spec.file, png, spec.width, spec.height)
+				checkSVG(t, svgFile(spec.file), svg, spec.width, spec.height)
 			}
 		})
 	}
@@ -122,12 +184,20 @@ func TestWrite(t *testing.T) {
 	if len(s.Charts) != len(chartSpecs) {
 		t.Fatalf("summary lists %d charts, want %d", len(s.Charts), len(chartSpecs))
 	}
-	for _, c := range s.Charts {
+	for i, c := range s.Charts {
+		if c.File != chartSpecs[i].file || c.SVG != strings.TrimSuffix(c.File, ".png")+".svg" {
+			t.Errorf("chart %d: files %q, %q", i, c.File, c.SVG)
+		}
 		data, err := os.ReadFile(filepath.Join(dir, c.File))
 		if err != nil {
 			t.Fatal(err)
 		}
 		checkPNG(t, c.File, data, c.Width, c.Height)
+		data, err = os.ReadFile(filepath.Join(dir, c.SVG))
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkSVG(t, c.SVG, data, c.Width, c.Height)
 	}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -139,10 +209,13 @@ func TestWrite(t *testing.T) {
 
 	page := readString(t, filepath.Join(dir, IndexFile))
 	for _, c := range s.Charts {
-		img := `<img src="` + c.File + `" width="` + strconv.Itoa(c.Width) + `" height="` + strconv.Itoa(c.Height) + `" alt="` + c.Title + `">`
+		img := `<img src="` + c.SVG + `" width="` + strconv.Itoa(c.Width) + `" height="` + strconv.Itoa(c.Height) + `" alt="` + c.Title + `">`
 		if !strings.Contains(page, img) {
 			t.Errorf("index.html lacks %s", img)
 		}
+	}
+	if strings.Contains(page, ".png") {
+		t.Error("index.html shows a PNG; the page shows the SVGs")
 	}
 	for _, want := range []string{
 		`id="top-songs"`, `id="top-artists"`, `id="top-users"`, `id="table-rows"`,
@@ -183,9 +256,11 @@ func TestPageEscapesData(t *testing.T) {
 
 func TestWriteEmpty(t *testing.T) {
 	dir := t.TempDir()
-	// A chart of an earlier report must not survive into an empty one.
-	if err := os.WriteFile(filepath.Join(dir, chartSpecs[0].file), []byte("old"), 0o644); err != nil {
-		t.Fatal(err)
+	// The charts of an earlier report must not survive into an empty one.
+	for _, f := range ChartFiles()[:2] {
+		if err := os.WriteFile(filepath.Join(dir, f), []byte("old"), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	s, files, err := Write(dir, Summarize(Data{}, time.Now()))
 	if err != nil {
@@ -197,8 +272,10 @@ func TestWriteEmpty(t *testing.T) {
 	if len(s.Charts) != 0 {
 		t.Errorf("charts = %v, want none", s.Charts)
 	}
-	if _, err := os.Stat(filepath.Join(dir, chartSpecs[0].file)); !os.IsNotExist(err) {
-		t.Errorf("stale chart still there: %v", err)
+	for _, f := range ChartFiles()[:2] {
+		if _, err := os.Stat(filepath.Join(dir, f)); !os.IsNotExist(err) {
+			t.Errorf("stale chart %s still there: %v", f, err)
+		}
 	}
 	page := readString(t, filepath.Join(dir, IndexFile))
 	if !strings.Contains(page, "No song plays are loaded yet") {
@@ -259,8 +336,8 @@ func TestCellLabel(t *testing.T) {
 	}
 }
 
-// BenchmarkWrite measures rendering a month's report: 8 charts, the page
-// and summary.json.
+// BenchmarkWrite measures rendering a month's report: 8 charts as PNG and
+// SVG, the page and summary.json.
 func BenchmarkWrite(b *testing.B) {
 	s := Summarize(sampleData(), time.Now())
 	dir := b.TempDir()

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -29,11 +30,15 @@ var SongColumns = []string{
 	"artist_location", "artist_name", "song_id", "title", "duration", "year",
 }
 
-// MaxRecord is the largest JSON record read: Redshift's limit for one JSON
-// object (4 MB, copy_json.html). A longer log line or song file is a
-// malformed record, so that memory stays bounded by S3_CONCURRENCY x
-// MaxRecord whatever the data.
-const MaxRecord = 4 << 20
+// MaxRecord is the largest JSON record read (a log line, a song file). A
+// longer one is a malformed record, so that memory stays bounded whatever
+// the data: decoding holds a few copies of a record, and the records in
+// flight take at most about S3_CONCURRENCY x 10 x MaxRecord of heap,
+// garbage included (BenchmarkOversizedRecordsMemory; the README's memory
+// budget). Real records are under 1 KiB, and every staging column together
+// holds under 12 KiB; Redshift's own limit for one JSON object is 4 MB
+// (copy_json.html).
+const MaxRecord = 256 << 10
 
 // eventKeys and songKeys are the keys the decoders read, as spelled in the
 // files: keys match case-sensitively, as in Redshift's COPY.
@@ -184,7 +189,7 @@ func DecodeEvents(uri string, r io.Reader, emit func([]any) error, bad func(*Rec
 		var e logEvent
 		err = nil
 		if tooLong {
-			err = fmt.Errorf("longer than %d MiB, the largest JSON record Redshift loads", MaxRecord>>20)
+			err = fmt.Errorf("longer than %d KiB, the largest record the job reads", MaxRecord>>10)
 		}
 		if err == nil {
 			err = checkText(b)
@@ -305,12 +310,12 @@ func DecodeSongs(uri string, r io.Reader, emit func([]any) error, bad func(*Reco
 	if msg := lr.notJSONLines(); msg != "" {
 		return bad(&RecordError{URI: uri, Line: 1, Err: errors.New(msg)})
 	}
-	data, err := io.ReadAll(io.LimitReader(lr.br, MaxRecord+1))
+	data, err := readLimited(lr.br, MaxRecord+1)
 	if err != nil {
 		return &ObjectError{URI: uri, Err: err}
 	}
 	if len(data) > MaxRecord {
-		return bad(&RecordError{URI: uri, Line: 1, Err: fmt.Errorf("larger than %d MiB, the largest JSON record Redshift loads; song files hold one song each", MaxRecord>>20)})
+		return bad(&RecordError{URI: uri, Line: 1, Err: fmt.Errorf("larger than %d KiB, the largest record the job reads; song files hold one song each", MaxRecord>>10)})
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	for {
@@ -355,6 +360,27 @@ func DecodeSongs(uri string, r io.Reader, emit func([]any) error, bad func(*Reco
 			return err
 		}
 	}
+}
+
+// readLimited reads r to its end or to limit bytes, whichever comes first,
+// growing its buffer by doubling but never past limit (io.ReadAll could
+// reserve twice the data).
+func readLimited(r io.Reader, limit int) ([]byte, error) {
+	buf := make([]byte, 0, min(16<<10, limit))
+	for len(buf) < limit {
+		if len(buf) == cap(buf) {
+			buf = slices.Grow(buf, min(2*cap(buf), limit)-len(buf))
+		}
+		n, err := r.Read(buf[len(buf):min(cap(buf), limit)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+	}
+	return buf, nil
 }
 
 func skipSpace(b []byte, i int) int {

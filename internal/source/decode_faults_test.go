@@ -30,8 +30,8 @@ func TestDecodeObjectShapes(t *testing.T) {
 		{"key in another case", DecodeEvents, `{"ts":1,"USERID":"903"}` + "\n" + good, 1, []string{`key "USERID": keys are case-sensitive (as in Redshift's COPY); write "userId"`}, []int{1}},
 		{"duplicate key", DecodeEvents, good + "\n" + `{"ts":1,"userId":"5","userId":"6"}`, 1, []string{`key "userId" is given twice`}, []int{2}},
 		{"song key in another case", DecodeSongs, `{"Song_ID":"S","song_id":"S","artist_id":"A"}`, 0, []string{`key "Song_ID": keys are case-sensitive`}, []int{1}},
-		{"line over MaxRecord", DecodeEvents, good + "\n" + `{"ts":1,"artist":"` + strings.Repeat("x", MaxRecord) + `"}` + "\n" + good + "\n", 2, []string{"line 2: longer than 4 MiB"}, []int{2}},
-		{"song file over MaxRecord", DecodeSongs, `{"song_id":"S","artist_id":"A","title":"` + strings.Repeat("x", MaxRecord) + `"}`, 0, []string{"larger than 4 MiB"}, []int{1}},
+		{"line over MaxRecord", DecodeEvents, good + "\n" + `{"ts":1,"artist":"` + strings.Repeat("x", MaxRecord) + `"}` + "\n" + good + "\n", 2, []string{"line 2: longer than 256 KiB"}, []int{2}},
+		{"song file over MaxRecord", DecodeSongs, `{"song_id":"S","artist_id":"A","title":"` + strings.Repeat("x", MaxRecord) + `"}`, 0, []string{"larger than 256 KiB"}, []int{1}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -76,6 +76,17 @@ func TestDecodeTransportFaultIsNotMalformed(t *testing.T) {
 			var oe *ObjectError
 			if !errors.As(err, &oe) || oe.URI != "s3://b/k.json" || !errors.Is(err, cause) || len(bad) != 0 {
 				t.Errorf("decode = %v (bad %v); want an ObjectError for s3://b/k.json wrapping %v and no malformed record", err, bad, cause)
+			}
+		}
+	}
+}
+
+func TestReadLimited(t *testing.T) {
+	for _, n := range []int{0, 1, 16 << 10, 16<<10 + 1, 100000} {
+		for _, limit := range []int{1, 16 << 10, 50000} {
+			got, err := readLimited(strings.NewReader(strings.Repeat("x", n)), limit)
+			if err != nil || len(got) != min(n, limit) || cap(got) >= 2*max(limit, 16<<10) {
+				t.Errorf("readLimited(%d bytes, %d) = %d bytes (cap %d), %v", n, limit, len(got), cap(got), err)
 			}
 		}
 	}

@@ -4,6 +4,18 @@
 // status, so tests can assert the exact calls, idempotent re-runs, drift
 // repair and recovery. It listens on 127.0.0.1 only.
 //
+// By default it answers like an idealised account. The Server's exported
+// fields switch on, one by one, behaviours that real accounts show and that
+// tests select: IAM read lag after CreateRole (IAMReadLag), a new role that
+// Redshift cannot assume yet (RoleUnassumable), the final-snapshot status of
+// a deleting cluster (FinalSnapshotPolls), modifications that leave the
+// cluster "available" with pending values (ModifyKeepsAvailable), a region
+// without a default VPC (NoDefaultVPC) and VPC Block Public Access
+// (BlockPublicAccess). Whatever the fields, a Modify call while another
+// modification is in progress is refused with InvalidClusterState, a paused
+// cluster cannot be deleted, and the managed master password secret and the
+// final snapshot are kept as records in State.
+//
 // Point an SDK client at it with its BaseEndpoint option, or the
 // AWS_ENDPOINT_URL_IAM, AWS_ENDPOINT_URL_REDSHIFT and AWS_ENDPOINT_URL_EC2
 // variables. The three services share one URL; requests are told apart by
@@ -13,6 +25,7 @@ package awsfake
 import (
 	"fmt"
 	"html"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -22,14 +35,36 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // Account is the fake's AWS account id.
 const Account = "123456789012"
 
-// DefaultSecurityGroup is the security group clusters get when created
-// without VpcSecurityGroupIds, as the default VPC's default group.
-const DefaultSecurityGroup = "sg-0123456789abcdef0"
+// The network the fake starts with: a default VPC with its default security
+// group and two subnets, and a second VPC with two subnets and its own
+// default group. Clusters created without a subnet group go to the default
+// VPC; without VpcSecurityGroupIds they get their VPC's default group.
+const (
+	DefaultVPC           = "vpc-0defa0170000000a1"
+	DefaultSecurityGroup = "sg-0123456789abcdef0"
+	OtherVPC             = "vpc-0a1b2c3d4e5f60718"
+	OtherSecurityGroup   = "sg-0fedcba9876543210"
+)
+
+// Subnets of DefaultVPC and OtherVPC.
+var (
+	DefaultSubnets = []string{"subnet-0d0000000000000a1", "subnet-0d0000000000000b2"}
+	OtherSubnets   = []string{"subnet-0a0000000000000a1", "subnet-0a0000000000000b2"}
+)
+
+// RoleNotAssumableMessage is what Redshift answers, with the code
+// InvalidParameterValue, when it cannot use a role yet.
+const RoleNotAssumableMessage = "The IAM role %s is not valid. The IAM role must delegate access to an Amazon Redshift account."
+
+// ConcurrentModificationMessage is what Redshift answers, with the code
+// InvalidClusterState, to a Modify call while another one is in progress.
+const ConcurrentModificationMessage = "The Cluster is being modified by a concurrent operation. Please try again later."
 
 // Service API versions, as sent in the Version parameter.
 const (
@@ -52,6 +87,12 @@ type Role struct {
 	Tags        map[string]string
 	Inline      map[string]string // policy name -> document
 	Attached    []string          // policy ARNs
+	// Created is the role's CreateDate; zero reads as 2024-01-01, an old role.
+	Created time.Time
+	// HiddenReads is how many more reads answer NoSuchEntity (IAM's
+	// eventual consistency); Unassumable how many more CreateCluster or
+	// ModifyClusterIamRoles calls naming it Redshift refuses.
+	HiddenReads, Unassumable int
 }
 
 // Cluster is a fake Redshift cluster.
@@ -66,8 +107,31 @@ type Cluster struct {
 	IamRoles, SecurityGroups          []string
 	Tags                              map[string]string
 	FinalSnapshot                     string
-	polls                             int
+	VpcID, SubnetGroup, IPAddressType string
+	// Pending holds modifications accepted but not applied
+	// (PendingModifiedValues); RolesAdding the roles whose ApplyStatus is
+	// "adding". Both only with ModifyKeepsAvailable.
+	Pending     map[string]string
+	RolesAdding []string
+	inFlight    bool // a modification is in progress while "available"
+	polls       int
 }
+
+// SecurityGroup is a fake EC2 security group.
+type SecurityGroup struct {
+	ID, Name, Description, VpcID string
+	Tags                         map[string]string
+}
+
+// SubnetGroup is a fake Redshift cluster subnet group.
+type SubnetGroup struct {
+	Name, Description, VpcID string
+	Subnets                  []string
+	Tags                     map[string]string
+}
+
+// Snapshot is a final snapshot DeleteCluster took.
+type Snapshot struct{ ID, ClusterID string }
 
 // Rule is a fake security group ingress rule.
 type Rule struct {
@@ -80,9 +144,17 @@ type Rule struct {
 
 // State is everything the fake holds.
 type State struct {
-	Roles    map[string]*Role
-	Clusters map[string]*Cluster
-	Rules    map[string]*Rule
+	Roles          map[string]*Role
+	Clusters       map[string]*Cluster
+	Rules          map[string]*Rule
+	SecurityGroups map[string]*SecurityGroup
+	SubnetGroups   map[string]*SubnetGroup
+	Subnets        map[string]string // subnet id -> VPC id
+	// Secrets are the master password secrets Redshift manages (ARN ->
+	// cluster id); Redshift deletes one with its cluster. Snapshots are
+	// the final snapshots (id -> snapshot); they outlive the cluster.
+	Secrets   map[string]string
+	Snapshots map[string]*Snapshot
 }
 
 type failure struct {
@@ -100,6 +172,29 @@ type Server struct {
 	// StuckCreating keeps new clusters "creating" for ever.
 	CreatingPolls, DeletingPolls int
 	StuckCreating                bool
+	// FinalSnapshotPolls is how many DescribeClusters calls see a cluster
+	// deleted with a final snapshot in "final-snapshot" before "deleting".
+	FinalSnapshotPolls int
+	// ModifyKeepsAvailable makes ModifyCluster and ModifyClusterIamRoles
+	// leave the cluster "available", with ClusterAvailabilityStatus
+	// "Modifying" and the change pending (or the role "adding") for
+	// CreatingPolls DescribeClusters calls, as real clusters do.
+	ModifyKeepsAvailable bool
+	// IAMReadLag is how many reads of a new role (GetRole, GetRolePolicy,
+	// List*RolePolicies) answer NoSuchEntity after CreateRole.
+	IAMReadLag int
+	// RoleUnassumable is how many CreateCluster or ModifyClusterIamRoles
+	// calls naming a new role Redshift refuses with InvalidParameterValue
+	// and RoleNotAssumableMessage.
+	RoleUnassumable int
+	// NoDefaultVPC: the region has no default VPC, as in most organisation
+	// and Control Tower accounts.
+	NoDefaultVPC bool
+	// BlockPublicAccess: VPC Block Public Access is on, so a publicly
+	// accessible cluster is refused with InvalidVPCNetworkStateFault.
+	BlockPublicAccess bool
+	// Now is the fake's clock (role CreateDate); nil means time.Now.
+	Now func() time.Time
 
 	srv      *httptest.Server
 	mu       sync.Mutex
@@ -112,7 +207,23 @@ type Server struct {
 // New starts a fake on 127.0.0.1 and stops it when the test ends.
 func New(t testing.TB) *Server {
 	t.Helper()
-	s := &Server{state: State{Roles: map[string]*Role{}, Clusters: map[string]*Cluster{}, Rules: map[string]*Rule{}}}
+	s := &Server{state: State{
+		Roles: map[string]*Role{}, Clusters: map[string]*Cluster{}, Rules: map[string]*Rule{},
+		SecurityGroups: map[string]*SecurityGroup{
+			DefaultSecurityGroup: {ID: DefaultSecurityGroup, Name: "default", Description: "default VPC security group", VpcID: DefaultVPC, Tags: map[string]string{}},
+			OtherSecurityGroup:   {ID: OtherSecurityGroup, Name: "default", Description: "default VPC security group", VpcID: OtherVPC, Tags: map[string]string{}},
+		},
+		SubnetGroups: map[string]*SubnetGroup{},
+		Subnets:      map[string]string{},
+		Secrets:      map[string]string{},
+		Snapshots:    map[string]*Snapshot{},
+	}}
+	for _, id := range DefaultSubnets {
+		s.state.Subnets[id] = DefaultVPC
+	}
+	for _, id := range OtherSubnets {
+		s.state.Subnets[id] = OtherVPC
+	}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	s.URL = s.srv.URL
 	t.Cleanup(s.srv.Close)
@@ -298,6 +409,13 @@ func (s *Server) iam(action string, p url.Values) (string, *apiError) {
 		return errf(404, "NoSuchEntity", "The role with name %s cannot be found.", name)
 	}
 	switch action {
+	case "GetRole", "GetRolePolicy", "ListRolePolicies", "ListAttachedRolePolicies":
+		if role != nil && role.HiddenReads > 0 {
+			role.HiddenReads--
+			return "", noRole()
+		}
+	}
+	switch action {
 	case "GetRole":
 		if role == nil {
 			return "", noRole()
@@ -312,6 +430,9 @@ func (s *Server) iam(action string, p url.Values) (string, *apiError) {
 			TrustPolicy: p.Get("AssumeRolePolicyDocument"),
 			Tags:        tags(p, "Tags.member"),
 			Inline:      map[string]string{},
+			Created:     s.now(),
+			HiddenReads: s.IAMReadLag,
+			Unassumable: s.RoleUnassumable,
 		}
 		s.state.Roles[name] = role
 		return roleXML(role), nil
@@ -394,7 +515,18 @@ func (s *Server) iam(action string, p url.Values) (string, *apiError) {
 	return "", errf(400, "InvalidAction", "awsfake: IAM action %s is not faked", action)
 }
 
+func (s *Server) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
 func roleXML(r *Role) string {
+	created := r.Created
+	if created.IsZero() {
+		created = time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	}
 	var tg []string
 	for _, k := range sortedKeys(r.Tags) {
 		tg = append(tg, el("member", tx("Key", k), tx("Value", r.Tags[k])))
@@ -402,7 +534,7 @@ func roleXML(r *Role) string {
 	return el("Role",
 		tx("Arn", r.ARN),
 		tx("AssumeRolePolicyDocument", iamEncode(r.TrustPolicy)),
-		tx("CreateDate", "2024-01-01T00:00:00Z"),
+		tx("CreateDate", created.UTC().Format(time.RFC3339)),
 		tx("Path", "/"),
 		tx("RoleId", "AROA"+strings.ToUpper(strconv.Itoa(len(r.Name)))+"FAKE"),
 		tx("RoleName", r.Name),
@@ -421,110 +553,302 @@ func (s *Server) redshift(action string, p url.Values) (string, *apiError) {
 		}
 		s.advance(cl)
 		if cl.Status == "gone" {
-			delete(s.state.Clusters, id)
+			s.remove(cl)
 			return "", notFound()
 		}
 		return el("Clusters", clusterXML(cl)), nil
 	case "CreateCluster":
-		if cl != nil {
-			return "", errf(400, "ClusterAlreadyExists", "Cluster already exists")
-		}
-		cl = &Cluster{
-			ID: id, Status: "creating", NodeType: p.Get("NodeType"), ClusterType: p.Get("ClusterType"),
-			NumberOfNodes: 1, DBName: p.Get("DBName"), MasterUsername: p.Get("MasterUsername"),
-			MasterPassword: p.Get("MasterUserPassword"), ManagePassword: p.Get("ManageMasterPassword") == "true",
-			Port: 5439, Encrypted: p.Get("Encrypted") == "true", PubliclyAccessible: p.Get("PubliclyAccessible") == "true",
-			IamRoles:       list(p, "IamRoles.IamRoleArn", ""),
-			SecurityGroups: list(p, "VpcSecurityGroupIds.VpcSecurityGroupId", ""),
-			Tags:           tags(p, "Tags.Tag"),
-		}
-		if n, err := strconv.Atoi(p.Get("NumberOfNodes")); err == nil {
-			cl.NumberOfNodes = n
-		}
-		if n, err := strconv.Atoi(p.Get("Port")); err == nil {
-			cl.Port = n
-		}
-		if len(cl.SecurityGroups) == 0 {
-			cl.SecurityGroups = []string{DefaultSecurityGroup}
-		}
-		if cl.MasterPassword == "" && !cl.ManagePassword {
-			return "", errf(400, "InvalidParameterCombination", "Either MasterUserPassword or ManageMasterPassword is required.")
-		}
-		s.state.Clusters[id] = cl
-		return clusterXML(cl), nil
+		return s.createCluster(id, p)
 	case "ModifyClusterIamRoles":
-		if cl == nil {
-			return "", notFound()
+		if aerr := s.modifiable(cl, id); aerr != nil {
+			return "", aerr
 		}
-		if cl.Status != "available" {
-			return "", errf(400, "InvalidClusterState", "The cluster %s is %s.", id, cl.Status)
+		add := list(p, "AddIamRoles.IamRoleArn", "")
+		if aerr := s.assumable(add); aerr != nil {
+			return "", aerr
 		}
-		for _, r := range list(p, "AddIamRoles.IamRoleArn", "") {
+		for _, r := range add {
 			if !slices.Contains(cl.IamRoles, r) {
 				cl.IamRoles = append(cl.IamRoles, r)
+				if s.ModifyKeepsAvailable {
+					cl.RolesAdding = append(cl.RolesAdding, r)
+				}
 			}
 		}
-		cl.Status, cl.polls = "modifying", 0
+		s.startModify(cl)
 		return el("Cluster", clusterBody(cl)), nil
 	case "ModifyCluster":
+		if aerr := s.modifiable(cl, id); aerr != nil {
+			return "", aerr
+		}
+		change := map[string]string{}
+		if v := p.Get("PubliclyAccessible"); v != "" {
+			if v == "true" && s.BlockPublicAccess {
+				return "", blockedPublic()
+			}
+			change["PubliclyAccessible"] = v
+		}
+		if groups := list(p, "VpcSecurityGroupIds.VpcSecurityGroupId", ""); len(groups) > 0 {
+			for _, g := range groups {
+				if sg := s.state.SecurityGroups[g]; sg == nil || sg.VpcID != cl.VpcID {
+					return "", errf(400, "InvalidParameterValue", "The security group %s does not exist in VPC %s.", g, cl.VpcID)
+				}
+			}
+			change["VpcSecurityGroupIds"] = strings.Join(groups, ",")
+		}
+		if v, ok := change["PubliclyAccessible"]; ok && s.ModifyKeepsAvailable {
+			cl.Pending = map[string]string{"PubliclyAccessible": v}
+			delete(change, "PubliclyAccessible")
+		}
+		apply(cl, change)
+		s.startModify(cl)
+		return el("Cluster", clusterBody(cl)), nil
+	case "ResumeCluster":
 		if cl == nil {
 			return "", notFound()
 		}
-		if cl.Status != "available" {
-			return "", errf(400, "InvalidClusterState", "The cluster %s is %s.", id, cl.Status)
+		if cl.Status != "paused" {
+			return "", errf(400, "InvalidClusterState", "You can only resume a paused cluster; cluster %s is %s.", id, cl.Status)
 		}
-		if v := p.Get("PubliclyAccessible"); v != "" {
-			cl.PubliclyAccessible = v == "true"
-		}
-		cl.Status, cl.polls = "modifying", 0
+		cl.Status, cl.polls = "resuming", 0
 		return el("Cluster", clusterBody(cl)), nil
 	case "DeleteCluster":
 		if cl == nil {
 			return "", notFound()
 		}
-		if cl.Status != "available" {
-			return "", errf(400, "InvalidClusterState", "The cluster %s is %s.", id, cl.Status)
+		switch cl.Status {
+		case "available", "incompatible-network", "incompatible-hsm", "incompatible-restore", "hardware-failure":
+		default:
+			return "", errf(400, "InvalidClusterState", "Unable to delete the cluster %s. You can only delete clusters with ACTIVE, INCOMPATIBLE_NETWORK, INCOMPATIBLE_HSM, INCOMPATIBLE_RESTORE, INSUFFICIENT_CAPACITY, or HARDWARE_FAILURE lifecycle.", id)
 		}
+		if busy(cl) {
+			return "", errf(400, "InvalidClusterState", "There is an operation running on the Cluster. Please try to delete it at a later time.")
+		}
+		cl.Status = "deleting"
 		if p.Get("SkipFinalClusterSnapshot") != "true" {
-			if p.Get("FinalClusterSnapshotIdentifier") == "" {
+			snap := p.Get("FinalClusterSnapshotIdentifier")
+			if snap == "" {
 				return "", errf(400, "InvalidParameterCombination", "FinalClusterSnapshotIdentifier is required unless SkipFinalClusterSnapshot is true.")
 			}
-			cl.FinalSnapshot = p.Get("FinalClusterSnapshotIdentifier")
+			if s.state.Snapshots[snap] != nil {
+				return "", errf(400, "ClusterSnapshotAlreadyExists", "Cannot create the snapshot because a snapshot with the identifier %s already exists.", snap)
+			}
+			cl.FinalSnapshot = snap
+			cl.Status = "final-snapshot"
 		}
-		cl.Status, cl.polls = "deleting", 0
+		cl.polls = 0
 		return el("Cluster", clusterBody(cl)), nil
+	case "CreateClusterSubnetGroup":
+		name := strings.ToLower(p.Get("ClusterSubnetGroupName"))
+		if s.state.SubnetGroups[name] != nil {
+			return "", errf(400, "ClusterSubnetGroupAlreadyExists", "The Cluster subnet group %s already exists.", name)
+		}
+		g := &SubnetGroup{Name: name, Description: p.Get("Description"), Subnets: list(p, "SubnetIds.SubnetIdentifier", ""), Tags: tags(p, "Tags.Tag")}
+		for _, sn := range g.Subnets {
+			vpc, ok := s.state.Subnets[sn]
+			if !ok || (g.VpcID != "" && vpc != g.VpcID) {
+				return "", errf(400, "InvalidSubnet", "Subnet %s does not exist or is not in the VPC of the other subnets.", sn)
+			}
+			g.VpcID = vpc
+		}
+		s.state.SubnetGroups[name] = g
+		return subnetGroupXML(g), nil
+	case "DescribeClusterSubnetGroups":
+		name := strings.ToLower(p.Get("ClusterSubnetGroupName"))
+		g := s.state.SubnetGroups[name]
+		if g == nil {
+			return "", errf(400, "ClusterSubnetGroupNotFoundFault", "Cluster subnet group %s not found.", name)
+		}
+		return el("ClusterSubnetGroups", subnetGroupXML(g)), nil
+	case "DeleteClusterSubnetGroup":
+		name := strings.ToLower(p.Get("ClusterSubnetGroupName"))
+		if s.state.SubnetGroups[name] == nil {
+			return "", errf(400, "ClusterSubnetGroupNotFoundFault", "Cluster subnet group %s not found.", name)
+		}
+		for _, c := range s.state.Clusters {
+			if c.SubnetGroup == name {
+				return "", errf(400, "InvalidClusterSubnetGroupStateFault", "The cluster subnet group %s is in use by cluster %s.", name, c.ID)
+			}
+		}
+		delete(s.state.SubnetGroups, name)
+		return "", nil
 	}
 	return "", errf(400, "InvalidAction", "awsfake: Redshift action %s is not faked", action)
+}
+
+func (s *Server) createCluster(id string, p url.Values) (string, *apiError) {
+	if s.state.Clusters[id] != nil {
+		return "", errf(400, "ClusterAlreadyExists", "Cluster already exists")
+	}
+	cl := &Cluster{
+		ID: id, Status: "creating", NodeType: p.Get("NodeType"), ClusterType: p.Get("ClusterType"),
+		NumberOfNodes: 1, DBName: p.Get("DBName"), MasterUsername: p.Get("MasterUsername"),
+		MasterPassword: p.Get("MasterUserPassword"), ManagePassword: p.Get("ManageMasterPassword") == "true",
+		Port: 5439, Encrypted: p.Get("Encrypted") == "true", PubliclyAccessible: p.Get("PubliclyAccessible") == "true",
+		IamRoles:       list(p, "IamRoles.IamRoleArn", ""),
+		SecurityGroups: list(p, "VpcSecurityGroupIds.VpcSecurityGroupId", ""),
+		Tags:           tags(p, "Tags.Tag"),
+		SubnetGroup:    strings.ToLower(p.Get("ClusterSubnetGroupName")),
+		IPAddressType:  p.Get("IpAddressType"),
+	}
+	if cl.IPAddressType == "" {
+		cl.IPAddressType = "ipv4"
+	}
+	if n, err := strconv.Atoi(p.Get("NumberOfNodes")); err == nil {
+		cl.NumberOfNodes = n
+	}
+	if n, err := strconv.Atoi(p.Get("Port")); err == nil {
+		cl.Port = n
+	}
+	switch {
+	case cl.SubnetGroup != "":
+		g := s.state.SubnetGroups[cl.SubnetGroup]
+		if g == nil {
+			return "", errf(400, "ClusterSubnetGroupNotFoundFault", "Cluster subnet group %s not found.", cl.SubnetGroup)
+		}
+		cl.VpcID = g.VpcID
+	case s.NoDefaultVPC:
+		return "", errf(400, "InvalidVPCNetworkStateFault", "No default VPC exists for this account in this region: specify a ClusterSubnetGroupName.")
+	default:
+		cl.VpcID = DefaultVPC
+	}
+	if len(cl.SecurityGroups) == 0 {
+		for _, g := range s.state.SecurityGroups {
+			if g.VpcID == cl.VpcID && g.Name == "default" {
+				cl.SecurityGroups = []string{g.ID}
+			}
+		}
+	}
+	for _, g := range cl.SecurityGroups {
+		if sg := s.state.SecurityGroups[g]; sg == nil || sg.VpcID != cl.VpcID {
+			return "", errf(400, "InvalidParameterValue", "The security group %s does not exist in VPC %s.", g, cl.VpcID)
+		}
+	}
+	if cl.PubliclyAccessible && s.BlockPublicAccess {
+		return "", blockedPublic()
+	}
+	if cl.MasterPassword == "" && !cl.ManagePassword {
+		return "", errf(400, "InvalidParameterCombination", "Either MasterUserPassword or ManageMasterPassword is required.")
+	}
+	if aerr := s.assumable(cl.IamRoles); aerr != nil {
+		return "", aerr
+	}
+	if cl.ManagePassword {
+		s.state.Secrets[secretARN(cl)] = cl.ID
+	}
+	s.state.Clusters[id] = cl
+	return clusterXML(cl), nil
+}
+
+func blockedPublic() *apiError {
+	return errf(400, "InvalidVPCNetworkStateFault", "VPC Block Public Access is turned on for this VPC: a publicly accessible cluster is not allowed.")
+}
+
+// assumable refuses, while the role is new, a call that names it.
+func (s *Server) assumable(arns []string) *apiError {
+	for _, arn := range arns {
+		for _, r := range s.state.Roles {
+			if r.ARN == arn && r.Unassumable > 0 {
+				r.Unassumable--
+				return errf(400, "InvalidParameterValue", RoleNotAssumableMessage, arn)
+			}
+		}
+	}
+	return nil
+}
+
+// modifiable refuses a Modify call on a missing cluster, on one that is
+// not available and on one with a modification in progress.
+func (s *Server) modifiable(cl *Cluster, id string) *apiError {
+	switch {
+	case cl == nil:
+		return errf(404, "ClusterNotFound", "Cluster %s not found.", id)
+	case cl.Status == "modifying" || busy(cl):
+		return errf(400, "InvalidClusterState", ConcurrentModificationMessage)
+	case cl.Status != "available":
+		return errf(400, "InvalidClusterState", "The cluster %s is %s.", id, cl.Status)
+	}
+	return nil
+}
+
+// busy reports whether a modification of an available cluster is pending.
+func busy(cl *Cluster) bool { return cl.inFlight || len(cl.Pending) > 0 || len(cl.RolesAdding) > 0 }
+
+func (s *Server) startModify(cl *Cluster) {
+	cl.polls = 0
+	if s.ModifyKeepsAvailable {
+		cl.inFlight = true
+	} else {
+		cl.Status = "modifying"
+	}
+}
+
+func apply(cl *Cluster, change map[string]string) {
+	if v, ok := change["PubliclyAccessible"]; ok {
+		cl.PubliclyAccessible = v == "true"
+	}
+	if v, ok := change["VpcSecurityGroupIds"]; ok {
+		cl.SecurityGroups = strings.Split(v, ",")
+	}
+}
+
+// remove deletes a cluster that is gone, records its final snapshot and
+// deletes its managed secret, as Redshift does.
+func (s *Server) remove(cl *Cluster) {
+	if cl.FinalSnapshot != "" {
+		s.state.Snapshots[cl.FinalSnapshot] = &Snapshot{ID: cl.FinalSnapshot, ClusterID: cl.ID}
+	}
+	delete(s.state.Secrets, secretARN(cl))
+	delete(s.state.Clusters, cl.ID)
 }
 
 // advance moves a cluster through its transitional states, one
 // DescribeClusters call at a time.
 func (s *Server) advance(cl *Cluster) {
-	switch cl.Status {
-	case "creating", "modifying":
-		if s.StuckCreating && cl.Status == "creating" {
-			return
-		}
-		if cl.polls >= s.CreatingPolls {
-			cl.Status = "available"
-			return
+	// next moves to status after n polls; it reports whether it did.
+	next := func(n int, status string) bool {
+		if cl.polls >= n {
+			cl.Status, cl.polls = status, 0
+			return true
 		}
 		cl.polls++
-	case "deleting":
-		if cl.polls >= s.DeletingPolls {
-			cl.Status = "gone"
-			return
-		}
-		cl.polls++
+		return false
 	}
+	switch cl.Status {
+	case "creating":
+		if !s.StuckCreating {
+			next(s.CreatingPolls, "available")
+		}
+	case "modifying", "resuming":
+		next(s.CreatingPolls, "available")
+	case "pausing":
+		next(s.CreatingPolls, "paused")
+	case "available":
+		if busy(cl) && next(s.CreatingPolls, "available") {
+			apply(cl, cl.Pending)
+			cl.Pending, cl.RolesAdding, cl.inFlight = nil, nil, false
+		}
+	case "final-snapshot":
+		next(s.FinalSnapshotPolls, "deleting")
+	case "deleting":
+		next(s.DeletingPolls, "gone")
+	}
+}
+
+func secretARN(cl *Cluster) string {
+	return "arn:aws:secretsmanager:us-west-2:" + Account + ":secret:redshift!" + cl.ID + "-admin-AbCdEf"
 }
 
 func clusterXML(cl *Cluster) string { return el("Cluster", clusterBody(cl)) }
 
 func clusterBody(cl *Cluster) string {
-	var roles, groups, tg []string
+	var roles, groups, tg, pending []string
 	for _, r := range cl.IamRoles {
-		roles = append(roles, el("ClusterIamRole", tx("IamRoleArn", r), tx("ApplyStatus", "in-sync")))
+		status := "in-sync"
+		if slices.Contains(cl.RolesAdding, r) {
+			status = "adding"
+		}
+		roles = append(roles, el("ClusterIamRole", tx("IamRoleArn", r), tx("ApplyStatus", status)))
 	}
 	for _, g := range cl.SecurityGroups {
 		groups = append(groups, el("VpcSecurityGroup", tx("VpcSecurityGroupId", g), tx("Status", "active")))
@@ -532,21 +856,41 @@ func clusterBody(cl *Cluster) string {
 	for _, k := range sortedKeys(cl.Tags) {
 		tg = append(tg, el("Tag", tx("Key", k), tx("Value", cl.Tags[k])))
 	}
+	if v, ok := cl.Pending["PubliclyAccessible"]; ok {
+		pending = append(pending, tx("PubliclyAccessible", v))
+	}
+	availability := map[string]string{
+		"available": "Available", "creating": "Unavailable", "modifying": "Modifying", "resuming": "Modifying",
+		"pausing": "Modifying", "paused": "Paused", "final-snapshot": "Modifying", "deleting": "Modifying",
+	}[cl.Status]
+	if availability == "" {
+		availability = "Failed"
+	}
+	if busy(cl) {
+		availability = "Modifying"
+	}
 	parts := []string{
 		tx("ClusterIdentifier", cl.ID),
 		tx("ClusterStatus", cl.Status),
+		tx("ClusterAvailabilityStatus", availability),
 		tx("NodeType", cl.NodeType),
 		tx("NumberOfNodes", strconv.Itoa(cl.NumberOfNodes)),
 		tx("DBName", cl.DBName),
 		tx("MasterUsername", cl.MasterUsername),
 		tx("Encrypted", strconv.FormatBool(cl.Encrypted)),
 		tx("PubliclyAccessible", strconv.FormatBool(cl.PubliclyAccessible)),
+		tx("VpcId", cl.VpcID),
+		tx("ClusterSubnetGroupName", cl.SubnetGroup),
+		tx("IpAddressType", cl.IPAddressType),
 		el("IamRoles", roles...),
 		el("VpcSecurityGroups", groups...),
 		el("Tags", tg...),
 	}
+	if len(pending) > 0 {
+		parts = append(parts, el("PendingModifiedValues", pending...))
+	}
 	if cl.ManagePassword {
-		parts = append(parts, tx("MasterPasswordSecretArn", "arn:aws:secretsmanager:us-west-2:"+Account+":secret:redshift!"+cl.ID+"-admin-AbCdEf"))
+		parts = append(parts, tx("MasterPasswordSecretArn", secretARN(cl)))
 	}
 	if cl.Status != "creating" {
 		parts = append(parts, el("Endpoint", tx("Address", cl.ID+".c0ffee0fake.us-west-2.redshift.amazonaws.com"), tx("Port", strconv.Itoa(cl.Port))))
@@ -554,37 +898,144 @@ func clusterBody(cl *Cluster) string {
 	return strings.Join(parts, "")
 }
 
+func subnetGroupXML(g *SubnetGroup) string {
+	var subnets, tg []string
+	for _, sn := range g.Subnets {
+		subnets = append(subnets, el("Subnet", tx("SubnetIdentifier", sn), tx("SubnetStatus", "Active")))
+	}
+	for _, k := range sortedKeys(g.Tags) {
+		tg = append(tg, el("Tag", tx("Key", k), tx("Value", g.Tags[k])))
+	}
+	return el("ClusterSubnetGroup", tx("ClusterSubnetGroupName", g.Name), tx("Description", g.Description),
+		tx("VpcId", g.VpcID), tx("SubnetGroupStatus", "Complete"), el("Subnets", subnets...), el("Tags", tg...))
+}
+
+// filters collects Filter.N.Name / Filter.N.Value.M as name -> values.
+func filters(p url.Values) map[string][]string {
+	out := map[string][]string{}
+	for i := 1; ; i++ {
+		name := p.Get("Filter." + strconv.Itoa(i) + ".Name")
+		if name == "" {
+			return out
+		}
+		out[name] = append(out[name], list(p, "Filter."+strconv.Itoa(i)+".Value", "")...)
+	}
+}
+
+// match reports whether a resource's fields (filter name -> value; tags as
+// tag:Key) pass every filter. An unknown filter name is an error.
+func match(fs map[string][]string, fields map[string]string, tagSet map[string]string) (bool, *apiError) {
+	for name, values := range fs {
+		var v string
+		var ok bool
+		if k, isTag := strings.CutPrefix(name, "tag:"); isTag {
+			v, ok = tagSet[k]
+		} else if v, ok = fields[name]; !ok {
+			return false, errf(400, "InvalidParameterValue", "awsfake: filter %s is not faked", name)
+		}
+		if !ok || !slices.Contains(values, v) {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
 func (s *Server) ec2(action string, p url.Values) (string, *apiError) {
 	switch action {
-	case "DescribeSecurityGroupRules":
-		var filters [][2]string // name, value
-		for i := 1; ; i++ {
-			name := p.Get("Filter." + strconv.Itoa(i) + ".Name")
-			if name == "" {
-				break
-			}
-			for _, v := range list(p, "Filter."+strconv.Itoa(i)+".Value", "") {
-				filters = append(filters, [2]string{name, v})
-			}
-		}
-		var ids []string
-		for id := range s.state.Rules {
-			ids = append(ids, id)
-		}
-		sort.Strings(ids)
+	case "DescribeVpcs":
 		var items []string
+		for _, v := range []struct {
+			id        string
+			isDefault bool
+		}{{DefaultVPC, true}, {OtherVPC, false}} {
+			if v.isDefault && s.NoDefaultVPC {
+				continue
+			}
+			ok, aerr := match(filters(p), map[string]string{"is-default": strconv.FormatBool(v.isDefault), "vpc-id": v.id}, nil)
+			if aerr != nil {
+				return "", aerr
+			}
+			if ok {
+				items = append(items, el("item", tx("vpcId", v.id), tx("isDefault", strconv.FormatBool(v.isDefault)), tx("state", "available")))
+			}
+		}
+		return el("vpcSet", items...), nil
+	case "DescribeSubnets":
+		var items []string
+		for _, id := range list(p, "SubnetId", "") {
+			vpc, ok := s.state.Subnets[id]
+			if !ok || (vpc == DefaultVPC && s.NoDefaultVPC) {
+				return "", errf(400, "InvalidSubnetID.NotFound", "The subnet ID '%s' does not exist", id)
+			}
+			items = append(items, el("item", tx("subnetId", id), tx("vpcId", vpc), tx("state", "available")))
+		}
+		return el("subnetSet", items...), nil
+	case "DescribeSecurityGroups":
+		ids := list(p, "GroupId", "")
 		for _, id := range ids {
+			if s.state.SecurityGroups[id] == nil {
+				return "", errf(400, "InvalidGroup.NotFound", "The security group '%s' does not exist", id)
+			}
+		}
+		var items []string
+		for _, id := range slices.Sorted(maps.Keys(s.state.SecurityGroups)) {
+			g := s.state.SecurityGroups[id]
+			if len(ids) > 0 && !slices.Contains(ids, id) {
+				continue
+			}
+			ok, aerr := match(filters(p), map[string]string{"vpc-id": g.VpcID, "group-name": g.Name, "group-id": g.ID}, g.Tags)
+			if aerr != nil {
+				return "", aerr
+			}
+			if ok {
+				items = append(items, securityGroupXML(g))
+			}
+		}
+		return el("securityGroupInfo", items...), nil
+	case "CreateSecurityGroup":
+		g := &SecurityGroup{Name: p.Get("GroupName"), Description: p.Get("GroupDescription"), VpcID: p.Get("VpcId"), Tags: map[string]string{}}
+		if g.VpcID == "" {
+			g.VpcID = DefaultVPC
+		}
+		if g.VpcID != OtherVPC && (g.VpcID != DefaultVPC || s.NoDefaultVPC) {
+			return "", errf(400, "InvalidVpcID.NotFound", "The vpc ID '%s' does not exist", g.VpcID)
+		}
+		for _, o := range s.state.SecurityGroups {
+			if o.VpcID == g.VpcID && o.Name == g.Name {
+				return "", errf(400, "InvalidGroup.Duplicate", "The security group '%s' already exists for VPC '%s'", g.Name, g.VpcID)
+			}
+		}
+		if p.Get("TagSpecification.1.ResourceType") == "security-group" {
+			g.Tags = tags(p, "TagSpecification.1.Tag")
+		}
+		s.seq++
+		g.ID = fmt.Sprintf("sg-%017x", s.seq)
+		s.state.SecurityGroups[g.ID] = g
+		return tx("groupId", g.ID), nil
+	case "DeleteSecurityGroup":
+		id := p.Get("GroupId")
+		if s.state.SecurityGroups[id] == nil {
+			return "", errf(400, "InvalidGroup.NotFound", "The security group '%s' does not exist", id)
+		}
+		for _, cl := range s.state.Clusters {
+			if slices.Contains(cl.SecurityGroups, id) {
+				return "", errf(400, "DependencyViolation", "resource %s has a dependent object", id)
+			}
+		}
+		for rid, r := range s.state.Rules {
+			if r.GroupID == id {
+				delete(s.state.Rules, rid)
+			}
+		}
+		delete(s.state.SecurityGroups, id)
+		return tx("return", "true"), nil
+	case "DescribeSecurityGroupRules":
+		var items []string
+		for _, id := range slices.Sorted(maps.Keys(s.state.Rules)) {
 			r := s.state.Rules[id]
-			ok := true
-			for _, f := range filters {
-				switch {
-				case strings.HasPrefix(f[0], "tag:"):
-					ok = ok && r.Tags[strings.TrimPrefix(f[0], "tag:")] == f[1]
-				case f[0] == "group-id":
-					ok = ok && r.GroupID == f[1]
-				default:
-					return "", errf(400, "InvalidParameterValue", "awsfake: filter %s is not faked", f[0])
-				}
+			ok, aerr := match(filters(p), map[string]string{"group-id": r.GroupID}, r.Tags)
+			if aerr != nil {
+				return "", aerr
 			}
 			if ok {
 				items = append(items, ruleXML(r))
@@ -593,7 +1044,7 @@ func (s *Server) ec2(action string, p url.Values) (string, *apiError) {
 		return el("securityGroupRuleSet", items...), nil
 	case "AuthorizeSecurityGroupIngress":
 		group := p.Get("GroupId")
-		if !strings.HasPrefix(group, "sg-") {
+		if s.state.SecurityGroups[group] == nil {
 			return "", errf(400, "InvalidGroup.NotFound", "The security group '%s' does not exist", group)
 		}
 		from, _ := strconv.Atoi(p.Get("IpPermissions.1.FromPort"))
@@ -627,6 +1078,15 @@ func (s *Server) ec2(action string, p url.Values) (string, *apiError) {
 		return tx("return", "true"), nil
 	}
 	return "", errf(400, "InvalidAction", "awsfake: EC2 action %s is not faked", action)
+}
+
+func securityGroupXML(g *SecurityGroup) string {
+	var tg []string
+	for _, k := range sortedKeys(g.Tags) {
+		tg = append(tg, el("item", tx("key", k), tx("value", g.Tags[k])))
+	}
+	return el("item", tx("ownerId", Account), tx("groupId", g.ID), tx("groupName", g.Name),
+		tx("groupDescription", g.Description), tx("vpcId", g.VpcID), el("tagSet", tg...))
 }
 
 func ruleXML(r *Rule) string {
