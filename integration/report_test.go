@@ -265,8 +265,15 @@ func testLoadReportFixture(t *testing.T, target string) {
 	}
 	assertSummary(t, got, want)
 	assertFiles(t, dir, got)
+	// The load just committed: the data is fresh, and the page says as of
+	// which load.
+	if l := got.Loads; l == nil || l.Last == nil || l.LastCommitted != l.Last && *l.LastCommitted != *l.Last ||
+		l.Last.Status != "committed" || len(l.Warnings) != 0 || l.MaxAgeHours != 36 {
+		t.Errorf("loads = %+v", got.Loads)
+	}
 
-	// The files are uploaded to reports/sparkify/<UTC date of generation>/.
+	// The files are uploaded to reports/sparkify/<UTC date of generation>/
+	// and to reports/sparkify/latest/.
 	prefix := "reports/sparkify/" + got.GeneratedAt.UTC().Format("2006-01-02") + "/"
 	if !strings.Contains(out, "report uploaded to s3://"+s.Bucket+"/"+prefix+"\n") {
 		t.Errorf("stdout does not name the upload:\n%s", out)
@@ -281,8 +288,10 @@ func testLoadReportFixture(t *testing.T, target string) {
 	for _, o := range list.Contents {
 		keys = append(keys, aws.ToString(o.Key))
 	}
-	for _, f := range append(report.ChartFiles(), report.SummaryFile, report.IndexFile) {
-		wantKeys = append(wantKeys, prefix+f)
+	for _, p := range []string{prefix, "reports/sparkify/latest/"} {
+		for _, f := range append(report.ChartFiles(), report.SummaryFile, report.IndexFile) {
+			wantKeys = append(wantKeys, p+f)
+		}
 	}
 	sort.Strings(wantKeys)
 	if !reflect.DeepEqual(keys, wantKeys) {

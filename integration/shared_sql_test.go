@@ -4,6 +4,7 @@ package integration
 
 import (
 	"context"
+	"log/slog"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -50,7 +51,7 @@ func TestPostgresExecutesTheRedshiftPlansSharedSQL(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	sum, err := warehouse.Run(ctx, conn, pgPlan, warehouse.RunOptions{LockTimeout: time.Minute, Stage: warehouse.CopyStager(4, source.NewErrors(0))})
+	sum, err := warehouse.Run(ctx, conn, pgPlan, warehouse.RunOptions{LockTimeout: time.Minute, Stage: warehouse.CopyStager(4, source.NewErrors(0), slog.New(slog.DiscardHandler))})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,14 +1,17 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"runtime/debug"
 	"strings"
+	"time"
 
 	"github.com/sparkify/warehouse/internal/config"
 )
@@ -54,46 +57,118 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer, version s
 	}
 	cfg, err := config.Load()
 	if err != nil {
-		fmt.Fprintln(stderr, "job: configuration error:", err)
+		if os.Getenv(config.Prefix+"_LOG_FORMAT") == "json" {
+			newLogger("json", stderr).Error("configuration error", "error", err.Error(), "exit_code", ExitUsage)
+		} else {
+			fmt.Fprintln(stderr, "job: configuration error:", err)
+		}
 		return ExitUsage
 	}
 	log := newLogger(cfg.LogFormat, stderr)
+	for _, u := range config.UnknownVariables(os.Environ()) {
+		log.Warn("unknown variable ignored", "variable", u.Name, "did_you_mean", u.Suggestion)
+	}
+	if cfg.LogFormat == "json" {
+		// Every line on stdout is then a JSON object too: plans and
+		// outputs go out line by line through the logger.
+		stdout = &logLines{log: log}
+	}
 	if limit := setMemoryLimit("/"); limit > 0 {
 		log.Info("Go memory limit set to 90% of the container's", "bytes", limit)
 	}
+	res := newRunResult(buildVersion(version), string(cfg.Target), *dryRun, time.Now())
+	code, runErr := ExitOK, error(nil)
 	for _, p := range phases {
-		log.Info("phase started", "phase", p, "target", cfg.Target, "dry_run", *dryRun)
-		if err := runPhase(ctx, p, cfg, *dryRun, stdout, log); err != nil {
-			return fail(ctx, p, err, stderr, log)
+		start := time.Now()
+		log.Info("phase started", "phase", p, "target", cfg.Target, "dry_run", *dryRun, "run_id", res.RunID)
+		err := runPhase(ctx, p, cfg, *dryRun, stdout, log, res)
+		res.phase(p, start, err)
+		if err != nil {
+			code, runErr = fail(ctx, p, err, textOnly(cfg, stderr), log), err
+			break
 		}
-		log.Info("phase done", "phase", p)
+		log.Info("phase done", "phase", p, "duration_ms", time.Since(start).Milliseconds())
 	}
-	return ExitOK
+	res.finish(ctx, code, runErr)
+	if cfg.RunResult != "" {
+		if err := res.write(cfg.RunResult); err != nil {
+			log.Error("could not write the run result", "file", cfg.RunResult, "error", err.Error())
+		}
+	}
+	log.Info("run finished", "run_id", res.RunID, "status", res.Status, "exit_code", code, "duration_ms", res.DurationMS, "run_result", cfg.RunResult)
+	return code
 }
 
+// fail logs why a phase failed and returns the exit code. The plain "job:"
+// line goes to stderr, which is io.Discard in JSON logging.
 func fail(ctx context.Context, phase string, err error, stderr io.Writer, log *slog.Logger) int {
+	class, code := classify(ctx, err)
+	log.Error("phase failed", "phase", phase, "error_class", class, "exit_code", code, "error", err.Error())
+	switch class {
+	case classConfiguration:
+		fmt.Fprintf(stderr, "job: %s: configuration error: %v\n", phase, err)
+	case classUsage:
+		fmt.Fprintf(stderr, "job: %s: %v\n", phase, err)
+	case classInterrupted:
+		fmt.Fprintf(stderr, "job: %s: interrupted; nothing from this run was committed\n", phase)
+	case classTransient:
+		fmt.Fprintf(stderr, "job: %s failed for now (a peer was down, stalled or busy; exit %d: run it again): %v\n", phase, code, err)
+	default:
+		fmt.Fprintf(stderr, "job: %s failed: %v\n", phase, err)
+	}
+	return code
+}
+
+// The classes of failure, as the run result and the logs name them.
+const (
+	classConfiguration = "configuration"
+	classUsage         = "usage"
+	classInterrupted   = "interrupted"
+	classTransient     = "transient"
+	classFailed        = "failed"
+)
+
+// classify names what failed and the exit code that goes with it.
+func classify(ctx context.Context, err error) (class string, code int) {
 	var ce *config.Error
 	var ue *usageError
 	switch {
 	case errors.As(err, &ce):
-		log.Error("configuration error", "phase", phase, "error", err)
-		fmt.Fprintf(stderr, "job: %s: configuration error: %v\n", phase, err)
-		return ExitUsage
+		return classConfiguration, ExitUsage
 	case errors.As(err, &ue):
-		fmt.Fprintf(stderr, "job: %s: %v\n", phase, err)
-		return ExitUsage
+		return classUsage, ExitUsage
 	case ctx.Err() != nil:
-		log.Error("interrupted", "phase", phase, "error", err)
-		fmt.Fprintf(stderr, "job: %s: interrupted; nothing from this run was committed\n", phase)
-		return ExitFailed
+		return classInterrupted, ExitFailed
 	case transient(err):
-		log.Error("phase failed for now", "phase", phase, "error", err, "exit_code", ExitTransient)
-		fmt.Fprintf(stderr, "job: %s failed for now (a peer was down, stalled or busy; exit %d: run it again): %v\n", phase, ExitTransient, err)
-		return ExitTransient
-	default:
-		log.Error("phase failed", "phase", phase, "error", err)
-		fmt.Fprintf(stderr, "job: %s failed: %v\n", phase, err)
-		return ExitFailed
+		return classTransient, ExitTransient
+	}
+	return classFailed, ExitFailed
+}
+
+// textOnly returns w in text logging and io.Discard in JSON logging, where
+// the logs say it all: for lines meant for people.
+func textOnly(cfg config.Config, w io.Writer) io.Writer {
+	if cfg.LogFormat == "json" {
+		return io.Discard
+	}
+	return w
+}
+
+// logLines turns what is written to it into one log record per line.
+type logLines struct {
+	log     *slog.Logger
+	partial []byte
+}
+
+func (l *logLines) Write(p []byte) (int, error) {
+	l.partial = append(l.partial, p...)
+	for {
+		i := bytes.IndexByte(l.partial, '\n')
+		if i < 0 {
+			return len(p), nil
+		}
+		l.log.Info("output", "line", string(l.partial[:i]))
+		l.partial = l.partial[i+1:]
 	}
 }
 

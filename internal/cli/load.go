@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/jackc/pgx/v5"
@@ -16,7 +17,7 @@ import (
 	"github.com/sparkify/warehouse/sql"
 )
 
-func runLoad(ctx context.Context, cfg config.Config, dryRun bool, stdout io.Writer, log *slog.Logger) error {
+func runLoad(ctx context.Context, cfg config.Config, dryRun bool, stdout io.Writer, log *slog.Logger, res *RunResult) error {
 	opts := warehouse.Options{
 		Target:      cfg.Target,
 		SongData:    cfg.SongData,
@@ -61,10 +62,13 @@ func runLoad(ctx context.Context, cfg config.Config, dryRun bool, stdout io.Writ
 	}
 
 	errs := source.NewErrors(cfg.MaxErrors)
-	stager := warehouse.CopyStager(cfg.Concurrency, errs)
+	stager := warehouse.CopyStager(cfg.Concurrency, errs, log)
+	rec := &warehouse.LoadRecord{ID: res.RunID, JobVersion: res.JobVersion, SongData: cfg.SongData.String(), LogData: cfg.LogData.String(), Started: time.Now()}
 	sum, err := warehouse.Run(ctx, conn, plan, warehouse.RunOptions{
 		LockTimeout: cfg.LockTimeout,
 		Log:         log,
+		Load:        rec,
+		Malformed:   func() int64 { return int64(errs.Count()) },
 		Stage: func(ctx context.Context, tx pgx.Tx, st *warehouse.Stage) (warehouse.StageStats, error) {
 			stats, err := stager(ctx, tx, st)
 			variable := "SONG_DATA"
@@ -75,22 +79,36 @@ func runLoad(ctx context.Context, cfg config.Config, dryRun bool, stdout io.Writ
 		},
 	})
 	if err != nil {
+		if !conn.IsClosed() {
+			// The trace of a failed load, for the report (best effort: the
+			// database may be what failed).
+			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+			defer cancel()
+			class, _ := classify(ctx, err)
+			if rerr := warehouse.RecordFailure(rctx, conn, plan, rec, class, err); rerr != nil {
+				log.Warn("could not record the failed load in sparkify_loads", "error", rerr.Error())
+			}
+		}
 		return err
 	}
 	skipped := int64(errs.Count()) + sum.Rejected
+	var samples []string
 	for _, s := range errs.Samples() {
 		log.Warn("skipped malformed record", "record", s.Error())
+		samples = append(samples, s.Error())
 	}
-	printSummary(stdout, sum, skipped)
-	args := []any{"duration", sum.Duration.Round(1e6).String(), "skipped_records", skipped, "schema_version", sum.SchemaVersion}
+	res.Load, res.steps = loadResult(rec.ID, sum, skipped, samples), sum.Steps
+	printSummary(textOnly(cfg, stdout), sum, skipped)
+	var staged, tables []any
 	for t, s := range sum.Staged {
-		args = append(args, slog.Group(t, "objects", s.Objects, "records", s.Records))
+		staged = append(staged, slog.Group(t, "objects", s.Objects, "records", s.Records))
 	}
 	for _, t := range warehouse.Tables {
 		c := sum.Tables[t]
-		args = append(args, slog.Group(t, "inserted", c.Inserted, "updated", c.Updated, "rows", c.Rows))
+		tables = append(tables, slog.Group(t, "inserted", c.Inserted, "updated", c.Updated, "rows", c.Rows))
 	}
-	log.Info("load committed", args...)
+	log.Info("load committed", "duration_ms", sum.Duration.Milliseconds(), "skipped_records", skipped,
+		"schema_version", sum.SchemaVersion, slog.Group("staged", staged...), slog.Group("tables", tables...))
 	return nil
 }
 

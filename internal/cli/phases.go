@@ -8,14 +8,14 @@ import (
 	"github.com/sparkify/warehouse/internal/config"
 )
 
-func runPhase(ctx context.Context, phase string, cfg config.Config, dryRun bool, stdout io.Writer, log *slog.Logger) error {
+func runPhase(ctx context.Context, phase string, cfg config.Config, dryRun bool, stdout io.Writer, log *slog.Logger, res *RunResult) error {
 	switch phase {
 	case "provision":
 		return runProvision(ctx, cfg, dryRun, stdout, log)
 	case "teardown":
 		return runTeardown(ctx, cfg, dryRun, stdout, log)
 	case "load":
-		return runLoad(ctx, cfg, dryRun, stdout, log)
+		return runLoad(ctx, cfg, dryRun, stdout, log, res)
 	case "report":
 		return runReport(ctx, cfg, dryRun, stdout, log)
 	}

@@ -45,6 +45,12 @@ func runReport(ctx context.Context, cfg config.Config, dryRun bool, stdout io.Wr
 	}
 	queried := now()
 	generated := queried.UTC()
+	if data.Loads != nil {
+		data.Loads.CheckFreshness(generated, cfg.ReportMaxAge)
+		for _, w := range data.Loads.Warnings {
+			log.Warn("report data may be stale", "warning", w)
+		}
+	}
 	summary, files, err := report.Write(cfg.ReportDir, report.Summarize(data, generated))
 	if err != nil {
 		return err
@@ -52,6 +58,7 @@ func runReport(ctx context.Context, cfg config.Config, dryRun bool, stdout io.Wr
 	rendered := now()
 
 	index := filepath.Join(cfg.ReportDir, report.IndexFile)
+	stdout = textOnly(cfg, stdout) // the log line below says it in JSON
 	if summary.Empty {
 		fmt.Fprintf(stdout, "report written to %s: no song plays are loaded yet\n", index)
 	} else {
@@ -63,19 +70,21 @@ func runReport(ctx context.Context, cfg config.Config, dryRun bool, stdout io.Wr
 		if err != nil {
 			return err
 		}
-		prefix := report.DatedPrefix(dest.Path, generated)
-		if err := report.Upload(ctx, client, dest.Bucket, prefix, cfg.ReportDir, files); err != nil {
-			return uploadError(ctx, cfg, err)
+		// The dated copy, then latest/, the stable address of the newest.
+		for _, prefix := range []string{report.DatedPrefix(dest.Path, generated), report.LatestPrefix(dest.Path)} {
+			if err := report.Upload(ctx, client, dest.Bucket, prefix, cfg.ReportDir, files); err != nil {
+				return uploadError(ctx, cfg, err)
+			}
+			fmt.Fprintf(stdout, "report uploaded to s3://%s/%s\n", dest.Bucket, prefix)
 		}
-		fmt.Fprintf(stdout, "report uploaded to s3://%s/%s\n", dest.Bucket, prefix)
 	}
 	log.Info("report written",
 		"dir", cfg.ReportDir,
 		"empty", summary.Empty,
 		"plays", summary.Plays.Total,
 		"charts", len(summary.Charts),
-		"query_duration", queried.Sub(start).Round(time.Millisecond).String(),
-		"render_duration", rendered.Sub(queried).Round(time.Millisecond).String())
+		"query_duration_ms", queried.Sub(start).Milliseconds(),
+		"render_duration_ms", rendered.Sub(queried).Milliseconds())
 	return nil
 }
 

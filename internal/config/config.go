@@ -6,6 +6,8 @@ import (
 	"io"
 	"net/url"
 	"path"
+	"reflect"
+	"slices"
 	"strings"
 	"time"
 
@@ -35,6 +37,8 @@ type Config struct {
 	StagingURI   S3Location       `envconfig:"STAGING_URI" desc:"redshift target: writable s3://bucket/prefix where each load writes the COPY manifests of the objects it lists (Redshift's role must read it)"`
 	MaxErrors    int              `envconfig:"MAX_ERRORS" default:"0" desc:"malformed source records to skip (and count) before the load fails"`
 	Concurrency  int              `envconfig:"S3_CONCURRENCY" default:"32" desc:"source objects fetched at once"`
+	ReportMaxAge time.Duration    `envconfig:"REPORT_MAX_AGE" default:"36h" desc:"the report warns when the last successful load is older than this, or when the last load failed"`
+	RunResult    string           `envconfig:"RUN_RESULT" desc:"file where each run writes its result as JSON (phases, durations, counts, error and its class); none when empty"`
 	LogFormat    string           `envconfig:"LOG_FORMAT" default:"text" desc:"log format: text or json"`
 	S3Timeout    time.Duration    `envconfig:"S3_TIMEOUT" default:"60s" desc:"S3 requests: connecting, the first byte of a response, and any pause while reading an object; a stalled peer then fails the load with the transient exit code, naming the object"`
 	LockTimeout  time.Duration    `envconfig:"LOCK_TIMEOUT" default:"30m" desc:"how long a load waits for another running load to finish"`
@@ -195,4 +199,72 @@ func Usage(w io.Writer) error {
 	var c Config
 	const format = `{{range .}}  {{usage_key .}}{{"\n"}}      {{usage_description .}}{{if usage_default .}} (default {{usage_default .}}){{end}}{{"\n"}}{{end}}`
 	return envconfig.Usagef(Prefix, &c, w, format)
+}
+
+// Unknown is a SPARKIFY_ variable the job does not read.
+type Unknown struct {
+	Name       string
+	Suggestion string // the closest known variable, or ""
+}
+
+// UnknownVariables returns the SPARKIFY_ variables of environ (KEY=value
+// strings, as os.Environ gives) that the job does not know, each with the
+// closest known name: a misspelled variable is otherwise silently ignored.
+func UnknownVariables(environ []string) []Unknown {
+	known := knownVariables()
+	var out []Unknown
+	for _, kv := range environ {
+		name, _, _ := strings.Cut(kv, "=")
+		if !strings.HasPrefix(name, Prefix+"_") || slices.Contains(known, name) {
+			continue
+		}
+		u := Unknown{Name: name}
+		best := len(name)
+		for _, k := range known {
+			if d := editDistance(name, k); d < best && d <= 3 {
+				best, u.Suggestion = d, k
+			}
+		}
+		out = append(out, u)
+	}
+	return out
+}
+
+// knownVariables lists every variable Config reads, from its envconfig tags.
+func knownVariables() []string {
+	var out []string
+	var walk func(t reflect.Type)
+	walk = func(t reflect.Type) {
+		for i := range t.NumField() {
+			f := t.Field(i)
+			if f.Anonymous && f.Type.Kind() == reflect.Struct {
+				walk(f.Type)
+			} else if name := f.Tag.Get("envconfig"); name != "" {
+				out = append(out, Prefix+"_"+name)
+			}
+		}
+	}
+	walk(reflect.TypeFor[Config]())
+	return out
+}
+
+// editDistance is the Levenshtein distance between a and b.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }

@@ -2,6 +2,7 @@ package config
 
 import (
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -129,5 +130,19 @@ func TestDatabaseURLPasswordHint(t *testing.T) {
 	err := c.RequireDatabase()
 	if err == nil || !strings.Contains(err.Error(), "must be percent-encoded (# as %23") {
 		t.Errorf("RequireDatabase = %v, want the percent-encoding hint", err)
+	}
+}
+
+func TestUnknownVariables(t *testing.T) {
+	got := UnknownVariables([]string{
+		"SPARKIFY_MAX_ERROR=1", "SPARKIFY_LOG_DATA=s3://b/l", "SPARKIFY_SUBNET_IDS=a", "SPARKIFY_FOO_BAR_BAZ=1", "PATH=/bin", "SPARKIFY_TARGT=redshift",
+	})
+	want := []Unknown{
+		{Name: "SPARKIFY_MAX_ERROR", Suggestion: "SPARKIFY_MAX_ERRORS"},
+		{Name: "SPARKIFY_FOO_BAR_BAZ"},
+		{Name: "SPARKIFY_TARGT", Suggestion: "SPARKIFY_TARGET"},
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("UnknownVariables = %+v\nwant %+v", got, want)
 	}
 }

@@ -1,11 +1,18 @@
 package report
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // Data is what the report queries return, before any gap filling or
 // derived figure. Tests build it in memory; Collect fills it from the
 // warehouse.
 type Data struct {
+	// Loads is the load history's latest entries (nil without
+	// sparkify_loads).
+	Loads *Loads
+
 	// Loaded is false when the star tables do not exist yet (no load has
 	// run); every other field is then zero.
 	Loaded bool
@@ -59,4 +66,44 @@ type DaySessions struct {
 type WeekdayHourPlays struct {
 	Weekday, Hour int
 	Plays         int64
+}
+
+// Loads is what the report says about the freshness of its data.
+type Loads struct {
+	// Last is the last load attempt, LastCommitted the last load that
+	// committed (nil when there is none).
+	Last          *LoadInfo `json:"last_load"`
+	LastCommitted *LoadInfo `json:"last_successful_load"`
+	// MaxAgeHours is SPARKIFY_REPORT_MAX_AGE, in hours.
+	MaxAgeHours float64 `json:"max_age_hours"`
+	// Warnings say when the last load failed or the data is older than
+	// MaxAgeHours; empty when the data is fresh.
+	Warnings []string `json:"warnings"`
+}
+
+// LoadInfo is one load of sparkify_loads.
+type LoadInfo struct {
+	ID         string    `json:"id"`
+	Status     string    `json:"status"`
+	FinishedAt time.Time `json:"finished_at"`
+	ErrorClass string    `json:"error_class,omitempty"`
+}
+
+// CheckFreshness fills the warnings of l for a report made at generated:
+// the last load failed, there is no committed load, or the last committed
+// load is older than maxAge.
+func (l *Loads) CheckFreshness(generated time.Time, maxAge time.Duration) {
+	l.MaxAgeHours = maxAge.Hours()
+	l.Warnings = []string{}
+	if l.Last != nil && l.Last.Status != "committed" {
+		l.Warnings = append(l.Warnings, fmt.Sprintf("The last load (%s, %s UTC) failed (%s): the data below predates it.",
+			l.Last.ID, l.Last.FinishedAt.Format("2006-01-02 15:04"), l.Last.ErrorClass))
+	}
+	switch {
+	case l.LastCommitted == nil:
+		l.Warnings = append(l.Warnings, "No load has committed yet.")
+	case generated.Sub(l.LastCommitted.FinishedAt) > maxAge:
+		l.Warnings = append(l.Warnings, fmt.Sprintf("The data is %s old: the last successful load finished %s UTC, more than %s ago (SPARKIFY_REPORT_MAX_AGE).",
+			generated.Sub(l.LastCommitted.FinishedAt).Round(time.Minute), l.LastCommitted.FinishedAt.Format("2006-01-02 15:04"), maxAge))
+	}
 }

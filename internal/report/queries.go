@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -30,6 +31,7 @@ const (
 	qTopArtists       = "09_top_artists.sql"
 	qTopUsers         = "10_top_users.sql"
 	qLevelChanges     = "11_level_changes.sql"
+	qLoads            = "12_loads.sql"
 	starTableCount    = 5
 	topN              = 10
 )
@@ -38,7 +40,7 @@ const (
 var QueryFiles = []string{
 	qStarTables, qTableRows, qPlayTotals, qSessionsTotal, qUsersByLevel,
 	qPlaysPerDay, qSessionsPerDay, qPlaysWeekdayHour, qTopSongs, qTopArtists,
-	qTopUsers, qLevelChanges,
+	qTopUsers, qLevelChanges, qLoads,
 }
 
 // Statement is one report query.
@@ -133,12 +135,36 @@ func Collect(ctx context.Context, q Querier, sqlFS fs.FS) (Data, error) {
 	if c.err != nil {
 		return Data{}, c.err
 	}
-	if len(tables) < starTableCount {
-		return Data{}, nil
+	var d Data
+	// The load history is read last, whether or not the star tables exist.
+	withLoads := func(d Data) (Data, error) {
+		if !slices.Contains(tables, "sparkify_loads") {
+			return d, nil
+		}
+		loads := query(c, qLoads, pgx.RowToStructByPos[LoadInfo])
+		if c.err != nil {
+			return Data{}, c.err
+		}
+		d.Loads = &Loads{}
+		for _, l := range loads {
+			l.FinishedAt = l.FinishedAt.UTC()
+			if d.Loads.Last == nil {
+				d.Loads.Last = &l
+			} else {
+				d.Loads.LastCommitted = &l
+			}
+		}
+		if d.Loads.Last != nil && d.Loads.Last.Status == "committed" {
+			d.Loads.LastCommitted = d.Loads.Last
+		}
+		return d, nil
+	}
+	if len(slices.DeleteFunc(slices.Clone(tables), func(t string) bool { return t == "sparkify_loads" })) < starTableCount {
+		return withLoads(d)
 	}
 
 	// Each query is read into the struct of its rows, column by column.
-	d := Data{Loaded: true}
+	d.Loaded = true
 	counts := query(c, qTableRows, pgx.RowToStructByPos[tableRow])
 	totals := query(c, qPlayTotals, pgx.RowToStructByPos[playTotals])
 	sessions := query(c, qSessionsTotal, pgx.RowTo[int64])
@@ -202,5 +228,5 @@ func Collect(ctx context.Context, q Querier, sqlFS fs.FS) (Data, error) {
 	if len(d.TopSongs) > topN || len(d.TopArtists) > topN || len(d.TopUsers) > topN {
 		return Data{}, fmt.Errorf("report query returned more than %d top rows", topN)
 	}
-	return d, nil
+	return withLoads(d)
 }

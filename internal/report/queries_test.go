@@ -79,7 +79,7 @@ func TestCollect(t *testing.T) {
 	first := time.Date(2018, 11, 1, 10, 0, 0, 0, time.UTC)
 	last := time.Date(2018, 11, 4, 9, 30, 0, 0, time.UTC)
 	db := &fakeDB{rows: map[string][][]any{
-		qStarTables:    {{"artists"}, {"songplays"}, {"songs"}, {"time"}, {"users"}},
+		qStarTables:    {{"artists"}, {"songplays"}, {"songs"}, {"sparkify_loads"}, {"time"}, {"users"}},
 		qTableRows:     {{"songplays", int64(6)}, {"users", int64(4)}, {"songs", int64(3)}, {"artists", int64(2)}, {"time", int64(6)}},
 		qPlayTotals:    {{int64(6), int64(4), int64(2), int64(3), &first, &last}},
 		qSessionsTotal: {{int64(4)}},
@@ -94,6 +94,7 @@ func TestCollect(t *testing.T) {
 		qTopArtists:       {{"AR1", "X", int64(3)}},
 		qTopUsers:         {{int64(7), "Ann", "Lee", "free", int64(4)}},
 		qLevelChanges:     {{int64(1), int64(0)}},
+		qLoads:            {{"run-2", "failed", last.Add(2 * time.Hour), "transient"}, {"run-1", "committed", last.Add(time.Hour), ""}},
 	}}
 	got, err := Collect(context.Background(), db, queryFS())
 	if err != nil {
@@ -102,6 +103,10 @@ func TestCollect(t *testing.T) {
 	want := smallData()
 	want.UsersByLevelGender = []LevelGenderUsers{{"", "", 1}, {"free", "F", 2}, {"paid", "M", 1}}
 	want.PlaysByWeekdayHour = []WeekdayHourPlays{{0, 9, 3}, {4, 10, 3}}
+	want.Loads = &Loads{
+		Last:          &LoadInfo{ID: "run-2", Status: "failed", FinishedAt: last.Add(2 * time.Hour), ErrorClass: "transient"},
+		LastCommitted: &LoadInfo{ID: "run-1", Status: "committed", FinishedAt: last.Add(time.Hour)},
+	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Collect =\n%+v\nwant\n%+v", got, want)
 	}

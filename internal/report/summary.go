@@ -64,6 +64,10 @@ type Summary struct {
 	// Charts lists the charts of the report (PNG and SVG files) with their
 	// pixel sizes, in page order. Empty when Empty is true.
 	Charts []Chart `json:"charts"`
+	// Loads says how fresh the data is: the last load attempt, the last
+	// successful load and warnings (null when the warehouse has no load
+	// history).
+	Loads *Loads `json:"loads"`
 }
 
 // Period is the time covered by the song plays. All fields are zero (null,
@@ -208,6 +212,7 @@ func Summarize(d Data, generatedAt time.Time) Summary {
 		TopSongs:           nonNil(d.TopSongs),
 		TopArtists:         nonNil(d.TopArtists),
 		TopUsers:           nonNil(d.TopUsers),
+		Loads:              d.Loads,
 		Charts:             []Chart{},
 	}
 	for i := range s.PlaysByWeekdayHour {

@@ -212,7 +212,7 @@ func TestSummarizeEmpty(t *testing.T) {
 var summaryKeys = []string{
 	"charts[].file", "charts[].height", "charts[].svg", "charts[].title", "charts[].width",
 	"days[].by_gender", "days[].by_level", "days[].date", "days[].paid_share", "days[].plays", "days[].sessions",
-	"empty", "generated_at",
+	"empty", "generated_at", "loads",
 	"period.days", "period.days_with_plays", "period.first_day", "period.first_play", "period.last_day", "period.last_play",
 	"plays.by_gender", "plays.by_level", "plays.matched", "plays.matched_share", "plays.paid_share", "plays.sessions",
 	"plays.total", "plays.unmatched", "plays.users",
@@ -399,5 +399,33 @@ func TestWeekdayHourAverages(t *testing.T) {
 	}
 	if len(v.Avg) != 7 || string(v.Avg[0]) != "null" || !strings.HasPrefix(string(v.Avg[4]), "[") {
 		t.Errorf("plays_by_weekday_hour_avg rows = %q, want null for Sunday and 24 numbers for Thursday", v.Avg)
+	}
+}
+
+func TestCheckFreshness(t *testing.T) {
+	at := func(h int) time.Time { return time.Date(2018, 11, 3, h, 0, 0, 0, time.UTC) }
+	generated := at(20)
+	tests := []struct {
+		name  string
+		loads Loads
+		want  []string
+	}{
+		{"fresh", Loads{Last: &LoadInfo{ID: "r1", Status: "committed", FinishedAt: at(2)}, LastCommitted: &LoadInfo{ID: "r1", Status: "committed", FinishedAt: at(2)}}, []string{}},
+		{"last load failed", Loads{Last: &LoadInfo{ID: "r2", Status: "failed", FinishedAt: at(3), ErrorClass: "transient"}, LastCommitted: &LoadInfo{ID: "r1", Status: "committed", FinishedAt: at(2)}},
+			[]string{"The last load (r2, 2018-11-03 03:00 UTC) failed (transient): the data below predates it."}},
+		{"too old", Loads{Last: &LoadInfo{ID: "r1", Status: "committed", FinishedAt: at(2)}, LastCommitted: &LoadInfo{ID: "r1", Status: "committed", FinishedAt: at(2)}},
+			[]string{"The data is 18h0m0s old: the last successful load finished 2018-11-03 02:00 UTC, more than 12h0m0s ago (SPARKIFY_REPORT_MAX_AGE)."}},
+		{"never committed", Loads{Last: &LoadInfo{ID: "r1", Status: "failed", FinishedAt: at(2), ErrorClass: "configuration"}},
+			[]string{"The last load (r1, 2018-11-03 02:00 UTC) failed (configuration): the data below predates it.", "No load has committed yet."}},
+	}
+	for _, tt := range tests {
+		maxAge := 36 * time.Hour
+		if tt.name == "too old" {
+			maxAge = 12 * time.Hour
+		}
+		tt.loads.CheckFreshness(generated, maxAge)
+		if !reflect.DeepEqual(tt.loads.Warnings, tt.want) || tt.loads.MaxAgeHours != maxAge.Hours() {
+			t.Errorf("%s: warnings %q (max age %v), want %q", tt.name, tt.loads.Warnings, tt.loads.MaxAgeHours, tt.want)
+		}
 	}
 }

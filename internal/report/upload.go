@@ -31,6 +31,15 @@ func DatedPrefix(prefix string, generated time.Time) string {
 	return prefix + "/" + date
 }
 
+// LatestPrefix is the key prefix of the newest report: prefix/latest/.
+func LatestPrefix(prefix string) string {
+	prefix = strings.Trim(prefix, "/")
+	if prefix == "" {
+		return "latest/"
+	}
+	return prefix + "/latest/"
+}
+
 // Upload copies files (names relative to dir, as Write returns them) to
 // s3://bucket/prefix<name>, with their content types, in the order given:
 // Write lists index.html last, so the page appears only once everything it

@@ -71,6 +71,23 @@ type Step struct {
 	Table   string          // StepCount
 }
 
+// Name names the step in logs and run results: the staging table, or the
+// SQL file and the statement's first line of code.
+func (st Step) Name() string {
+	switch st.Kind {
+	case StepStage:
+		return "stage " + st.Stage.Table
+	case StepMigration:
+		return fmt.Sprintf("migration %d (sql/%s)", st.Version, st.Stmts[0].File)
+	}
+	s := st.Stmts[0]
+	first, _, _ := strings.Cut(sql.StripComments(s.SQL), "\n")
+	if len(first) > 72 {
+		first = first[:72] + "…"
+	}
+	return "sql/" + s.File + ": " + first
+}
+
 // Stage is a staging table filled by the job itself from a source location.
 type Stage struct {
 	Table    string
@@ -104,6 +121,8 @@ type Plan struct {
 	// ReadVersion reads the schema version; recordVersion records one.
 	ReadVersion   sql.Statement
 	recordVersion sql.Statement
+	// LoadCommitted and LoadFailed write the load's row in sparkify_loads.
+	LoadCommitted, LoadFailed sql.Statement
 }
 
 // RecordVersion is the statement that records an applied migration.
@@ -125,6 +144,11 @@ func BuildPlan(fsys fs.FS, o Options) (*Plan, error) {
 		return nil, err
 	}
 	p.ReadVersion, p.recordVersion = version[0], version[1]
+	loads, err := named(fsys, "shared/bookkeeping/loads.sql", "committed", "failed")
+	if err != nil {
+		return nil, err
+	}
+	p.LoadCommitted, p.LoadFailed = loads[0], loads[1]
 	if _, err := fs.Stat(fsys, path.Join(dialect, "setup.sql")); err == nil {
 		if p.Setup, err = sql.ReadFile(fsys, path.Join(dialect, "setup.sql")); err != nil {
 			return nil, err
@@ -349,6 +373,7 @@ func (p *Plan) Write(w io.Writer) error {
 		fmt.Fprintf(&b, "-- or, when the COPY fails, after the rollback:\n-- %s;\n", strings.ReplaceAll(sql.StripComments(bk.LoadErrors.SQL), "\n", "\n-- "))
 		file = ""
 	}
+	fmt.Fprintf(&b, "\n-- sql/%s (this load's row, with its counts as bind parameters)\n%s;\n", p.LoadCommitted.File, sql.StripComments(p.LoadCommitted.SQL))
 	b.WriteString("\nCOMMIT;\n")
 	_, err := io.WriteString(w, b.String())
 	return err

@@ -40,7 +40,37 @@ type Summary struct {
 	// Rejected counts the rows Redshift's COPY skipped under MAXERROR.
 	Rejected int64
 	Tables   map[string]*TableCounts
+	// Steps are the plan's steps with how long each took, in order.
+	Steps    []StepTiming
 	Duration time.Duration
+}
+
+// StepTiming is how long one step of a load took.
+type StepTiming struct {
+	Name     string
+	Duration time.Duration
+}
+
+// ProgressInterval is how often a long step logs that it is still running.
+var ProgressInterval = 5 * time.Second
+
+// stillRunning logs every ProgressInterval that the step is still running,
+// until the returned stop is called.
+func stillRunning(log *slog.Logger, step string, start time.Time) (stop func()) {
+	done := make(chan struct{})
+	go func() {
+		t := time.NewTicker(ProgressInterval)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				log.Info("step still running", "step", step, "elapsed_ms", time.Since(start).Milliseconds())
+			}
+		}
+	}()
+	return func() { close(done) }
 }
 
 // RunOptions tune the runner.
@@ -51,6 +81,41 @@ type RunOptions struct {
 	// Stage fills staging tables for StepStage steps.
 	Stage StageFunc
 	Log   *slog.Logger
+	// Load, when set, is written to sparkify_loads in the load's
+	// transaction.
+	Load *LoadRecord
+	// Malformed counts the records the stager skipped (Postgres target).
+	Malformed func() int64
+}
+
+// LoadRecord is what sparkify_loads keeps of a load besides its counts.
+type LoadRecord struct {
+	ID         string
+	JobVersion string
+	SongData   string
+	LogData    string
+	Started    time.Time
+}
+
+// timestampText is how times are passed to the SQL (cast to TIMESTAMP).
+const timestampText = "2006-01-02 15:04:05.000000"
+
+// RecordFailure writes a failed load's row in sparkify_loads, on its own,
+// after the rollback. It does nothing when the table does not exist yet (a
+// first load that failed before its migrations committed).
+func RecordFailure(ctx context.Context, conn *pgx.Conn, p *Plan, rec *LoadRecord, class string, cause error) error {
+	msg := cause.Error()
+	if len(msg) > 1000 {
+		msg = msg[:1000]
+	}
+	msg = strings.ToValidUTF8(msg, "?")
+	_, err := conn.Exec(ctx, p.LoadFailed.SQL, rec.ID, rec.Started.UTC().Format(timestampText), time.Now().UTC().Format(timestampText),
+		rec.JobVersion, rec.SongData, rec.LogData, class, msg)
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "42P01" {
+		return nil
+	}
+	return err
 }
 
 // ErrLockTimeout means another load held the lock for too long.
@@ -126,13 +191,13 @@ func Run(ctx context.Context, conn *pgx.Conn, p *Plan, o RunOptions) (sum *Summa
 	}
 
 	version := -1
-	for _, st := range p.Steps {
+	do := func(st Step) error {
 		switch st.Kind {
 		case StepExec:
 			s := st.Stmts[0]
 			tag, err := exec(ctx, s)
 			if err != nil {
-				return nil, err
+				return err
 			}
 			if s.Metric != "" {
 				metrics[s.Metric] += tag.RowsAffected()
@@ -141,7 +206,7 @@ func Run(ctx context.Context, conn *pgx.Conn, p *Plan, o RunOptions) (sum *Summa
 				before := sum.Rejected
 				id, err := copyStats(ctx, tx, bk, s.Copy, sum)
 				if err != nil {
-					return nil, err
+					return err
 				}
 				copyIDs = append(copyIDs, id)
 				if sum.Rejected > before {
@@ -150,52 +215,65 @@ func Run(ctx context.Context, conn *pgx.Conn, p *Plan, o RunOptions) (sum *Summa
 			}
 		case StepLock:
 			if err := lock(ctx, tx, st.Stmts[0], o.LockTimeout, log); err != nil {
-				return nil, err
+				return err
 			}
 			sum.Executed = append(sum.Executed, st.Stmts[0])
 		case StepMigration:
 			if version < 0 {
 				if err := tx.QueryRow(ctx, p.ReadVersion.SQL).Scan(&version); err != nil {
-					return nil, fmt.Errorf("read schema version: %w", err)
+					return fmt.Errorf("read schema version: %w", err)
 				}
 			}
 			if st.Version <= version {
-				continue
+				return nil
 			}
 			for _, s := range st.Stmts {
 				if _, err := exec(ctx, s); err != nil {
-					return nil, err
+					return err
 				}
 			}
 			if _, err := tx.Exec(ctx, p.RecordVersion(st.Version).SQL); err != nil {
-				return nil, fmt.Errorf("record schema version %d: %w", st.Version, err)
+				return fmt.Errorf("record schema version %d: %w", st.Version, err)
 			}
 			log.Info("schema migrated", "version", st.Version, "file", "sql/"+st.Stmts[0].File)
 			version = st.Version
 		case StepStage:
-			t0 := time.Now()
 			stats, err := o.Stage(ctx, tx, st.Stage)
 			if err != nil {
-				return nil, err
+				return err
 			}
 			sum.Staged[st.Stage.Table] = stats
-			log.Info("staged", "table", st.Stage.Table, "source", st.Stage.Location.String(), "objects", stats.Objects, "records", stats.Records, "duration", time.Since(t0).Round(time.Millisecond))
+			log.Info("staged", "table", st.Stage.Table, "source", st.Stage.Location.String(), "objects", stats.Objects, "records", stats.Records)
 		case StepCheck:
 			s := st.Stmts[0]
 			var n *int64
 			if err := tx.QueryRow(ctx, s.SQL).Scan(&n); err != nil {
-				return nil, stmtError(s, err)
+				return stmtError(s, err)
 			}
 			sum.Executed = append(sum.Executed, s)
 			if n != nil && *n != 0 {
-				return nil, &CheckError{Check: s.Check, File: s.File, Count: *n}
+				return &CheckError{Check: s.Check, File: s.File, Count: *n}
 			}
 		case StepCount:
 			if err := tx.QueryRow(ctx, st.Stmts[0].SQL).Scan(&sum.Tables[st.Table].Rows); err != nil {
-				return nil, stmtError(st.Stmts[0], err)
+				return stmtError(st.Stmts[0], err)
 			}
 			sum.Executed = append(sum.Executed, st.Stmts[0])
 		}
+		return nil
+	}
+	for _, st := range p.Steps {
+		name := st.Name()
+		t0 := time.Now()
+		stop := stillRunning(log, name, t0)
+		err := do(st)
+		stop()
+		if err != nil {
+			return nil, err
+		}
+		d := time.Since(t0)
+		sum.Steps = append(sum.Steps, StepTiming{Name: name, Duration: d})
+		log.Info("step done", "step", name, "duration_ms", d.Milliseconds())
 	}
 	sum.SchemaVersion = version
 	for _, t := range Tables {
@@ -205,11 +283,39 @@ func Run(ctx context.Context, conn *pgx.Conn, p *Plan, o RunOptions) (sum *Summa
 		c.Updated = metrics[t+".replaced"] + metrics[t+".updated"]
 		c.Inserted = metrics[t+".written"] - metrics[t+".replaced"]
 	}
+	if o.Load != nil {
+		if err := recordLoad(ctx, tx, p, o, sum); err != nil {
+			return nil, err
+		}
+	}
 	if err := tx.Commit(ctx); err != nil {
 		return nil, fmt.Errorf("commit: %w", err)
 	}
 	sum.Duration = time.Since(start)
 	return sum, nil
+}
+
+// recordLoad writes the load's row in sparkify_loads, in its transaction.
+func recordLoad(ctx context.Context, tx pgx.Tx, p *Plan, o RunOptions, sum *Summary) error {
+	var objects, records int64
+	for _, s := range sum.Staged {
+		objects += s.Objects
+		records += s.Records
+	}
+	skipped := sum.Rejected
+	if o.Malformed != nil {
+		skipped += o.Malformed()
+	}
+	t := sum.Tables
+	r := o.Load
+	_, err := tx.Exec(ctx, p.LoadCommitted.SQL, r.ID, r.Started.UTC().Format(timestampText), time.Now().UTC().Format(timestampText),
+		r.JobVersion, r.SongData, r.LogData, objects, records, skipped,
+		t["songplays"].Inserted, t["songplays"].Updated, t["users"].Inserted, t["users"].Updated,
+		t["songs"].Inserted, t["songs"].Updated, t["artists"].Inserted, t["artists"].Updated, t["time"].Inserted)
+	if err != nil {
+		return stmtError(p.LoadCommitted, err)
+	}
+	return nil
 }
 
 // copyStats records what Redshift counted for the COPY that just ran and

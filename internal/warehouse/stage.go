@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"sync/atomic"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -12,8 +15,9 @@ import (
 
 // CopyStager returns the Postgres stager: it streams every object of the
 // stage's store through the decoder into the staging table with the binary
-// COPY protocol. errs counts malformed records across the whole load.
-func CopyStager(concurrency int, errs *source.Errors) StageFunc {
+// COPY protocol. errs counts malformed records across the whole load. While
+// it runs, it logs the records staged so far every ProgressInterval.
+func CopyStager(concurrency int, errs *source.Errors, log *slog.Logger) StageFunc {
 	return func(ctx context.Context, tx pgx.Tx, st *Stage) (StageStats, error) {
 		if st.Store == nil {
 			return StageStats{}, fmt.Errorf("stage %s: no store opened for %s", st.Table, st.Location)
@@ -30,9 +34,26 @@ func CopyStager(concurrency int, errs *source.Errors) StageFunc {
 			s, err := source.Stream(ctx, st.Store, concurrency, st.Decode, errs, rows)
 			done <- result{s, err}
 		}()
+		var staged atomic.Int64
 		next := pgx.CopyFromFunc(func() ([]any, error) {
-			return <-rows, nil // nil after close: the end of the rows
+			row := <-rows // nil after close: the end of the rows
+			if row != nil {
+				staged.Add(1)
+			}
+			return row, nil
 		})
+		progress := time.NewTicker(ProgressInterval)
+		defer progress.Stop()
+		go func() {
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case <-progress.C:
+					log.Info("staging", "table", st.Table, "records", staged.Load(), "malformed", errs.Count())
+				}
+			}
+		}()
 		n, copyErr := tx.CopyFrom(ctx, pgx.Identifier{st.Table}, st.Columns, next)
 		cancel()
 		for range rows { // let the stream finish after an early COPY failure

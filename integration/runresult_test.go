@@ -1,0 +1,120 @@
+//go:build integration
+
+package integration
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/sparkify/warehouse/internal/cli"
+	"github.com/sparkify/warehouse/internal/jsontest"
+)
+
+// TestRunResultAndLoadHistory runs load,report with JSON logs and a run
+// result file, then a load that fails: every log line is JSON with unique
+// keys, the run results hold the exact counts and the failure's class, and
+// sparkify_loads holds the committed load and the failed one's trace.
+func TestRunResultAndLoadHistory(t *testing.T) {
+	forTargets(t, targets, func(t *testing.T, target string) {
+		s := fixtureStack(t, target)
+		resultFile := filepath.Join(t.TempDir(), "result.json")
+		t.Setenv("SPARKIFY_RUN_RESULT", resultFile)
+		t.Setenv("SPARKIFY_LOG_FORMAT", "json")
+		code, out, errOut := runJob(t, context.Background(), "-phase", "load,report")
+		if code != 0 {
+			t.Fatalf("load,report exited %d:\n%s", code, errOut)
+		}
+		for what, text := range map[string]string{"stdout": out, "stderr": errOut} {
+			if _, err := jsontest.Lines(text); err != nil {
+				t.Errorf("%s: %v", what, err)
+			}
+		}
+		first := readRunResult(t, resultFile)
+		if first.Status != "succeeded" || first.ExitCode != 0 || first.Error != nil || len(first.Phases) != 2 ||
+			first.Phases[0].Name != "load" || first.Phases[1].Name != "report" || len(first.Phases[0].Steps) == 0 {
+			t.Errorf("run result = %+v", first)
+		}
+		wantLoad := &cli.LoadResult{
+			LoadID: first.RunID, SchemaVersion: first.Load.SchemaVersion, Skipped: 1,
+			Staged: map[string]cli.StagedResult{"staging_songs": {Objects: 6, Records: 6}, "staging_events": {Objects: 2, Records: 14}},
+			Tables: map[string]cli.TableResult{
+				"songplays": {Inserted: 8, Rows: 8}, "users": {Inserted: 5, Rows: 5}, "songs": {Inserted: 6, Rows: 6},
+				"artists": {Inserted: 5, Rows: 5}, "time": {Inserted: 7, Rows: 7},
+			},
+			SkippedSamples: first.Load.SkippedSamples,
+		}
+		if !reflect.DeepEqual(first.Load, wantLoad) {
+			t.Errorf("load result = %+v\nwant %+v", first.Load, wantLoad)
+		}
+
+		t.Setenv("SPARKIFY_MAX_ERRORS", "0")
+		if code, _, errOut := runJob(t, context.Background(), "-phase", "load"); code != 1 {
+			t.Fatalf("load with MAX_ERRORS=0 exited %d, want 1:\n%s", code, errOut)
+		}
+		second := readRunResult(t, resultFile)
+		if second.Status != "failed" || second.ExitCode != 1 || second.Error == nil || second.Error.Class != "failed" || second.Load != nil {
+			t.Errorf("failed run's result = %+v (error %+v)", second, second.Error)
+		}
+
+		// The report says the night's load failed and as of which load its
+		// data is.
+		if code, _, errOut := runJob(t, context.Background(), "-phase", "report"); code != 0 {
+			t.Fatalf("report exited %d:\n%s", code, errOut)
+		}
+		dir := os.Getenv("SPARKIFY_REPORT_DIR")
+		sum := readSummary(t, dir)
+		wantWarning := "The last load (" + second.RunID + ", "
+		if sum.Loads == nil || sum.Loads.LastCommitted == nil || sum.Loads.LastCommitted.ID != first.RunID ||
+			len(sum.Loads.Warnings) != 1 || !strings.HasPrefix(sum.Loads.Warnings[0], wantWarning) || !strings.HasSuffix(sum.Loads.Warnings[0], "failed (failed): the data below predates it.") {
+			t.Errorf("loads = %+v, want one warning starting %q", sum.Loads, wantWarning)
+		}
+		page, err := os.ReadFile(filepath.Join(dir, "index.html"))
+		if err != nil || !strings.Contains(string(page), `id="stale"`) || !strings.Contains(string(page), "Data as of the load "+first.RunID) {
+			t.Errorf("the page does not show the failed load and the data's load (%v)", err)
+		}
+
+		rows, err := s.Conn(t).Query(context.Background(),
+			"SELECT load_id, status, objects, records, skipped, songplays_inserted, users_inserted, time_inserted, error_class FROM sparkify_loads ORDER BY started_at")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for rows.Next() {
+			vals, err := rows.Values()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var cells []string
+			for _, v := range vals {
+				b, _ := json.Marshal(v)
+				cells = append(cells, string(b))
+			}
+			got = append(got, strings.Join(cells, "|"))
+		}
+		want := []string{
+			`"` + first.RunID + `"|"committed"|8|20|1|8|5|7|null`,
+			`"` + second.RunID + `"|"failed"|null|null|null|null|null|null|"failed"`,
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("sparkify_loads =\n  %s\nwant\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
+		}
+	})
+}
+
+func readRunResult(t *testing.T, path string) cli.RunResult {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r cli.RunResult
+	if err := json.Unmarshal(b, &r); err != nil {
+		t.Fatalf("run result %s: %v", path, err)
+	}
+	return r
+}
