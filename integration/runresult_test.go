@@ -5,14 +5,18 @@ package integration
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/sparkify/warehouse/internal/cli"
 	"github.com/sparkify/warehouse/internal/jsontest"
+	"github.com/sparkify/warehouse/internal/pushtest"
 )
 
 // TestRunResultAndLoadHistory runs load,report with JSON logs and a run
@@ -25,6 +29,10 @@ func TestRunResultAndLoadHistory(t *testing.T) {
 		resultFile := filepath.Join(t.TempDir(), "result.json")
 		t.Setenv("SPARKIFY_RUN_RESULT", resultFile)
 		t.Setenv("SPARKIFY_LOG_FORMAT", "json")
+		gateway := &pushtest.Recorder{}
+		srv := httptest.NewServer(gateway)
+		t.Cleanup(srv.Close)
+		t.Setenv("SPARKIFY_PUSHGATEWAY_URL", srv.URL)
 		code, out, errOut := runJob(t, context.Background(), "-phase", "load,report")
 		if code != 0 {
 			t.Fatalf("load,report exited %d:\n%s", code, errOut)
@@ -50,6 +58,36 @@ func TestRunResultAndLoadHistory(t *testing.T) {
 		}
 		if !reflect.DeepEqual(first.Load, wantLoad) {
 			t.Errorf("load result = %+v\nwant %+v", first.Load, wantLoad)
+		}
+
+		pushes := gateway.Pushes()
+		if len(pushes) != 1 || pushes[0].Path != "/metrics/job/sparkify/phases/load,report" {
+			t.Fatalf("pushes = %+v, want one to the load,report group", pushes)
+		}
+		var pushed []string
+		for _, m := range pushes[0].Metrics {
+			if strings.HasPrefix(m, "sparkify_load_") || strings.HasPrefix(m, "sparkify_run_success") || strings.HasPrefix(m, "sparkify_run_exit_code") {
+				pushed = append(pushed, m)
+			}
+		}
+		wantRows := []string{
+			"sparkify_load_rows{kind=inserted,table=artists} 5", "sparkify_load_rows{kind=inserted,table=songplays} 8",
+			"sparkify_load_rows{kind=inserted,table=songs} 6", "sparkify_load_rows{kind=inserted,table=time} 7",
+			"sparkify_load_rows{kind=inserted,table=users} 5",
+			"sparkify_load_rows{kind=total,table=artists} 5", "sparkify_load_rows{kind=total,table=songplays} 8",
+			"sparkify_load_rows{kind=total,table=songs} 6", "sparkify_load_rows{kind=total,table=time} 7",
+			"sparkify_load_rows{kind=total,table=users} 5",
+			"sparkify_load_rows{kind=updated,table=artists} 0", "sparkify_load_rows{kind=updated,table=songplays} 0",
+			"sparkify_load_rows{kind=updated,table=songs} 0", "sparkify_load_rows{kind=updated,table=time} 0",
+			"sparkify_load_rows{kind=updated,table=users} 0",
+			"sparkify_load_skipped_records{} 1", "sparkify_run_exit_code{} 0", "sparkify_run_success{} 1",
+		}
+		if !reflect.DeepEqual(pushed, wantRows) {
+			t.Errorf("pushed load metrics =\n  %s\nwant\n  %s", strings.Join(pushed, "\n  "), strings.Join(wantRows, "\n  "))
+		}
+		wantSuccess := fmt.Sprintf("sparkify_last_success_timestamp_seconds{} %d", first.End.Unix())
+		if !slices.Contains(pushes[0].Metrics, wantSuccess) {
+			t.Errorf("pushed metrics lack %q: %q", wantSuccess, pushes[0].Metrics)
 		}
 
 		t.Setenv("SPARKIFY_MAX_ERRORS", "0")

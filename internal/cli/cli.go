@@ -95,6 +95,9 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer, version s
 			log.Error("could not write the run result", "file", cfg.RunResult, "error", err.Error())
 		}
 	}
+	if cfg.PushgatewayURL != "" {
+		pushMetrics(ctx, cfg.PushgatewayURL, res, log)
+	}
 	log.Info("run finished", "run_id", res.RunID, "status", res.Status, "exit_code", code, "duration_ms", res.DurationMS, "run_result", cfg.RunResult)
 	return code
 }
