@@ -15,12 +15,18 @@ COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
 ARG VERSION=dev
-RUN CGO_ENABLED=0 go build -ldflags "-s -w -X main.version=${VERSION}" -o /out/job ./cmd/job
+RUN CGO_ENABLED=0 go build -ldflags "-s -w -X main.version=${VERSION}" -o /out/job ./cmd/job \
+ && mkdir /out/report
 
 FROM scratch
 # CA certificates: the job talks TLS to S3, Redshift and the AWS APIs.
 COPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
 COPY --from=build /out/job /job
+# The report folder, empty and owned by the image's user: "-phase report"
+# works without a mount. To keep the files, mount a folder on /report (a
+# bind mount with --user $(id -u):$(id -g), so that they are yours).
+COPY --from=build --chown=65532:65532 /out/report /report
+ENV SPARKIFY_REPORT_DIR=/report
 # Any non-root user: the job writes only to SPARKIFY_REPORT_DIR.
 USER 65532:65532
 ENTRYPOINT ["/job"]

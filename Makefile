@@ -6,7 +6,8 @@
 #   make unit-test         unit tests; need nothing running
 #   make integration-test  the integration suite against containers (builds the images first)
 #   make test              both
-#   make images            the offline images: Postgres, S3 emulator, Redshift emulator, job
+#   make images            the offline images: Postgres, S3 emulator, Redshift emulator, job;
+#                          each is built again only when its inputs changed (deploy/images/build.sh)
 #   make lint              gofmt, go mod tidy -diff, go vet (with and without the integration tag), staticcheck
 #   make demo              load and report on the emulated stack with docker compose
 #                          (DEMO_TARGET=redshift: on the redshift target, through the Redshift emulator)

@@ -126,32 +126,12 @@ func TestBackendTerminated(t *testing.T) {
 	for _, during := range []string{"copy", "transforms"} {
 		t.Run(during, func(t *testing.T) {
 			s, proxy, before := faultStack(t)
-			ctx := context.Background()
-			var other *pgx.Conn
-			if during == "copy" {
-				proxy.Set(day2Key, faultStall)
-			} else {
-				var err error
-				if other, err = pgx.Connect(ctx, s.DatabaseURL); err != nil {
-					t.Fatal(err)
-				}
-				t.Cleanup(func() { other.Close(ctx) })
-				if _, err := other.Exec(ctx, "BEGIN; LOCK TABLE songs"); err != nil {
-					t.Fatal(err)
-				}
-			}
-			wait := startLoad(t, ctx)
-			if during == "copy" {
-				<-proxy.Stalled()
-			} else {
-				waitForLockWaiter(t, other)
-			}
+			h := holdLoad(t, s, proxy, during)
+			wait := startLoad(t, context.Background())
+			h.await()
 			terminateJobBackend(t, s)
-			proxy.Release()
 			r := wait()
-			if other != nil {
-				other.Exec(ctx, "COMMIT")
-			}
+			h.release()
 			if r.code != 75 {
 				t.Errorf("exit %d, want 75:\n%s", r.code, r.stderr)
 			}
@@ -160,6 +140,35 @@ func TestBackendTerminated(t *testing.T) {
 			mustLoad(t)
 			assertTables(t, dump(t, s.DatabaseURL), want)
 		})
+	}
+}
+
+// hold keeps the next load in one place: "copy", reading day 2's object,
+// which the proxy stalls half-sent, or "transforms", waiting for the songs
+// table, which another session has locked.
+type hold struct {
+	await   func() // returns once the load is held
+	release func() // lets it (or what is left of it) go
+}
+
+func holdLoad(t *testing.T, s *Stack, proxy *faultProxy, during string) hold {
+	t.Helper()
+	if during == "copy" {
+		proxy.Set(day2Key, faultStall)
+		return hold{await: func() { <-proxy.Stalled() }, release: proxy.Release}
+	}
+	ctx := context.Background()
+	other, err := pgx.Connect(ctx, s.DatabaseURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { other.Close(ctx) })
+	if _, err := other.Exec(ctx, "BEGIN; LOCK TABLE songs"); err != nil {
+		t.Fatal(err)
+	}
+	return hold{
+		await:   func() { waitForLockWaiter(t, other) },
+		release: func() { other.Exec(ctx, "COMMIT") },
 	}
 }
 
@@ -227,34 +236,14 @@ func TestSignalsToTheJobProcess(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			s, proxy, before := faultStack(t)
-			ctx := context.Background()
-			var other *pgx.Conn
-			if tt.during == "copy" {
-				proxy.Set(day2Key, faultStall)
-			} else {
-				var err error
-				if other, err = pgx.Connect(ctx, s.DatabaseURL); err != nil {
-					t.Fatal(err)
-				}
-				t.Cleanup(func() { other.Close(ctx) })
-				if _, err := other.Exec(ctx, "BEGIN; LOCK TABLE songs"); err != nil {
-					t.Fatal(err)
-				}
-			}
+			h := holdLoad(t, s, proxy, tt.during)
 			cmd, stderr := startJob(t, "-phase", "load")
-			if tt.during == "copy" {
-				<-proxy.Stalled()
-			} else {
-				waitForLockWaiter(t, other)
-			}
+			h.await()
 			if err := cmd.Process.Signal(tt.signal); err != nil {
 				t.Fatal(err)
 			}
 			code := exitCode(t, cmd)
-			proxy.Release()
-			if other != nil {
-				other.Exec(ctx, "COMMIT")
-			}
+			h.release()
 			switch tt.signal {
 			case syscall.SIGTERM:
 				if code != 1 || !strings.Contains(stderr.String(), "interrupted; nothing from this run was committed") {

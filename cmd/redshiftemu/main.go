@@ -59,14 +59,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	caOut := fset.String("tls-ca-out", getenv("REDSHIFTEMU_TLS_CA_OUT"), "without -tls-cert: write the generated CA certificate here (env REDSHIFTEMU_TLS_CA_OUT)")
 	quiet := fset.Bool("quiet", false, "log warnings only")
 	health := fset.Bool("healthcheck", false, "check that the server at -addr accepts connections, then exit 0 (healthy) or 1")
-	if err := fset.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return toolcmd.Usage(err)
-	}
-	if fset.NArg() > 0 {
-		return toolcmd.Usage(fmt.Errorf("unexpected argument %q", fset.Arg(0)))
+	if help, err := toolcmd.Parse(fset, args); help || err != nil {
+		return err
 	}
 	if *health {
 		return healthcheck(ctx, *addr)

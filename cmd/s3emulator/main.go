@@ -57,14 +57,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	seed := fset.String("seed", getenv("S3EMULATOR_SEED"), "upload every file under this directory into the first bucket at start (env S3EMULATOR_SEED)")
 	quiet := fset.Bool("quiet", false, "do not log each request")
 	health := fset.Bool("healthcheck", false, "check that the server at -addr answers, then exit 0 (healthy) or 1")
-	if err := fset.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return toolcmd.Usage(err)
-	}
-	if fset.NArg() > 0 {
-		return toolcmd.Usage(fmt.Errorf("unexpected argument %q", fset.Arg(0)))
+	if help, err := toolcmd.Parse(fset, args); help || err != nil {
+		return err
 	}
 	if *health {
 		return healthcheck(ctx, *addr)

@@ -4,7 +4,8 @@
 #
 #   $POSTGRES_IMAGE  sparkify/postgres:15      PostgreSQL 15 from Debian's packages: debootstrap
 #                                              into $PGROOT, docker import, then postgres/Dockerfile.
-#                                              Skipped when the image exists (delete it to rebuild).
+#                                              When the image exists, only postgres/ is built again,
+#                                              and only when it changed (delete the image to rebuild all).
 #   $S3_IMAGE        sparkify/s3emulator:latest  cmd/s3emulator, static, FROM scratch, non-root.
 #   $JOB_IMAGE       sparkify/job:latest       cmd/job, static, FROM scratch, non-root, CA certificates.
 #   $REDSHIFTEMU_IMAGE sparkify/redshiftemu:latest  cmd/redshiftemu (the Redshift-compatible test
@@ -15,7 +16,12 @@
 # binary is built by the host's Go, from the host's module cache, and copied
 # into job.Dockerfile's FROM scratch image; the two must stay alike.
 #
-# Usage: deploy/images/build.sh [postgres] [s3emulator] [job]   (default: all three)
+# Each image is labelled com.sparkify.inputs with a digest of what it is
+# built from (see inputs_hash), and is not built again while the label
+# matches: make demo and make integration-test then start at once when
+# nothing changed. docker rmi IMAGE forces a build.
+#
+# Usage: deploy/images/build.sh [postgres] [s3emulator] [job] [redshiftemu]   (default: all four)
 # Environment: VERSION (stamped into the job binary), POSTGRES_IMAGE, S3_IMAGE,
 # JOB_IMAGE, PGROOT (debootstrap directory, kept as a cache; default
 # /var/tmp/sparkify-pgroot-bookworm). Needs docker, go, and for the Postgres
@@ -42,11 +48,70 @@ sudo_if_needed() {
 	if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
 }
 
-build_postgres() {
-	if docker image inspect "$POSTGRES_IMAGE" >/dev/null 2>&1; then
-		log "$POSTGRES_IMAGE exists; not rebuilt (docker rmi $POSTGRES_IMAGE to rebuild)"
-		return
+# inputs_label IMAGE prints the image's com.sparkify.inputs label, or
+# nothing when the image or the label is missing.
+inputs_label() {
+	docker image inspect --format '{{with .Config.Labels}}{{index . "com.sparkify.inputs"}}{{end}}' "$1" 2>/dev/null || true
+}
+
+# inputs_hash NAME DOCKERFILE prints a digest of everything the image of
+# ./cmd/NAME is built from: the Go and embedded files (SQL, templates) of
+# the module's packages that the command imports, as go list reports them,
+# go.mod and go.sum (the dependencies' versions), the Go version, the version
+# stamped into the binary, the Dockerfile, the CA bundle and this script.
+inputs_hash() {
+	local name=$1 dockerfile=$2
+	local files='{{if .Module}}{{if .Module.Main}}{{$d := .Dir}}{{range .GoFiles}}{{$d}}/{{.}}
+{{end}}{{range .EmbedFiles}}{{$d}}/{{.}}
+{{end}}{{end}}{{end}}'
+	(
+		cd "$root"
+		printf '%s version=%s\n' "$(go env GOVERSION)" "$VERSION"
+		CGO_ENABLED=0 go list -deps -f "$files" "./cmd/$name" | sed "s|^$root/||" | sort | xargs -d '\n' sha256sum
+		sha256sum go.mod go.sum
+		cat "$dockerfile" /etc/ssl/certs/ca-certificates.crt "$here/build.sh" | sha256sum
+	) | sha256sum | cut -c1-64
+}
+
+# build_image IMAGE HASH ARGS... runs docker build -t IMAGE ARGS..., labelling
+# the image with HASH, then drops the image it replaces unless a container
+# still uses it.
+build_image() {
+	local image=$1 hash=$2 old
+	shift 2
+	old=$(docker image inspect --format '{{.Id}}' "$image" 2>/dev/null || true)
+	log "docker build $image"
+	docker build -q --label "com.sparkify.inputs=$hash" -t "$image" "$@" >/dev/null
+	if [ -n "$old" ] && [ "$old" != "$(docker image inspect --format '{{.Id}}' "$image")" ]; then
+		docker rmi "$old" >/dev/null 2>&1 || true
 	fi
+}
+
+build_postgres() {
+	local base="$POSTGRES_IMAGE-rootfs" hash
+	hash=$(cat "$here/postgres/"* | sha256sum | cut -c1-64)
+	if docker image inspect "$POSTGRES_IMAGE" >/dev/null 2>&1; then
+		if [ "$(inputs_label "$POSTGRES_IMAGE")" = "$hash" ]; then
+			log "$POSTGRES_IMAGE is up to date; not rebuilt (docker rmi $POSTGRES_IMAGE to rebuild)"
+			return
+		fi
+		# deploy/images/postgres changed (or the image predates the label):
+		# built again on the imported root file system, in seconds, where
+		# that is still here. An image from elsewhere (postgres:15) is kept.
+		if ! docker image inspect "$base" >/dev/null 2>&1; then
+			log "$POSTGRES_IMAGE exists; not rebuilt (docker rmi $POSTGRES_IMAGE to rebuild)"
+			return
+		fi
+	else
+		import_rootfs "$base"
+	fi
+	build_image "$POSTGRES_IMAGE" "$hash" --build-arg BASE="$base" "$here/postgres"
+}
+
+# import_rootfs IMAGE: debootstrap bookworm with postgresql-15 into $PGROOT,
+# unless a finished one is there, and docker import it as IMAGE.
+import_rootfs() {
+	local base=$1
 	# A finished debootstrap has the server binary and no longer has its
 	# work directory; anything else is a failed run, started over.
 	if [ ! -x "$PGROOT/usr/lib/postgresql/15/bin/postgres" ] || [ -d "$PGROOT/debootstrap" ]; then
@@ -67,7 +132,6 @@ build_postgres() {
 	else
 		log "reusing the debootstrap in $PGROOT"
 	fi
-	local base="$POSTGRES_IMAGE-rootfs"
 	log "docker import $PGROOT as $base"
 	# Left out: package caches and lists, documentation, translations, and
 	# the cluster that the package's postinst created (the entrypoint makes
@@ -83,15 +147,20 @@ build_postgres() {
 		--exclude='./etc/postgresql/15' \
 		--exclude='./proc/*' --exclude='./sys/*' --exclude='./dev/*' \
 		. | docker import - "$base" >/dev/null
-	log "docker build $POSTGRES_IMAGE"
-	docker build -q --build-arg BASE="$base" -t "$POSTGRES_IMAGE" "$here/postgres" >/dev/null
 }
 
 # build_scratch NAME IMAGE DOCKERFILE: builds ./cmd/NAME statically and an
-# image FROM scratch around it, in a context that holds only the binary and
-# the host's CA certificates.
+# image FROM scratch around it, in a context that holds only the binary, the
+# host's CA certificates and an empty report/ folder (job.Dockerfile's), unless
+# the image's label says it was built from the same inputs.
 build_scratch() {
-	local name=$1 image=$2 dockerfile=$3 ctx
+	local name=$1 image=$2 dockerfile=$3 ctx hash
+	[ -r /etc/ssl/certs/ca-certificates.crt ] || die "/etc/ssl/certs/ca-certificates.crt not found: apt-get install ca-certificates"
+	hash=$(inputs_hash "$name" "$dockerfile")
+	if [ "$(inputs_label "$image")" = "$hash" ]; then
+		log "$image is up to date; not rebuilt (docker rmi $image to rebuild)"
+		return
+	fi
 	ctx=$(mktemp -d)
 	# shellcheck disable=SC2064 # expand now: ctx is local
 	trap "rm -rf '$ctx'" RETURN
@@ -99,16 +168,9 @@ build_scratch() {
 	# No -trimpath: the compiled packages are then the ones that go test and
 	# go vet (CGO_ENABLED=0 in the Makefile) reuse from the build cache.
 	(cd "$root" && CGO_ENABLED=0 go build -ldflags "-s -w -X main.version=$VERSION" -o "$ctx/$name" "./cmd/$name")
-	[ -r /etc/ssl/certs/ca-certificates.crt ] || die "/etc/ssl/certs/ca-certificates.crt not found: apt-get install ca-certificates"
 	cp /etc/ssl/certs/ca-certificates.crt "$ctx/"
-	log "docker build $image"
-	local old
-	old=$(docker image inspect --format '{{.Id}}' "$image" 2>/dev/null || true)
-	docker build -q -f "$dockerfile" -t "$image" "$ctx" >/dev/null
-	# Drop the image this one replaces, unless a container still uses it.
-	if [ -n "$old" ] && [ "$old" != "$(docker image inspect --format '{{.Id}}' "$image")" ]; then
-		docker rmi "$old" >/dev/null 2>&1 || true
-	fi
+	mkdir "$ctx/report"
+	build_image "$image" "$hash" -f "$dockerfile" "$ctx"
 }
 
 targets=("$@")

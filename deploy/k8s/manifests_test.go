@@ -1,13 +1,15 @@
 // Package k8s_test checks the kustomize base against the job's configuration
 // contract: every variable the manifests set is one the job reads, the
 // ConfigMap's values are accepted by the job, and the CronJobs keep the
-// settings a batch job needs (no overlap, deadlines, non-root, read-only
-// root filesystem, resources). "kubectl kustomize deploy/k8s" checks the
+// settings a batch job needs (no overlap, deadlines, a podFailurePolicy
+// that acts on the job's exit codes, non-root, read-only root filesystem,
+// resources, a report that is uploaded). "kubectl kustomize deploy/k8s" checks the
 // rest where kubectl is installed.
 package k8s_test
 
 import (
 	"bytes"
+	"fmt"
 	"maps"
 	"os"
 	"path/filepath"
@@ -18,6 +20,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/sparkify/warehouse/internal/cli"
 	"github.com/sparkify/warehouse/internal/config"
 	"github.com/sparkify/warehouse/internal/warehouse"
 )
@@ -40,14 +43,45 @@ type object struct {
 		ConcurrencyPolicy string `yaml:"concurrencyPolicy"`
 		JobTemplate       struct {
 			Spec struct {
-				BackoffLimit          *int `yaml:"backoffLimit"`
-				ActiveDeadlineSeconds *int `yaml:"activeDeadlineSeconds"`
+				BackoffLimit          *int              `yaml:"backoffLimit"`
+				ActiveDeadlineSeconds *int              `yaml:"activeDeadlineSeconds"`
+				PodFailurePolicy      *podFailurePolicy `yaml:"podFailurePolicy"`
 				Template              struct {
 					Spec podSpec `yaml:"spec"`
 				} `yaml:"template"`
 			} `yaml:"spec"`
 		} `yaml:"jobTemplate"`
 	} `yaml:"spec"`
+}
+
+type podFailurePolicy struct {
+	Rules []struct {
+		Action      string `yaml:"action"`
+		OnExitCodes *struct {
+			ContainerName string `yaml:"containerName"`
+			Operator      string `yaml:"operator"`
+			Values        []int  `yaml:"values"`
+		} `yaml:"onExitCodes"`
+		OnPodConditions []struct {
+			Type string `yaml:"type"`
+		} `yaml:"onPodConditions"`
+	} `yaml:"rules"`
+}
+
+// onExit returns the action the Job controller takes when the container
+// exits with code: the first rule whose onExitCodes match, else Count, as
+// Kubernetes evaluates a podFailurePolicy.
+func (p *podFailurePolicy) onExit(container string, code int) string {
+	for _, r := range p.Rules {
+		e := r.OnExitCodes
+		if e == nil || (e.ContainerName != "" && e.ContainerName != container) {
+			continue
+		}
+		if in := slices.Contains(e.Values, code); in == (e.Operator == "In") {
+			return r.Action
+		}
+	}
+	return "Count"
 }
 
 type podSpec struct {
@@ -57,6 +91,7 @@ type podSpec struct {
 		RunAsNonRoot *bool `yaml:"runAsNonRoot"`
 	} `yaml:"securityContext"`
 	Containers []struct {
+		Name    string   `yaml:"name"`
 		Image   string   `yaml:"image"`
 		Args    []string `yaml:"args"`
 		EnvFrom []struct {
@@ -67,7 +102,11 @@ type podSpec struct {
 			Name      string `yaml:"name"`
 			Value     string `yaml:"value"`
 			ValueFrom *struct {
-				ConfigMapKeyRef *struct{ Name, Key string } `yaml:"configMapKeyRef"`
+				ConfigMapKeyRef *struct {
+					Name     string `yaml:"name"`
+					Key      string `yaml:"key"`
+					Optional *bool  `yaml:"optional"`
+				} `yaml:"configMapKeyRef"`
 			} `yaml:"valueFrom"`
 		} `yaml:"env"`
 		Resources struct {
@@ -237,6 +276,7 @@ func TestCronJobs(t *testing.T) {
 			check(cj.Spec.ConcurrencyPolicy == "Forbid", "concurrencyPolicy is not Forbid")
 			check(js.BackoffLimit != nil, "no backoffLimit")
 			check(js.ActiveDeadlineSeconds != nil && *js.ActiveDeadlineSeconds > 0, "no activeDeadlineSeconds")
+			// podFailurePolicy requires restartPolicy Never.
 			check(pod.RestartPolicy == "Never", "restartPolicy is not Never")
 			check(pod.ServiceAccountName == sa.Metadata.Name, "does not run as the ServiceAccount "+sa.Metadata.Name)
 			check(pod.SecurityContext.RunAsNonRoot != nil && *pod.SecurityContext.RunAsNonRoot, "runAsNonRoot is not true")
@@ -245,6 +285,26 @@ func TestCronJobs(t *testing.T) {
 			}
 			c := pod.Containers[0]
 			check(slices.Equal(c.Args, []string{"-phase", tt.phase}), "args are not -phase "+tt.phase)
+			if pfp := js.PodFailurePolicy; pfp == nil {
+				t.Errorf("%s: no podFailurePolicy", tt.file)
+			} else {
+				for _, e := range []struct {
+					code int
+					want string
+				}{
+					{cli.ExitUsage, "FailJob"},   // a configuration error: at once
+					{cli.ExitTransient, "Count"}, // retried within backoffLimit
+					{cli.ExitFailed, "FailJob"},  // a failed run fails the same way again
+				} {
+					got := pfp.onExit(c.Name, e.code)
+					check(got == e.want, fmt.Sprintf("podFailurePolicy on exit %d: %s, want %s", e.code, got, e.want))
+				}
+				evicted := false
+				for _, r := range pfp.Rules {
+					evicted = evicted || (r.Action == "Ignore" && len(r.OnPodConditions) == 1 && r.OnPodConditions[0].Type == "DisruptionTarget")
+				}
+				check(evicted, "podFailurePolicy counts evictions (DisruptionTarget) as failures")
+			}
 			check(strings.HasPrefix(c.Image, "sparkify/job"), "image is not sparkify/job")
 			check(c.SecurityContext.ReadOnlyRootFilesystem != nil && *c.SecurityContext.ReadOnlyRootFilesystem, "readOnlyRootFilesystem is not true")
 			check(c.SecurityContext.AllowPrivilegeEscalation != nil && !*c.SecurityContext.AllowPrivilegeEscalation, "allowPrivilegeEscalation is not false")
@@ -277,7 +337,17 @@ func TestCronJobs(t *testing.T) {
 					}
 				}
 				check(mounted, "no emptyDir mounted at SPARKIFY_REPORT_DIR "+dir)
-				check(cm.Data["SPARKIFY_REPORT_URI"] != "", "the ConfigMap has no SPARKIFY_REPORT_URI")
+				// The emptyDir disappears with the pod: the upload is the
+				// report's only copy, so the URI is required.
+				check(strings.HasPrefix(cm.Data["SPARKIFY_REPORT_URI"], "s3://"), "the ConfigMap's SPARKIFY_REPORT_URI is not an s3:// URI")
+				required := false
+				for _, e := range c.Env {
+					if e.Name == "SPARKIFY_REPORT_URI" && e.ValueFrom != nil && e.ValueFrom.ConfigMapKeyRef != nil {
+						ref := e.ValueFrom.ConfigMapKeyRef
+						required = ref.Key == e.Name && (ref.Optional == nil || !*ref.Optional)
+					}
+				}
+				check(required, "SPARKIFY_REPORT_URI is not required (a configMapKeyRef that is not optional)")
 			}
 		})
 	}

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"path/filepath"
+	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -53,7 +54,7 @@ func runReport(ctx context.Context, cfg config.Config, dryRun bool, stdout io.Wr
 	}
 	summary, files, err := report.Write(cfg.ReportDir, report.Summarize(data, generated))
 	if err != nil {
-		return err
+		return reportWriteError(cfg, err)
 	}
 	rendered := now()
 
@@ -138,6 +139,15 @@ func uploadError(ctx context.Context, cfg config.Config, err error) error {
 	}
 	if msg := source.Unreachable(err); msg != "" {
 		return &config.Error{Var: "REPORT_URI", Msg: fmt.Sprintf("cannot upload to %s: %s", cfg.ReportURI.Location, msg)}
+	}
+	return err
+}
+
+// reportWriteError names SPARKIFY_REPORT_DIR when the folder cannot be
+// written, which the user must fix.
+func reportWriteError(cfg config.Config, err error) error {
+	if errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EROFS) {
+		return &config.Error{Var: "REPORT_DIR", Msg: fmt.Sprintf("cannot write the report to %s (%v): give the job's user write access (docker run --user $(id -u):$(id -g) for a bind mount) or choose another folder", cfg.ReportDir, err)}
 	}
 	return err
 }

@@ -1,11 +1,15 @@
 package cli
 
 import (
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sparkify/warehouse/internal/config"
 
 	"github.com/sparkify/warehouse/internal/report"
 	"github.com/sparkify/warehouse/sql"
@@ -90,5 +94,18 @@ func TestReportUsageErrors(t *testing.T) {
 				t.Errorf("a failed report created its folder (%v)", err)
 			}
 		})
+	}
+}
+
+func TestReportWriteError(t *testing.T) {
+	cfg := config.Config{ReportDir: "/report"}
+	denied := &fs.PathError{Op: "open", Path: "/report/index.html", Err: fs.ErrPermission}
+	var ce *config.Error
+	if err := reportWriteError(cfg, denied); !errors.As(err, &ce) || ce.Var != "REPORT_DIR" || !strings.Contains(err.Error(), "docker run --user") {
+		t.Errorf("reportWriteError(permission denied) = %v, want a configuration error naming REPORT_DIR", err)
+	}
+	other := errors.New("disk on fire")
+	if err := reportWriteError(cfg, other); err != other {
+		t.Errorf("reportWriteError(other) = %v, want it unchanged", err)
 	}
 }

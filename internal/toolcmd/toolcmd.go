@@ -6,6 +6,7 @@ package toolcmd
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -66,3 +67,19 @@ func Or(v, def string) string {
 
 // Usage marks err as a usage error.
 func Usage(err error) error { return UsageError{Err: err} }
+
+// Parse parses the command line into fset. help is true after -help (the
+// usage was printed: the command should exit 0); a bad flag or an argument
+// left over is a usage error.
+func Parse(fset *flag.FlagSet, args []string) (help bool, err error) {
+	if err := fset.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return true, nil
+		}
+		return false, Usage(err)
+	}
+	if fset.NArg() > 0 {
+		return false, Usage(fmt.Errorf("unexpected argument %q", fset.Arg(0)))
+	}
+	return false, nil
+}

@@ -2,6 +2,8 @@ package toolcmd
 
 import (
 	"errors"
+	"flag"
+	"io"
 	"reflect"
 	"testing"
 )
@@ -27,5 +29,24 @@ func TestUsageAndOr(t *testing.T) {
 	}
 	if Or("", "d") != "d" || Or("v", "d") != "v" {
 		t.Error("Or does not fall back to the default only when empty")
+	}
+}
+
+func TestParse(t *testing.T) {
+	for _, tt := range []struct {
+		args      []string
+		help, bad bool
+	}{
+		{nil, false, false}, {[]string{"-x", "1"}, false, false}, {[]string{"-help"}, true, false},
+		{[]string{"-nope"}, false, true}, {[]string{"extra"}, false, true},
+	} {
+		fset := flag.NewFlagSet("t", flag.ContinueOnError)
+		fset.SetOutput(io.Discard)
+		fset.String("x", "", "")
+		help, err := Parse(fset, tt.args)
+		var ue UsageError
+		if help != tt.help || (err != nil) != tt.bad || (err != nil && !errors.As(err, &ue)) {
+			t.Errorf("Parse(%q) = %v, %v", tt.args, help, err)
+		}
 	}
 }
