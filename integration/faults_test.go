@@ -126,6 +126,9 @@ func TestBackendTerminated(t *testing.T) {
 	for _, during := range []string{"copy", "transforms"} {
 		t.Run(during, func(t *testing.T) {
 			s, proxy, before := faultStack(t)
+			// While its source stalls, the COPY learns that its session
+			// ended only when the stall times out, so the timeout is short.
+			t.Setenv("SPARKIFY_S3_TIMEOUT", "5s")
 			h := holdLoad(t, s, proxy, during)
 			wait := startLoad(t, context.Background())
 			h.await()

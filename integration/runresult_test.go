@@ -91,6 +91,7 @@ func TestRunResultAndLoadHistory(t *testing.T) {
 		}
 
 		t.Setenv("SPARKIFY_MAX_ERRORS", "0")
+		t.Setenv("SPARKIFY_FULL_REFRESH", "true") // stage the malformed record again
 		if code, _, errOut := runJob(t, context.Background(), "-phase", "load"); code != 1 {
 			t.Fatalf("load with MAX_ERRORS=0 exited %d, want 1:\n%s", code, errOut)
 		}

@@ -22,7 +22,10 @@ import (
 // returned cleanup removes them. Without, it requires that COPY's own
 // reading of the prefix (every key that starts with it) gives the same
 // objects, and refuses the load otherwise, naming an object and the fix.
-func copySources(ctx context.Context, cfg config.Config, opts *warehouse.Options, log *slog.Logger) (cleanup func(), err error) {
+// With a manifest, only the objects the ledger lets the load take are in
+// it, and a source with none has no COPY at all; without, every COPY reads
+// the whole prefix, and all its objects count as taken.
+func copySources(ctx context.Context, cfg config.Config, opts *warehouse.Options, ledger *warehouse.Ledger, log *slog.Logger) (cleanup func(), err error) {
 	client, err := source.NewS3Client(ctx, source.S3Options{Region: cfg.SourceRegion, PathStyle: cfg.S3PathStyle, Timeout: cfg.S3Timeout})
 	if err != nil {
 		return nil, err
@@ -39,21 +42,25 @@ func copySources(ctx context.Context, cfg config.Config, opts *warehouse.Options
 		}
 	}
 	for _, src := range []struct {
-		variable string
-		loc      source.Location
-		manifest *string
-		file     string
+		variable, table string
+		loc             source.Location
+		manifest        *string
+		none            *bool
+		file            string
 	}{
-		{"SONG_DATA", cfg.SongData, &opts.SongManifest, "songs.manifest"},
-		{"LOG_DATA", cfg.LogData, &opts.LogManifest, "logs.manifest"},
+		{"SONG_DATA", "staging_songs", cfg.SongData, &opts.SongManifest, &opts.NoSongs, "songs.manifest"},
+		{"LOG_DATA", "staging_events", cfg.LogData, &opts.LogManifest, &opts.NoLogs, "logs.manifest"},
 	} {
 		store, err := source.Open(src.loc, client, cfg.S3Timeout)
 		if err != nil {
 			return cleanup, err
 		}
-		var uris []string
+		var uris, taken []string
 		err = store.List(ctx, func(o source.Object) error {
 			uris = append(uris, o.URI)
+			if ledger.Take(src.table, o) {
+				taken = append(taken, o.URI)
+			}
 			return nil
 		})
 		if err == nil && len(uris) == 0 {
@@ -75,9 +82,14 @@ func copySources(ctx context.Context, cfg config.Config, opts *warehouse.Options
 			}
 			continue
 		}
+		if len(taken) == 0 {
+			*src.none = true
+			log.Info("no new or changed objects: no COPY", "source", src.loc.String())
+			continue
+		}
 		m := cfg.StagingURI.Location
 		m.Path = path.Join(m.Path, "manifests", dir, src.file)
-		body, err := warehouse.Manifest(uris)
+		body, err := warehouse.Manifest(taken)
 		if err != nil {
 			return cleanup, err
 		}
@@ -86,7 +98,7 @@ func copySources(ctx context.Context, cfg config.Config, opts *warehouse.Options
 		}
 		written = append(written, m)
 		*src.manifest = m.String()
-		log.Info("COPY manifest written", "manifest", m.String(), "objects", len(uris))
+		log.Info("COPY manifest written", "manifest", m.String(), "objects", len(taken))
 	}
 	return cleanup, nil
 }

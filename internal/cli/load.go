@@ -43,13 +43,20 @@ func runLoad(ctx context.Context, cfg config.Config, dryRun bool, stdout io.Writ
 		return err
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
+	// Without a staging location Redshift's COPY reads whole prefixes:
+	// every load is then a full one.
+	full := cfg.FullRefresh || (cfg.Target == warehouse.Redshift && cfg.StagingURI.IsZero())
+	ledger, err := warehouse.ReadLedger(ctx, conn, plan, full)
+	if err != nil {
+		return err
+	}
 	switch cfg.Target {
 	case warehouse.Postgres:
 		if err := openStores(ctx, cfg, plan.Stages()); err != nil {
 			return err
 		}
 	case warehouse.Redshift:
-		cleanup, err := copySources(ctx, cfg, &opts, log)
+		cleanup, err := copySources(ctx, cfg, &opts, ledger, log)
 		if cleanup != nil {
 			defer cleanup()
 		}
@@ -68,6 +75,7 @@ func runLoad(ctx context.Context, cfg config.Config, dryRun bool, stdout io.Writ
 		LockTimeout: cfg.LockTimeout,
 		Log:         log,
 		Load:        rec,
+		Ledger:      ledger,
 		Malformed:   func() int64 { return int64(errs.Count()) },
 		Stage: func(ctx context.Context, tx pgx.Tx, st *warehouse.Stage) (warehouse.StageStats, error) {
 			stats, err := stager(ctx, tx, st)
@@ -135,6 +143,10 @@ func printSummary(w io.Writer, sum *warehouse.Summary, skipped int64) {
 	for _, t := range []string{"staging_songs", "staging_events"} {
 		s := sum.Staged[t]
 		fmt.Fprintf(w, "  %-15s %7d objects %9d records\n", t, s.Objects, s.Records)
+	}
+	for _, t := range []string{"staging_songs", "staging_events"} {
+		c := sum.Sources[t]
+		fmt.Fprintf(w, "  %-15s objects: %d new, %d changed, %d skipped (loaded before)\n", t, c.New, c.Changed, c.Skipped)
 	}
 	fmt.Fprintf(w, "  malformed records skipped: %d\n", skipped)
 	fmt.Fprintf(w, "  %-10s %9s %9s %9s\n", "table", "inserted", "updated", "rows")

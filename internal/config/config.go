@@ -39,6 +39,7 @@ type Config struct {
 	Concurrency    int              `envconfig:"S3_CONCURRENCY" default:"32" desc:"source objects fetched at once"`
 	ReportMaxAge   time.Duration    `envconfig:"REPORT_MAX_AGE" default:"36h" desc:"the report warns when the last successful load is older than this, or when the last load failed"`
 	PushgatewayURL string           `envconfig:"PUSHGATEWAY_URL" desc:"optional Prometheus Pushgateway URL: each run pushes its duration, status, rows per table and last-success time"`
+	FullRefresh    bool             `envconfig:"FULL_REFRESH" default:"false" desc:"stage every source object, not only those new or changed since the last loads (also the -full-refresh flag)"`
 	RunResult      string           `envconfig:"RUN_RESULT" desc:"file where each run writes its result as JSON (phases, durations, counts, error and its class); none when empty"`
 	LogFormat      string           `envconfig:"LOG_FORMAT" default:"text" desc:"log format: text or json"`
 	S3Timeout      time.Duration    `envconfig:"S3_TIMEOUT" default:"60s" desc:"S3 requests: connecting, the first byte of a response, and any pause while reading an object; a stalled peer then fails the load with the transient exit code, naming the object"`

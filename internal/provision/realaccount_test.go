@@ -125,7 +125,11 @@ func TestTeardownKilledDuringFinalSnapshotResumes(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), `cluster sparkify is "final-snapshot": it is being deleted`) {
 		t.Errorf("provision during the final snapshot: %v", err)
 	}
-	equalStrings(t, "provision's calls", f.fake.Actions(), []string{"redshift:DescribeClusters"})
+	// Only reads: a DescribeClusters of the killed teardown may still reach
+	// the fake after the reset, so the exact count is not asserted.
+	if calls := f.fake.Actions(); len(calls) == 0 || slices.ContainsFunc(calls, func(c string) bool { return c != "redshift:DescribeClusters" }) {
+		t.Errorf("provision's calls = %q, want DescribeClusters only", calls)
+	}
 
 	f.fake.FinalSnapshotPolls = 1
 	f.fake.ResetCalls()

@@ -23,6 +23,9 @@ import (
 type Object struct {
 	URI string
 	Key string
+	// Version changes when the object's content does: the S3 ETag, or a
+	// file's size and modification time. The load's ledger compares it.
+	Version string
 }
 
 // Store lists and opens the objects under one location.
@@ -72,7 +75,7 @@ func (s *s3Store) List(ctx context.Context, fn func(Object) error) error {
 			if !strings.HasSuffix(key, ".json") || !InPrefix(s.prefix, key) {
 				continue
 			}
-			if err := fn(Object{URI: "s3://" + s.bucket + "/" + key, Key: key}); err != nil {
+			if err := fn(Object{URI: "s3://" + s.bucket + "/" + key, Key: key, Version: strings.Trim(aws.ToString(o.ETag), `"`)}); err != nil {
 				return err
 			}
 		}
@@ -209,7 +212,7 @@ func (d *dirStore) List(ctx context.Context, fn func(Object) error) error {
 	if st, err := os.Stat(d.root); err != nil || !st.IsDir() {
 		root, prefix = filepath.Dir(d.root), d.root
 	}
-	var paths []string
+	var objects []Object
 	err := filepath.WalkDir(root, func(p string, e fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -222,16 +225,20 @@ func (d *dirStore) List(ctx context.Context, fn func(Object) error) error {
 			return ctx.Err()
 		}
 		if strings.HasSuffix(p, ".json") && InPrefix(prefix, p) && regular(p, e) {
-			paths = append(paths, p)
+			st, err := os.Stat(p)
+			if err != nil {
+				return err
+			}
+			objects = append(objects, Object{URI: "file://" + p, Key: p, Version: fmt.Sprintf("%d-%d", st.Size(), st.ModTime().UnixNano())})
 		}
 		return ctx.Err()
 	})
 	if err != nil {
 		return fmt.Errorf("list file://%s: %w", d.root, err)
 	}
-	sort.Strings(paths)
-	for _, p := range paths {
-		if err := fn(Object{URI: "file://" + p, Key: p}); err != nil {
+	sort.Slice(objects, func(i, j int) bool { return objects[i].Key < objects[j].Key })
+	for _, o := range objects {
+		if err := fn(o); err != nil {
 			return err
 		}
 	}

@@ -40,8 +40,10 @@ type Options struct {
 	SongData source.Location // the song files
 	LogData  source.Location // the log files
 	// SongManifest and LogManifest, when set, are s3:// URIs of COPY
-	// manifests listing the objects to stage (Redshift).
+	// manifests listing the objects to stage (Redshift). NoSongs and NoLogs
+	// leave out a COPY that has no new object to read.
 	SongManifest, LogManifest string
+	NoSongs, NoLogs           bool
 	// Redshift COPY settings.
 	LogJSONPath string
 	Region      string
@@ -123,6 +125,8 @@ type Plan struct {
 	recordVersion sql.Statement
 	// LoadCommitted and LoadFailed write the load's row in sparkify_loads.
 	LoadCommitted, LoadFailed sql.Statement
+	// Ledger reads and writes sparkify_source_objects.
+	Ledger LedgerStatements
 }
 
 // RecordVersion is the statement that records an applied migration.
@@ -149,6 +153,9 @@ func BuildPlan(fsys fs.FS, o Options) (*Plan, error) {
 		return nil, err
 	}
 	p.LoadCommitted, p.LoadFailed = loads[0], loads[1]
+	if p.Ledger, err = readLedgerStatements(fsys); err != nil {
+		return nil, err
+	}
 	if _, err := fs.Stat(fsys, path.Join(dialect, "setup.sql")); err == nil {
 		if p.Setup, err = sql.ReadFile(fsys, path.Join(dialect, "setup.sql")); err != nil {
 			return nil, err

@@ -53,10 +53,16 @@ func redshiftCopies(fsys fs.FS, o Options) ([]sql.Statement, error) {
 	r := strings.NewReplacer(pairs...)
 
 	var out []sql.Statement
-	for _, c := range []struct{ name, table string }{
-		{"redshift/copy_songs.sql", "staging_songs"},
-		{"redshift/copy_events.sql", "staging_events"},
+	for _, c := range []struct {
+		name, table string
+		skip        bool
+	}{
+		{"redshift/copy_songs.sql", "staging_songs", o.NoSongs},
+		{"redshift/copy_events.sql", "staging_events", o.NoLogs},
 	} {
+		if c.skip {
+			continue
+		}
 		name := c.name
 		stmts, err := sql.ReadFile(fsys, name)
 		if err != nil {

@@ -40,6 +40,9 @@ type Summary struct {
 	// Rejected counts the rows Redshift's COPY skipped under MAXERROR.
 	Rejected int64
 	Tables   map[string]*TableCounts
+	// Sources counts each staging table's source objects: new, changed
+	// (both staged) and skipped (already in the ledger).
+	Sources map[string]ObjectCounts
 	// Steps are the plan's steps with how long each took, in order.
 	Steps    []StepTiming
 	Duration time.Duration
@@ -86,6 +89,11 @@ type RunOptions struct {
 	Load *LoadRecord
 	// Malformed counts the records the stager skipped (Postgres target).
 	Malformed func() int64
+	// Ledger, when set, decides which objects the load stages (Postgres:
+	// it filters the stages' stores; Redshift: the caller built the
+	// manifests with it), and the objects taken are recorded in the load's
+	// transaction.
+	Ledger *Ledger
 }
 
 // LoadRecord is what sparkify_loads keeps of a load besides its counts.
@@ -141,7 +149,7 @@ func Run(ctx context.Context, conn *pgx.Conn, p *Plan, o RunOptions) (sum *Summa
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	sum = &Summary{Staged: map[string]StageStats{}, Tables: map[string]*TableCounts{}}
+	sum = &Summary{Staged: map[string]StageStats{}, Tables: map[string]*TableCounts{}, Sources: map[string]ObjectCounts{}}
 	for _, t := range Tables {
 		sum.Tables[t] = &TableCounts{}
 	}
@@ -238,7 +246,13 @@ func Run(ctx context.Context, conn *pgx.Conn, p *Plan, o RunOptions) (sum *Summa
 			log.Info("schema migrated", "version", st.Version, "file", "sql/"+st.Stmts[0].File)
 			version = st.Version
 		case StepStage:
-			stats, err := o.Stage(ctx, tx, st.Stage)
+			stage := st.Stage
+			if o.Ledger != nil && stage.Store != nil {
+				copied := *stage
+				copied.Store = o.Ledger.Filter(stage.Table, stage.Store)
+				stage = &copied
+			}
+			stats, err := o.Stage(ctx, tx, stage)
 			if err != nil {
 				return err
 			}
@@ -282,6 +296,14 @@ func Run(ctx context.Context, conn *pgx.Conn, p *Plan, o RunOptions) (sum *Summa
 		// a row updated in place.
 		c.Updated = metrics[t+".replaced"] + metrics[t+".updated"]
 		c.Inserted = metrics[t+".written"] - metrics[t+".replaced"]
+	}
+	if o.Ledger != nil && o.Load != nil {
+		if err := o.Ledger.write(ctx, tx, p.Ledger, o.Load.ID); err != nil {
+			return nil, err
+		}
+		for _, t := range []string{"staging_songs", "staging_events"} {
+			sum.Sources[t] = o.Ledger.Counts(t)
+		}
 	}
 	if o.Load != nil {
 		if err := recordLoad(ctx, tx, p, o, sum); err != nil {

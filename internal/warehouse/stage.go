@@ -60,6 +60,9 @@ func CopyStager(concurrency int, errs *source.Errors, log *slog.Logger) StageFun
 		}
 		r := <-done
 		stats := StageStats{Objects: r.stats.Objects, Records: n}
+		if ls, ok := st.Store.(*ledgerStore); ok && ls.seen && errors.Is(r.err, source.ErrNoObjects) {
+			r.err = nil // every object was taken by an earlier load
+		}
 		switch {
 		case r.err != nil && !errors.Is(r.err, context.Canceled):
 			return stats, fmt.Errorf("stage %s from %s: %w", st.Table, st.Location, r.err)

@@ -194,6 +194,39 @@ COMMENT ON COLUMN sparkify_loads.skipped IS 'Malformed source records skipped (S
 COMMENT ON COLUMN sparkify_loads.error_class IS 'For a failed load: configuration, transient, interrupted or failed (the exit code''s meaning).';
 INSERT INTO sparkify_schema_version (version) VALUES (3);
 
+-- migration 4 (sql/redshift/schema/0004_incremental.sql), run only when the recorded schema version is below 4
+-- Incremental loads, Redshift dialect (the same columns as
+-- postgres/schema/0004_incremental.sql).
+-- sparkify_source_objects is the ledger of the source objects that committed
+-- loads took, with their version (the S3 ETag): a load with
+-- SPARKIFY_STAGING_URI copies only objects that are new or changed since,
+-- through a manifest. It is written in the load's own transaction, so an
+-- object is taken exactly once.
+CREATE TABLE IF NOT EXISTS sparkify_source_objects (
+    uri     VARCHAR(1024) NOT NULL,
+    version VARCHAR(128) NOT NULL,
+    load_id VARCHAR(64) NOT NULL,
+    PRIMARY KEY (uri)
+)
+DISTSTYLE ALL
+SORTKEY (uri);
+-- The song plays that matched no song yet, with what matching needs, so
+-- that a song arriving in a later load matches them without their log
+-- files being copied again.
+CREATE TABLE IF NOT EXISTS sparkify_unmatched_plays (
+    user_id         INTEGER NOT NULL,
+    session_id      INTEGER NOT NULL,
+    item_in_session INTEGER NOT NULL,
+    song            VARCHAR(1024),
+    artist          VARCHAR(1024),
+    length          DOUBLE PRECISION,
+    PRIMARY KEY (user_id, session_id, item_in_session)
+)
+DISTSTYLE ALL;
+COMMENT ON TABLE sparkify_source_objects IS 'The ledger of source objects committed loads took (uri, version): a load stages only new or changed objects.';
+COMMENT ON TABLE sparkify_unmatched_plays IS 'Song plays without a matching song yet, kept so that a song loaded later matches them.';
+INSERT INTO sparkify_schema_version (version) VALUES (4);
+
 -- sql/redshift/staging.sql
 -- Staging tables for one load, Redshift dialect. Temporary tables are private
 -- to the load's session and dropped when it ends. staging_events' columns are
@@ -435,7 +468,22 @@ FROM load_users;
 -- name agree with the song's own file (sparkify_song_catalogue) and the
 -- durations agree within a millisecond (double precision). Trailing blanks are
 -- ignored, as Redshift ignores them when it compares VARCHARs. When several
--- songs match, the smallest song_id wins.
+-- songs match, the smallest song_id wins. The candidates are this load's
+-- plays and the plays of earlier loads that matched no song yet
+-- (sparkify_unmatched_plays), so that a song arriving now matches them
+-- without their log files being staged again.
+CREATE TEMP TABLE load_candidates AS
+SELECT user_id, session_id, item_in_session, song, artist, length
+FROM load_plays
+UNION ALL
+SELECT u.user_id, u.session_id, u.item_in_session, u.song, u.artist, u.length
+FROM sparkify_unmatched_plays u
+WHERE NOT EXISTS (
+    SELECT 1 FROM load_plays p
+    WHERE p.user_id = u.user_id
+      AND p.session_id = u.session_id
+      AND p.item_in_session = u.item_in_session
+);
 CREATE TEMP TABLE load_matches AS
 SELECT user_id, session_id, item_in_session, song_id, artist_id
 FROM (
@@ -444,15 +492,14 @@ FROM (
                PARTITION BY p.user_id, p.session_id, p.item_in_session
                ORDER BY c.song_id, c.artist_id
            ) AS n
-    FROM load_plays p
+    FROM load_candidates p
     JOIN sparkify_song_catalogue c
       ON RTRIM(c.title) = RTRIM(p.song)
      AND RTRIM(c.artist_name) = RTRIM(p.artist)
      AND ABS(c.duration - p.length) < 0.001
 ) m
 WHERE n = 1;
--- Plays loaded before their song reached the catalogue get it now, when
--- their events are staged again.
+-- Plays loaded before their song reached the catalogue get it now.
 -- metric: songplays.updated
 UPDATE songplays
 SET song_id = m.song_id, artist_id = m.artist_id
@@ -488,6 +535,27 @@ SELECT b.last_id + ROW_NUMBER() OVER (
        p.location, p.user_agent, p.item_in_session
 FROM load_songplays p
 CROSS JOIN (SELECT COALESCE(MAX(songplay_id), 0) AS last_id FROM songplays) b;
+-- The plays that still match no song are kept for later loads' songs;
+-- those matched now are forgotten.
+DELETE FROM sparkify_unmatched_plays USING load_matches
+WHERE sparkify_unmatched_plays.user_id = load_matches.user_id
+  AND sparkify_unmatched_plays.session_id = load_matches.session_id
+  AND sparkify_unmatched_plays.item_in_session = load_matches.item_in_session;
+INSERT INTO sparkify_unmatched_plays (user_id, session_id, item_in_session, song, artist, length)
+SELECT p.user_id, p.session_id, p.item_in_session, p.song, p.artist, p.length
+FROM load_plays p
+WHERE NOT EXISTS (
+    SELECT 1 FROM load_matches m
+    WHERE m.user_id = p.user_id
+      AND m.session_id = p.session_id
+      AND m.item_in_session = p.item_in_session
+)
+AND NOT EXISTS (
+    SELECT 1 FROM sparkify_unmatched_plays u
+    WHERE u.user_id = p.user_id
+      AND u.session_id = p.session_id
+      AND u.item_in_session = p.item_in_session
+);
 
 -- sql/shared/transform/06_time.sql
 -- time: one row per distinct song-play start_time; weekday 0 = Sunday.

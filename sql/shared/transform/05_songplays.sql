@@ -2,7 +2,23 @@
 -- name agree with the song's own file (sparkify_song_catalogue) and the
 -- durations agree within a millisecond (double precision). Trailing blanks are
 -- ignored, as Redshift ignores them when it compares VARCHARs. When several
--- songs match, the smallest song_id wins.
+-- songs match, the smallest song_id wins. The candidates are this load's
+-- plays and the plays of earlier loads that matched no song yet
+-- (sparkify_unmatched_plays), so that a song arriving now matches them
+-- without their log files being staged again.
+CREATE TEMP TABLE load_candidates AS
+SELECT user_id, session_id, item_in_session, song, artist, length
+FROM load_plays
+UNION ALL
+SELECT u.user_id, u.session_id, u.item_in_session, u.song, u.artist, u.length
+FROM sparkify_unmatched_plays u
+WHERE NOT EXISTS (
+    SELECT 1 FROM load_plays p
+    WHERE p.user_id = u.user_id
+      AND p.session_id = u.session_id
+      AND p.item_in_session = u.item_in_session
+);
+
 CREATE TEMP TABLE load_matches AS
 SELECT user_id, session_id, item_in_session, song_id, artist_id
 FROM (
@@ -11,7 +27,7 @@ FROM (
                PARTITION BY p.user_id, p.session_id, p.item_in_session
                ORDER BY c.song_id, c.artist_id
            ) AS n
-    FROM load_plays p
+    FROM load_candidates p
     JOIN sparkify_song_catalogue c
       ON RTRIM(c.title) = RTRIM(p.song)
      AND RTRIM(c.artist_name) = RTRIM(p.artist)
@@ -19,8 +35,7 @@ FROM (
 ) m
 WHERE n = 1;
 
--- Plays loaded before their song reached the catalogue get it now, when
--- their events are staged again.
+-- Plays loaded before their song reached the catalogue get it now.
 -- metric: songplays.updated
 UPDATE songplays
 SET song_id = m.song_id, artist_id = m.artist_id
@@ -58,3 +73,26 @@ SELECT b.last_id + ROW_NUMBER() OVER (
        p.location, p.user_agent, p.item_in_session
 FROM load_songplays p
 CROSS JOIN (SELECT COALESCE(MAX(songplay_id), 0) AS last_id FROM songplays) b;
+
+-- The plays that still match no song are kept for later loads' songs;
+-- those matched now are forgotten.
+DELETE FROM sparkify_unmatched_plays USING load_matches
+WHERE sparkify_unmatched_plays.user_id = load_matches.user_id
+  AND sparkify_unmatched_plays.session_id = load_matches.session_id
+  AND sparkify_unmatched_plays.item_in_session = load_matches.item_in_session;
+
+INSERT INTO sparkify_unmatched_plays (user_id, session_id, item_in_session, song, artist, length)
+SELECT p.user_id, p.session_id, p.item_in_session, p.song, p.artist, p.length
+FROM load_plays p
+WHERE NOT EXISTS (
+    SELECT 1 FROM load_matches m
+    WHERE m.user_id = p.user_id
+      AND m.session_id = p.session_id
+      AND m.item_in_session = p.item_in_session
+)
+AND NOT EXISTS (
+    SELECT 1 FROM sparkify_unmatched_plays u
+    WHERE u.user_id = p.user_id
+      AND u.session_id = p.session_id
+      AND u.item_in_session = p.item_in_session
+);
