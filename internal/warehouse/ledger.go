@@ -53,6 +53,8 @@ func ReadLedger(ctx context.Context, conn *pgx.Conn, p *Plan, fullRefresh bool) 
 	if fullRefresh {
 		return l, nil
 	}
+	ctx, cancel := context.WithTimeout(ctx, BookkeepingTimeout)
+	defer cancel()
 	rows, err := conn.Query(ctx, p.Ledger.Read.SQL)
 	if err == nil {
 		type entry struct{ URI, Version string }

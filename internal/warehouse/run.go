@@ -54,6 +54,11 @@ type StepTiming struct {
 	Duration time.Duration
 }
 
+// BookkeepingTimeout bounds the short statements outside a load's own long
+// work (probing, reading the ledger, recording a failure): a database that
+// stops answering then fails the load (exit 75) instead of holding it.
+const BookkeepingTimeout = 2 * time.Minute
+
 // ProgressInterval is how often a long step logs that it is still running.
 var ProgressInterval = 5 * time.Second
 
@@ -373,6 +378,8 @@ func logSkipped(ctx context.Context, tx pgx.Tx, bk *LoadBookkeeping, log *slog.L
 // load records the warehouse has: the STL tables of a provisioned cluster,
 // or only the SYS views of Redshift Serverless.
 func bookkeeping(ctx context.Context, conn *pgx.Conn, p *Plan, log *slog.Logger) (*LoadBookkeeping, error) {
+	ctx, cancel := context.WithTimeout(ctx, BookkeepingTimeout)
+	defer cancel()
 	_, err := conn.Exec(ctx, p.Probe.SQL)
 	var pgErr *pgconn.PgError
 	switch {
