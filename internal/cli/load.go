@@ -1,11 +1,13 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -153,6 +155,14 @@ func printSummary(w io.Writer, sum *warehouse.Summary, skipped int64) {
 	for _, t := range warehouse.Tables {
 		c := sum.Tables[t]
 		fmt.Fprintf(w, "  %-10s %9d %9d %9d\n", t, c.Inserted, c.Updated, c.Rows)
+	}
+	// Where the time went: the slowest steps (every step is in the log and
+	// the run result).
+	steps := slices.Clone(sum.Steps)
+	slices.SortStableFunc(steps, func(a, b warehouse.StepTiming) int { return cmp.Compare(b.Duration, a.Duration) })
+	fmt.Fprintf(w, "  slowest steps:\n")
+	for _, st := range steps[:min(3, len(steps))] {
+		fmt.Fprintf(w, "  %9s  %s\n", st.Duration.Round(time.Millisecond), st.Name)
 	}
 }
 
