@@ -11,6 +11,9 @@
 #   make lint              gofmt, go mod tidy -diff, go vet (with and without the integration tag), staticcheck
 #   make demo              load and report on the emulated stack with docker compose
 #                          (DEMO_TARGET=redshift: on the redshift target, through the Redshift emulator)
+#   make bench             the job's loads at 10k, 100k and 1M events against raw COPY and row by
+#                          row, and 20,000 objects behind a slow S3; writes the table to BENCHMARKS.md
+#                          (needs the Postgres image; BENCH_FLAGS=-quick for 10k and 100k only)
 #   make clean             remove build output and the demo's report
 
 SHELL := /bin/bash
@@ -38,7 +41,7 @@ TESTCONTAINERS_ENV := TESTCONTAINERS_RYUK_DISABLED=true TESTCONTAINERS_HOST_OVER
 # docker-compose package (apt-get install docker-compose).
 COMPOSE ?= $(shell docker compose version >/dev/null 2>&1 && echo "docker compose" || echo docker-compose)
 
-.PHONY: build test unit-test integration-test images lint demo clean
+.PHONY: build test unit-test integration-test images lint demo bench clean
 
 build:
 	go build -ldflags "$(LDFLAGS)" -o bin/job ./cmd/job
@@ -77,6 +80,13 @@ demo: images
 	$(COMPOSE) $$profile up --abort-on-container-exit --exit-code-from $$svc $$svc; status=$$?; \
 	$(COMPOSE) $$profile down --remove-orphans >/dev/null 2>&1; \
 	if [ $$status -eq 0 ]; then echo "demo done: open report/index.html"; fi; exit $$status
+
+# Issue 9's benchmark (cmd/bench): one run, same data and database for the
+# job, the raw COPY and the row-by-row baseline. It starts (and removes) its
+# own Postgres container (sparkify/postgres:15, or -image); make images
+# builds it.
+bench:
+	go run ./cmd/bench $(BENCH_FLAGS)
 
 clean:
 	rm -rf bin report
