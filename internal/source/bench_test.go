@@ -133,3 +133,40 @@ func BenchmarkStreamEventsMemory(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkDecode measures the decoders alone, on data in memory: the CPU
+// cost per record that staging pays before the rows reach COPY.
+func BenchmarkDecode(b *testing.B) {
+	events := logObjects(1, 10000)["log_data/2018/11/2018-11-01-events.json"]
+	songs := songObjects(1)
+	var song []byte
+	for _, s := range songs {
+		song = []byte(s)
+	}
+	for _, bc := range []struct {
+		name    string
+		decode  DecodeFunc
+		data    []byte
+		records int
+	}{
+		{"events", DecodeEvents, events, 10000},
+		{"song", DecodeSongs, song, 1},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.SetBytes(int64(len(bc.data)))
+			b.ReportAllocs()
+			var n int
+			emit := func([]any) error { n++; return nil }
+			bad := func(e *RecordError) error { return e }
+			for b.Loop() {
+				if err := bc.decode("file:///x.json", bytes.NewReader(bc.data), emit, bad); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if n != b.N*bc.records {
+				b.Fatalf("decoded %d records, want %d", n, b.N*bc.records)
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(n), "ns/record")
+		})
+	}
+}

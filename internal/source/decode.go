@@ -3,16 +3,20 @@ package source
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"reflect"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
+
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // EventColumns are the staging_events columns, in the order of the rows that
@@ -66,26 +70,29 @@ func (e *RecordError) Unwrap() error { return e.Err }
 type DecodeFunc func(uri string, r io.Reader, emit func([]any) error, bad func(*RecordError) error) error
 
 // logEvent is one line of a log file. Pointers keep JSON null apart from a
-// zero value.
+// zero value. Keys match case-sensitively and may not repeat (the decoder's
+// defaults); Unknown collects the other keys (the embedded fallback), which are ignored unless one
+// differs from a known key only in case.
 type logEvent struct {
-	Artist        *string  `json:"artist"`
-	Auth          *string  `json:"auth"`
-	FirstName     *string  `json:"firstName"`
-	Gender        *string  `json:"gender"`
-	ItemInSession *int32   `json:"itemInSession"`
-	LastName      *string  `json:"lastName"`
-	Length        *float64 `json:"length"`
-	Level         *string  `json:"level"`
-	Location      *string  `json:"location"`
-	Method        *string  `json:"method"`
-	Page          *string  `json:"page"`
-	Registration  *float64 `json:"registration"`
-	SessionID     *int32   `json:"sessionId"`
-	Song          *string  `json:"song"`
-	Status        *int32   `json:"status"`
-	TS            *millis  `json:"ts"`
-	UserAgent     *string  `json:"userAgent"`
-	UserID        *userID  `json:"userId"`
+	Artist        *string        `json:"artist"`
+	Auth          *string        `json:"auth"`
+	FirstName     *string        `json:"firstName"`
+	Gender        *string        `json:"gender"`
+	ItemInSession *int32         `json:"itemInSession"`
+	LastName      *string        `json:"lastName"`
+	Length        *float64       `json:"length"`
+	Level         *string        `json:"level"`
+	Location      *string        `json:"location"`
+	Method        *string        `json:"method"`
+	Page          *string        `json:"page"`
+	Registration  *float64       `json:"registration"`
+	SessionID     *int32         `json:"sessionId"`
+	Song          *string        `json:"song"`
+	Status        *int32         `json:"status"`
+	TS            *millis        `json:"ts"`
+	UserAgent     *string        `json:"userAgent"`
+	UserID        *userID        `json:"userId"`
+	Unknown       jsontext.Value `json:",embed"`
 }
 
 // millis is an epoch-milliseconds timestamp; some writers print it as a
@@ -99,8 +106,15 @@ const (
 	maxMillis = 4102444800000 // 2100-01-01
 )
 
-func (m *millis) UnmarshalJSON(b []byte) error {
-	s := string(b)
+func (m *millis) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	v, err := dec.ReadValue()
+	if err != nil {
+		return err
+	}
+	s := string(v)
+	if v.Kind() != '0' {
+		return fmt.Errorf("ts: expected epoch milliseconds, got %s", s)
+	}
 	n, err := strconv.ParseInt(s, 10, 64)
 	if err != nil {
 		f, ferr := strconv.ParseFloat(s, 64)
@@ -122,16 +136,19 @@ func (m *millis) UnmarshalJSON(b []byte) error {
 // staging check (sql/shared/transform/00_staging_checks.sql) on both.
 type userID string
 
-func (u *userID) UnmarshalJSON(b []byte) error {
-	var s string
-	if len(b) > 0 && b[0] == '"' {
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
-		}
-	} else {
-		s = string(b)
+func (u *userID) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	tok, err := dec.ReadToken()
+	if err != nil {
+		return err
 	}
-	*u = userID(s)
+	switch tok.Kind() {
+	case '"':
+		*u = userID(tok.String())
+	case '0':
+		*u = userID(tok.String()) // the number as written
+	default:
+		return fmt.Errorf("userId: expected a string, got JSON %s", kindName(tok.Kind()))
+	}
 	return nil
 }
 
@@ -171,6 +188,7 @@ func DecodeEvents(uri string, r io.Reader, emit func([]any) error, bad func(*Rec
 	if err != nil {
 		return &ObjectError{URI: uri, Err: err}
 	}
+	defer lr.release()
 	if msg := lr.notJSONLines(); msg != "" {
 		return bad(&RecordError{URI: uri, Line: 1, Err: errors.New(msg)})
 	}
@@ -195,7 +213,7 @@ func DecodeEvents(uri string, r io.Reader, emit func([]any) error, bad func(*Rec
 			err = checkText(b)
 		}
 		if err == nil {
-			err = unmarshalObject(b, &e, eventKeys)
+			err = unmarshalObject(b, &e, &e.Unknown, eventKeys)
 		}
 		if err == nil && e.TS == nil {
 			err = errors.New("ts: missing")
@@ -233,14 +251,30 @@ type lineReader struct {
 	buf  []byte
 }
 
+// readers are the lineReaders' buffered readers, reused from object to
+// object: a song file is a few hundred bytes, and a fresh 64 KiB buffer for
+// each of 100,000 of them is most of what a load allocates.
+var readers = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 64<<10) }}
+
+// newLineReader returns a reader of r's lines; release gives its buffer
+// back once the decoder is done with r.
 func newLineReader(r io.Reader) (*lineReader, error) {
-	lr := &lineReader{br: bufio.NewReaderSize(r, 64<<10)}
+	br := readers.Get().(*bufio.Reader)
+	br.Reset(r)
+	lr := &lineReader{br: br}
 	if bom, err := lr.br.Peek(3); err == nil && bytes.Equal(bom, []byte("\xef\xbb\xbf")) {
 		lr.br.Discard(3)
 	} else if err != nil && err != io.EOF {
+		lr.release()
 		return nil, err
 	}
 	return lr, nil
+}
+
+func (lr *lineReader) release() {
+	lr.br.Reset(nil)
+	readers.Put(lr.br)
+	lr.br = nil
 }
 
 // notJSONLines names what the object is when it is not JSON records at
@@ -288,16 +322,17 @@ func (lr *lineReader) next() (line []byte, tooLong bool, err error) {
 
 // songFile is one song record.
 type songFile struct {
-	NumSongs        *int32   `json:"num_songs"`
-	ArtistID        *string  `json:"artist_id"`
-	ArtistLatitude  *float64 `json:"artist_latitude"`
-	ArtistLongitude *float64 `json:"artist_longitude"`
-	ArtistLocation  *string  `json:"artist_location"`
-	ArtistName      *string  `json:"artist_name"`
-	SongID          *string  `json:"song_id"`
-	Title           *string  `json:"title"`
-	Duration        *float64 `json:"duration"`
-	Year            *int32   `json:"year"`
+	NumSongs        *int32         `json:"num_songs"`
+	ArtistID        *string        `json:"artist_id"`
+	ArtistLatitude  *float64       `json:"artist_latitude"`
+	ArtistLongitude *float64       `json:"artist_longitude"`
+	ArtistLocation  *string        `json:"artist_location"`
+	ArtistName      *string        `json:"artist_name"`
+	SongID          *string        `json:"song_id"`
+	Title           *string        `json:"title"`
+	Duration        *float64       `json:"duration"`
+	Year            *int32         `json:"year"`
+	Unknown         jsontext.Value `json:",embed"`
 }
 
 // DecodeSongs decodes a song file: one JSON object (or several, one after the
@@ -307,6 +342,7 @@ func DecodeSongs(uri string, r io.Reader, emit func([]any) error, bad func(*Reco
 	if err != nil {
 		return &ObjectError{URI: uri, Err: err}
 	}
+	defer lr.release()
 	if msg := lr.notJSONLines(); msg != "" {
 		return bad(&RecordError{URI: uri, Line: 1, Err: errors.New(msg)})
 	}
@@ -317,23 +353,22 @@ func DecodeSongs(uri string, r io.Reader, emit func([]any) error, bad func(*Reco
 	if len(data) > MaxRecord {
 		return bad(&RecordError{URI: uri, Line: 1, Err: fmt.Errorf("larger than %d KiB, the largest record the job reads; song files hold one song each", MaxRecord>>10)})
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
+	dec := jsontext.NewDecoder(bytes.NewReader(data))
 	for {
 		start := dec.InputOffset()
-		var raw json.RawMessage
-		err := dec.Decode(&raw)
+		raw, err := dec.ReadValue()
 		if err == io.EOF {
 			return nil
 		}
 		line := 1 + bytes.Count(data[:skipSpace(data, int(start))], []byte("\n"))
-		if err != nil {
+		if err != nil && !isSemantic(err) {
 			// The rest of the file cannot be framed: report it once.
 			return bad(&RecordError{URI: uri, Line: line, Err: describe(err)})
 		}
 		var s songFile
 		err = checkText(raw)
 		if err == nil {
-			err = unmarshalObject(raw, &s, songKeys)
+			err = unmarshalObject(raw, &s, &s.Unknown, songKeys)
 		}
 		row := []any{
 			s.NumSongs, s.ArtistID, s.ArtistLatitude, s.ArtistLongitude,
@@ -366,7 +401,7 @@ func DecodeSongs(uri string, r io.Reader, emit func([]any) error, bad func(*Reco
 // growing its buffer by doubling but never past limit (io.ReadAll could
 // reserve twice the data).
 func readLimited(r io.Reader, limit int) ([]byte, error) {
-	buf := make([]byte, 0, min(16<<10, limit))
+	buf := make([]byte, 0, min(1<<10, limit))
 	for len(buf) < limit {
 		if len(buf) == cap(buf) {
 			buf = slices.Grow(buf, min(2*cap(buf), limit)-len(buf))
@@ -418,46 +453,36 @@ func checkText(b []byte) error {
 }
 
 // unmarshalObject decodes one JSON value that must be an object and turns
-// the standard library's errors into messages that name the key. Keys are
-// matched case-sensitively, as Redshift's COPY matches them: a key that
-// differs from a known one only in case, or a key given twice, makes the
-// record malformed (encoding/json alone would take the last of them,
-// whatever its case).
-func unmarshalObject(b []byte, v any, known map[string]string) error {
+// the decoder's errors into messages that name the key. Keys are matched
+// case-sensitively, as Redshift's COPY matches them: a key that differs
+// from a known one only in case, or a key given twice, makes the record
+// malformed. unknown is v's field that collected the keys it has no field
+// for.
+func unmarshalObject(b []byte, v any, unknown *jsontext.Value, known map[string]string) error {
 	if len(b) == 0 || b[0] != '{' {
 		return errors.New("invalid JSON: expected an object")
 	}
 	if err := describe(json.Unmarshal(b, v)); err != nil {
 		return err
 	}
-	return checkKeys(b, known)
+	if len(*unknown) == 0 {
+		return nil
+	}
+	return checkKeys(*unknown, known)
 }
 
-// checkKeys checks the top-level keys of a valid JSON object. known maps
-// each known key, lower-cased, to its spelling.
-func checkKeys(b []byte, known map[string]string) error {
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	seen := map[string]bool{}
-	if _, err := dec.Token(); err != nil { // {
+// checkKeys refuses a key that differs from a known one only in case. keys
+// is a valid JSON object; known maps each known key, lower-cased, to its
+// spelling.
+func checkKeys(keys jsontext.Value, known map[string]string) error {
+	var m map[string]jsontext.Value
+	if err := json.Unmarshal(keys, &m); err != nil {
 		return describe(err)
 	}
-	for dec.More() {
-		t, err := dec.Token()
-		if err != nil {
-			return describe(err)
-		}
-		key := t.(string)
+	names := slices.Sorted(maps.Keys(m))
+	for _, key := range names {
 		if want, ok := known[strings.ToLower(key)]; ok && want != key {
 			return fmt.Errorf("key %q: keys are case-sensitive (as in Redshift's COPY); write %q", key, want)
-		}
-		if seen[key] {
-			return fmt.Errorf("key %q is given twice", key)
-		}
-		seen[key] = true
-		var skip json.RawMessage
-		if err := dec.Decode(&skip); err != nil {
-			return describe(err)
 		}
 	}
 	return nil
@@ -476,28 +501,64 @@ func jsonKeys(v any) map[string]string {
 	return out
 }
 
+// isSemantic reports whether err is about a value that does not fit its
+// field (the JSON itself is well-formed).
+func isSemantic(err error) bool {
+	var se *json.SemanticError
+	return errors.As(err, &se)
+}
+
+// describe turns the decoder's errors into messages that name the key.
 func describe(err error) error {
-	var te *json.UnmarshalTypeError
-	var se *json.SyntaxError
+	var se *json.SemanticError
+	var syn *jsontext.SyntacticError
 	switch {
 	case err == nil:
 		return nil
-	case errors.As(err, &te):
-		return fmt.Errorf("%s: expected %s, got JSON %s", te.Field, typeName(te.Type.String()), te.Value)
+	case errors.As(err, &se) && se.Err != nil && !errors.Is(se.Err, strconv.ErrRange) && !errors.Is(se.Err, strconv.ErrSyntax):
+		return se.Err // a field's own message (ts, userId)
 	case errors.As(err, &se):
-		return fmt.Errorf("invalid JSON: %v", se)
+		return fmt.Errorf("%s: expected %s, got JSON %s", se.JSONPointer.LastToken(), typeName(se.GoType), kindName(se.JSONKind))
+	case errors.As(err, &syn) && errors.Is(syn.Err, jsontext.ErrDuplicateName):
+		return fmt.Errorf("key %q is given twice", syn.JSONPointer.LastToken())
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return errors.New("invalid JSON: unexpected end of input")
+	case errors.As(err, &syn):
+		return fmt.Errorf("invalid JSON: %v", syn.Err)
 	}
 	return err
 }
 
-func typeName(t string) string {
-	switch t {
-	case "int32", "int64", "float64":
+func typeName(t reflect.Type) string {
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t == nil {
+		return "a value"
+	}
+	switch t.Kind() {
+	case reflect.Int32, reflect.Int64, reflect.Float64:
 		return "a number"
-	case "string", "source.userID":
+	case reflect.String:
 		return "a string"
 	}
-	return t
+	return t.String()
+}
+
+func kindName(k jsontext.Kind) string {
+	switch k {
+	case '"':
+		return "string"
+	case '0':
+		return "number"
+	case 't', 'f':
+		return "boolean"
+	case 'n':
+		return "null"
+	case '{':
+		return "object"
+	case '[':
+		return "array"
+	}
+	return "value"
 }

@@ -85,7 +85,7 @@ func TestDecodeEventsMalformed(t *testing.T) {
 	tests := []struct {
 		name, line, want string
 	}{
-		{"broken JSON", `{"ts":1,"userId":"1"`, "line 2: invalid JSON: unexpected end of JSON input"},
+		{"broken JSON", `{"ts":1,"userId":"1"`, "line 2: invalid JSON: unexpected end of input"},
 		{"wrong type", `{"ts":1,"itemInSession":"four"}`, "line 2: itemInSession: expected a number, got JSON string"},
 		{"level longer than its column", `{"ts":1,"level":"` + strings.Repeat("é", 9) + `"}`, "line 2: level: 18 bytes, longer than the column's 16"},
 		{"user id longer than its column", `{"ts":1,"userId":"` + strings.Repeat("1", 33) + `"}`, "line 2: user_id: 33 bytes, longer than the column's 32"},
