@@ -71,6 +71,10 @@ type Step struct {
 	Version int             // StepMigration
 	Stage   *Stage          // StepStage
 	Table   string          // StepCount
+	// OnStaged marks the transforms and checks: they work on what was
+	// staged, and a load that staged no record skips them (the warehouse
+	// cannot change, and it passed its checks when it was written).
+	OnStaged bool
 }
 
 // Name names the step in logs and run results: the staging table, or the
@@ -227,11 +231,11 @@ func BuildPlan(fsys fs.FS, o Options) (*Plan, error) {
 			return nil, err
 		}
 		for _, s := range stmts {
+			kind := StepExec
 			if s.Check != "" {
-				p.add(StepCheck, s)
-			} else {
-				p.add(StepExec, s)
+				kind = StepCheck
 			}
+			p.Steps = append(p.Steps, Step{Kind: kind, Stmts: []sql.Statement{s}, OnStaged: true})
 		}
 	}
 	counts, err := named(fsys, "shared/bookkeeping/row_counts.sql", Tables...)

@@ -87,7 +87,7 @@ func TestSharedSQLDoesNotFork(t *testing.T) {
 		t.Fatalf("shared statements differ between targets:\npostgres: %q\nredshift: %q", pg.SharedFiles(), rs.SharedFiles())
 	}
 	want := []string{
-		"shared/transform/00_staging_checks.sql",
+		"shared/transform/00_staging_checks.sql", "shared/transform/00_statistics.sql",
 		"shared/transform/01_plays.sql", "shared/transform/02_songs.sql", "shared/transform/03_artists.sql",
 		"shared/transform/04_users.sql", "shared/transform/05_songplays.sql", "shared/transform/06_time.sql",
 		"shared/checks/01_songplays_null_keys.sql", "shared/checks/02_dimension_null_keys.sql",

@@ -281,7 +281,15 @@ func Run(ctx context.Context, conn *pgx.Conn, p *Plan, o RunOptions) (sum *Summa
 		}
 		return nil
 	}
+	skipped := false // the transforms and checks, when nothing was staged
 	for _, st := range p.Steps {
+		if st.OnStaged && !staged(sum) {
+			if !skipped {
+				log.Info("no new record was staged: transforms and checks skipped, the star tables are unchanged")
+				skipped = true
+			}
+			continue
+		}
 		name := st.Name()
 		t0 := time.Now()
 		stop := stillRunning(log, name, t0)
@@ -320,6 +328,16 @@ func Run(ctx context.Context, conn *pgx.Conn, p *Plan, o RunOptions) (sum *Summa
 	}
 	sum.Duration = time.Since(start)
 	return sum, nil
+}
+
+// staged reports whether the load staged any record so far.
+func staged(sum *Summary) bool {
+	for _, s := range sum.Staged {
+		if s.Records > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // recordLoad writes the load's row in sparkify_loads, in its transaction.

@@ -333,6 +333,18 @@ SELECT COUNT(*) FROM stl_load_errors WHERE query = pg_last_copy_id();
 SELECT COUNT(*) FROM staging_events
 WHERE user_id <> '' AND NOT (user_id SIMILAR TO '[0-9]{1,9}');
 
+-- sql/shared/transform/00_statistics.sql
+-- Planner statistics. Postgres never analyzes temporary tables by itself
+-- (autovacuum cannot reach them); without statistics it guesses, for
+-- example, 200 distinct start times among a million plays and chooses
+-- nested loops. So every table the load stages or derives is analyzed once
+-- it is filled. Redshift analyzes tables filled by COPY into an empty
+-- table and by CREATE TEMP TABLE AS on its own (Analyzing tables, in its
+-- Database Developer Guide), and ANALYZE then skips them (fewer than
+-- analyze_threshold_percent of their rows changed).
+ANALYZE staging_songs;
+ANALYZE staging_events;
+
 -- sql/shared/transform/01_plays.sql
 -- The song plays of this load: one row per NextSong event, identified by
 -- (userId, sessionId, itemInSession); an event staged twice counts once.
@@ -358,6 +370,7 @@ FROM (
       AND item_in_session IS NOT NULL
 ) e
 WHERE n = 1;
+ANALYZE load_plays;
 
 -- sql/shared/transform/02_songs.sql
 -- songs: one row per song_id; year 0 (unknown) becomes null. When the same
@@ -390,6 +403,7 @@ FROM (
     ) c
 ) r
 WHERE n = 1 AND src = 1;
+ANALYZE load_songs;
 -- metric: songs.replaced
 DELETE FROM songs USING load_songs WHERE songs.song_id = load_songs.song_id;
 -- metric: songs.written
@@ -428,6 +442,7 @@ FROM (
     ) c
 ) r
 WHERE n = 1 AND src = 1;
+ANALYZE load_artists;
 -- metric: artists.replaced
 DELETE FROM artists USING load_artists WHERE artists.artist_id = load_artists.artist_id;
 -- metric: artists.written
@@ -454,6 +469,7 @@ FROM (
     WHERE user_id <> '' AND ts IS NOT NULL
 ) e
 WHERE n = 1;
+ANALYZE load_users;
 DELETE FROM load_users USING users
 WHERE load_users.user_id = users.user_id AND load_users.last_seen_at <= users.last_seen_at;
 -- metric: users.replaced
@@ -468,37 +484,45 @@ FROM load_users;
 -- name agree with the song's own file (sparkify_song_catalogue) and the
 -- durations agree within a millisecond (double precision). Trailing blanks are
 -- ignored, as Redshift ignores them when it compares VARCHARs. When several
--- songs match, the smallest song_id wins. The candidates are this load's
--- plays and the plays of earlier loads that matched no song yet
--- (sparkify_unmatched_plays), so that a song arriving now matches them
--- without their log files being staged again.
-CREATE TEMP TABLE load_candidates AS
-SELECT user_id, session_id, item_in_session, song, artist, length
-FROM load_plays
-UNION ALL
-SELECT u.user_id, u.session_id, u.item_in_session, u.song, u.artist, u.length
-FROM sparkify_unmatched_plays u
-WHERE NOT EXISTS (
-    SELECT 1 FROM load_plays p
-    WHERE p.user_id = u.user_id
-      AND p.session_id = u.session_id
-      AND p.item_in_session = u.item_in_session
-);
+-- songs match, the smallest song_id wins. This load's plays are matched
+-- against the whole catalogue. The plays of earlier loads that matched no
+-- song yet (sparkify_unmatched_plays) are matched against the songs this
+-- load wrote only: every other song of the catalogue was there, unchanged,
+-- when they were last matched. So a song arriving now matches them without
+-- their log files being staged again, and a load costs what it brings, not
+-- what the warehouse holds.
 CREATE TEMP TABLE load_matches AS
 SELECT user_id, session_id, item_in_session, song_id, artist_id
 FROM (
-    SELECT p.user_id, p.session_id, p.item_in_session, c.song_id, c.artist_id,
+    SELECT user_id, session_id, item_in_session, song_id, artist_id,
            ROW_NUMBER() OVER (
-               PARTITION BY p.user_id, p.session_id, p.item_in_session
-               ORDER BY c.song_id, c.artist_id
+               PARTITION BY user_id, session_id, item_in_session
+               ORDER BY song_id, artist_id
            ) AS n
-    FROM load_candidates p
-    JOIN sparkify_song_catalogue c
-      ON RTRIM(c.title) = RTRIM(p.song)
-     AND RTRIM(c.artist_name) = RTRIM(p.artist)
-     AND ABS(c.duration - p.length) < 0.001
+    FROM (
+        SELECT p.user_id, p.session_id, p.item_in_session, c.song_id, c.artist_id
+        FROM load_plays p
+        JOIN sparkify_song_catalogue c
+          ON RTRIM(c.title) = RTRIM(p.song)
+         AND RTRIM(c.artist_name) = RTRIM(p.artist)
+         AND ABS(c.duration - p.length) < 0.001
+        UNION ALL
+        SELECT u.user_id, u.session_id, u.item_in_session, c.song_id, c.artist_id
+        FROM sparkify_unmatched_plays u
+        JOIN load_songs c
+          ON RTRIM(c.title) = RTRIM(u.song)
+         AND RTRIM(c.artist_name) = RTRIM(u.artist)
+         AND ABS(c.duration - u.length) < 0.001
+        WHERE NOT EXISTS (
+            SELECT 1 FROM load_plays p
+            WHERE p.user_id = u.user_id
+              AND p.session_id = u.session_id
+              AND p.item_in_session = u.item_in_session
+        )
+    ) c
 ) m
 WHERE n = 1;
+ANALYZE load_matches;
 -- Plays loaded before their song reached the catalogue get it now.
 -- metric: songplays.updated
 UPDATE songplays
@@ -522,19 +546,24 @@ WHERE NOT EXISTS (
       AND s.session_id = p.session_id
       AND s.item_in_session = p.item_in_session
 );
+ANALYZE load_songplays;
 -- songplay_id continues the existing sequence in time order, so loading day
 -- 1 and then day 2 numbers the plays as loading both days at once does.
+-- load_bounds keeps where this load's ids start: the checks look at the
+-- rows this load wrote (sql/shared/checks/).
+CREATE TEMP TABLE load_bounds AS
+SELECT COALESCE(MAX(songplay_id), 0) AS last_songplay_id FROM songplays;
 -- metric: songplays.written
 INSERT INTO songplays (songplay_id, start_time, user_id, level, song_id,
                        artist_id, session_id, location, user_agent,
                        item_in_session)
-SELECT b.last_id + ROW_NUMBER() OVER (
+SELECT b.last_songplay_id + ROW_NUMBER() OVER (
            ORDER BY p.start_time, p.user_id, p.session_id, p.item_in_session
        ),
        p.start_time, p.user_id, p.level, p.song_id, p.artist_id, p.session_id,
        p.location, p.user_agent, p.item_in_session
 FROM load_songplays p
-CROSS JOIN (SELECT COALESCE(MAX(songplay_id), 0) AS last_id FROM songplays) b;
+CROSS JOIN load_bounds b;
 -- The plays that still match no song are kept for later loads' songs;
 -- those matched now are forgotten.
 DELETE FROM sparkify_unmatched_plays USING load_matches
@@ -558,7 +587,9 @@ AND NOT EXISTS (
 );
 
 -- sql/shared/transform/06_time.sql
--- time: one row per distinct song-play start_time; weekday 0 = Sunday.
+-- time: one row per distinct song-play start_time; weekday 0 = Sunday. Rows
+-- go in in time order, the order of time's key, so that its index grows at
+-- its end instead of being written all over.
 -- metric: time.written
 INSERT INTO time (start_time, hour, day, week, month, year, weekday)
 SELECT start_time,
@@ -569,13 +600,19 @@ SELECT start_time,
        EXTRACT(year FROM start_time),
        EXTRACT(dow FROM start_time)
 FROM (SELECT DISTINCT start_time FROM load_songplays) t
-WHERE NOT EXISTS (SELECT 1 FROM time x WHERE x.start_time = t.start_time);
+WHERE NOT EXISTS (SELECT 1 FROM time x WHERE x.start_time = t.start_time)
+ORDER BY start_time;
 
 -- sql/shared/checks/01_songplays_null_keys.sql
+-- The checks look at the rows this load wrote or changed (the load_* tables
+-- of sql/shared/transform/ and the songplay ids after load_bounds): every
+-- other row was checked by the load that wrote it, so a load's checks cost
+-- what it brought, not the size of the warehouse.
 -- check: song plays with a null key column
 SELECT COUNT(*) FROM songplays
-WHERE songplay_id IS NULL OR start_time IS NULL OR user_id IS NULL
-   OR session_id IS NULL OR item_in_session IS NULL;
+WHERE songplay_id > (SELECT last_songplay_id FROM load_bounds)
+  AND (start_time IS NULL OR user_id IS NULL OR session_id IS NULL
+       OR item_in_session IS NULL);
 
 -- sql/shared/checks/02_dimension_null_keys.sql
 -- check: dimension rows with a null key
@@ -589,36 +626,60 @@ SELECT SUM(n) FROM (
 -- sql/shared/checks/03_songplays_without_time.sql
 -- check: song plays without their time row
 SELECT COUNT(*) FROM songplays p
-WHERE NOT EXISTS (SELECT 1 FROM time t WHERE t.start_time = p.start_time);
+WHERE p.songplay_id > (SELECT last_songplay_id FROM load_bounds)
+  AND NOT EXISTS (SELECT 1 FROM time t WHERE t.start_time = p.start_time);
 
 -- sql/shared/checks/04_duplicate_songplays.sql
 -- check: duplicate songplay_id or duplicate events in songplays
 SELECT SUM(n) FROM (
     SELECT COUNT(*) AS n FROM (
-        SELECT songplay_id FROM songplays GROUP BY songplay_id HAVING COUNT(*) > 1
+        SELECT songplay_id FROM songplays
+        WHERE songplay_id > (SELECT last_songplay_id FROM load_bounds)
+        GROUP BY songplay_id HAVING COUNT(*) > 1
     ) d
     UNION ALL
     SELECT COUNT(*) FROM (
-        SELECT user_id, session_id, item_in_session FROM songplays
-        GROUP BY user_id, session_id, item_in_session HAVING COUNT(*) > 1
+        SELECT s.user_id, s.session_id, s.item_in_session
+        FROM songplays s
+        JOIN load_songplays p
+          ON p.user_id = s.user_id
+         AND p.session_id = s.session_id
+         AND p.item_in_session = s.item_in_session
+        GROUP BY s.user_id, s.session_id, s.item_in_session HAVING COUNT(*) > 1
     ) d
 ) c;
 
 -- sql/shared/checks/05_duplicate_users.sql
 -- check: duplicate user_id in users
-SELECT COUNT(*) FROM (SELECT user_id FROM users GROUP BY user_id HAVING COUNT(*) > 1) d;
+SELECT COUNT(*) FROM (
+    SELECT user_id FROM users
+    WHERE user_id IN (SELECT user_id FROM load_users)
+    GROUP BY user_id HAVING COUNT(*) > 1
+) d;
 
 -- sql/shared/checks/06_duplicate_songs.sql
 -- check: duplicate song_id in songs
-SELECT COUNT(*) FROM (SELECT song_id FROM songs GROUP BY song_id HAVING COUNT(*) > 1) d;
+SELECT COUNT(*) FROM (
+    SELECT song_id FROM songs
+    WHERE song_id IN (SELECT song_id FROM load_songs)
+    GROUP BY song_id HAVING COUNT(*) > 1
+) d;
 
 -- sql/shared/checks/07_duplicate_artists.sql
 -- check: duplicate artist_id in artists
-SELECT COUNT(*) FROM (SELECT artist_id FROM artists GROUP BY artist_id HAVING COUNT(*) > 1) d;
+SELECT COUNT(*) FROM (
+    SELECT artist_id FROM artists
+    WHERE artist_id IN (SELECT artist_id FROM load_artists)
+    GROUP BY artist_id HAVING COUNT(*) > 1
+) d;
 
 -- sql/shared/checks/08_duplicate_time.sql
 -- check: duplicate start_time in time
-SELECT COUNT(*) FROM (SELECT start_time FROM time GROUP BY start_time HAVING COUNT(*) > 1) d;
+SELECT COUNT(*) FROM (
+    SELECT start_time FROM time
+    WHERE start_time IN (SELECT start_time FROM load_songplays)
+    GROUP BY start_time HAVING COUNT(*) > 1
+) d;
 
 -- sql/shared/bookkeeping/row_counts.sql
 -- The rows of each star table after the load, for the run summary.

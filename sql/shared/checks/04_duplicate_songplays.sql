@@ -1,11 +1,18 @@
 -- check: duplicate songplay_id or duplicate events in songplays
 SELECT SUM(n) FROM (
     SELECT COUNT(*) AS n FROM (
-        SELECT songplay_id FROM songplays GROUP BY songplay_id HAVING COUNT(*) > 1
+        SELECT songplay_id FROM songplays
+        WHERE songplay_id > (SELECT last_songplay_id FROM load_bounds)
+        GROUP BY songplay_id HAVING COUNT(*) > 1
     ) d
     UNION ALL
     SELECT COUNT(*) FROM (
-        SELECT user_id, session_id, item_in_session FROM songplays
-        GROUP BY user_id, session_id, item_in_session HAVING COUNT(*) > 1
+        SELECT s.user_id, s.session_id, s.item_in_session
+        FROM songplays s
+        JOIN load_songplays p
+          ON p.user_id = s.user_id
+         AND p.session_id = s.session_id
+         AND p.item_in_session = s.item_in_session
+        GROUP BY s.user_id, s.session_id, s.item_in_session HAVING COUNT(*) > 1
     ) d
 ) c;

@@ -1,2 +1,6 @@
 -- check: duplicate artist_id in artists
-SELECT COUNT(*) FROM (SELECT artist_id FROM artists GROUP BY artist_id HAVING COUNT(*) > 1) d;
+SELECT COUNT(*) FROM (
+    SELECT artist_id FROM artists
+    WHERE artist_id IN (SELECT artist_id FROM load_artists)
+    GROUP BY artist_id HAVING COUNT(*) > 1
+) d;

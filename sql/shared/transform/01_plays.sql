@@ -22,3 +22,5 @@ FROM (
       AND item_in_session IS NOT NULL
 ) e
 WHERE n = 1;
+
+ANALYZE load_plays;

@@ -29,6 +29,8 @@ FROM (
 ) r
 WHERE n = 1 AND src = 1;
 
+ANALYZE load_songs;
+
 -- metric: songs.replaced
 DELETE FROM songs USING load_songs WHERE songs.song_id = load_songs.song_id;
 

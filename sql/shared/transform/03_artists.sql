@@ -24,6 +24,8 @@ FROM (
 ) r
 WHERE n = 1 AND src = 1;
 
+ANALYZE load_artists;
+
 -- metric: artists.replaced
 DELETE FROM artists USING load_artists WHERE artists.artist_id = load_artists.artist_id;
 

@@ -2,38 +2,46 @@
 -- name agree with the song's own file (sparkify_song_catalogue) and the
 -- durations agree within a millisecond (double precision). Trailing blanks are
 -- ignored, as Redshift ignores them when it compares VARCHARs. When several
--- songs match, the smallest song_id wins. The candidates are this load's
--- plays and the plays of earlier loads that matched no song yet
--- (sparkify_unmatched_plays), so that a song arriving now matches them
--- without their log files being staged again.
-CREATE TEMP TABLE load_candidates AS
-SELECT user_id, session_id, item_in_session, song, artist, length
-FROM load_plays
-UNION ALL
-SELECT u.user_id, u.session_id, u.item_in_session, u.song, u.artist, u.length
-FROM sparkify_unmatched_plays u
-WHERE NOT EXISTS (
-    SELECT 1 FROM load_plays p
-    WHERE p.user_id = u.user_id
-      AND p.session_id = u.session_id
-      AND p.item_in_session = u.item_in_session
-);
-
+-- songs match, the smallest song_id wins. This load's plays are matched
+-- against the whole catalogue. The plays of earlier loads that matched no
+-- song yet (sparkify_unmatched_plays) are matched against the songs this
+-- load wrote only: every other song of the catalogue was there, unchanged,
+-- when they were last matched. So a song arriving now matches them without
+-- their log files being staged again, and a load costs what it brings, not
+-- what the warehouse holds.
 CREATE TEMP TABLE load_matches AS
 SELECT user_id, session_id, item_in_session, song_id, artist_id
 FROM (
-    SELECT p.user_id, p.session_id, p.item_in_session, c.song_id, c.artist_id,
+    SELECT user_id, session_id, item_in_session, song_id, artist_id,
            ROW_NUMBER() OVER (
-               PARTITION BY p.user_id, p.session_id, p.item_in_session
-               ORDER BY c.song_id, c.artist_id
+               PARTITION BY user_id, session_id, item_in_session
+               ORDER BY song_id, artist_id
            ) AS n
-    FROM load_candidates p
-    JOIN sparkify_song_catalogue c
-      ON RTRIM(c.title) = RTRIM(p.song)
-     AND RTRIM(c.artist_name) = RTRIM(p.artist)
-     AND ABS(c.duration - p.length) < 0.001
+    FROM (
+        SELECT p.user_id, p.session_id, p.item_in_session, c.song_id, c.artist_id
+        FROM load_plays p
+        JOIN sparkify_song_catalogue c
+          ON RTRIM(c.title) = RTRIM(p.song)
+         AND RTRIM(c.artist_name) = RTRIM(p.artist)
+         AND ABS(c.duration - p.length) < 0.001
+        UNION ALL
+        SELECT u.user_id, u.session_id, u.item_in_session, c.song_id, c.artist_id
+        FROM sparkify_unmatched_plays u
+        JOIN load_songs c
+          ON RTRIM(c.title) = RTRIM(u.song)
+         AND RTRIM(c.artist_name) = RTRIM(u.artist)
+         AND ABS(c.duration - u.length) < 0.001
+        WHERE NOT EXISTS (
+            SELECT 1 FROM load_plays p
+            WHERE p.user_id = u.user_id
+              AND p.session_id = u.session_id
+              AND p.item_in_session = u.item_in_session
+        )
+    ) c
 ) m
 WHERE n = 1;
+
+ANALYZE load_matches;
 
 -- Plays loaded before their song reached the catalogue get it now.
 -- metric: songplays.updated
@@ -60,19 +68,26 @@ WHERE NOT EXISTS (
       AND s.item_in_session = p.item_in_session
 );
 
+ANALYZE load_songplays;
+
 -- songplay_id continues the existing sequence in time order, so loading day
 -- 1 and then day 2 numbers the plays as loading both days at once does.
+-- load_bounds keeps where this load's ids start: the checks look at the
+-- rows this load wrote (sql/shared/checks/).
+CREATE TEMP TABLE load_bounds AS
+SELECT COALESCE(MAX(songplay_id), 0) AS last_songplay_id FROM songplays;
+
 -- metric: songplays.written
 INSERT INTO songplays (songplay_id, start_time, user_id, level, song_id,
                        artist_id, session_id, location, user_agent,
                        item_in_session)
-SELECT b.last_id + ROW_NUMBER() OVER (
+SELECT b.last_songplay_id + ROW_NUMBER() OVER (
            ORDER BY p.start_time, p.user_id, p.session_id, p.item_in_session
        ),
        p.start_time, p.user_id, p.level, p.song_id, p.artist_id, p.session_id,
        p.location, p.user_agent, p.item_in_session
 FROM load_songplays p
-CROSS JOIN (SELECT COALESCE(MAX(songplay_id), 0) AS last_id FROM songplays) b;
+CROSS JOIN load_bounds b;
 
 -- The plays that still match no song are kept for later loads' songs;
 -- those matched now are forgotten.

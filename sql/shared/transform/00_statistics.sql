@@ -1,0 +1,11 @@
+-- Planner statistics. Postgres never analyzes temporary tables by itself
+-- (autovacuum cannot reach them); without statistics it guesses, for
+-- example, 200 distinct start times among a million plays and chooses
+-- nested loops. So every table the load stages or derives is analyzed once
+-- it is filled. Redshift analyzes tables filled by COPY into an empty
+-- table and by CREATE TEMP TABLE AS on its own (Analyzing tables, in its
+-- Database Developer Guide), and ANALYZE then skips them (fewer than
+-- analyze_threshold_percent of their rows changed).
+ANALYZE staging_songs;
+
+ANALYZE staging_events;
