@@ -23,4 +23,4 @@ FROM (
 ) e
 WHERE n = 1;
 
-ANALYZE load_plays;
+ANALYZE load_plays (user_id, session_id, item_in_session, song, artist);

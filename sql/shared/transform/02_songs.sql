@@ -29,7 +29,7 @@ FROM (
 ) r
 WHERE n = 1 AND src = 1;
 
-ANALYZE load_songs;
+ANALYZE load_songs (song_id, title, artist_name);
 
 -- metric: songs.replaced
 DELETE FROM songs USING load_songs WHERE songs.song_id = load_songs.song_id;

@@ -24,7 +24,7 @@ FROM (
 ) r
 WHERE n = 1 AND src = 1;
 
-ANALYZE load_artists;
+ANALYZE load_artists (artist_id);
 
 -- metric: artists.replaced
 DELETE FROM artists USING load_artists WHERE artists.artist_id = load_artists.artist_id;

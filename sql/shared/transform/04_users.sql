@@ -17,7 +17,7 @@ FROM (
 ) e
 WHERE n = 1;
 
-ANALYZE load_users;
+ANALYZE load_users (user_id);
 
 DELETE FROM load_users USING users
 WHERE load_users.user_id = users.user_id AND load_users.last_seen_at <= users.last_seen_at;
