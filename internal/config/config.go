@@ -36,7 +36,7 @@ type Config struct {
 	ReportURI      S3Location       `envconfig:"REPORT_URI" desc:"optional s3://bucket/prefix; report files are also uploaded to prefix/<date>/"`
 	StagingURI     S3Location       `envconfig:"STAGING_URI" desc:"redshift target: writable s3://bucket/prefix where each load writes the COPY manifests of the objects it lists (Redshift's role must read it)"`
 	MaxErrors      int              `envconfig:"MAX_ERRORS" default:"0" desc:"malformed source records to skip (and count) before the load fails"`
-	Concurrency    int              `envconfig:"S3_CONCURRENCY" default:"32" desc:"source objects fetched at once"`
+	Concurrency    int              `envconfig:"S3_CONCURRENCY" default:"128" desc:"source objects fetched at once"`
 	ReportMaxAge   time.Duration    `envconfig:"REPORT_MAX_AGE" default:"36h" desc:"the report warns when the last successful load is older than this, or when the last load failed"`
 	PushgatewayURL string           `envconfig:"PUSHGATEWAY_URL" desc:"optional Prometheus Pushgateway URL: each run pushes its duration, status, rows per table and last-success time"`
 	FullRefresh    bool             `envconfig:"FULL_REFRESH" default:"false" desc:"stage every source object, not only those new or changed since the last loads (also the -full-refresh flag)"`

@@ -76,7 +76,7 @@ func TestLoad(t *testing.T) {
 		{"max errors", c.MaxErrors, 3},
 		{"path style", c.S3PathStyle, true},
 		{"lock timeout", c.LockTimeout, 90 * time.Second},
-		{"concurrency default", c.Concurrency, 32},
+		{"concurrency default", c.Concurrency, 128},
 		{"embedded: node count", c.NodeCount, 2},
 		{"embedded: cluster default", c.ClusterID, "sparkify"},
 		{"embedded: ingress", c.IngressCIDR, "203.0.113.7/32"},

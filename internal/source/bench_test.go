@@ -65,7 +65,7 @@ func consume(rows <-chan []any) (peak uint64) {
 // fetching concurrently.
 func BenchmarkStreamSongs(b *testing.B) {
 	store := benchStore(b, 5*time.Millisecond, songObjects(2000))
-	for _, c := range []int{1, 8, 32, 64} {
+	for _, c := range []int{1, 8, 32, 128} {
 		b.Run(fmt.Sprintf("concurrency=%d", c), func(b *testing.B) {
 			var objects int64
 			for b.Loop() {

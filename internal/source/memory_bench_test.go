@@ -45,7 +45,8 @@ func (xs) Read(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// BenchmarkOversizedRecordsMemory streams 64 objects through 32 workers,
+// BenchmarkOversizedRecordsMemory streams 256 objects through 128 workers
+// (the default SPARKIFY_S3_CONCURRENCY),
 // each holding one huge record (a 15 MiB log line, a 30 MiB song file) or
 // one just under MaxRecord, and reports the peak growth of the Go heap.
 // Records over MaxRecord are malformed records, not an out-of-memory kill:
@@ -65,7 +66,7 @@ func BenchmarkOversizedRecordsMemory(b *testing.B) {
 	}
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {
-			store := genStore{n: 64, body: c.body}
+			store := genStore{n: 256, body: c.body}
 			runtime.GC()
 			var base runtime.MemStats
 			runtime.ReadMemStats(&base)
@@ -91,7 +92,7 @@ func BenchmarkOversizedRecordsMemory(b *testing.B) {
 					for range rows {
 					}
 				}()
-				if _, err := Stream(context.Background(), store, 32, c.decode, NewErrors(1000), rows); err != nil {
+				if _, err := Stream(context.Background(), store, 128, c.decode, NewErrors(1000), rows); err != nil {
 					b.Fatal(err)
 				}
 			}
