@@ -65,7 +65,7 @@ func (b *bench) all(ctx context.Context) (rep *report, err error) {
 	if err != nil {
 		return nil, err
 	}
-	rep.Machine.Postgres = b.pg.version(ctx) + " (" + b.opts.image + ", fsync, synchronous_commit and full_page_writes off, as in the integration suite)"
+	rep.Machine.Postgres = b.pg.version(ctx) + " (" + b.opts.image + ", stock settings: fsync and synchronous_commit on, shared_buffers 128 MB, work_mem 4 MB)"
 
 	for _, n := range b.opts.sizes {
 		s, err := b.size(ctx, n)

@@ -11,8 +11,8 @@
 //
 // For each size (events; songs in proportion, one per 10 events and at most
 // 100,000; 1,000 users; 30 days) it generates data with cmd/datagen, creates
-// a fresh database in a Postgres container it starts (the integration
-// suite's settings: fsync off), and measures, each with wall time and the
+// a fresh database in a Postgres container it starts (stock settings:
+// fsync on), and measures, each with wall time and the
 // job process's peak RSS:
 //
 //  1. the raw ceiling: COPY … FROM STDIN (FORMAT csv) of the NextSong rows,
