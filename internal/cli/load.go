@@ -45,6 +45,18 @@ func runLoad(ctx context.Context, cfg config.Config, dryRun bool, stdout io.Writ
 		return err
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
+	if cfg.Target == warehouse.Postgres {
+		// The sources are listed in the background while the ledger is
+		// read and the transaction begins.
+		if err := openStores(ctx, cfg, plan.Stages()); err != nil {
+			return err
+		}
+		lctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		for _, st := range plan.Stages() {
+			st.Store = source.Prefetch(lctx, st.Store)
+		}
+	}
 	// Without a staging location Redshift's COPY reads whole prefixes:
 	// every load is then a full one.
 	full := cfg.FullRefresh || (cfg.Target == warehouse.Redshift && cfg.StagingURI.IsZero())
@@ -52,12 +64,7 @@ func runLoad(ctx context.Context, cfg config.Config, dryRun bool, stdout io.Writ
 	if err != nil {
 		return err
 	}
-	switch cfg.Target {
-	case warehouse.Postgres:
-		if err := openStores(ctx, cfg, plan.Stages()); err != nil {
-			return err
-		}
-	case warehouse.Redshift:
+	if cfg.Target == warehouse.Redshift {
 		cleanup, err := copySources(ctx, cfg, &opts, ledger, log)
 		if cleanup != nil {
 			defer cleanup()
