@@ -175,7 +175,7 @@ func forTargets(t *testing.T, targets []string, scenario func(t *testing.T, targ
 func malformedRecord(s *Stack, target string) string {
 	file := "s3://" + s.Bucket + "/log_data/2018/11/2018-11-02-events.json line 7"
 	if target == "postgres" {
-		return file + ": itemInSession: expected a number, got JSON string"
+		return file + ": itemInSession: expected a whole number, got JSON string"
 	}
 	return file + ", column item_in_session: "
 }

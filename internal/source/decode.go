@@ -517,6 +517,8 @@ func describe(err error) error {
 		return nil
 	case errors.As(err, &se) && se.Err != nil && !errors.Is(se.Err, strconv.ErrRange) && !errors.Is(se.Err, strconv.ErrSyntax):
 		return se.Err // a field's own message (ts, userId)
+	case errors.As(err, &se) && se.JSONKind == '0' && typeName(se.GoType) == "a whole number":
+		return fmt.Errorf("%s: expected a whole number from -2147483648 to 2147483647, got %s", se.JSONPointer.LastToken(), se.JSONValue)
 	case errors.As(err, &se):
 		return fmt.Errorf("%s: expected %s, got JSON %s", se.JSONPointer.LastToken(), typeName(se.GoType), kindName(se.JSONKind))
 	case errors.As(err, &syn) && errors.Is(syn.Err, jsontext.ErrDuplicateName):
@@ -537,7 +539,9 @@ func typeName(t reflect.Type) string {
 		return "a value"
 	}
 	switch t.Kind() {
-	case reflect.Int32, reflect.Int64, reflect.Float64:
+	case reflect.Int32:
+		return "a whole number"
+	case reflect.Int64, reflect.Float64:
 		return "a number"
 	case reflect.String:
 		return "a string"

@@ -86,7 +86,12 @@ func TestDecodeEventsMalformed(t *testing.T) {
 		name, line, want string
 	}{
 		{"broken JSON", `{"ts":1,"userId":"1"`, "line 2: invalid JSON: unexpected end of input"},
-		{"wrong type", `{"ts":1,"itemInSession":"four"}`, "line 2: itemInSession: expected a number, got JSON string"},
+		{"wrong type", `{"ts":1,"itemInSession":"four"}`, "line 2: itemInSession: expected a whole number, got JSON string"},
+		{"fraction for an integer", `{"ts":1,"itemInSession":1.5}`, "line 2: itemInSession: expected a whole number from -2147483648 to 2147483647, got 1.5"},
+		{"integer out of range", `{"ts":1,"sessionId":99999999999}`, "line 2: sessionId: expected a whole number from -2147483648 to 2147483647, got 99999999999"},
+		{"object for a string", `{"ts":1,"artist":{"name":"x"}}`, "line 2: artist: expected a string, got JSON object"},
+		{"boolean userId", `{"ts":1,"userId":true}`, "line 2: userId: expected a string, got JSON boolean"},
+		{"two objects on a line", `{"ts":1} {"ts":2}`, "line 2: invalid JSON: invalid character '{' after top-level value"},
 		{"level longer than its column", `{"ts":1,"level":"` + strings.Repeat("é", 9) + `"}`, "line 2: level: 18 bytes, longer than the column's 16"},
 		{"user id longer than its column", `{"ts":1,"userId":"` + strings.Repeat("1", 33) + `"}`, "line 2: user_id: 33 bytes, longer than the column's 32"},
 		{"missing ts", `{"userId":"1"}`, "line 2: ts: missing"},
