@@ -173,3 +173,36 @@ func TestMachineParsing(t *testing.T) {
 		t.Errorf("shorten = %q", got)
 	}
 }
+
+func TestWhyExplainsEachMissedTarget(t *testing.T) {
+	steps := []step{
+		{"stage staging_songs", 2 * time.Second}, {"stage staging_events", 4 * time.Second},
+		{"sql/shared/transform/05_songplays.sql: INSERT INTO songplays (songplay_id", 5 * time.Second},
+		{"sql/shared/transform/06_time.sql: INSERT INTO time", 1 * time.Second},
+	}
+	r := &report{Sizes: []sizeResult{{
+		Events: 1000, Songs: 100, FirstEvents: 1000, NextSong: 800, Copy: time.Second,
+		First:    jobRun{Wall: 12 * time.Second, Steps: steps},
+		Again:    jobRun{Wall: 400 * time.Millisecond, Steps: steps[:1]},
+		NewDay:   jobRun{Wall: 1500 * time.Millisecond, Steps: steps[1:3]},
+		RowByRow: 200 * time.Second,
+	}}}
+	want := []string{
+		"First load, 12.0× the raw COPY: staging alone (100 song objects and 1,000 events read, decoded and copied into the staging tables) takes 6.00×, " +
+			"the insert into `songplays` (800 rows into a table with three indexes, numbered in time order) 5.00×, and every other transform and check together 1.00×. " +
+			"The raw COPY writes the NextSong rows once into an unindexed table; the load also derives users, songs, artists and time, matches every play to the catalogue " +
+			"and checks what it wrote, in one transaction, and Postgres runs each statement on one core.",
+		"One new day, 1.50× the raw COPY: its slowest steps are `sql/shared/transform/05_songplays.sql: INSERT INTO songplays (songplay_id` 5.00×, `stage staging_events` 4.00×.",
+		"Row by row: the targets \"first load ≤ 5× the raw COPY\" and \"≥ 100× faster than row by row\" hold together only where row by row takes at least 500× the raw COPY; " +
+			"here it takes 200× (250.00 ms a row, one commit each), so even a first load as fast as the raw COPY would be 200× faster than row by row.",
+	}
+	got := r.why()
+	if len(got) != len(want) {
+		t.Fatalf("why() gave %d explanations, want %d:\n%s", len(got), len(want), strings.Join(got, "\n"))
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("explanation %d:\n got %s\nwant %s", i, got[i], want[i])
+		}
+	}
+}

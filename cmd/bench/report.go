@@ -231,10 +231,78 @@ func (r *report) markdown() string {
 		}
 		b.WriteString("\n")
 	}
+	if why := r.why(); len(why) > 0 {
+		b.WriteString("Why a target is not met, from the same run:\n\n")
+		for _, w := range why {
+			b.WriteString("- " + w + "\n")
+		}
+		b.WriteString("\n")
+	}
 	for _, n := range r.Notes {
 		b.WriteString("- " + n + "\n")
 	}
 	return b.String()
+}
+
+// why explains, from the figures of the largest size, each ratio target
+// that it misses: where the run's time went, as multiples of the raw COPY.
+func (r *report) why() []string {
+	if len(r.Sizes) == 0 {
+		return nil
+	}
+	s := r.Sizes[len(r.Sizes)-1]
+	var out []string
+	if x := ratio(s.First.Wall, s.Copy); x > targetFirst {
+		var stage, insert, rest time.Duration
+		for _, st := range s.First.Steps {
+			switch {
+			case strings.HasPrefix(st.Name, "stage "):
+				stage += st.Duration
+			case strings.Contains(st.Name, "INSERT INTO songplays"):
+				insert += st.Duration
+			default:
+				rest += st.Duration
+			}
+		}
+		out = append(out, fmt.Sprintf("First load, %s× the raw COPY: staging alone (%s song objects and %s events read, decoded and copied into the staging tables) takes %s×, "+
+			"the insert into `songplays` (%s rows into a table with three indexes, numbered in time order) %s×, and every other transform and check together %s×. "+
+			"The raw COPY writes the NextSong rows once into an unindexed table; the load also derives users, songs, artists and time, matches every play to the catalogue "+
+			"and checks what it wrote, in one transaction, and Postgres runs each statement on one core.",
+			fmtNum(x), fmtInt(s.Songs), fmtInt(s.FirstEvents), fmtNum(ratio(stage, s.Copy)), fmtInt(s.NextSong), fmtNum(ratio(insert, s.Copy)), fmtNum(ratio(rest, s.Copy))))
+	}
+	slowest := func(run jobRun) string {
+		top := slices.Clone(run.Steps)
+		slices.SortStableFunc(top, func(x, y step) int { return cmp.Compare(y.Duration, x.Duration) })
+		var parts []string
+		for _, st := range top[:min(3, len(top))] {
+			parts = append(parts, fmt.Sprintf("`%s` %s×", shorten(st.Name, 90), fmtNum(ratio(st.Duration, s.Copy))))
+		}
+		return strings.Join(parts, ", ")
+	}
+	if x := ratio(s.Again.Wall, s.Copy); x > targetAgain {
+		out = append(out, fmt.Sprintf("Nothing new, %s× the raw COPY: no transform runs; its slowest steps are %s (listing %s song objects and comparing them with the ledger is in the songs' stage step).",
+			fmtNum(x), slowest(s.Again), fmtInt(s.Songs)))
+	}
+	if x := ratio(s.NewDay.Wall, s.Copy); x > targetNewDay {
+		out = append(out, fmt.Sprintf("One new day, %s× the raw COPY: its slowest steps are %s.", fmtNum(x), slowest(s.NewDay)))
+	}
+	if rb := ratio(s.RowByRow, s.Copy); s.RowByRow > 0 && ratio(s.RowByRow, s.First.Wall) < targetRowByRow {
+		out = append(out, fmt.Sprintf("Row by row: the targets \"first load ≤ %g× the raw COPY\" and \"≥ %g× faster than row by row\" hold together only where row by row takes at least %g× the raw COPY; "+
+			"here it takes %s× (%s a row, one commit each), so even a first load as fast as the raw COPY would be %s× faster than row by row.",
+			targetFirst, targetRowByRow, targetFirst*targetRowByRow, fmtNum(rb), fmtPerRow(s.RowByRow, s.NextSong), fmtNum(rb)))
+	}
+	return out
+}
+
+// fmtNum prints a ratio with three significant digits at most.
+func fmtNum(x float64) string { return strings.TrimSuffix(fmtRatio(x), "×") }
+
+// fmtPerRow is d spread over n rows.
+func fmtPerRow(d time.Duration, n int) string {
+	if n == 0 {
+		return "?"
+	}
+	return fmt.Sprintf("%.2f ms", float64(d)/float64(n)/float64(time.Millisecond))
 }
 
 // shorten cuts s to at most n bytes at a space, marking the cut with "…".
