@@ -9,9 +9,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -214,57 +215,78 @@ func (d *dirStore) List(ctx context.Context, fn func(Object) error) error {
 	if st, err := os.Stat(d.root); err != nil || !st.IsDir() {
 		root, prefix = filepath.Dir(d.root), d.root
 	}
-	var paths []string
-	err := filepath.WalkDir(root, func(p string, e fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if e.IsDir() {
-			// Enter only directories that can hold a match.
-			if p != root && !strings.HasPrefix(p, prefix) && !strings.HasPrefix(prefix, p+string(filepath.Separator)) {
-				return filepath.SkipDir
-			}
-			return ctx.Err()
-		}
-		if strings.HasSuffix(p, ".json") && InPrefix(prefix, p) && regular(p, e) {
-			paths = append(paths, p)
-		}
-		return ctx.Err()
-	})
+	objects, err := walk(ctx, root, prefix)
 	if err != nil {
 		return fmt.Errorf("list file://%s: %w", d.root, err)
 	}
-	// A file's version is its size and time: one stat each, spread over a
-	// few goroutines (a song bucket copied to disk holds 100,000s of files,
-	// and the system calls then take most of a listing's time).
-	objects := make([]Object, len(paths))
-	g, ctx := errgroup.WithContext(ctx)
-	const statters = 8
-	for w := range statters {
-		g.Go(func() error {
-			for i := w; i < len(paths); i += statters {
-				st, err := os.Stat(paths[i])
-				if err != nil {
-					return err
-				}
-				objects[i] = Object{URI: "file://" + paths[i], Key: paths[i], Version: fileVersion(st)}
-				if i%1024 == 0 && ctx.Err() != nil {
-					return ctx.Err()
-				}
-			}
-			return nil
-		})
-	}
-	if err := g.Wait(); err != nil {
-		return fmt.Errorf("list file://%s: %w", d.root, err)
-	}
-	sort.Slice(objects, func(i, j int) bool { return objects[i].Key < objects[j].Key })
+	slices.SortFunc(objects, func(a, b Object) int { return strings.Compare(a.Key, b.Key) })
 	for _, o := range objects {
 		if err := fn(o); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// walkers is how many directories walk reads at once. A song bucket copied
+// to disk holds 100,000s of files in 1,000s of directories, and reading the
+// directories and one stat a file (the file's version) is then most of a
+// listing's time, spent in system calls that run in parallel.
+const walkers = 8
+
+// walk returns the .json files under root that are in prefix (all of them
+// when prefix is empty), entering only directories that can hold a match,
+// in no particular order.
+func walk(ctx context.Context, root, prefix string) ([]Object, error) {
+	var (
+		mu      sync.Mutex
+		objects []Object
+	)
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(walkers)
+	var visit func(dir string) error
+	visit = func(dir string) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			return err
+		}
+		var found []Object
+		for _, e := range entries {
+			p := filepath.Join(dir, e.Name())
+			if e.IsDir() {
+				if !strings.HasPrefix(p, prefix) && !strings.HasPrefix(prefix, p+string(filepath.Separator)) {
+					continue
+				}
+				// On another goroutine when one is free, else here.
+				if !g.TryGo(func() error { return visit(p) }) {
+					if err := visit(p); err != nil {
+						return err
+					}
+				}
+				continue
+			}
+			if !strings.HasSuffix(p, ".json") || !InPrefix(prefix, p) || !regular(p, e) {
+				continue
+			}
+			st, err := os.Stat(p)
+			if err != nil {
+				return err
+			}
+			found = append(found, Object{URI: "file://" + p, Key: p, Version: fileVersion(st)})
+		}
+		mu.Lock()
+		objects = append(objects, found...)
+		mu.Unlock()
+		return nil
+	}
+	g.Go(func() error { return visit(root) })
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	return objects, nil
 }
 
 // fileVersion is a file's version: its size and modification time.
