@@ -93,7 +93,7 @@ func (b *bench) all(ctx context.Context) (rep *report, err error) {
 			"Row by row sends one INSERT per record with its values inlined (simple protocol, autocommit), as psycopg2-based tutorial loaders do.",
 		"Data: `cmd/datagen -songs EVENTS/10 (at most 100,000) -events EVENTS×31/30 -users 1000 -days 31 -match 0.8 -seed 1`, file:// sources; "+
 			"day 31's file is held back until the one-new-day run (datagen spreads the events over the days it is given, so -days 30 and -days 31 differ in every day). "+
-			"Each size has a fresh database in one Postgres container.",
+			"Each size has a fresh database in one Postgres container, and every timed run starts after a CHECKPOINT, so that it does not share the disk with the writes of the run before it.",
 		"Peak RSS is the job process's VmHWM, sampled every 10 ms: ru_maxrss from wait4 would include the harness's own peak "+
 			"(Go starts children with vfork, and Linux carries that high-water mark across exec).",
 	)
@@ -165,11 +165,17 @@ func (b *bench) size(ctx context.Context, n int) (sizeResult, error) {
 	})
 	b.logf("%s events: job, first load", fmtInt(n))
 	var res runResult
+	if err := b.pg.checkpoint(ctx); err != nil {
+		return s, err
+	}
 	if s.First, res, err = b.runJob(ctx, fmt.Sprintf("first-%d", n), env); err != nil {
 		return s, err
 	}
 	b.checkStaged(n, "first load", res, len(logs)-1, s.Songs)
 	b.logf("%s events: job, same load again", fmtInt(n))
+	if err := b.pg.checkpoint(ctx); err != nil {
+		return s, err
+	}
 	if s.Again, res, err = b.runJob(ctx, fmt.Sprintf("again-%d", n), env); err != nil {
 		return s, err
 	}
@@ -178,6 +184,9 @@ func (b *bench) size(ctx context.Context, n int) (sizeResult, error) {
 		return s, err
 	}
 	b.logf("%s events: job, one new day", fmtInt(n))
+	if err := b.pg.checkpoint(ctx); err != nil {
+		return s, err
+	}
 	if s.NewDay, res, err = b.runJob(ctx, fmt.Sprintf("newday-%d", n), env); err != nil {
 		return s, err
 	}
@@ -185,6 +194,9 @@ func (b *bench) size(ctx context.Context, n int) (sizeResult, error) {
 
 	if keepRows {
 		b.logf("%s events: row by row, %s INSERTs", fmtInt(n), fmtInt(len(rows)))
+		if err := b.pg.checkpoint(ctx); err != nil {
+			return s, err
+		}
 		if s.RowByRow, err = rowByRow(ctx, dbURL, rows); err != nil {
 			return s, fmt.Errorf("row by row: %w", err)
 		}
@@ -426,6 +438,9 @@ func rawCopy(ctx context.Context, dbURL, csvPath string, want int) (time.Duratio
 	var times []time.Duration
 	for range runs {
 		if _, err := conn.Exec(ctx, "TRUNCATE bench_copy"); err != nil {
+			return 0, 0, err
+		}
+		if _, err := conn.Exec(ctx, "CHECKPOINT"); err != nil {
 			return 0, 0, err
 		}
 		f, err := os.Open(csvPath)
