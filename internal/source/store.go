@@ -18,6 +18,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -63,25 +64,90 @@ type s3Store struct {
 	stall  time.Duration
 }
 
+// S3 lists 1,000 keys a request, one page after the other: 100,000 song
+// objects are 100 requests in a row. So List first descends the prefix's
+// folders with delimited listings, one level at a time, until it has
+// listers folders (or maxDepth levels), and then lists those folders side
+// by side.
+const (
+	listers  = 16
+	maxDepth = 3
+)
+
 func (s *s3Store) List(ctx context.Context, fn func(Object) error) error {
-	p := s3.NewListObjectsV2Paginator(s.client, &s3.ListObjectsV2Input{
-		Bucket: aws.String(s.bucket),
-		Prefix: aws.String(s.prefix),
-	})
+	objects, err := s.list(ctx)
+	if err != nil {
+		return fmt.Errorf("list s3://%s/%s: %w", s.bucket, s.prefix, err)
+	}
+	slices.SortFunc(objects, func(a, b Object) int { return strings.Compare(a.Key, b.Key) })
+	for _, o := range objects {
+		if err := fn(o); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// list returns the .json objects in the store's prefix, in no particular
+// order.
+func (s *s3Store) list(ctx context.Context) ([]Object, error) {
+	var objects []Object
+	var mu sync.Mutex
+	add := func(contents []types.Object) {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, o := range contents {
+			key := aws.ToString(o.Key)
+			if strings.HasSuffix(key, ".json") && InPrefix(s.prefix, key) {
+				objects = append(objects, Object{URI: "s3://" + s.bucket + "/" + key, Key: key, Version: strings.Trim(aws.ToString(o.ETag), `"`)})
+			}
+		}
+	}
+	// Descend: each delimited listing gives the objects right under a
+	// prefix and the folders below it.
+	folders := []string{s.prefix}
+	for depth := 0; depth < maxDepth && len(folders) > 0 && len(folders) < listers; depth++ {
+		var below []string
+		for _, f := range folders {
+			err := s.pages(ctx, f, "/", func(page *s3.ListObjectsV2Output) {
+				add(page.Contents)
+				for _, cp := range page.CommonPrefixes {
+					below = append(below, aws.ToString(cp.Prefix))
+				}
+			})
+			if err != nil {
+				return nil, err
+			}
+		}
+		folders = below
+	}
+	// Then list every folder whole, side by side.
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(listers)
+	for _, f := range folders {
+		g.Go(func() error {
+			return s.pages(gctx, f, "", func(page *s3.ListObjectsV2Output) { add(page.Contents) })
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	return objects, nil
+}
+
+// pages lists prefix page by page, with delimiter when it is not empty.
+func (s *s3Store) pages(ctx context.Context, prefix, delimiter string, fn func(*s3.ListObjectsV2Output)) error {
+	in := &s3.ListObjectsV2Input{Bucket: aws.String(s.bucket), Prefix: aws.String(prefix)}
+	if delimiter != "" {
+		in.Delimiter = aws.String(delimiter)
+	}
+	p := s3.NewListObjectsV2Paginator(s.client, in)
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return fmt.Errorf("list s3://%s/%s: %w", s.bucket, s.prefix, err)
+			return err
 		}
-		for _, o := range page.Contents {
-			key := aws.ToString(o.Key)
-			if !strings.HasSuffix(key, ".json") || !InPrefix(s.prefix, key) {
-				continue
-			}
-			if err := fn(Object{URI: "s3://" + s.bucket + "/" + key, Key: key, Version: strings.Trim(aws.ToString(o.ETag), `"`)}); err != nil {
-				return err
-			}
-		}
+		fn(page)
 	}
 	return nil
 }

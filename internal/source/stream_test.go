@@ -7,7 +7,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -229,4 +231,62 @@ func TestDirMissingTopLevelDoesNotWalkTheFileSystem(t *testing.T) {
 	if !errors.Is(err, ErrNoObjects) {
 		t.Fatalf("err = %v, want ErrNoObjects (only / itself is read, no directory below it)", err)
 	}
+}
+
+// TestS3ListingFindsEveryObjectOnce: listing descends the prefix's folders
+// and lists them side by side; it must find exactly the keys a plain listing
+// filtered to the prefix finds, at every depth, in key order.
+func TestS3ListingFindsEveryObjectOnce(t *testing.T) {
+	objects := map[string]string{
+		"song_data/TRTOP.json":      "{}", // right under the prefix
+		"song_data/A/TRMID.json":    "{}", // between folders
+		"song_data/A/notes.txt":     "not data",
+		"song_dataX/B/TRNOPE.json":  "{}", // a sibling folder, outside the prefix
+		"other/song_data/TRX.json":  "{}",
+		"song_data/Z/Z/Z/Z/Z.json":  "{}", // deeper than the descent
+		"song_data/B/B/TRLAST.json": "{}",
+	}
+	for i := range 1203 { // pages of 1,000 within one folder
+		objects[fmt.Sprintf("song_data/C/C/TR%06d.json", i)] = "{}"
+	}
+	for i := range 40 { // more folders than listers
+		objects[fmt.Sprintf("song_data/D/F%02d/TR%02d.json", i, i)] = "{}"
+	}
+	var want []string
+	for k := range objects {
+		if strings.HasPrefix(k, "song_data/") && strings.HasSuffix(k, ".json") {
+			want = append(want, "s3://songs-bucket/"+k)
+		}
+	}
+	sort.Strings(want)
+	client := s3Client(t, "songs-bucket", objects, 0)
+	for _, prefix := range []string{"song_data", "song_data/"} {
+		loc, err := ParseLocation("s3://songs-bucket/" + prefix)
+		if err != nil {
+			t.Fatal(err)
+		}
+		store, err := Open(loc, client, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		if err := store.List(context.Background(), func(o Object) error {
+			got = append(got, o.URI)
+			return nil
+		}); err != nil {
+			t.Fatalf("%s: %v", prefix, err)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: listed %d objects, want %d (first difference at %d)", prefix, len(got), len(want), firstDiff(got, want))
+		}
+	}
+}
+
+func firstDiff(a, b []string) int {
+	for i := range min(len(a), len(b)) {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return min(len(a), len(b))
 }
