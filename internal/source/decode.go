@@ -71,8 +71,8 @@ type DecodeFunc func(uri string, r io.Reader, emit func([]any) error, bad func(*
 
 // logEvent is one line of a log file. Pointers keep JSON null apart from a
 // zero value. Keys match case-sensitively and may not repeat (the decoder's
-// defaults); Unknown collects the other keys (the embedded fallback), which are ignored unless one
-// differs from a known key only in case.
+// defaults). Unknown, the embedded fallback, collects the other keys: they
+// are ignored unless one differs from a known key only in case.
 type logEvent struct {
 	Artist        *string        `json:"artist"`
 	Auth          *string        `json:"auth"`
@@ -361,7 +361,7 @@ func DecodeSongs(uri string, r io.Reader, emit func([]any) error, bad func(*Reco
 			return nil
 		}
 		line := 1 + bytes.Count(data[:skipSpace(data, int(start))], []byte("\n"))
-		if err != nil && !isSemantic(err) {
+		if err != nil {
 			// The rest of the file cannot be framed: report it once.
 			return bad(&RecordError{URI: uri, Line: line, Err: describe(err)})
 		}
@@ -499,13 +499,6 @@ func jsonKeys(v any) map[string]string {
 		}
 	}
 	return out
-}
-
-// isSemantic reports whether err is about a value that does not fit its
-// field (the JSON itself is well-formed).
-func isSemantic(err error) bool {
-	var se *json.SemanticError
-	return errors.As(err, &se)
 }
 
 // describe turns the decoder's errors into messages that name the key.

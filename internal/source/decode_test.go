@@ -95,6 +95,7 @@ func TestDecodeEventsMalformed(t *testing.T) {
 		{"level longer than its column", `{"ts":1,"level":"` + strings.Repeat("é", 9) + `"}`, "line 2: level: 18 bytes, longer than the column's 16"},
 		{"user id longer than its column", `{"ts":1,"userId":"` + strings.Repeat("1", 33) + `"}`, "line 2: user_id: 33 bytes, longer than the column's 32"},
 		{"missing ts", `{"userId":"1"}`, "line 2: ts: missing"},
+		{"null ts", `{"ts":null,"userId":"1"}`, "line 2: ts: missing"},
 		{"fractional ts", `{"ts":1.5}`, "line 2: ts: expected epoch milliseconds, got 1.5"},
 		{"not an object", `[1,2]`, "line 2: invalid JSON: expected an object"},
 		{"ts far in the future", `{"ts":99999999999999999}`, "line 2: ts: 99999999999999999 is not a time between 1970 and 2100 in epoch milliseconds"},
