@@ -129,6 +129,8 @@ type Plan struct {
 	recordVersion sql.Statement
 	// LoadCommitted and LoadFailed write the load's row in sparkify_loads.
 	LoadCommitted, LoadFailed sql.Statement
+	// LastRows reads the row counts the last committed load recorded.
+	LastRows sql.Statement
 	// Ledger reads and writes sparkify_source_objects.
 	Ledger LedgerStatements
 }
@@ -238,10 +240,11 @@ func BuildPlan(fsys fs.FS, o Options) (*Plan, error) {
 			p.Steps = append(p.Steps, Step{Kind: kind, Stmts: []sql.Statement{s}, OnStaged: true})
 		}
 	}
-	counts, err := named(fsys, "shared/bookkeeping/row_counts.sql", Tables...)
+	counts, err := named(fsys, "shared/bookkeeping/row_counts.sql", append([]string{"last"}, Tables...)...)
 	if err != nil {
 		return nil, err
 	}
+	p.LastRows, counts = counts[0], counts[1:]
 	for i, t := range Tables {
 		p.Steps = append(p.Steps, Step{Kind: StepCount, Table: t, Stmts: []sql.Statement{counts[i]}})
 	}

@@ -281,7 +281,8 @@ func Run(ctx context.Context, conn *pgx.Conn, p *Plan, o RunOptions) (sum *Summa
 		}
 		return nil
 	}
-	skipped := false // the transforms and checks, when nothing was staged
+	skipped := false              // the transforms and checks, when nothing was staged
+	var lastRows map[string]int64 // then, the last load's row counts
 	for _, st := range p.Steps {
 		if st.OnStaged && !staged(sum) {
 			if !skipped {
@@ -289,6 +290,17 @@ func Run(ctx context.Context, conn *pgx.Conn, p *Plan, o RunOptions) (sum *Summa
 				skipped = true
 			}
 			continue
+		}
+		if st.Kind == StepCount && !staged(sum) {
+			if lastRows == nil {
+				if lastRows, err = readLastRows(ctx, tx, p); err != nil {
+					return nil, err
+				}
+			}
+			if n, ok := lastRows[st.Table]; ok {
+				sum.Tables[st.Table].Rows = n
+				continue
+			}
 		}
 		name := st.Name()
 		t0 := time.Now()
@@ -330,6 +342,31 @@ func Run(ctx context.Context, conn *pgx.Conn, p *Plan, o RunOptions) (sum *Summa
 	return sum, nil
 }
 
+// readLastRows returns the row counts of the last committed load, by
+// table, or an empty map when there is none or it did not record them.
+func readLastRows(ctx context.Context, tx pgx.Tx, p *Plan) (map[string]int64, error) {
+	rows := make([]*int64, len(Tables))
+	dst := make([]any, len(Tables))
+	for i := range rows {
+		dst[i] = &rows[i]
+	}
+	err := tx.QueryRow(ctx, p.LastRows.SQL).Scan(dst...)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return map[string]int64{}, nil
+	}
+	if err != nil {
+		return nil, stmtError(p.LastRows, err)
+	}
+	out := map[string]int64{}
+	for i, t := range Tables {
+		if rows[i] == nil {
+			return map[string]int64{}, nil
+		}
+		out[t] = *rows[i]
+	}
+	return out, nil
+}
+
 // staged reports whether the load staged any record so far.
 func staged(sum *Summary) bool {
 	for _, s := range sum.Staged {
@@ -356,7 +393,8 @@ func recordLoad(ctx context.Context, tx pgx.Tx, p *Plan, o RunOptions, sum *Summ
 	_, err := tx.Exec(ctx, p.LoadCommitted.SQL, r.ID, r.Started.UTC().Format(timestampText), time.Now().UTC().Format(timestampText),
 		r.JobVersion, r.SongData, r.LogData, objects, records, skipped,
 		t["songplays"].Inserted, t["songplays"].Updated, t["users"].Inserted, t["users"].Updated,
-		t["songs"].Inserted, t["songs"].Updated, t["artists"].Inserted, t["artists"].Updated, t["time"].Inserted)
+		t["songs"].Inserted, t["songs"].Updated, t["artists"].Inserted, t["artists"].Updated, t["time"].Inserted,
+		t["songplays"].Rows, t["users"].Rows, t["songs"].Rows, t["artists"].Rows, t["time"].Rows)
 	if err != nil {
 		return stmtError(p.LoadCommitted, err)
 	}

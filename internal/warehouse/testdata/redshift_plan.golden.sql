@@ -227,6 +227,23 @@ COMMENT ON TABLE sparkify_source_objects IS 'The ledger of source objects commit
 COMMENT ON TABLE sparkify_unmatched_plays IS 'Song plays without a matching song yet, kept so that a song loaded later matches them.';
 INSERT INTO sparkify_schema_version (version) VALUES (4);
 
+-- migration 5 (sql/redshift/schema/0005_load_rows.sql), run only when the recorded schema version is below 5
+-- The rows of each star table after a load, in its row of sparkify_loads,
+-- Redshift dialect (the same columns as postgres/schema/0005_load_rows.sql). A
+-- load that stages nothing new changes no table: it reports these counts
+-- from the load before it instead of counting every table again.
+ALTER TABLE sparkify_loads ADD COLUMN songplays_rows BIGINT;
+ALTER TABLE sparkify_loads ADD COLUMN users_rows BIGINT;
+ALTER TABLE sparkify_loads ADD COLUMN songs_rows BIGINT;
+ALTER TABLE sparkify_loads ADD COLUMN artists_rows BIGINT;
+ALTER TABLE sparkify_loads ADD COLUMN time_rows BIGINT;
+COMMENT ON COLUMN sparkify_loads.songplays_rows IS 'Rows of songplays after the load (committed loads).';
+COMMENT ON COLUMN sparkify_loads.users_rows IS 'Rows of users after the load (committed loads).';
+COMMENT ON COLUMN sparkify_loads.songs_rows IS 'Rows of songs after the load (committed loads).';
+COMMENT ON COLUMN sparkify_loads.artists_rows IS 'Rows of artists after the load (committed loads).';
+COMMENT ON COLUMN sparkify_loads.time_rows IS 'Rows of time after the load (committed loads).';
+INSERT INTO sparkify_schema_version (version) VALUES (5);
+
 -- sql/redshift/staging.sql
 -- Staging tables for one load, Redshift dialect. Temporary tables are private
 -- to the load's session and dropped when it ends. staging_events' columns are
@@ -685,7 +702,6 @@ SELECT COUNT(*) FROM (
 ) d;
 
 -- sql/shared/bookkeeping/row_counts.sql
--- The rows of each star table after the load, for the run summary.
 -- name: songplays
 SELECT COUNT(*) FROM songplays;
 -- name: users
@@ -701,8 +717,10 @@ SELECT COUNT(*) FROM time;
 INSERT INTO sparkify_loads (load_id, status, started_at, finished_at, job_version, song_data, log_data,
                             objects, records, skipped,
                             songplays_inserted, songplays_updated, users_inserted, users_updated,
-                            songs_inserted, songs_updated, artists_inserted, artists_updated, time_inserted)
+                            songs_inserted, songs_updated, artists_inserted, artists_updated, time_inserted,
+                            songplays_rows, users_rows, songs_rows, artists_rows, time_rows)
 VALUES ($1, 'committed', CAST($2 AS TIMESTAMP), CAST($3 AS TIMESTAMP), $4, $5, $6,
-        $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18);
+        $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
+        $19, $20, $21, $22, $23);
 
 COMMIT;

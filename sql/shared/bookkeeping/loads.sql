@@ -6,9 +6,11 @@
 INSERT INTO sparkify_loads (load_id, status, started_at, finished_at, job_version, song_data, log_data,
                             objects, records, skipped,
                             songplays_inserted, songplays_updated, users_inserted, users_updated,
-                            songs_inserted, songs_updated, artists_inserted, artists_updated, time_inserted)
+                            songs_inserted, songs_updated, artists_inserted, artists_updated, time_inserted,
+                            songplays_rows, users_rows, songs_rows, artists_rows, time_rows)
 VALUES ($1, 'committed', CAST($2 AS TIMESTAMP), CAST($3 AS TIMESTAMP), $4, $5, $6,
-        $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18);
+        $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
+        $19, $20, $21, $22, $23);
 
 -- Written after a failed load's rollback, on its own.
 -- name: failed
