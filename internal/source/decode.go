@@ -510,7 +510,7 @@ func describe(err error) error {
 		return nil
 	case errors.As(err, &se) && se.Err != nil && !errors.Is(se.Err, strconv.ErrRange) && !errors.Is(se.Err, strconv.ErrSyntax):
 		return se.Err // a field's own message (ts, userId)
-	case errors.As(err, &se) && se.JSONKind == '0' && typeName(se.GoType) == "a whole number":
+	case errors.As(err, &se) && se.JSONKind == '0' && baseKind(se.GoType) == reflect.Int32:
 		return fmt.Errorf("%s: expected a whole number from -2147483648 to 2147483647, got %s", se.JSONPointer.LastToken(), se.JSONValue)
 	case errors.As(err, &se):
 		return fmt.Errorf("%s: expected %s, got JSON %s", se.JSONPointer.LastToken(), typeName(se.GoType), kindName(se.JSONKind))
@@ -524,20 +524,27 @@ func describe(err error) error {
 	return err
 }
 
-func typeName(t reflect.Type) string {
+// baseKind is the kind of t, or of what it points to.
+func baseKind(t reflect.Type) reflect.Kind {
 	for t != nil && t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
 	if t == nil {
-		return "a value"
+		return reflect.Invalid
 	}
-	switch t.Kind() {
+	return t.Kind()
+}
+
+func typeName(t reflect.Type) string {
+	switch baseKind(t) {
 	case reflect.Int32:
 		return "a whole number"
 	case reflect.Int64, reflect.Float64:
 		return "a number"
 	case reflect.String:
 		return "a string"
+	case reflect.Invalid:
+		return "a value"
 	}
 	return t.String()
 }

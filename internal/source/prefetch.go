@@ -35,13 +35,5 @@ func (p *prefetched) List(ctx context.Context, fn func(Object) error) error {
 	if p.err != nil {
 		return p.err
 	}
-	for _, o := range p.objects {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if err := fn(o); err != nil {
-			return err
-		}
-	}
-	return nil
+	return sendSorted(ctx, p.objects, fn)
 }

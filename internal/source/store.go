@@ -79,13 +79,7 @@ func (s *s3Store) List(ctx context.Context, fn func(Object) error) error {
 	if err != nil {
 		return fmt.Errorf("list s3://%s/%s: %w", s.bucket, s.prefix, err)
 	}
-	slices.SortFunc(objects, func(a, b Object) int { return strings.Compare(a.Key, b.Key) })
-	for _, o := range objects {
-		if err := fn(o); err != nil {
-			return err
-		}
-	}
-	return nil
+	return sendSorted(ctx, objects, fn)
 }
 
 // list returns the .json objects in the store's prefix, in no particular
@@ -285,13 +279,7 @@ func (d *dirStore) List(ctx context.Context, fn func(Object) error) error {
 	if err != nil {
 		return fmt.Errorf("list file://%s: %w", d.root, err)
 	}
-	slices.SortFunc(objects, func(a, b Object) int { return strings.Compare(a.Key, b.Key) })
-	for _, o := range objects {
-		if err := fn(o); err != nil {
-			return err
-		}
-	}
-	return nil
+	return sendSorted(ctx, objects, fn)
 }
 
 // walkers is how many directories walk reads at once. A song bucket copied
@@ -353,6 +341,21 @@ func walk(ctx context.Context, root, prefix string) ([]Object, error) {
 		return nil, err
 	}
 	return objects, nil
+}
+
+// sendSorted calls fn for each object in key order, as Store.List
+// promises, until fn fails or ctx is done.
+func sendSorted(ctx context.Context, objects []Object, fn func(Object) error) error {
+	slices.SortFunc(objects, func(a, b Object) int { return strings.Compare(a.Key, b.Key) })
+	for _, o := range objects {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := fn(o); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // fileVersion is a file's version: its size and modification time.
