@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/sparkify/warehouse/internal/source"
 	"github.com/sparkify/warehouse/internal/warehouse"
@@ -110,6 +111,71 @@ func TestChecksSeeTheLoadsOwnRows(t *testing.T) {
 	}
 	if ce.File != "shared/checks/03_songplays_without_time.sql" || ce.Count != 1 {
 		t.Errorf("failed check = %s (%d rows), want shared/checks/03_songplays_without_time.sql (1 row)", ce.File, ce.Count)
+	}
+	assertTables(t, dump(t, s.DatabaseURL), before)
+}
+
+// TestConstraintsStandForChecksOnPostgres: the Postgres plan leaves out the
+// checks whose "postgres enforces:" line names constraints of its schema.
+// Each name must be a constraint (or NOT NULL column) of the migrated
+// schema, and a transform that breaks one must fail the load at its own
+// statement, naming the constraint, with nothing committed: day 1 loads with
+// the real SQL, then days 1-2 load with a time transform that inserts every
+// start_time again.
+func TestConstraintsStandForChecksOnPostgres(t *testing.T) {
+	s := startStack(t)
+	ctx := context.Background()
+	conn := connect(t, s)
+	if _, err := runPlan(t, conn, sql.FS(), "2018/11/2018-11-01", nil); err != nil {
+		t.Fatal(err)
+	}
+	checks, err := sql.ReadDir(sql.FS(), "shared/checks")
+	if err != nil {
+		t.Fatal(err)
+	}
+	enforced := 0
+	for _, c := range checks {
+		for _, name := range c.Enforced {
+			enforced++
+			var ok bool
+			if col, isNotNull := strings.CutSuffix(name, " NOT NULL"); isNotNull {
+				table, column, _ := strings.Cut(col, ".")
+				err = conn.QueryRow(ctx, `SELECT COALESCE((SELECT attnotnull FROM pg_attribute
+					WHERE attrelid = to_regclass($1) AND attname = $2), false)`, table, column).Scan(&ok)
+			} else {
+				err = conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_constraint
+					WHERE conname = $1 AND contype IN ('p', 'u'))`, name).Scan(&ok)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !ok {
+				t.Errorf("%s: the Postgres schema has no %s", c.File, name)
+			}
+		}
+	}
+	if enforced == 0 {
+		t.Fatal("no check names a Postgres constraint")
+	}
+	before := dump(t, s.DatabaseURL)
+
+	timeSQL, err := fs.ReadFile(sql.FS(), "shared/transform/06_time.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const keep = "WHERE NOT EXISTS (SELECT 1 FROM time x WHERE x.start_time = t.start_time)"
+	if !strings.Contains(string(timeSQL), keep) {
+		t.Fatalf("06_time.sql no longer holds %q; update this test", keep)
+	}
+	broken := strings.Replace(string(timeSQL), keep, "", 1)
+	fsys := overlayFS{FS: sql.FS(), files: fstest.MapFS{"shared/transform/06_time.sql": {Data: []byte(broken)}}}
+	_, err = runPlan(t, connect(t, s), fsys, "2018/11", nil)
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) || pgErr.ConstraintName != "time_pkey" {
+		t.Fatalf("load with the time transform that writes duplicates: %v, want a violation of time_pkey", err)
+	}
+	if !strings.Contains(err.Error(), "sql/shared/transform/06_time.sql") {
+		t.Errorf("error %q does not name sql/shared/transform/06_time.sql", err)
 	}
 	assertTables(t, dump(t, s.DatabaseURL), before)
 }

@@ -18,8 +18,10 @@ import (
 
 // TestPostgresExecutesTheRedshiftPlansSharedSQL runs a load on Postgres and
 // checks that the shared statements it executed are exactly the ones the
-// Redshift plan lists, in the same order: the transforms and checks that
-// will run on a cluster are the ones this suite has proven.
+// Redshift plan lists, in the same order, but for the checks the Postgres
+// schema's constraints enforce: the transforms and checks that will run on
+// a cluster are the ones this suite has proven (the Redshift emulator's
+// tests run those checks too).
 func TestPostgresExecutesTheRedshiftPlansSharedSQL(t *testing.T) {
 	s := startStack(t)
 	ctx := context.Background()
@@ -74,7 +76,9 @@ func TestPostgresExecutesTheRedshiftPlansSharedSQL(t *testing.T) {
 	}
 	for _, step := range rsPlan.Steps {
 		for _, st := range step.Stmts {
-			if strings.HasPrefix(st.File, "shared/") {
+			// Postgres leaves out the checks its constraints enforce
+			// (TestConstraintsStandForChecksOnPostgres).
+			if strings.HasPrefix(st.File, "shared/") && (st.Check == "" || len(st.Enforced) == 0) {
 				planned = append(planned, st)
 			}
 		}

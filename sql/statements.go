@@ -23,6 +23,13 @@ type Statement struct {
 	// Check, from a "-- check: description" comment, marks a quality check:
 	// a query returning the number of offending rows, which must be 0.
 	Check string
+	// Enforced, from a "-- postgres enforces: a, b" comment on a check,
+	// names what in the Postgres schema makes the check's count 0 by
+	// construction: constraints by name, or "table.column NOT NULL". There
+	// the statement that would break the check fails instead, so the
+	// Postgres plan leaves the check out; Redshift enforces no constraint
+	// and runs every check.
+	Enforced []string
 	// Lock, from a "-- lock:" comment, marks the statement that takes the
 	// load lock and may wait for another load.
 	Lock bool
@@ -51,6 +58,11 @@ func ReadFile(fsys fs.FS, name string) ([]Statement, error) {
 			}
 			if v, ok := strings.CutPrefix(line, "-- check:"); ok {
 				s.Check = strings.TrimSpace(v)
+			}
+			if v, ok := strings.CutPrefix(line, "-- postgres enforces:"); ok {
+				for _, c := range strings.Split(v, ",") {
+					s.Enforced = append(s.Enforced, strings.TrimSpace(c))
+				}
 			}
 			if v, ok := strings.CutPrefix(line, "-- name:"); ok {
 				s.Name = strings.TrimSpace(v)

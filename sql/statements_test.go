@@ -44,7 +44,7 @@ func TestStripComments(t *testing.T) {
 }
 
 func TestReadFileAnnotations(t *testing.T) {
-	fsys := fstest.MapFS{"shared/x.sql": {Data: []byte("CREATE TEMP TABLE a AS SELECT 1;\n-- metric: users.updated\nDELETE FROM users;\n-- check: rows that are wrong\nSELECT COUNT(*) FROM t;\n-- name: read_version\nSELECT 1;\n")}}
+	fsys := fstest.MapFS{"shared/x.sql": {Data: []byte("CREATE TEMP TABLE a AS SELECT 1;\n-- metric: users.updated\nDELETE FROM users;\n-- check: rows that are wrong\nSELECT COUNT(*) FROM t;\n-- check: duplicates\n-- postgres enforces: t_pkey, t.a NOT NULL\nSELECT 0;\n-- name: read_version\nSELECT 1;\n")}}
 	got, err := ReadFile(fsys, "shared/x.sql")
 	if err != nil {
 		t.Fatal(err)
@@ -53,6 +53,7 @@ func TestReadFileAnnotations(t *testing.T) {
 		{File: "shared/x.sql", SQL: "CREATE TEMP TABLE a AS SELECT 1"},
 		{File: "shared/x.sql", SQL: "-- metric: users.updated\nDELETE FROM users", Metric: "users.updated"},
 		{File: "shared/x.sql", SQL: "-- check: rows that are wrong\nSELECT COUNT(*) FROM t", Check: "rows that are wrong"},
+		{File: "shared/x.sql", SQL: "-- check: duplicates\n-- postgres enforces: t_pkey, t.a NOT NULL\nSELECT 0", Check: "duplicates", Enforced: []string{"t_pkey", "t.a NOT NULL"}},
 		{File: "shared/x.sql", SQL: "-- name: read_version\nSELECT 1", Name: "read_version"},
 	}
 	if !reflect.DeepEqual(got, want) {

@@ -40,14 +40,9 @@ func runLoad(ctx context.Context, cfg config.Config, dryRun bool, stdout io.Writ
 	if err := cfg.RequireDatabase(); err != nil {
 		return err
 	}
-	conn, err := connect(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer conn.Close(context.WithoutCancel(ctx))
 	if cfg.Target == warehouse.Postgres {
-		// The sources are listed in the background while the ledger is
-		// read and the transaction begins.
+		// The sources are listed in the background while the job connects,
+		// reads the ledger and begins the transaction.
 		if err := openStores(ctx, cfg, plan.Stages()); err != nil {
 			return err
 		}
@@ -57,6 +52,11 @@ func runLoad(ctx context.Context, cfg config.Config, dryRun bool, stdout io.Writ
 			st.Store = source.Prefetch(lctx, st.Store)
 		}
 	}
+	conn, err := connect(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
 	// Without a staging location Redshift's COPY reads whole prefixes:
 	// every load is then a full one.
 	full := cfg.FullRefresh || (cfg.Target == warehouse.Redshift && cfg.StagingURI.IsZero())

@@ -303,7 +303,12 @@ func walk(ctx context.Context, root, prefix string) ([]Object, error) {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		entries, err := os.ReadDir(dir)
+		d, err := os.Open(dir)
+		if err != nil {
+			return err
+		}
+		defer d.Close()
+		entries, err := d.ReadDir(-1)
 		if err != nil {
 			return err
 		}
@@ -325,11 +330,11 @@ func walk(ctx context.Context, root, prefix string) ([]Object, error) {
 			if !strings.HasSuffix(p, ".json") || !InPrefix(prefix, p) || !regular(p, e) {
 				continue
 			}
-			st, err := os.Stat(p)
+			version, err := versionAt(d, e.Name())
 			if err != nil {
 				return err
 			}
-			found = append(found, Object{URI: "file://" + p, Key: p, Version: fileVersion(st)})
+			found = append(found, Object{URI: "file://" + p, Key: p, Version: version})
 		}
 		mu.Lock()
 		objects = append(objects, found...)
@@ -358,9 +363,10 @@ func sendSorted(ctx context.Context, objects []Object, fn func(Object) error) er
 	return nil
 }
 
-// fileVersion is a file's version: its size and modification time.
-func fileVersion(st fs.FileInfo) string {
-	return strconv.FormatInt(st.Size(), 10) + "-" + strconv.FormatInt(st.ModTime().UnixNano(), 10)
+// fileVersion is a file's version: its size and modification time in
+// nanoseconds since the Unix epoch.
+func fileVersion(size, mtime int64) string {
+	return strconv.FormatInt(size, 10) + "-" + strconv.FormatInt(mtime, 10)
 }
 
 // Open opens a file; cancelling ctx, or a stall, closes it, which ends a

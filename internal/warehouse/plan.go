@@ -236,6 +236,9 @@ func BuildPlan(fsys fs.FS, o Options) (*Plan, error) {
 			kind := StepExec
 			if s.Check != "" {
 				kind = StepCheck
+				if o.Target == Postgres && len(s.Enforced) > 0 {
+					continue // the Postgres schema's constraints make it 0
+				}
 			}
 			p.Steps = append(p.Steps, Step{Kind: kind, Stmts: []sql.Statement{s}, OnStaged: true})
 		}

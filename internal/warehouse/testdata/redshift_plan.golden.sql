@@ -628,8 +628,11 @@ ORDER BY start_time;
 -- The checks look at the rows this load wrote or changed (the load_* tables
 -- of sql/shared/transform/ and the songplay ids after load_bounds): every
 -- other row was checked by the load that wrote it, so a load's checks cost
--- what it brought, not the size of the warehouse.
+-- what it brought, not the size of the warehouse. A check whose "postgres
+-- enforces:" line names constraints of the Postgres schema runs on Redshift
+-- only: on Postgres the statement that would break it fails instead.
 -- check: song plays with a null key column
+-- postgres enforces: songplays.start_time NOT NULL, songplays.user_id NOT NULL, songplays.session_id NOT NULL, songplays.item_in_session NOT NULL
 SELECT COUNT(*) FROM songplays
 WHERE songplay_id > (SELECT last_songplay_id FROM load_bounds)
   AND (start_time IS NULL OR user_id IS NULL OR session_id IS NULL
@@ -637,6 +640,7 @@ WHERE songplay_id > (SELECT last_songplay_id FROM load_bounds)
 
 -- sql/shared/checks/02_dimension_null_keys.sql
 -- check: dimension rows with a null key
+-- postgres enforces: users_pkey, songs_pkey, artists_pkey, time_pkey
 SELECT SUM(n) FROM (
     SELECT COUNT(*) AS n FROM users WHERE user_id IS NULL
     UNION ALL SELECT COUNT(*) FROM songs WHERE song_id IS NULL
@@ -651,6 +655,7 @@ WHERE NOT EXISTS (SELECT 1 FROM time t WHERE t.start_time = p.start_time);
 
 -- sql/shared/checks/04_duplicate_songplays.sql
 -- check: duplicate songplay_id or duplicate events in songplays
+-- postgres enforces: songplays_pkey, songplays_user_id_session_id_item_in_session_key
 SELECT SUM(n) FROM (
     SELECT COUNT(*) AS n FROM (
         SELECT songplay_id FROM songplays
@@ -671,6 +676,7 @@ SELECT SUM(n) FROM (
 
 -- sql/shared/checks/05_duplicate_users.sql
 -- check: duplicate user_id in users
+-- postgres enforces: users_pkey
 SELECT COUNT(*) FROM (
     SELECT user_id FROM users
     WHERE user_id IN (SELECT user_id FROM load_users)
@@ -679,6 +685,7 @@ SELECT COUNT(*) FROM (
 
 -- sql/shared/checks/06_duplicate_songs.sql
 -- check: duplicate song_id in songs
+-- postgres enforces: songs_pkey
 SELECT COUNT(*) FROM (
     SELECT song_id FROM songs
     WHERE song_id IN (SELECT song_id FROM load_songs)
@@ -687,6 +694,7 @@ SELECT COUNT(*) FROM (
 
 -- sql/shared/checks/07_duplicate_artists.sql
 -- check: duplicate artist_id in artists
+-- postgres enforces: artists_pkey
 SELECT COUNT(*) FROM (
     SELECT artist_id FROM artists
     WHERE artist_id IN (SELECT artist_id FROM load_artists)
@@ -695,6 +703,7 @@ SELECT COUNT(*) FROM (
 
 -- sql/shared/checks/08_duplicate_time.sql
 -- check: duplicate start_time in time
+-- postgres enforces: time_pkey
 SELECT COUNT(*) FROM (
     SELECT start_time FROM time
     WHERE start_time IN (SELECT start_time FROM load_songplays)

@@ -1,4 +1,5 @@
 -- check: duplicate songplay_id or duplicate events in songplays
+-- postgres enforces: songplays_pkey, songplays_user_id_session_id_item_in_session_key
 SELECT SUM(n) FROM (
     SELECT COUNT(*) AS n FROM (
         SELECT songplay_id FROM songplays
