@@ -57,13 +57,14 @@ func ReadLedger(ctx context.Context, conn *pgx.Conn, p *Plan, fullRefresh bool) 
 	defer cancel()
 	rows, err := conn.Query(ctx, p.Ledger.Read.SQL)
 	if err == nil {
-		type entry struct{ URI, Version string }
-		var entries []entry
-		entries, err = pgx.CollectRows(rows, pgx.RowToStructByPos[entry])
-		l.known = make(map[string]string, len(entries))
-		for _, e := range entries {
-			l.known[e.URI] = e.Version
+		// A row's two text columns are taken as they arrive: a ledger holds
+		// a row per song file, 100,000s of them, read before every load.
+		l.known = map[string]string{}
+		for rows.Next() {
+			v := rows.RawValues()
+			l.known[string(v[0])] = string(v[1])
 		}
+		err = rows.Err()
 	}
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) && pgErr.Code == "42P01" {
