@@ -7,11 +7,15 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/sparkify/warehouse/internal/warehouse"
 )
 
 // incrementalStack is the fixture stack on target; on Redshift, loads are
@@ -35,6 +39,23 @@ func assertSources(t *testing.T, out string, lines ...string) {
 	}
 }
 
+// assertRowCounts checks the rows column of the summary's tables against
+// the tables themselves: a load adds what it inserted to the counts the load
+// before it recorded, instead of counting every table.
+func assertRowCounts(t *testing.T, out string, tables map[string][]string) {
+	t.Helper()
+	for _, table := range warehouse.Tables {
+		m := regexp.MustCompile(`(?m)^  ` + table + `\s+\d+\s+\d+\s+(\d+)$`).FindStringSubmatch(out)
+		if m == nil {
+			t.Errorf("summary lacks the row of %s:\n%s", table, out)
+			continue
+		}
+		if want := strconv.Itoa(len(tables[table])); m[1] != want {
+			t.Errorf("summary: %s has %s rows, the table %s", table, m[1], want)
+		}
+	}
+}
+
 // TestIncrementalLoads: each load stages only the objects that are new or
 // changed since the loads before it (the ledger, sparkify_source_objects),
 // and the tables equal those of one full load; -full-refresh stages
@@ -44,16 +65,19 @@ func TestIncrementalLoads(t *testing.T) {
 		s := incrementalStack(t, target)
 		t.Setenv("SPARKIFY_LOG_DATA", s.URI("log_data/2018/11/2018-11-01"))
 		out := mustLoad(t)
+		assertRowCounts(t, out, dump(t, s.DatabaseURL))
 		assertSources(t, out, "staging_songs   objects: 6 new, 0 changed, 0 skipped (loaded before)",
 			"staging_events  objects: 1 new, 0 changed, 0 skipped (loaded before)")
 
 		t.Setenv("SPARKIFY_LOG_DATA", s.URI("log_data"))
 		out = mustLoad(t)
+		assertRowCounts(t, out, dump(t, s.DatabaseURL))
 		assertSources(t, out, "staging_songs   objects: 0 new, 0 changed, 6 skipped (loaded before)",
 			"staging_events  objects: 1 new, 0 changed, 1 skipped (loaded before)")
 		assertTables(t, dump(t, s.DatabaseURL), want)
 
 		out = mustLoad(t)
+		assertRowCounts(t, out, dump(t, s.DatabaseURL))
 		assertSources(t, out, "staging_songs   objects: 0 new, 0 changed, 6 skipped (loaded before)",
 			"staging_events  objects: 0 new, 0 changed, 2 skipped (loaded before)")
 		for _, table := range []string{"songplays", "users", "songs", "artists", "time"} {
@@ -71,11 +95,13 @@ func TestIncrementalLoads(t *testing.T) {
 		}
 		s.Put(t, day2, append(body, '\n'))
 		out = mustLoad(t)
+		assertRowCounts(t, out, dump(t, s.DatabaseURL))
 		assertSources(t, out, "staging_events  objects: 0 new, 1 changed, 1 skipped (loaded before)")
 		assertTables(t, dump(t, s.DatabaseURL), want)
 
 		t.Setenv("SPARKIFY_FULL_REFRESH", "true")
 		out = mustLoad(t)
+		assertRowCounts(t, out, dump(t, s.DatabaseURL))
 		assertSources(t, out, "staging_songs   objects: 6 new, 0 changed, 0 skipped (loaded before)",
 			"staging_events  objects: 2 new, 0 changed, 0 skipped (loaded before)")
 		assertTables(t, dump(t, s.DatabaseURL), want)
@@ -92,7 +118,8 @@ func TestSongArrivingAfterItsPlays(t *testing.T) {
 		if _, err := s.S3Client().DeleteObject(context.Background(), &s3.DeleteObjectInput{Bucket: aws.String(s.Bucket), Key: aws.String(late)}); err != nil {
 			t.Fatal(err)
 		}
-		mustLoad(t)
+		out := mustLoad(t)
+		assertRowCounts(t, out, dump(t, s.DatabaseURL))
 		if got := dump(t, s.DatabaseURL)["songplays"][3]; !strings.Contains(got, "|49|free|NULL|NULL|") {
 			t.Fatalf("play 4 before its song arrived = %s, want it unmatched", got)
 		}
@@ -102,7 +129,8 @@ func TestSongArrivingAfterItsPlays(t *testing.T) {
 			t.Fatal(err)
 		}
 		s.Put(t, late, body)
-		out := mustLoad(t)
+		out = mustLoad(t)
+		assertRowCounts(t, out, dump(t, s.DatabaseURL))
 		assertSources(t, out, "staging_songs   objects: 1 new, 0 changed, 5 skipped (loaded before)",
 			"staging_events  objects: 0 new, 0 changed, 2 skipped (loaded before)")
 		if !strings.Contains(out, "  songplays          0         1         8\n") {

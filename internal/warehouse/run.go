@@ -281,8 +281,14 @@ func Run(ctx context.Context, conn *pgx.Conn, p *Plan, o RunOptions) (sum *Summa
 		}
 		return nil
 	}
-	skipped := false              // the transforms and checks, when nothing was staged
-	var lastRows map[string]int64 // then, the last load's row counts
+	skipped := false // the transforms and checks, when nothing was staged
+	// A star table's rows after the load are those the last committed load
+	// recorded plus the rows this load inserted, less those it deleted:
+	// counting every table would make each load cost what the warehouse
+	// holds. A load without that record, or a full refresh (no ledger
+	// read), counts every table instead.
+	recount := o.Ledger == nil || o.Ledger.known == nil
+	var lastRows map[string]int64
 	for _, st := range p.Steps {
 		if st.OnStaged && !staged(sum) {
 			if !skipped {
@@ -291,14 +297,14 @@ func Run(ctx context.Context, conn *pgx.Conn, p *Plan, o RunOptions) (sum *Summa
 			}
 			continue
 		}
-		if st.Kind == StepCount && !staged(sum) {
+		if st.Kind == StepCount && (!recount || !staged(sum)) {
 			if lastRows == nil {
 				if lastRows, err = readLastRows(ctx, tx, p); err != nil {
 					return nil, err
 				}
 			}
 			if n, ok := lastRows[st.Table]; ok {
-				sum.Tables[st.Table].Rows = n
+				sum.Tables[st.Table].Rows = n + metrics[st.Table+".written"] - metrics[st.Table+".replaced"]
 				continue
 			}
 		}
