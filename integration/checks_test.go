@@ -81,6 +81,25 @@ func runPlan(t *testing.T, conn *pgx.Conn, fsys fs.FS, logs string, ledger *ware
 	})
 }
 
+// timeKeep is the clause of the time transform that keeps out the times
+// already in the table; brokenTime replaces it to break the transform.
+const timeKeep = "WHERE NOT EXISTS (SELECT 1 FROM time x WHERE x.start_time = t.start_time)"
+
+// brokenTime is the project's SQL with timeKeep replaced by clause in the
+// time transform.
+func brokenTime(t *testing.T, clause string) fs.FS {
+	t.Helper()
+	timeSQL, err := fs.ReadFile(sql.FS(), "shared/transform/06_time.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(timeSQL), timeKeep) {
+		t.Fatalf("06_time.sql no longer holds %q; update this test", timeKeep)
+	}
+	broken := strings.Replace(string(timeSQL), timeKeep, clause, 1)
+	return overlayFS{FS: sql.FS(), files: fstest.MapFS{"shared/transform/06_time.sql": {Data: []byte(broken)}}}
+}
+
 // TestChecksSeeTheLoadsOwnRows: the checks look only at what a load wrote
 // (the songplay ids after load_bounds, the load_* tables), so they must
 // still catch a transform that goes wrong on the rows of a later load. Day 1
@@ -94,17 +113,8 @@ func TestChecksSeeTheLoadsOwnRows(t *testing.T) {
 	}
 	before := dump(t, s.DatabaseURL)
 
-	timeSQL, err := fs.ReadFile(sql.FS(), "shared/transform/06_time.sql")
-	if err != nil {
-		t.Fatal(err)
-	}
-	const keep = "WHERE NOT EXISTS (SELECT 1 FROM time x WHERE x.start_time = t.start_time)"
-	if !strings.Contains(string(timeSQL), keep) {
-		t.Fatalf("06_time.sql no longer holds %q; update this test", keep)
-	}
-	broken := strings.Replace(string(timeSQL), keep, keep+"\n  AND start_time < (SELECT MAX(start_time) FROM load_songplays)", 1)
-	fsys := overlayFS{FS: sql.FS(), files: fstest.MapFS{"shared/transform/06_time.sql": {Data: []byte(broken)}}}
-	_, err = runPlan(t, connect(t, s), fsys, "2018/11", nil)
+	fsys := brokenTime(t, timeKeep+"\n  AND start_time < (SELECT MAX(start_time) FROM load_songplays)")
+	_, err := runPlan(t, connect(t, s), fsys, "2018/11", nil)
 	var ce *warehouse.CheckError
 	if !errors.As(err, &ce) {
 		t.Fatalf("load with the broken time transform: %v, want a failed check", err)
@@ -159,17 +169,7 @@ func TestConstraintsStandForChecksOnPostgres(t *testing.T) {
 	}
 	before := dump(t, s.DatabaseURL)
 
-	timeSQL, err := fs.ReadFile(sql.FS(), "shared/transform/06_time.sql")
-	if err != nil {
-		t.Fatal(err)
-	}
-	const keep = "WHERE NOT EXISTS (SELECT 1 FROM time x WHERE x.start_time = t.start_time)"
-	if !strings.Contains(string(timeSQL), keep) {
-		t.Fatalf("06_time.sql no longer holds %q; update this test", keep)
-	}
-	broken := strings.Replace(string(timeSQL), keep, "", 1)
-	fsys := overlayFS{FS: sql.FS(), files: fstest.MapFS{"shared/transform/06_time.sql": {Data: []byte(broken)}}}
-	_, err = runPlan(t, connect(t, s), fsys, "2018/11", nil)
+	_, err = runPlan(t, connect(t, s), brokenTime(t, ""), "2018/11", nil)
 	var pgErr *pgconn.PgError
 	if !errors.As(err, &pgErr) || pgErr.ConstraintName != "time_pkey" {
 		t.Fatalf("load with the time transform that writes duplicates: %v, want a violation of time_pkey", err)
