@@ -160,6 +160,17 @@ func holdLoad(t *testing.T, s *Stack, proxy *faultProxy, during string) hold {
 		proxy.Set(day2Key, faultStall)
 		return hold{await: func() { <-proxy.Stalled() }, release: proxy.Release}
 	}
+	other := lockSongs(t, s)
+	return hold{
+		await:   func() { waitForLockWaiter(t, other) },
+		release: func() { other.Exec(context.Background(), "COMMIT") },
+	}
+}
+
+// lockSongs locks the songs table in a transaction of another session, so
+// that a load waits in its transforms until that session commits.
+func lockSongs(t *testing.T, s *Stack) *pgx.Conn {
+	t.Helper()
 	ctx := context.Background()
 	other, err := pgx.Connect(ctx, s.DatabaseURL)
 	if err != nil {
@@ -169,10 +180,7 @@ func holdLoad(t *testing.T, s *Stack, proxy *faultProxy, during string) hold {
 	if _, err := other.Exec(ctx, "BEGIN; LOCK TABLE songs"); err != nil {
 		t.Fatal(err)
 	}
-	return hold{
-		await:   func() { waitForLockWaiter(t, other) },
-		release: func() { other.Exec(ctx, "COMMIT") },
-	}
+	return other
 }
 
 // jobBinary builds the job once for the tests that run it as a process.

@@ -363,14 +363,7 @@ func TestRedshiftLoadInterruptedLeavesTablesAsTheyWere(t *testing.T) {
 	before := loadDay1(t, s)
 
 	ctx := context.Background()
-	other, err := pgx.Connect(ctx, s.DatabaseURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { other.Close(ctx) })
-	if _, err := other.Exec(ctx, "BEGIN; LOCK TABLE songs"); err != nil {
-		t.Fatal(err)
-	}
+	other := lockSongs(t, s)
 	t.Setenv("SPARKIFY_LOG_DATA", s.URI("log_data"))
 	jobCtx, cancel := context.WithCancel(ctx)
 	wait := startLoad(t, jobCtx)

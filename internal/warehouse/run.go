@@ -304,7 +304,7 @@ func Run(ctx context.Context, conn *pgx.Conn, p *Plan, o RunOptions) (sum *Summa
 				}
 			}
 			if n, ok := lastRows[st.Table]; ok {
-				sum.Tables[st.Table].Rows = n + metrics[st.Table+".written"] - metrics[st.Table+".replaced"]
+				sum.Tables[st.Table].Rows = n + inserted(metrics, st.Table)
 				continue
 			}
 		}
@@ -326,7 +326,7 @@ func Run(ctx context.Context, conn *pgx.Conn, p *Plan, o RunOptions) (sum *Summa
 		// A row replaced (deleted, then written again) is an update; so is
 		// a row updated in place.
 		c.Updated = metrics[t+".replaced"] + metrics[t+".updated"]
-		c.Inserted = metrics[t+".written"] - metrics[t+".replaced"]
+		c.Inserted = inserted(metrics, t)
 	}
 	if o.Ledger != nil && o.Load != nil {
 		if err := o.Ledger.write(ctx, tx, p.Ledger, o.Load.ID); err != nil {
@@ -371,6 +371,12 @@ func readLastRows(ctx context.Context, tx pgx.Tx, p *Plan) (map[string]int64, er
 		out[t] = *rows[i]
 	}
 	return out, nil
+}
+
+// inserted is the rows a load added to table: those it wrote, less those
+// it deleted to write them again.
+func inserted(metrics map[string]int64, table string) int64 {
+	return metrics[table+".written"] - metrics[table+".replaced"]
 }
 
 // staged reports whether the load staged any record so far.
