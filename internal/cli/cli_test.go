@@ -154,7 +154,7 @@ func TestPostgresDryRun(t *testing.T) {
 	for _, want := range []string{
 		"-- load plan: target postgres, database (SPARKIFY_DATABASE_URL not set)",
 		"SELECT pg_advisory_xact_lock(5142022018);",
-		"-- stage staging_songs: rows decoded by the job from every .json object under s3://bucket-1/songs\nCOPY staging_songs (num_songs, artist_id, artist_latitude, artist_longitude, artist_location, artist_name, song_id, title, duration, year) FROM STDIN (FORMAT binary);",
+		"-- stage staging_songs: rows decoded by the job from every .json object under s3://bucket-1/songs\nCOPY staging_songs (num_songs, artist_id, artist_latitude, artist_longitude, artist_location, artist_name, song_id, title, duration, year, source_object) FROM STDIN (FORMAT binary);",
 		"under file:///data/logs\nCOPY staging_events (",
 		"-- sql/shared/transform/01_plays.sql\n",
 	} {

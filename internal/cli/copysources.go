@@ -69,6 +69,9 @@ func copySources(ctx context.Context, cfg config.Config, opts *warehouse.Options
 		if err != nil {
 			return cleanup, sourceError(src.variable, src.loc, err)
 		}
+		if !ledger.Rebuild() {
+			ledger.Deleted(src.table, src.loc, cfg.DeletedSources)
+		}
 		if cfg.StagingURI.IsZero() {
 			keys, err := source.CopyKeys(ctx, client, src.loc)
 			if err != nil {

@@ -66,6 +66,20 @@ func runLoad(ctx context.Context, cfg config.Config, dryRun bool, stdout io.Writ
 	}
 	if cfg.Target == warehouse.Redshift {
 		cleanup, err := copySources(ctx, cfg, &opts, ledger, log)
+		if err == nil && ledger.Replaces() {
+			// Redshift's COPY cannot tell which object a row came from, so
+			// the rows of a changed or retracted object cannot be found:
+			// the load rebuilds from every object as it is now.
+			log.Info("a source object changed or was retracted: Redshift rebuilds the star tables from every object")
+			if cleanup != nil {
+				cleanup()
+			}
+			opts.SongManifest, opts.LogManifest, opts.NoSongs, opts.NoLogs = "", "", false, false
+			if ledger, err = warehouse.ReadLedger(ctx, conn, plan, true); err != nil {
+				return err
+			}
+			cleanup, err = copySources(ctx, cfg, &opts, ledger, log)
+		}
 		if cleanup != nil {
 			defer cleanup()
 		}
@@ -85,6 +99,7 @@ func runLoad(ctx context.Context, cfg config.Config, dryRun bool, stdout io.Writ
 		Log:         log,
 		Load:        rec,
 		Ledger:      ledger,
+		Deleted:     cfg.DeletedSources,
 		Malformed:   func() int64 { return int64(errs.Count()) },
 		Stage: func(ctx context.Context, tx pgx.Tx, st *warehouse.Stage) (warehouse.StageStats, error) {
 			stats, err := stager(ctx, tx, st)
@@ -122,7 +137,7 @@ func runLoad(ctx context.Context, cfg config.Config, dryRun bool, stdout io.Writ
 	}
 	for _, t := range warehouse.Tables {
 		c := sum.Tables[t]
-		tables = append(tables, slog.Group(t, "inserted", c.Inserted, "updated", c.Updated, "rows", c.Rows))
+		tables = append(tables, slog.Group(t, "inserted", c.Inserted, "updated", c.Updated, "deleted", c.Deleted, "rows", c.Rows))
 	}
 	log.Info("load committed", "duration_ms", sum.Duration.Milliseconds(), "skipped_records", skipped,
 		"schema_version", sum.SchemaVersion, slog.Group("staged", staged...), slog.Group("tables", tables...))
@@ -156,6 +171,12 @@ func printSummary(w io.Writer, sum *warehouse.Summary, skipped int64) {
 	for _, t := range []string{"staging_songs", "staging_events"} {
 		c := sum.Sources[t]
 		fmt.Fprintf(w, "  %-15s objects: %d new, %d changed, %d skipped (loaded before)\n", t, c.New, c.Changed, c.Skipped)
+		switch {
+		case c.Retracted > 0:
+			fmt.Fprintf(w, "  %-15s objects: %d deleted from the source, their rows removed (SPARKIFY_DELETED_SOURCES=retract)\n", t, c.Retracted)
+		case c.Deleted > 0:
+			fmt.Fprintf(w, "  %-15s objects: %d deleted from the source, their rows kept (SPARKIFY_DELETED_SOURCES=keep)\n", t, c.Deleted)
+		}
 	}
 	fmt.Fprintf(w, "  malformed records skipped: %d\n", skipped)
 	fmt.Fprintf(w, "  %-10s %9s %9s %9s\n", "table", "inserted", "updated", "rows")

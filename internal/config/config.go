@@ -24,26 +24,27 @@ const Prefix = "SPARKIFY"
 
 // Config is the whole configuration of one run.
 type Config struct {
-	Target         warehouse.Target `envconfig:"TARGET" default:"postgres" desc:"warehouse engine: postgres or redshift"`
-	DatabaseURL    string           `envconfig:"DATABASE_URL" desc:"postgres://user:pass@host:port/db?sslmode=... (Redshift: the cluster endpoint, port 5439); required for load and report"`
-	SongData       source.Location  `envconfig:"SONG_DATA" default:"s3://udacity-dend/song_data" desc:"prefix URI of the song files (s3://bucket/prefix or file:///dir)"`
-	LogData        source.Location  `envconfig:"LOG_DATA" default:"s3://udacity-dend/log_data" desc:"prefix URI of the log files (s3://bucket/prefix or file:///dir)"`
-	LogJSONPath    string           `envconfig:"LOG_JSONPATH" default:"s3://udacity-dend/log_json_path.json" desc:"jsonpaths file for the Redshift COPY of the logs"`
-	SourceRegion   string           `envconfig:"SOURCE_REGION" default:"us-west-2" desc:"region of the source bucket (Redshift COPY REGION; S3 client region when AWS_REGION is unset)"`
-	S3PathStyle    bool             `envconfig:"S3_PATH_STYLE" default:"false" desc:"path-style S3 addressing, for emulators"`
-	IAMRoleARN     string           `envconfig:"IAM_ROLE_ARN" desc:"role Redshift assumes for COPY (printed by -phase provision)"`
-	ReportDir      string           `envconfig:"REPORT_DIR" default:"report" desc:"directory where report writes its files"`
-	ReportURI      S3Location       `envconfig:"REPORT_URI" desc:"optional s3://bucket/prefix; report files are also uploaded to prefix/<date>/"`
-	StagingURI     S3Location       `envconfig:"STAGING_URI" desc:"redshift target: writable s3://bucket/prefix where each load writes the COPY manifests of the objects it lists (Redshift's role must read it)"`
-	MaxErrors      int              `envconfig:"MAX_ERRORS" default:"0" desc:"malformed source records to skip (and count) before the load fails"`
-	Concurrency    int              `envconfig:"S3_CONCURRENCY" default:"128" desc:"source objects fetched at once"`
-	ReportMaxAge   time.Duration    `envconfig:"REPORT_MAX_AGE" default:"36h" desc:"the report warns when the last successful load is older than this, or when the last load failed"`
-	PushgatewayURL string           `envconfig:"PUSHGATEWAY_URL" desc:"optional Prometheus Pushgateway URL: each run pushes its duration, status, rows per table and last-success time"`
-	FullRefresh    bool             `envconfig:"FULL_REFRESH" default:"false" desc:"stage every source object, not only those new or changed since the last loads (also the -full-refresh flag)"`
-	RunResult      string           `envconfig:"RUN_RESULT" desc:"file where each run writes its result as JSON (phases, durations, counts, error and its class); none when empty"`
-	LogFormat      string           `envconfig:"LOG_FORMAT" default:"text" desc:"log format: text or json"`
-	S3Timeout      time.Duration    `envconfig:"S3_TIMEOUT" default:"60s" desc:"S3 requests: connecting, the first byte of a response, and any pause while reading an object; a stalled peer then fails the load with the transient exit code, naming the object"`
-	LockTimeout    time.Duration    `envconfig:"LOCK_TIMEOUT" default:"30m" desc:"how long a load waits for another running load to finish"`
+	Target         warehouse.Target         `envconfig:"TARGET" default:"postgres" desc:"warehouse engine: postgres or redshift"`
+	DatabaseURL    string                   `envconfig:"DATABASE_URL" desc:"postgres://user:pass@host:port/db?sslmode=... (Redshift: the cluster endpoint, port 5439); required for load and report"`
+	SongData       source.Location          `envconfig:"SONG_DATA" default:"s3://udacity-dend/song_data" desc:"prefix URI of the song files (s3://bucket/prefix or file:///dir)"`
+	LogData        source.Location          `envconfig:"LOG_DATA" default:"s3://udacity-dend/log_data" desc:"prefix URI of the log files (s3://bucket/prefix or file:///dir)"`
+	LogJSONPath    string                   `envconfig:"LOG_JSONPATH" default:"s3://udacity-dend/log_json_path.json" desc:"jsonpaths file for the Redshift COPY of the logs"`
+	SourceRegion   string                   `envconfig:"SOURCE_REGION" default:"us-west-2" desc:"region of the source bucket (Redshift COPY REGION; S3 client region when AWS_REGION is unset)"`
+	S3PathStyle    bool                     `envconfig:"S3_PATH_STYLE" default:"false" desc:"path-style S3 addressing, for emulators"`
+	IAMRoleARN     string                   `envconfig:"IAM_ROLE_ARN" desc:"role Redshift assumes for COPY (printed by -phase provision)"`
+	ReportDir      string                   `envconfig:"REPORT_DIR" default:"report" desc:"directory where report writes its files"`
+	ReportURI      S3Location               `envconfig:"REPORT_URI" desc:"optional s3://bucket/prefix; report files are also uploaded to prefix/<date>/"`
+	StagingURI     S3Location               `envconfig:"STAGING_URI" desc:"redshift target: writable s3://bucket/prefix where each load writes the COPY manifests of the objects it lists (Redshift's role must read it)"`
+	MaxErrors      int                      `envconfig:"MAX_ERRORS" default:"0" desc:"malformed source records to skip (and count) before the load fails"`
+	Concurrency    int                      `envconfig:"S3_CONCURRENCY" default:"128" desc:"source objects fetched at once"`
+	ReportMaxAge   time.Duration            `envconfig:"REPORT_MAX_AGE" default:"36h" desc:"the report warns when the last successful load is older than this, or when the last load failed"`
+	PushgatewayURL string                   `envconfig:"PUSHGATEWAY_URL" desc:"optional Prometheus Pushgateway URL: each run pushes its duration, status, rows per table and last-success time"`
+	FullRefresh    bool                     `envconfig:"FULL_REFRESH" default:"false" desc:"rebuild the star tables from every source object as it is now, not only from those new or changed since the last loads (also the -full-refresh flag)"`
+	DeletedSources warehouse.DeletedSources `envconfig:"DELETED_SOURCES" default:"keep" desc:"what a load does with the rows of source objects deleted since they were loaded: keep (logs expired by bucket lifecycle rules keep their history) or retract (the warehouse follows its sources)"`
+	RunResult      string                   `envconfig:"RUN_RESULT" desc:"file where each run writes its result as JSON (phases, durations, counts, error and its class); none when empty"`
+	LogFormat      string                   `envconfig:"LOG_FORMAT" default:"text" desc:"log format: text or json"`
+	S3Timeout      time.Duration            `envconfig:"S3_TIMEOUT" default:"60s" desc:"S3 requests: connecting, the first byte of a response, and any pause while reading an object; a stalled peer then fails the load with the transient exit code, naming the object"`
+	LockTimeout    time.Duration            `envconfig:"LOCK_TIMEOUT" default:"30m" desc:"how long a load waits for another running load to finish"`
 
 	Provision
 }

@@ -2,7 +2,10 @@ package warehouse
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/binary"
 	"errors"
+	"fmt"
 	"io/fs"
 	"strconv"
 	"strings"
@@ -15,25 +18,73 @@ import (
 	"github.com/sparkify/warehouse/sql"
 )
 
-// Ledger is what a load knows of the source objects committed loads took,
-// and collects the objects it takes itself (written to
-// sparkify_source_objects in its transaction).
+// Ledger is what a load knows of the source objects the warehouse holds,
+// and collects the objects it takes itself (written to sparkify_objects in
+// its transaction).
 type Ledger struct {
-	known map[string]string // uri -> version; nil for a full refresh
+	known map[string]knownObject // by URI; nil for a rebuild
 
-	mu     sync.Mutex
-	taken  []source.Object
-	counts map[string]*ObjectCounts // per staging table
+	mu        sync.Mutex
+	taken     []source.Object
+	retracted []string                 // URIs of deleted objects whose rows the load removes
+	counts    map[string]*ObjectCounts // per staging table
+}
+
+// knownObject is an object of the ledger: its version, and whether this
+// load's listing saw it.
+type knownObject struct {
+	version string
+	seen    bool
 }
 
 // ObjectCounts are a source's objects by what the ledger says of them.
+// Deleted counts the objects the ledger holds that the source no longer
+// lists; Retracted those of them whose rows the load removed.
 type ObjectCounts struct {
-	New, Changed, Skipped int64
+	New, Changed, Skipped, Deleted, Retracted int64
 }
+
+// ObjectID is the lineage id of the object at uri: the first 8 bytes of the
+// SHA-256 of the URI, as a signed 64-bit integer (the source_object column).
+// It is a function of the URI alone, so every load computes the same id
+// without asking the database, and a rewritten object keeps its id.
+func ObjectID(uri string) int64 {
+	sum := sha256.Sum256([]byte(uri))
+	return int64(binary.BigEndian.Uint64(sum[:8]))
+}
+
+// Rebuild reports whether the load rebuilds the star tables from every
+// object: a full refresh, or no ledger yet (a first load, or the first load
+// after the upgrade that added lineage).
+func (l *Ledger) Rebuild() bool { return l == nil || l.known == nil }
 
 // LedgerStatements are the SQL of the ledger (sql/shared/bookkeeping/ledger.sql).
 type LedgerStatements struct {
 	Read, Create, Add, Forget, Record sql.Statement
+}
+
+// DeletedSources says what a load does with the rows of an object that the
+// ledger holds and the source no longer lists (SPARKIFY_DELETED_SOURCES).
+type DeletedSources string
+
+// Deleted-source policies.
+const (
+	// KeepDeleted keeps what deleted objects brought: raw logs are often
+	// expired by bucket lifecycle rules, and their history must stay.
+	KeepDeleted DeletedSources = "keep"
+	// RetractDeleted removes what deleted objects brought, so that the
+	// warehouse equals its sources as they are now.
+	RetractDeleted DeletedSources = "retract"
+)
+
+// Decode parses a policy name (envconfig.Decoder).
+func (d *DeletedSources) Decode(s string) error {
+	switch DeletedSources(s) {
+	case KeepDeleted, RetractDeleted:
+		*d = DeletedSources(s)
+		return nil
+	}
+	return fmt.Errorf("unknown value %q: use keep (the rows of deleted source objects stay) or retract (they are removed)", s)
 }
 
 func readLedgerStatements(fsys fs.FS) (LedgerStatements, error) {
@@ -46,7 +97,7 @@ func readLedgerStatements(fsys fs.FS) (LedgerStatements, error) {
 
 // ReadLedger reads the ledger, outside the load's transaction. With
 // fullRefresh, or before the ledger's table exists, every object counts as
-// new. A concurrent load committing objects meanwhile only makes this one
+// new and the load rebuilds the star tables. A concurrent load committing objects meanwhile only makes this one
 // stage them again, which the transforms absorb.
 func ReadLedger(ctx context.Context, conn *pgx.Conn, p *Plan, fullRefresh bool) (*Ledger, error) {
 	l := &Ledger{counts: map[string]*ObjectCounts{}}
@@ -59,10 +110,10 @@ func ReadLedger(ctx context.Context, conn *pgx.Conn, p *Plan, fullRefresh bool) 
 	if err == nil {
 		// A row's two text columns are taken as they arrive: a ledger holds
 		// a row per song file, 100,000s of them, read before every load.
-		l.known = map[string]string{}
+		l.known = map[string]knownObject{}
 		for rows.Next() {
 			v := rows.RawValues()
-			l.known[string(v[0])] = string(v[1])
+			l.known[string(v[0])] = knownObject{version: string(v[1])}
 		}
 		err = rows.Err()
 	}
@@ -87,10 +138,13 @@ func (l *Ledger) Take(table string, o source.Object) bool {
 		l.counts[table] = c
 	}
 	old, seen := l.known[o.URI]
+	if seen {
+		l.known[o.URI] = knownObject{version: old.version, seen: true}
+	}
 	switch {
 	case !seen:
 		c.New++
-	case old != o.Version || o.Version == "":
+	case old.version != o.Version || o.Version == "":
 		c.Changed++
 	default:
 		c.Skipped++
@@ -132,30 +186,118 @@ func (s *ledgerStore) List(ctx context.Context, fn func(source.Object) error) er
 	})
 }
 
-// ledgerBatch is how many objects go into one INSERT of the ledger.
-const ledgerBatch = 500
-
-// write records the objects taken, in the load's transaction.
-func (l *Ledger) write(ctx context.Context, tx pgx.Tx, st LedgerStatements, loadID string) error {
-	if len(l.taken) == 0 {
-		return nil
+// Deleted finds, once every source is listed, the objects of the ledger
+// under loc that the listing did not see, counts them for table, and with
+// RetractDeleted takes them for removal.
+func (l *Ledger) Deleted(table string, loc source.Location, policy DeletedSources) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	c := l.counts[table]
+	if c == nil {
+		c = &ObjectCounts{}
+		l.counts[table] = c
 	}
+	for uri, k := range l.known {
+		if k.seen || !Under(loc, uri) {
+			continue
+		}
+		c.Deleted++
+		if policy == RetractDeleted {
+			c.Retracted++
+			l.retracted = append(l.retracted, uri)
+		}
+	}
+}
+
+// Under reports whether the object at uri lies under loc, as a listing of
+// loc would take it.
+func Under(loc source.Location, uri string) bool {
+	var key string
+	switch loc.Scheme {
+	case "s3":
+		rest, ok := strings.CutPrefix(uri, "s3://"+loc.Bucket+"/")
+		if !ok {
+			return false
+		}
+		key = rest
+	case "file":
+		rest, ok := strings.CutPrefix(uri, "file://")
+		if !ok {
+			return false
+		}
+		key = rest
+	default:
+		return false
+	}
+	return source.InPrefix(loc.Path, key)
+}
+
+// Replaces reports whether the load replaces an object the warehouse holds
+// rows of: a changed one, or a retracted one.
+func (l *Ledger) Replaces() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, c := range l.counts {
+		if c.Changed > 0 || c.Retracted > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// Changes reports whether the load replaces any object: one staged, or one
+// retracted.
+func (l *Ledger) Changes() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.taken) > 0 || len(l.retracted) > 0
+}
+
+// ledgerBatch is how many objects go into one INSERT of the ledger.
+const ledgerBatch = 250
+
+// writeObjects fills load_objects, in the load's transaction, with the
+// objects the load replaces: those it took and those it retracts. The
+// transforms read it; a nil ledger writes an empty table.
+func (l *Ledger) writeObjects(ctx context.Context, tx pgx.Tx, st LedgerStatements) error {
 	if _, err := tx.Exec(ctx, st.Create.SQL); err != nil {
 		return stmtError(st.Create, err)
 	}
-	for start := 0; start < len(l.taken); start += ledgerBatch {
-		batch := l.taken[start:min(start+ledgerBatch, len(l.taken))]
-		rows := make([]string, len(batch))
-		args := make([]any, 0, 2*len(batch))
+	if l == nil {
+		return nil
+	}
+	type row struct {
+		uri, version string
+		retracted    int32
+	}
+	all := make([]row, 0, len(l.taken)+len(l.retracted))
+	for _, o := range l.taken {
+		all = append(all, row{o.URI, o.Version, 0})
+	}
+	for _, uri := range l.retracted {
+		all = append(all, row{uri, "", 1})
+	}
+	for start := 0; start < len(all); start += ledgerBatch {
+		batch := all[start:min(start+ledgerBatch, len(all))]
+		groups := make([]string, len(batch))
+		args := make([]any, 0, 4*len(batch))
 		for i, o := range batch {
-			rows[i] = "($" + strconv.Itoa(2*i+1) + ", $" + strconv.Itoa(2*i+2) + ")"
-			args = append(args, o.URI, o.Version)
+			n := 4*i + 1
+			groups[i] = "($" + strconv.Itoa(n) + ", $" + strconv.Itoa(n+1) + ", $" + strconv.Itoa(n+2) + ", $" + strconv.Itoa(n+3) + ")"
+			args = append(args, o.uri, o.version, ObjectID(o.uri), o.retracted)
 		}
-		q := strings.Replace(st.Add.SQL, "{{ROWS}}", strings.Join(rows, ", "), 1)
+		q := strings.Replace(st.Add.SQL, "{{ROWS}}", strings.Join(groups, ", "), 1)
 		if _, err := tx.Exec(ctx, q, args...); err != nil {
 			return stmtError(st.Add, err)
 		}
 	}
+	return nil
+}
+
+// write updates the ledger from load_objects, in the load's transaction:
+// the objects replaced are forgotten, and those taken recorded with their
+// version.
+func (l *Ledger) write(ctx context.Context, tx pgx.Tx, st LedgerStatements, loadID string) error {
 	if _, err := tx.Exec(ctx, st.Forget.SQL); err != nil {
 		return stmtError(st.Forget, err)
 	}

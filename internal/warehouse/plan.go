@@ -5,6 +5,7 @@ import (
 	"io"
 	"io/fs"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -71,10 +72,14 @@ type Step struct {
 	Version int             // StepMigration
 	Stage   *Stage          // StepStage
 	Table   string          // StepCount
-	// OnStaged marks the transforms and checks: they work on what was
-	// staged, and a load that staged no record skips them (the warehouse
-	// cannot change, and it passed its checks when it was written).
+	// OnStaged marks the transforms and checks: they work on the objects
+	// the load replaces, and a load that replaces none skips them (the
+	// warehouse cannot change, and it passed its checks when it was
+	// written).
 	OnStaged bool
+	// Rebuild marks the statements that empty the star tables and their
+	// records before a rebuild (sql/shared/rebuild); other loads skip them.
+	Rebuild bool
 }
 
 // Name names the step in logs and run results: the staging table, or the
@@ -203,8 +208,8 @@ func BuildPlan(fsys fs.FS, o Options) (*Plan, error) {
 	switch o.Target {
 	case Postgres:
 		p.Steps = append(p.Steps,
-			Step{Kind: StepStage, Stage: &Stage{Table: "staging_songs", Columns: source.SongColumns, Location: o.SongData, Decode: source.DecodeSongs}},
-			Step{Kind: StepStage, Stage: &Stage{Table: "staging_events", Columns: source.EventColumns, Location: o.LogData, Decode: source.DecodeEvents}},
+			Step{Kind: StepStage, Stage: &Stage{Table: "staging_songs", Columns: lineageColumns(source.SongColumns), Location: o.SongData, Decode: withObjectID(source.DecodeSongs)}},
+			Step{Kind: StepStage, Stage: &Stage{Table: "staging_events", Columns: lineageColumns(source.EventColumns), Location: o.LogData, Decode: withObjectID(source.DecodeEvents)}},
 		)
 	case Redshift:
 		copies, err := redshiftCopies(fsys, o)
@@ -226,6 +231,13 @@ func BuildPlan(fsys fs.FS, o Options) (*Plan, error) {
 			return nil, err
 		}
 		p.Probe = probe[0]
+	}
+	rebuild, err := sql.ReadDir(fsys, "shared/rebuild")
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range rebuild {
+		p.Steps = append(p.Steps, Step{Kind: StepExec, Stmts: []sql.Statement{s}, OnStaged: true, Rebuild: true})
 	}
 	for _, dir := range []string{"shared/transform", "shared/checks"} {
 		stmts, err := sql.ReadDir(fsys, dir)
@@ -252,6 +264,21 @@ func BuildPlan(fsys fs.FS, o Options) (*Plan, error) {
 		p.Steps = append(p.Steps, Step{Kind: StepCount, Table: t, Stmts: []sql.Statement{counts[i]}})
 	}
 	return p, nil
+}
+
+// lineageColumns are a staging table's columns followed by source_object,
+// the lineage id of the object each row comes from.
+func lineageColumns(cols []string) []string {
+	return append(slices.Clip(cols), "source_object")
+}
+
+// withObjectID wraps a decoder so that every row it emits ends with the
+// object's lineage id (ObjectID).
+func withObjectID(decode source.DecodeFunc) source.DecodeFunc {
+	return func(uri string, r io.Reader, emit func([]any) error, bad func(*source.RecordError) error) error {
+		id := ObjectID(uri)
+		return decode(uri, r, func(row []any) error { return emit(append(row, id)) }, bad)
+	}
 }
 
 // LoadBookkeeping are the queries that read what Redshift recorded about the

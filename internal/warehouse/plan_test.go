@@ -107,6 +107,7 @@ func TestSharedSQLDoesNotFork(t *testing.T) {
 		t.Errorf("checks the Postgres schema enforces = %q\nwant %q", enforced, wantEnforced)
 	}
 	want := []string{
+		"shared/rebuild/01_rebuild.sql",
 		"shared/transform/00_staging_checks.sql", "shared/transform/00_statistics.sql",
 		"shared/transform/01_plays.sql", "shared/transform/02_songs.sql", "shared/transform/03_artists.sql",
 		"shared/transform/04_users.sql", "shared/transform/05_songplays.sql", "shared/transform/06_time.sql",

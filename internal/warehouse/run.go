@@ -27,7 +27,10 @@ type StageStats struct {
 type TableCounts struct {
 	Inserted int64
 	Updated  int64
-	Rows     int64
+	// Deleted counts the rows removed for good: their every record went
+	// with a changed or retracted source object.
+	Deleted int64
+	Rows    int64
 }
 
 // Summary describes a finished load.
@@ -97,8 +100,12 @@ type RunOptions struct {
 	// Ledger, when set, decides which objects the load stages (Postgres:
 	// it filters the stages' stores; Redshift: the caller built the
 	// manifests with it), and the objects taken are recorded in the load's
-	// transaction.
+	// transaction. Without one, the load rebuilds the star tables.
 	Ledger *Ledger
+	// Deleted is what becomes of the rows of source objects that are gone
+	// (Postgres: the runner asks the ledger once a stage is listed;
+	// Redshift: the caller did when it listed the sources).
+	Deleted DeletedSources
 }
 
 // LoadRecord is what sparkify_loads keeps of a load besides its counts.
@@ -261,6 +268,9 @@ func Run(ctx context.Context, conn *pgx.Conn, p *Plan, o RunOptions) (sum *Summa
 			if err != nil {
 				return err
 			}
+			if o.Ledger != nil && !o.Ledger.Rebuild() {
+				o.Ledger.Deleted(stage.Table, stage.Location, o.Deleted)
+			}
 			sum.Staged[st.Stage.Table] = stats
 			log.Info("staged", "table", st.Stage.Table, "source", st.Stage.Location.String(), "objects", stats.Objects, "records", stats.Records)
 		case StepCheck:
@@ -281,30 +291,36 @@ func Run(ctx context.Context, conn *pgx.Conn, p *Plan, o RunOptions) (sum *Summa
 		}
 		return nil
 	}
-	skipped := false // the transforms and checks, when nothing was staged
 	// A star table's rows after the load are those the last committed load
 	// recorded plus the rows this load inserted, less those it deleted:
 	// counting every table would make each load cost what the warehouse
-	// holds. A load without that record, or a full refresh (no ledger
-	// read), counts every table instead.
-	recount := o.Ledger == nil || o.Ledger.known == nil
+	// holds. A rebuild counts every table instead.
+	rebuild := o.Ledger.Rebuild()
+	transforms := 0 // 1: run, -1: skipped (the load replaces no object)
 	var lastRows map[string]int64
 	for _, st := range p.Steps {
-		if st.OnStaged && !staged(sum) {
-			if !skipped {
-				log.Info("no new record was staged: transforms and checks skipped, the star tables are unchanged")
-				skipped = true
+		if st.OnStaged && transforms == 0 {
+			transforms = -1
+			if rebuild || o.Ledger.Changes() {
+				transforms = 1
+				if err := o.Ledger.writeObjects(ctx, tx, p.Ledger); err != nil {
+					return nil, err
+				}
+			} else {
+				log.Info("no source object is new, changed or retracted: transforms and checks skipped, the star tables are unchanged")
 			}
+		}
+		if st.OnStaged && (transforms < 0 || st.Rebuild && !rebuild) {
 			continue
 		}
-		if st.Kind == StepCount && (!recount || !staged(sum)) {
+		if st.Kind == StepCount && (!rebuild || transforms < 0) {
 			if lastRows == nil {
 				if lastRows, err = readLastRows(ctx, tx, p); err != nil {
 					return nil, err
 				}
 			}
 			if n, ok := lastRows[st.Table]; ok {
-				sum.Tables[st.Table].Rows = n + inserted(metrics, st.Table)
+				sum.Tables[st.Table].Rows = n + net(metrics, st.Table)
 				continue
 			}
 		}
@@ -318,7 +334,7 @@ func Run(ctx context.Context, conn *pgx.Conn, p *Plan, o RunOptions) (sum *Summa
 		}
 		d := time.Since(t0)
 		sum.Steps = append(sum.Steps, StepTiming{Name: name, Duration: d})
-		log.Info("step done", "step", name, "duration_ms", d.Milliseconds())
+		log.Debug("step done", "step", name, "duration_ms", d.Milliseconds())
 	}
 	sum.SchemaVersion = version
 	for _, t := range Tables {
@@ -327,11 +343,14 @@ func Run(ctx context.Context, conn *pgx.Conn, p *Plan, o RunOptions) (sum *Summa
 		// a row updated in place.
 		c.Updated = metrics[t+".replaced"] + metrics[t+".updated"]
 		c.Inserted = inserted(metrics, t)
+		c.Deleted = metrics[t+".deleted"]
 	}
-	if o.Ledger != nil && o.Load != nil {
+	if o.Ledger != nil && o.Load != nil && transforms > 0 {
 		if err := o.Ledger.write(ctx, tx, p.Ledger, o.Load.ID); err != nil {
 			return nil, err
 		}
+	}
+	if o.Ledger != nil {
 		for _, t := range []string{"staging_songs", "staging_events"} {
 			sum.Sources[t] = o.Ledger.Counts(t)
 		}
@@ -379,14 +398,10 @@ func inserted(metrics map[string]int64, table string) int64 {
 	return metrics[table+".written"] - metrics[table+".replaced"]
 }
 
-// staged reports whether the load staged any record so far.
-func staged(sum *Summary) bool {
-	for _, s := range sum.Staged {
-		if s.Records > 0 {
-			return true
-		}
-	}
-	return false
+// net is how many rows table gained in the load: those it inserted, less
+// those it deleted for good (their source objects changed or went).
+func net(metrics map[string]int64, table string) int64 {
+	return inserted(metrics, table) - metrics[table+".deleted"]
 }
 
 // recordLoad writes the load's row in sparkify_loads, in its transaction.

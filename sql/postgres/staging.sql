@@ -1,6 +1,7 @@
 -- Staging tables for one load, Postgres dialect. They are temporary: private
 -- to the load's session and gone when it ends. The job fills them with the
--- binary COPY protocol. Column order matches the Redshift staging tables; the
+-- binary COPY protocol, each row with its
+-- object's id (source_object, lineage: postgres/schema/0006_lineage.sql). Column order matches the Redshift staging tables; the
 -- "C" collation makes text compare and sort by bytes, as on Redshift.
 CREATE TEMP TABLE staging_events (
     artist          TEXT COLLATE "C",
@@ -20,7 +21,8 @@ CREATE TEMP TABLE staging_events (
     status          INTEGER,
     ts              TIMESTAMP,
     user_agent      TEXT COLLATE "C",
-    user_id         TEXT COLLATE "C"
+    user_id         TEXT COLLATE "C",
+    source_object   BIGINT
 ) ON COMMIT DROP;
 
 CREATE TEMP TABLE staging_songs (
@@ -33,5 +35,6 @@ CREATE TEMP TABLE staging_songs (
     song_id          TEXT COLLATE "C",
     title            TEXT COLLATE "C",
     duration         DOUBLE PRECISION,
-    year             INTEGER
+    year             INTEGER,
+    source_object    BIGINT
 ) ON COMMIT DROP;

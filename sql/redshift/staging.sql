@@ -2,6 +2,8 @@
 -- to the load's session and dropped when it ends. staging_events' columns are
 -- in the order of the jsonpaths file (SPARKIFY_LOG_JSONPATH); staging_songs'
 -- names equal the song files' keys, as FORMAT AS JSON 'auto' requires.
+-- COPY leaves source_object (lineage) null: see the README's "Loads over
+-- time" for what that means on Redshift.
 CREATE TEMP TABLE staging_events (
     artist          VARCHAR(1024),
     auth            VARCHAR(32),
@@ -20,7 +22,8 @@ CREATE TEMP TABLE staging_events (
     status          INTEGER,
     ts              TIMESTAMP,
     user_agent      VARCHAR(2048),
-    user_id         VARCHAR(32)
+    user_id         VARCHAR(32),
+    source_object   BIGINT
 );
 
 CREATE TEMP TABLE staging_songs (
@@ -33,5 +36,6 @@ CREATE TEMP TABLE staging_songs (
     song_id          VARCHAR(32),
     title            VARCHAR(1024),
     duration         DOUBLE PRECISION,
-    year             INTEGER
+    year             INTEGER,
+    source_object    BIGINT
 );

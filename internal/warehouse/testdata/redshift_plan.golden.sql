@@ -244,11 +244,76 @@ COMMENT ON COLUMN sparkify_loads.artists_rows IS 'Rows of artists after the load
 COMMENT ON COLUMN sparkify_loads.time_rows IS 'Rows of time after the load (committed loads).';
 INSERT INTO sparkify_schema_version (version) VALUES (5);
 
+-- migration 6 (sql/redshift/schema/0006_lineage.sql), run only when the recorded schema version is below 6
+-- Lineage, Redshift dialect (the same tables as postgres/schema/0006_lineage.sql,
+-- which says why they exist). Declared keys are not enforced on Redshift;
+-- the load's checks are what keep them.
+DROP TABLE IF EXISTS sparkify_unmatched_plays;
+DROP TABLE IF EXISTS sparkify_source_objects;
+CREATE TABLE IF NOT EXISTS sparkify_objects (
+    uri     VARCHAR(1024) NOT NULL,
+    version VARCHAR(128) NOT NULL,
+    load_id VARCHAR(64) NOT NULL,
+    PRIMARY KEY (uri)
+)
+DISTSTYLE ALL
+SORTKEY (uri);
+CREATE TABLE IF NOT EXISTS sparkify_song_records (
+    source_object    BIGINT NOT NULL,
+    song_id          VARCHAR(32),
+    title            VARCHAR(1024),
+    artist_id        VARCHAR(32),
+    artist_name      VARCHAR(1024),
+    year             INTEGER,
+    duration         DOUBLE PRECISION,
+    artist_location  VARCHAR(1024),
+    artist_latitude  DOUBLE PRECISION,
+    artist_longitude DOUBLE PRECISION
+)
+DISTSTYLE ALL
+SORTKEY (song_id);
+CREATE TABLE IF NOT EXISTS sparkify_play_records (
+    source_object   BIGINT NOT NULL,
+    user_id         INTEGER NOT NULL,
+    session_id      INTEGER NOT NULL,
+    item_in_session INTEGER NOT NULL,
+    start_time      TIMESTAMP NOT NULL,
+    level           VARCHAR(16),
+    song            VARCHAR(1024),
+    artist          VARCHAR(1024),
+    length          DOUBLE PRECISION,
+    location        VARCHAR(1024),
+    user_agent      VARCHAR(2048),
+    PRIMARY KEY (user_id, session_id, item_in_session, source_object)
+)
+DISTKEY (user_id)
+SORTKEY (source_object);
+CREATE TABLE IF NOT EXISTS sparkify_user_records (
+    source_object   BIGINT NOT NULL,
+    user_id         INTEGER NOT NULL,
+    first_name      VARCHAR(512),
+    last_name       VARCHAR(512),
+    gender          VARCHAR(16),
+    level           VARCHAR(16),
+    last_seen_at    TIMESTAMP NOT NULL,
+    session_id      INTEGER,
+    item_in_session INTEGER,
+    PRIMARY KEY (user_id, source_object)
+)
+DISTSTYLE ALL;
+COMMENT ON TABLE sparkify_objects IS 'The ledger of source objects the warehouse holds (uri, version): a load stages only new or changed objects.';
+COMMENT ON TABLE sparkify_song_records IS 'Internal to the load: every song record with the object it came from (source_object), which songs, artists and the catalogue are derived from.';
+COMMENT ON TABLE sparkify_play_records IS 'Internal to the load: every song play with the log object it came from (source_object), which songplays and time are derived from.';
+COMMENT ON TABLE sparkify_user_records IS 'Internal to the load: each user''s latest event in each log object (source_object), which users is derived from.';
+INSERT INTO sparkify_schema_version (version) VALUES (6);
+
 -- sql/redshift/staging.sql
 -- Staging tables for one load, Redshift dialect. Temporary tables are private
 -- to the load's session and dropped when it ends. staging_events' columns are
 -- in the order of the jsonpaths file (SPARKIFY_LOG_JSONPATH); staging_songs'
 -- names equal the song files' keys, as FORMAT AS JSON 'auto' requires.
+-- COPY leaves source_object (lineage) null: see the README's "Loads over
+-- time" for what that means on Redshift.
 CREATE TEMP TABLE staging_events (
     artist          VARCHAR(1024),
     auth            VARCHAR(32),
@@ -267,7 +332,8 @@ CREATE TEMP TABLE staging_events (
     status          INTEGER,
     ts              TIMESTAMP,
     user_agent      VARCHAR(2048),
-    user_id         VARCHAR(32)
+    user_id         VARCHAR(32),
+    source_object   BIGINT
 );
 CREATE TEMP TABLE staging_songs (
     num_songs        INTEGER,
@@ -279,7 +345,8 @@ CREATE TEMP TABLE staging_songs (
     song_id          VARCHAR(32),
     title            VARCHAR(1024),
     duration         DOUBLE PRECISION,
-    year             INTEGER
+    year             INTEGER,
+    source_object    BIGINT
 );
 
 -- sql/redshift/copy_songs.sql
@@ -341,6 +408,24 @@ SELECT COUNT(*) FROM stl_load_errors WHERE query = pg_last_copy_id();
 -- ORDER BY line_number
 -- LIMIT 10;
 
+-- sql/shared/rebuild/01_rebuild.sql
+-- A rebuild: the first load, a load after an upgrade that added lineage, and
+-- every full refresh (-full-refresh, SPARKIFY_FULL_REFRESH=true, and each
+-- Redshift load without SPARKIFY_STAGING_URI). Every star table, every
+-- record and the ledger are emptied in the load's transaction, and the load
+-- then takes every object of the sources as they are now: it ends equal to
+-- a fresh database. DELETE, not TRUNCATE: Redshift commits on TRUNCATE.
+DELETE FROM songplays;
+DELETE FROM time;
+DELETE FROM users;
+DELETE FROM songs;
+DELETE FROM artists;
+DELETE FROM sparkify_song_catalogue;
+DELETE FROM sparkify_song_records;
+DELETE FROM sparkify_play_records;
+DELETE FROM sparkify_user_records;
+DELETE FROM sparkify_objects;
+
 -- sql/shared/transform/00_staging_checks.sql
 -- Checks on what was staged, before anything is transformed. The shared
 -- transforms cast userId to INTEGER; a value that is not a number would
@@ -364,21 +449,46 @@ ANALYZE staging_songs (song_id, artist_id);
 ANALYZE staging_events (page, user_id, session_id, item_in_session, ts);
 
 -- sql/shared/transform/01_plays.sql
--- The song plays of this load: one row per NextSong event, identified by
--- (userId, sessionId, itemInSession); an event staged twice counts once.
--- An event without a userId cannot be identified or attributed and is not a
--- song play.
-CREATE TEMP TABLE load_plays AS
-SELECT start_time, user_id, level, song, artist, length, session_id,
-       item_in_session, location, user_agent
+-- Lineage first: the records of the objects this load replaces (load_objects,
+-- written by the job after staging: every object staged, and with
+-- SPARKIFY_DELETED_SOURCES=retract every object gone from the source) give
+-- way to what was staged from them. The star tables are then recomputed for
+-- exactly the keys those records and the staged ones carry, from every
+-- object's records, as one load of all the sources would compute them.
+-- source_object is null where Redshift's COPY staged the rows: 0 stands for
+-- "an object of this load".
+
+-- The song plays whose row may change: those the replaced objects held and
+-- those staged now. A play is a NextSong event with a userId, identified by
+-- (userId, sessionId, itemInSession).
+CREATE TEMP TABLE load_play_keys AS
+SELECT r.user_id, r.session_id, r.item_in_session
+FROM sparkify_play_records r
+JOIN load_objects o ON o.object_id = r.source_object
+UNION
+SELECT CAST(user_id AS INTEGER), session_id, item_in_session
+FROM staging_events
+WHERE page = 'NextSong'
+  AND user_id <> ''
+  AND ts IS NOT NULL
+  AND session_id IS NOT NULL
+  AND item_in_session IS NOT NULL;
+ANALYZE load_play_keys;
+DELETE FROM sparkify_play_records USING load_objects
+WHERE sparkify_play_records.source_object = load_objects.object_id;
+-- Each object's plays; an event twice in one object counts once (the first
+-- by its values, so the pick does not depend on line order).
+INSERT INTO sparkify_play_records (source_object, user_id, session_id, item_in_session,
+                                   start_time, level, song, artist, length, location, user_agent)
+SELECT source_object, user_id, session_id, item_in_session,
+       start_time, level, song, artist, length, location, user_agent
 FROM (
-    SELECT ts AS start_time,
-           CAST(NULLIF(user_id, '') AS INTEGER) AS user_id,
-           level, song, artist, length, session_id, item_in_session,
-           location, user_agent,
+    SELECT COALESCE(source_object, 0) AS source_object,
+           CAST(user_id AS INTEGER) AS user_id, session_id, item_in_session,
+           ts AS start_time, level, song, artist, length, location, user_agent,
            ROW_NUMBER() OVER (
-               PARTITION BY CAST(NULLIF(user_id, '') AS INTEGER), session_id, item_in_session
-               ORDER BY ts, level, location, user_agent
+               PARTITION BY COALESCE(source_object, 0), CAST(user_id AS INTEGER), session_id, item_in_session
+               ORDER BY ts, level, location, user_agent, song, artist, length
            ) AS n
     FROM staging_events
     WHERE page = 'NextSong'
@@ -388,79 +498,92 @@ FROM (
       AND item_in_session IS NOT NULL
 ) e
 WHERE n = 1;
-ANALYZE load_plays (user_id, session_id, item_in_session, song, artist);
 
 -- sql/shared/transform/02_songs.sql
--- songs: one row per song_id; year 0 (unknown) becomes null. When the same
--- song_id comes with different values, the candidates from the warehouse and
--- from this load are ranked by their values, so the winner does not depend on
--- file order or on how the data was split across loads. On a tie the row
--- already in the warehouse stays (src 0). The winner's artist name, as
--- spelled in its file, goes to sparkify_song_catalogue for matching plays.
--- Keys lose trailing blanks: Redshift ignores them when it compares, so
--- 'SOX' and 'SOX ' are one song there, and must be one here too. DELETE ...
--- USING names its tables without aliases, the form Redshift documents.
+-- songs: one row per song_id; year 0 (unknown) becomes null. The song and
+-- artist ids the load touches are those of the replaced objects' records and
+-- of the staged ones; each is recomputed from the records of every object
+-- that carries it. When records disagree, they are ranked by their values,
+-- so the winner does not depend on file order or on how the data was split
+-- across loads. The winner's artist name, as spelled in its file, goes to
+-- sparkify_song_catalogue for matching plays. Keys lose trailing blanks:
+-- Redshift ignores them when it compares, so 'SOX' and 'SOX ' are one song
+-- there, and must be one here too. DELETE ... USING names its tables without
+-- aliases, the form Redshift documents.
+CREATE TEMP TABLE load_song_keys AS
+SELECT r.song_id, r.artist_id
+FROM sparkify_song_records r
+JOIN load_objects o ON o.object_id = r.source_object
+UNION
+SELECT RTRIM(song_id), RTRIM(artist_id)
+FROM staging_songs;
+ANALYZE load_song_keys;
+DELETE FROM sparkify_song_records USING load_objects
+WHERE sparkify_song_records.source_object = load_objects.object_id;
+INSERT INTO sparkify_song_records (source_object, song_id, title, artist_id, artist_name, year,
+                                   duration, artist_location, artist_latitude, artist_longitude)
+SELECT COALESCE(source_object, 0), RTRIM(song_id), title, RTRIM(artist_id), artist_name,
+       NULLIF(year, 0), duration, NULLIF(artist_location, ''), artist_latitude, artist_longitude
+FROM staging_songs;
 CREATE TEMP TABLE load_songs AS
 SELECT song_id, title, artist_id, artist_name, year, duration
 FROM (
-    SELECT song_id, title, artist_id, artist_name, year, duration, src,
+    SELECT song_id, title, artist_id, artist_name, year, duration,
            ROW_NUMBER() OVER (
                PARTITION BY song_id
                ORDER BY title NULLS LAST, artist_id NULLS LAST, year NULLS LAST,
-                        duration NULLS LAST, artist_name NULLS LAST, src
+                        duration NULLS LAST, artist_name NULLS LAST
            ) AS n
-    FROM (
-        SELECT s.song_id, s.title, s.artist_id, c.artist_name, s.year, s.duration, 0 AS src
-        FROM songs s
-        LEFT JOIN sparkify_song_catalogue c ON c.song_id = s.song_id
-        WHERE s.song_id IN (SELECT RTRIM(song_id) FROM staging_songs)
-        UNION ALL
-        SELECT RTRIM(song_id), title, RTRIM(artist_id), artist_name, NULLIF(year, 0), duration, 1 AS src
-        FROM staging_songs
-        WHERE RTRIM(song_id) <> ''
-    ) c
+    FROM sparkify_song_records
+    WHERE song_id IN (SELECT song_id FROM load_song_keys)
+      AND song_id <> ''
 ) r
-WHERE n = 1 AND src = 1;
+WHERE n = 1;
 ANALYZE load_songs (song_id, title, artist_name);
+-- Songs whose every record is gone.
+-- metric: songs.deleted
+DELETE FROM songs
+WHERE song_id IN (SELECT song_id FROM load_song_keys)
+  AND song_id NOT IN (SELECT song_id FROM load_songs);
 -- metric: songs.replaced
 DELETE FROM songs USING load_songs WHERE songs.song_id = load_songs.song_id;
 -- metric: songs.written
 INSERT INTO songs (song_id, title, artist_id, year, duration)
 SELECT song_id, title, artist_id, year, duration
 FROM load_songs;
-DELETE FROM sparkify_song_catalogue USING load_songs
-WHERE sparkify_song_catalogue.song_id = load_songs.song_id;
+DELETE FROM sparkify_song_catalogue
+WHERE song_id IN (SELECT song_id FROM load_song_keys);
 INSERT INTO sparkify_song_catalogue (song_id, artist_id, title, artist_name, duration)
 SELECT song_id, artist_id, title, artist_name, duration
 FROM load_songs;
 
 -- sql/shared/transform/03_artists.sql
 -- artists: one row per artist_id; "" locations become null. The same
--- artist_id comes with several spellings of its name: the candidates from the
--- warehouse and from this load are ranked by their values, so the pick is the
--- same whatever the file order or the split of the data across loads.
+-- artist_id comes with several spellings of its name: the records of every
+-- object that carries a touched artist_id are ranked by their values, so the
+-- pick is the same whatever the file order or the split of the data across
+-- loads.
 CREATE TEMP TABLE load_artists AS
 SELECT artist_id, name, location, latitude, longitude
 FROM (
-    SELECT artist_id, name, location, latitude, longitude, src,
+    SELECT artist_id, artist_name AS name, artist_location AS location,
+           artist_latitude AS latitude, artist_longitude AS longitude,
            ROW_NUMBER() OVER (
                PARTITION BY artist_id
-               ORDER BY name NULLS LAST, location NULLS LAST,
-                        latitude NULLS LAST, longitude NULLS LAST, src
+               ORDER BY artist_name NULLS LAST, artist_location NULLS LAST,
+                        artist_latitude NULLS LAST, artist_longitude NULLS LAST
            ) AS n
-    FROM (
-        SELECT artist_id, name, location, latitude, longitude, 0 AS src
-        FROM artists
-        WHERE artist_id IN (SELECT RTRIM(artist_id) FROM staging_songs)
-        UNION ALL
-        SELECT RTRIM(artist_id), artist_name, NULLIF(artist_location, ''),
-               artist_latitude, artist_longitude, 1 AS src
-        FROM staging_songs
-        WHERE RTRIM(artist_id) <> ''
-    ) c
+    FROM sparkify_song_records
+    WHERE artist_id IN (SELECT artist_id FROM load_song_keys)
+      AND artist_id <> ''
 ) r
-WHERE n = 1 AND src = 1;
+WHERE n = 1;
 ANALYZE load_artists (artist_id);
+-- Artists whose every record is gone.
+-- metric: artists.deleted
+DELETE FROM artists
+WHERE artist_id IN (SELECT artist_id FROM load_song_keys)
+  AND artist_id NOT IN (SELECT artist_id FROM load_artists);
 -- metric: artists.replaced
 DELETE FROM artists USING load_artists WHERE artists.artist_id = load_artists.artist_id;
 -- metric: artists.written
@@ -470,16 +593,30 @@ FROM load_artists;
 
 -- sql/shared/transform/04_users.sql
 -- users: one row per user id seen in the logs, with name, gender and level
--- from the user's latest event. A user's row is replaced only by a later
--- event than the one it came from, so re-loading or back-filling old days
--- never rolls a user back.
-CREATE TEMP TABLE load_users AS
-SELECT user_id, first_name, last_name, gender, level, last_seen_at
+-- from the user's latest event over every log object. Each object keeps its
+-- latest event per user (sparkify_user_records), so a user touched by this
+-- load is recomputed from those rows, and re-loading, back-filling or
+-- rewriting old days gives the row one load of every day would give.
+CREATE TEMP TABLE load_user_keys AS
+SELECT r.user_id
+FROM sparkify_user_records r
+JOIN load_objects o ON o.object_id = r.source_object
+UNION
+SELECT CAST(user_id AS INTEGER)
+FROM staging_events
+WHERE user_id <> '' AND ts IS NOT NULL;
+ANALYZE load_user_keys;
+DELETE FROM sparkify_user_records USING load_objects
+WHERE sparkify_user_records.source_object = load_objects.object_id;
+INSERT INTO sparkify_user_records (source_object, user_id, first_name, last_name, gender, level,
+                                   last_seen_at, session_id, item_in_session)
+SELECT source_object, user_id, first_name, last_name, gender, level, last_seen_at,
+       session_id, item_in_session
 FROM (
-    SELECT CAST(NULLIF(user_id, '') AS INTEGER) AS user_id, first_name, last_name, gender,
-           level, ts AS last_seen_at,
+    SELECT COALESCE(source_object, 0) AS source_object, CAST(user_id AS INTEGER) AS user_id,
+           first_name, last_name, gender, level, ts AS last_seen_at, session_id, item_in_session,
            ROW_NUMBER() OVER (
-               PARTITION BY CAST(NULLIF(user_id, '') AS INTEGER)
+               PARTITION BY COALESCE(source_object, 0), CAST(user_id AS INTEGER)
                ORDER BY ts DESC, session_id DESC, item_in_session DESC,
                         level, first_name, last_name, gender
            ) AS n
@@ -487,9 +624,33 @@ FROM (
     WHERE user_id <> '' AND ts IS NOT NULL
 ) e
 WHERE n = 1;
+CREATE TEMP TABLE load_users AS
+SELECT user_id, first_name, last_name, gender, level, last_seen_at
+FROM (
+    SELECT user_id, first_name, last_name, gender, level, last_seen_at,
+           ROW_NUMBER() OVER (
+               PARTITION BY user_id
+               ORDER BY last_seen_at DESC, session_id DESC, item_in_session DESC,
+                        level, first_name, last_name, gender
+           ) AS n
+    FROM sparkify_user_records
+    WHERE user_id IN (SELECT user_id FROM load_user_keys)
+) e
+WHERE n = 1;
 ANALYZE load_users (user_id);
+-- Users whose every event is gone.
+-- metric: users.deleted
+DELETE FROM users
+WHERE user_id IN (SELECT user_id FROM load_user_keys)
+  AND user_id NOT IN (SELECT user_id FROM load_users);
+-- Rows that stay as they are are left alone.
 DELETE FROM load_users USING users
-WHERE load_users.user_id = users.user_id AND load_users.last_seen_at <= users.last_seen_at;
+WHERE load_users.user_id = users.user_id
+  AND load_users.last_seen_at = users.last_seen_at
+  AND (load_users.first_name = users.first_name OR (load_users.first_name IS NULL AND users.first_name IS NULL))
+  AND (load_users.last_name = users.last_name OR (load_users.last_name IS NULL AND users.last_name IS NULL))
+  AND (load_users.gender = users.gender OR (load_users.gender IS NULL AND users.gender IS NULL))
+  AND (load_users.level = users.level OR (load_users.level IS NULL AND users.level IS NULL));
 -- metric: users.replaced
 DELETE FROM users USING load_users WHERE users.user_id = load_users.user_id;
 -- metric: users.written
@@ -498,62 +659,65 @@ SELECT user_id, first_name, last_name, gender, level, last_seen_at
 FROM load_users;
 
 -- sql/shared/transform/05_songplays.sql
--- songplays: every new song play, matched to a song when title and artist
--- name agree with the song's own file (sparkify_song_catalogue) and the
--- durations agree within a millisecond (double precision). Trailing blanks are
--- ignored, as Redshift ignores them when it compares VARCHARs. When several
--- songs match, the smallest song_id wins. This load's plays are matched
--- against the whole catalogue. The plays of earlier loads that matched no
--- song yet (sparkify_unmatched_plays) are matched against the songs this
--- load wrote only: every other song of the catalogue was there, unchanged,
--- when they were last matched. So a song arriving now matches them without
--- their log files being staged again, and a load costs what it brings, not
--- what the warehouse holds.
+-- songplays: one row per song play over every log object, matched to a song
+-- when title and artist name agree with the song's own file
+-- (sparkify_song_catalogue) and the durations agree within a millisecond
+-- (double precision). Trailing blanks are ignored, as Redshift ignores them
+-- when it compares VARCHARs. When several songs match, the smallest song_id
+-- wins. The plays recomputed are those whose records changed
+-- (load_play_keys), those matched to a song this load touched, and those
+-- whose title, artist and length match a song this load wrote: a load costs
+-- what it brings, not what the warehouse holds.
+CREATE TEMP TABLE load_keys AS
+SELECT user_id, session_id, item_in_session FROM load_play_keys
+UNION
+SELECT user_id, session_id, item_in_session
+FROM songplays
+WHERE song_id IN (SELECT song_id FROM load_song_keys)
+UNION
+SELECT r.user_id, r.session_id, r.item_in_session
+FROM sparkify_play_records r
+JOIN load_songs c
+  ON RTRIM(c.title) = RTRIM(r.song)
+ AND RTRIM(c.artist_name) = RTRIM(r.artist)
+ AND ABS(c.duration - r.length) < 0.001;
+ANALYZE load_keys;
+-- Each play as one load of every object makes it: the first of its records
+-- by their values.
+CREATE TEMP TABLE load_plays AS
+SELECT start_time, user_id, level, song, artist, length, session_id,
+       item_in_session, location, user_agent
+FROM (
+    SELECT r.start_time, r.user_id, r.level, r.song, r.artist, r.length, r.session_id,
+           r.item_in_session, r.location, r.user_agent,
+           ROW_NUMBER() OVER (
+               PARTITION BY r.user_id, r.session_id, r.item_in_session
+               ORDER BY r.start_time, r.level, r.location, r.user_agent, r.song, r.artist, r.length
+           ) AS n
+    FROM sparkify_play_records r
+    JOIN load_keys k
+      ON k.user_id = r.user_id
+     AND k.session_id = r.session_id
+     AND k.item_in_session = r.item_in_session
+) e
+WHERE n = 1;
+ANALYZE load_plays (user_id, session_id, item_in_session, song, artist);
 CREATE TEMP TABLE load_matches AS
 SELECT user_id, session_id, item_in_session, song_id, artist_id
 FROM (
-    SELECT user_id, session_id, item_in_session, song_id, artist_id,
+    SELECT p.user_id, p.session_id, p.item_in_session, c.song_id, c.artist_id,
            ROW_NUMBER() OVER (
-               PARTITION BY user_id, session_id, item_in_session
-               ORDER BY song_id, artist_id
+               PARTITION BY p.user_id, p.session_id, p.item_in_session
+               ORDER BY c.song_id, c.artist_id
            ) AS n
-    FROM (
-        SELECT p.user_id, p.session_id, p.item_in_session, c.song_id, c.artist_id
-        FROM load_plays p
-        JOIN sparkify_song_catalogue c
-          ON RTRIM(c.title) = RTRIM(p.song)
-         AND RTRIM(c.artist_name) = RTRIM(p.artist)
-         AND ABS(c.duration - p.length) < 0.001
-        UNION ALL
-        SELECT u.user_id, u.session_id, u.item_in_session, c.song_id, c.artist_id
-        FROM sparkify_unmatched_plays u
-        JOIN load_songs c
-          ON RTRIM(c.title) = RTRIM(u.song)
-         AND RTRIM(c.artist_name) = RTRIM(u.artist)
-         AND ABS(c.duration - u.length) < 0.001
-        WHERE NOT EXISTS (
-            SELECT 1 FROM load_plays p
-            WHERE p.user_id = u.user_id
-              AND p.session_id = u.session_id
-              AND p.item_in_session = u.item_in_session
-        )
-    ) c
+    FROM load_plays p
+    JOIN sparkify_song_catalogue c
+      ON RTRIM(c.title) = RTRIM(p.song)
+     AND RTRIM(c.artist_name) = RTRIM(p.artist)
+     AND ABS(c.duration - p.length) < 0.001
 ) m
 WHERE n = 1;
 ANALYZE load_matches (user_id, session_id, item_in_session);
--- Plays loaded before their song reached the catalogue get it now.
--- metric: songplays.updated
-UPDATE songplays
-SET song_id = m.song_id, artist_id = m.artist_id
-FROM load_matches m
-WHERE songplays.song_id IS NULL
-  AND songplays.user_id = m.user_id
-  AND songplays.session_id = m.session_id
-  AND songplays.item_in_session = m.item_in_session;
--- This load's plays with their songs. Plays already in songplays (from a
--- log file staged again) are left out when they are inserted, below, not
--- here: an estimate of how many a NOT EXISTS keeps is often wrong by orders
--- of magnitude, and a join after it would then be planned for one row.
 CREATE TEMP TABLE load_songplays AS
 SELECT p.start_time, p.user_id, p.level, m.song_id, m.artist_id, p.session_id,
        p.location, p.user_agent, p.item_in_session
@@ -563,6 +727,46 @@ LEFT JOIN load_matches m
  AND m.session_id = p.session_id
  AND m.item_in_session = p.item_in_session;
 ANALYZE load_songplays (user_id, session_id, item_in_session, start_time);
+-- The start times whose time row may change: those of the rows about to
+-- change, and those of the plays as they are now (sql/shared/transform/06_time.sql).
+CREATE TEMP TABLE load_times AS
+SELECT s.start_time
+FROM songplays s
+JOIN load_keys k
+  ON k.user_id = s.user_id
+ AND k.session_id = s.session_id
+ AND k.item_in_session = s.item_in_session
+UNION
+SELECT start_time FROM load_songplays;
+-- Plays whose every record is gone.
+-- metric: songplays.deleted
+DELETE FROM songplays USING load_keys
+WHERE songplays.user_id = load_keys.user_id
+  AND songplays.session_id = load_keys.session_id
+  AND songplays.item_in_session = load_keys.item_in_session
+  AND NOT EXISTS (
+      SELECT 1 FROM load_songplays p
+      WHERE p.user_id = load_keys.user_id
+        AND p.session_id = load_keys.session_id
+        AND p.item_in_session = load_keys.item_in_session
+  );
+-- Plays already in songplays take their values as they are now: a song that
+-- arrived, changed or went, or a rewritten event. A row that stays as it is
+-- is left alone.
+-- metric: songplays.updated
+UPDATE songplays
+SET start_time = p.start_time, level = p.level, song_id = p.song_id, artist_id = p.artist_id,
+    location = p.location, user_agent = p.user_agent
+FROM load_songplays p
+WHERE songplays.user_id = p.user_id
+  AND songplays.session_id = p.session_id
+  AND songplays.item_in_session = p.item_in_session
+  AND NOT (songplays.start_time = p.start_time
+           AND (songplays.level = p.level OR (songplays.level IS NULL AND p.level IS NULL))
+           AND (songplays.song_id = p.song_id OR (songplays.song_id IS NULL AND p.song_id IS NULL))
+           AND (songplays.artist_id = p.artist_id OR (songplays.artist_id IS NULL AND p.artist_id IS NULL))
+           AND (songplays.location = p.location OR (songplays.location IS NULL AND p.location IS NULL))
+           AND (songplays.user_agent = p.user_agent OR (songplays.user_agent IS NULL AND p.user_agent IS NULL)));
 -- songplay_id continues the existing sequence in time order, so loading day
 -- 1 and then day 2 numbers the plays as loading both days at once does.
 -- load_bounds keeps where this load's ids start: the checks look at the
@@ -585,32 +789,16 @@ WHERE NOT EXISTS (
       AND s.session_id = p.session_id
       AND s.item_in_session = p.item_in_session
 );
--- The plays that still match no song are kept for later loads' songs;
--- those matched now are forgotten.
-DELETE FROM sparkify_unmatched_plays USING load_matches
-WHERE sparkify_unmatched_plays.user_id = load_matches.user_id
-  AND sparkify_unmatched_plays.session_id = load_matches.session_id
-  AND sparkify_unmatched_plays.item_in_session = load_matches.item_in_session;
-INSERT INTO sparkify_unmatched_plays (user_id, session_id, item_in_session, song, artist, length)
-SELECT p.user_id, p.session_id, p.item_in_session, p.song, p.artist, p.length
-FROM load_plays p
-WHERE NOT EXISTS (
-    SELECT 1 FROM load_matches m
-    WHERE m.user_id = p.user_id
-      AND m.session_id = p.session_id
-      AND m.item_in_session = p.item_in_session
-)
-AND NOT EXISTS (
-    SELECT 1 FROM sparkify_unmatched_plays u
-    WHERE u.user_id = p.user_id
-      AND u.session_id = p.session_id
-      AND u.item_in_session = p.item_in_session
-);
 
 -- sql/shared/transform/06_time.sql
--- time: one row per distinct song-play start_time; weekday 0 = Sunday. Rows
--- go in in time order, the order of time's key, so that its index grows at
--- its end instead of being written all over.
+-- time: one row per distinct song-play start_time; weekday 0 = Sunday. Only
+-- the start times of the plays this load changed can gain or lose their row
+-- (load_times). Rows go in in time order, the order of time's key, so that
+-- its index grows at its end instead of being written all over.
+-- metric: time.deleted
+DELETE FROM time USING load_times
+WHERE time.start_time = load_times.start_time
+  AND NOT EXISTS (SELECT 1 FROM songplays s WHERE s.start_time = load_times.start_time);
 -- metric: time.written
 INSERT INTO time (start_time, hour, day, week, month, year, weekday)
 SELECT start_time,
@@ -620,8 +808,9 @@ SELECT start_time,
        EXTRACT(month FROM start_time),
        EXTRACT(year FROM start_time),
        EXTRACT(dow FROM start_time)
-FROM (SELECT DISTINCT start_time FROM load_songplays) t
+FROM (SELECT DISTINCT start_time FROM load_times) t
 WHERE NOT EXISTS (SELECT 1 FROM time x WHERE x.start_time = t.start_time)
+  AND EXISTS (SELECT 1 FROM songplays s WHERE s.start_time = t.start_time)
 ORDER BY start_time;
 
 -- sql/shared/checks/01_songplays_null_keys.sql

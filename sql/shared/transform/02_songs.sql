@@ -1,35 +1,54 @@
--- songs: one row per song_id; year 0 (unknown) becomes null. When the same
--- song_id comes with different values, the candidates from the warehouse and
--- from this load are ranked by their values, so the winner does not depend on
--- file order or on how the data was split across loads. On a tie the row
--- already in the warehouse stays (src 0). The winner's artist name, as
--- spelled in its file, goes to sparkify_song_catalogue for matching plays.
--- Keys lose trailing blanks: Redshift ignores them when it compares, so
--- 'SOX' and 'SOX ' are one song there, and must be one here too. DELETE ...
--- USING names its tables without aliases, the form Redshift documents.
+-- songs: one row per song_id; year 0 (unknown) becomes null. The song and
+-- artist ids the load touches are those of the replaced objects' records and
+-- of the staged ones; each is recomputed from the records of every object
+-- that carries it. When records disagree, they are ranked by their values,
+-- so the winner does not depend on file order or on how the data was split
+-- across loads. The winner's artist name, as spelled in its file, goes to
+-- sparkify_song_catalogue for matching plays. Keys lose trailing blanks:
+-- Redshift ignores them when it compares, so 'SOX' and 'SOX ' are one song
+-- there, and must be one here too. DELETE ... USING names its tables without
+-- aliases, the form Redshift documents.
+CREATE TEMP TABLE load_song_keys AS
+SELECT r.song_id, r.artist_id
+FROM sparkify_song_records r
+JOIN load_objects o ON o.object_id = r.source_object
+UNION
+SELECT RTRIM(song_id), RTRIM(artist_id)
+FROM staging_songs;
+
+ANALYZE load_song_keys;
+
+DELETE FROM sparkify_song_records USING load_objects
+WHERE sparkify_song_records.source_object = load_objects.object_id;
+
+INSERT INTO sparkify_song_records (source_object, song_id, title, artist_id, artist_name, year,
+                                   duration, artist_location, artist_latitude, artist_longitude)
+SELECT COALESCE(source_object, 0), RTRIM(song_id), title, RTRIM(artist_id), artist_name,
+       NULLIF(year, 0), duration, NULLIF(artist_location, ''), artist_latitude, artist_longitude
+FROM staging_songs;
+
 CREATE TEMP TABLE load_songs AS
 SELECT song_id, title, artist_id, artist_name, year, duration
 FROM (
-    SELECT song_id, title, artist_id, artist_name, year, duration, src,
+    SELECT song_id, title, artist_id, artist_name, year, duration,
            ROW_NUMBER() OVER (
                PARTITION BY song_id
                ORDER BY title NULLS LAST, artist_id NULLS LAST, year NULLS LAST,
-                        duration NULLS LAST, artist_name NULLS LAST, src
+                        duration NULLS LAST, artist_name NULLS LAST
            ) AS n
-    FROM (
-        SELECT s.song_id, s.title, s.artist_id, c.artist_name, s.year, s.duration, 0 AS src
-        FROM songs s
-        LEFT JOIN sparkify_song_catalogue c ON c.song_id = s.song_id
-        WHERE s.song_id IN (SELECT RTRIM(song_id) FROM staging_songs)
-        UNION ALL
-        SELECT RTRIM(song_id), title, RTRIM(artist_id), artist_name, NULLIF(year, 0), duration, 1 AS src
-        FROM staging_songs
-        WHERE RTRIM(song_id) <> ''
-    ) c
+    FROM sparkify_song_records
+    WHERE song_id IN (SELECT song_id FROM load_song_keys)
+      AND song_id <> ''
 ) r
-WHERE n = 1 AND src = 1;
+WHERE n = 1;
 
 ANALYZE load_songs (song_id, title, artist_name);
+
+-- Songs whose every record is gone.
+-- metric: songs.deleted
+DELETE FROM songs
+WHERE song_id IN (SELECT song_id FROM load_song_keys)
+  AND song_id NOT IN (SELECT song_id FROM load_songs);
 
 -- metric: songs.replaced
 DELETE FROM songs USING load_songs WHERE songs.song_id = load_songs.song_id;
@@ -39,8 +58,8 @@ INSERT INTO songs (song_id, title, artist_id, year, duration)
 SELECT song_id, title, artist_id, year, duration
 FROM load_songs;
 
-DELETE FROM sparkify_song_catalogue USING load_songs
-WHERE sparkify_song_catalogue.song_id = load_songs.song_id;
+DELETE FROM sparkify_song_catalogue
+WHERE song_id IN (SELECT song_id FROM load_song_keys);
 
 INSERT INTO sparkify_song_catalogue (song_id, artist_id, title, artist_name, duration)
 SELECT song_id, artist_id, title, artist_name, duration
