@@ -22,6 +22,12 @@ func testMatchingUsesEachSongsOwnSpelling(t *testing.T, target string) {
 	s := startStack(t)
 	s.Env(t)
 	s.UseTarget(t, target)
+	if target != "postgres" {
+		// Incremental, as on Postgres: without a staging location every
+		// Redshift load rebuilds from the prefixes it is given, and the
+		// second load below points at other prefixes.
+		t.Setenv("SPARKIFY_STAGING_URI", "s3://"+s.Bucket+"/staging")
+	}
 	s.Put(t, "song_data/A/A/A/TR1.json", []byte(`{"num_songs":1,"artist_id":"AR1","artist_latitude":null,"artist_longitude":null,"artist_location":"","artist_name":"Gob","song_id":"SO1","title":"Face the Ashes","duration":209.60608,"year":2007}`))
 	s.Put(t, "song_data/A/A/B/TR2.json", []byte(`{"num_songs":1,"artist_id":"AR1","artist_latitude":null,"artist_longitude":null,"artist_location":"","artist_name":"GOB","song_id":"SO2","title":"Paris Is Burning","duration":199.99302,"year":2004}`))
 	event := func(item int, artist, song string, length string, ts int64) string {

@@ -75,10 +75,12 @@ func runLoad(ctx context.Context, cfg config.Config, dryRun bool, stdout io.Writ
 				cleanup()
 			}
 			opts.SongManifest, opts.LogManifest, opts.NoSongs, opts.NoLogs = "", "", false, false
+			listed := ledger
 			if ledger, err = warehouse.ReadLedger(ctx, conn, plan, true); err != nil {
 				return err
 			}
 			cleanup, err = copySources(ctx, cfg, &opts, ledger, log)
+			ledger.ReportAs(listed)
 		}
 		if cleanup != nil {
 			defer cleanup()

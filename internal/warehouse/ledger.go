@@ -245,6 +245,17 @@ func (l *Ledger) Replaces() bool {
 	return false
 }
 
+// ReportAs makes the load report its sources as old listed them: a
+// rebuild decided after a first listing says what the sources did (an
+// object changed), not that every object was taken.
+func (l *Ledger) ReportAs(old *Ledger) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	old.mu.Lock()
+	defer old.mu.Unlock()
+	l.counts = old.counts
+}
+
 // Changes reports whether the load replaces any object: one staged, or one
 // retracted.
 func (l *Ledger) Changes() bool {

@@ -246,8 +246,10 @@ INSERT INTO sparkify_schema_version (version) VALUES (5);
 
 -- migration 6 (sql/redshift/schema/0006_lineage.sql), run only when the recorded schema version is below 6
 -- Lineage, Redshift dialect (the same tables as postgres/schema/0006_lineage.sql,
--- which says why they exist). Declared keys are not enforced on Redshift;
--- the load's checks are what keep them.
+-- which says why they exist). The record tables declare no key: Redshift
+-- does not enforce declared keys and its planner trusts them, and the rows
+-- its COPY stages carry no object id (source_object 0), so one key can
+-- come from several loads.
 DROP TABLE IF EXISTS sparkify_unmatched_plays;
 DROP TABLE IF EXISTS sparkify_source_objects;
 CREATE TABLE IF NOT EXISTS sparkify_objects (
@@ -283,8 +285,7 @@ CREATE TABLE IF NOT EXISTS sparkify_play_records (
     artist          VARCHAR(1024),
     length          DOUBLE PRECISION,
     location        VARCHAR(1024),
-    user_agent      VARCHAR(2048),
-    PRIMARY KEY (user_id, session_id, item_in_session, source_object)
+    user_agent      VARCHAR(2048)
 )
 DISTKEY (user_id)
 SORTKEY (source_object);
@@ -297,10 +298,18 @@ CREATE TABLE IF NOT EXISTS sparkify_user_records (
     level           VARCHAR(16),
     last_seen_at    TIMESTAMP NOT NULL,
     session_id      INTEGER,
-    item_in_session INTEGER,
-    PRIMARY KEY (user_id, source_object)
+    item_in_session INTEGER
 )
 DISTSTYLE ALL;
+-- The star tables' rows loaded before lineage have no records: they are
+-- removed here, in the load's transaction, and that load (which finds no
+-- ledger) writes them again from every object of the sources.
+DELETE FROM songplays;
+DELETE FROM time;
+DELETE FROM users;
+DELETE FROM songs;
+DELETE FROM artists;
+DELETE FROM sparkify_song_catalogue;
 COMMENT ON TABLE sparkify_objects IS 'The ledger of source objects the warehouse holds (uri, version): a load stages only new or changed objects.';
 COMMENT ON TABLE sparkify_song_records IS 'Internal to the load: every song record with the object it came from (source_object), which songs, artists and the catalogue are derived from.';
 COMMENT ON TABLE sparkify_play_records IS 'Internal to the load: every song play with the log object it came from (source_object), which songplays and time are derived from.';
@@ -409,21 +418,24 @@ SELECT COUNT(*) FROM stl_load_errors WHERE query = pg_last_copy_id();
 -- LIMIT 10;
 
 -- sql/shared/rebuild/01_rebuild.sql
--- A rebuild: the first load, a load after an upgrade that added lineage, and
--- every full refresh (-full-refresh, SPARKIFY_FULL_REFRESH=true, and each
--- Redshift load without SPARKIFY_STAGING_URI). Every star table, every
--- record and the ledger are emptied in the load's transaction, and the load
--- then takes every object of the sources as they are now: it ends equal to
--- a fresh database. DELETE, not TRUNCATE: Redshift commits on TRUNCATE.
-DELETE FROM songplays;
-DELETE FROM time;
-DELETE FROM users;
-DELETE FROM songs;
-DELETE FROM artists;
-DELETE FROM sparkify_song_catalogue;
-DELETE FROM sparkify_song_records;
-DELETE FROM sparkify_play_records;
-DELETE FROM sparkify_user_records;
+-- A rebuild: the first load, the first load after the upgrade that added
+-- lineage, and every full refresh (-full-refresh, SPARKIFY_FULL_REFRESH=true,
+-- and each Redshift load without SPARKIFY_STAGING_URI). The load takes
+-- every object of the sources as they are now, and every object the
+-- warehouse holds records of is replaced (load_objects, retracted: its
+-- records give way to what is staged now, and it stays in the ledger only if
+-- it was staged). So every key is recomputed from the sources as they are,
+-- and the load ends equal to a fresh database; rows that stay as they were
+-- are left alone, so a rebuild of unchanged sources changes no row.
+INSERT INTO load_objects (uri, version, object_id, retracted)
+SELECT '', '', source_object, 1
+FROM (
+    SELECT source_object FROM sparkify_play_records
+    UNION
+    SELECT source_object FROM sparkify_song_records
+    UNION
+    SELECT source_object FROM sparkify_user_records
+) o;
 DELETE FROM sparkify_objects;
 
 -- sql/shared/transform/00_staging_checks.sql
@@ -525,7 +537,8 @@ INSERT INTO sparkify_song_records (source_object, song_id, title, artist_id, art
 SELECT COALESCE(source_object, 0), RTRIM(song_id), title, RTRIM(artist_id), artist_name,
        NULLIF(year, 0), duration, NULLIF(artist_location, ''), artist_latitude, artist_longitude
 FROM staging_songs;
-CREATE TEMP TABLE load_songs AS
+-- Each touched song as one load of every object makes it.
+CREATE TEMP TABLE load_song_picks AS
 SELECT song_id, title, artist_id, artist_name, year, duration
 FROM (
     SELECT song_id, title, artist_id, artist_name, year, duration,
@@ -539,20 +552,38 @@ FROM (
       AND song_id <> ''
 ) r
 WHERE n = 1;
-ANALYZE load_songs (song_id, title, artist_name);
 -- Songs whose every record is gone.
 -- metric: songs.deleted
 DELETE FROM songs
 WHERE song_id IN (SELECT song_id FROM load_song_keys)
-  AND song_id NOT IN (SELECT song_id FROM load_songs);
+  AND song_id NOT IN (SELECT song_id FROM load_song_picks);
+DELETE FROM sparkify_song_catalogue
+WHERE song_id IN (SELECT song_id FROM load_song_keys)
+  AND song_id NOT IN (SELECT song_id FROM load_song_picks);
+-- load_songs: the songs that are new or differ from their row, in songs or
+-- in the catalogue; a song that stays as it is is left alone.
+CREATE TEMP TABLE load_songs AS
+SELECT p.song_id, p.title, p.artist_id, p.artist_name, p.year, p.duration
+FROM load_song_picks p
+WHERE NOT EXISTS (
+    SELECT 1 FROM songs s
+    JOIN sparkify_song_catalogue c ON c.song_id = s.song_id
+    WHERE s.song_id = p.song_id
+      AND COALESCE(s.title = p.title, s.title IS NULL AND p.title IS NULL)
+      AND COALESCE(s.artist_id = p.artist_id, s.artist_id IS NULL AND p.artist_id IS NULL)
+      AND COALESCE(s.year = p.year, s.year IS NULL AND p.year IS NULL)
+      AND COALESCE(s.duration = p.duration, s.duration IS NULL AND p.duration IS NULL)
+      AND COALESCE(c.artist_name = p.artist_name, c.artist_name IS NULL AND p.artist_name IS NULL)
+);
+ANALYZE load_songs (song_id, title, artist_name);
 -- metric: songs.replaced
 DELETE FROM songs USING load_songs WHERE songs.song_id = load_songs.song_id;
 -- metric: songs.written
 INSERT INTO songs (song_id, title, artist_id, year, duration)
 SELECT song_id, title, artist_id, year, duration
 FROM load_songs;
-DELETE FROM sparkify_song_catalogue
-WHERE song_id IN (SELECT song_id FROM load_song_keys);
+DELETE FROM sparkify_song_catalogue USING load_songs
+WHERE sparkify_song_catalogue.song_id = load_songs.song_id;
 INSERT INTO sparkify_song_catalogue (song_id, artist_id, title, artist_name, duration)
 SELECT song_id, artist_id, title, artist_name, duration
 FROM load_songs;
@@ -563,7 +594,7 @@ FROM load_songs;
 -- object that carries a touched artist_id are ranked by their values, so the
 -- pick is the same whatever the file order or the split of the data across
 -- loads.
-CREATE TEMP TABLE load_artists AS
+CREATE TEMP TABLE load_artist_picks AS
 SELECT artist_id, name, location, latitude, longitude
 FROM (
     SELECT artist_id, artist_name AS name, artist_location AS location,
@@ -578,12 +609,25 @@ FROM (
       AND artist_id <> ''
 ) r
 WHERE n = 1;
-ANALYZE load_artists (artist_id);
 -- Artists whose every record is gone.
 -- metric: artists.deleted
 DELETE FROM artists
 WHERE artist_id IN (SELECT artist_id FROM load_song_keys)
-  AND artist_id NOT IN (SELECT artist_id FROM load_artists);
+  AND artist_id NOT IN (SELECT artist_id FROM load_artist_picks);
+-- load_artists: the artists that are new or differ from their row; an
+-- artist that stays as it is is left alone.
+CREATE TEMP TABLE load_artists AS
+SELECT p.artist_id, p.name, p.location, p.latitude, p.longitude
+FROM load_artist_picks p
+WHERE NOT EXISTS (
+    SELECT 1 FROM artists a
+    WHERE a.artist_id = p.artist_id
+      AND COALESCE(a.name = p.name, a.name IS NULL AND p.name IS NULL)
+      AND COALESCE(a.location = p.location, a.location IS NULL AND p.location IS NULL)
+      AND COALESCE(a.latitude = p.latitude, a.latitude IS NULL AND p.latitude IS NULL)
+      AND COALESCE(a.longitude = p.longitude, a.longitude IS NULL AND p.longitude IS NULL)
+);
+ANALYZE load_artists (artist_id);
 -- metric: artists.replaced
 DELETE FROM artists USING load_artists WHERE artists.artist_id = load_artists.artist_id;
 -- metric: artists.written
@@ -647,10 +691,10 @@ WHERE user_id IN (SELECT user_id FROM load_user_keys)
 DELETE FROM load_users USING users
 WHERE load_users.user_id = users.user_id
   AND load_users.last_seen_at = users.last_seen_at
-  AND (load_users.first_name = users.first_name OR (load_users.first_name IS NULL AND users.first_name IS NULL))
-  AND (load_users.last_name = users.last_name OR (load_users.last_name IS NULL AND users.last_name IS NULL))
-  AND (load_users.gender = users.gender OR (load_users.gender IS NULL AND users.gender IS NULL))
-  AND (load_users.level = users.level OR (load_users.level IS NULL AND users.level IS NULL));
+  AND COALESCE(load_users.first_name = users.first_name, load_users.first_name IS NULL AND users.first_name IS NULL)
+  AND COALESCE(load_users.last_name = users.last_name, load_users.last_name IS NULL AND users.last_name IS NULL)
+  AND COALESCE(load_users.gender = users.gender, load_users.gender IS NULL AND users.gender IS NULL)
+  AND COALESCE(load_users.level = users.level, load_users.level IS NULL AND users.level IS NULL);
 -- metric: users.replaced
 DELETE FROM users USING load_users WHERE users.user_id = load_users.user_id;
 -- metric: users.written
@@ -762,11 +806,11 @@ WHERE songplays.user_id = p.user_id
   AND songplays.session_id = p.session_id
   AND songplays.item_in_session = p.item_in_session
   AND NOT (songplays.start_time = p.start_time
-           AND (songplays.level = p.level OR (songplays.level IS NULL AND p.level IS NULL))
-           AND (songplays.song_id = p.song_id OR (songplays.song_id IS NULL AND p.song_id IS NULL))
-           AND (songplays.artist_id = p.artist_id OR (songplays.artist_id IS NULL AND p.artist_id IS NULL))
-           AND (songplays.location = p.location OR (songplays.location IS NULL AND p.location IS NULL))
-           AND (songplays.user_agent = p.user_agent OR (songplays.user_agent IS NULL AND p.user_agent IS NULL)));
+           AND COALESCE(songplays.level = p.level, songplays.level IS NULL AND p.level IS NULL)
+           AND COALESCE(songplays.song_id = p.song_id, songplays.song_id IS NULL AND p.song_id IS NULL)
+           AND COALESCE(songplays.artist_id = p.artist_id, songplays.artist_id IS NULL AND p.artist_id IS NULL)
+           AND COALESCE(songplays.location = p.location, songplays.location IS NULL AND p.location IS NULL)
+           AND COALESCE(songplays.user_agent = p.user_agent, songplays.user_agent IS NULL AND p.user_agent IS NULL));
 -- songplay_id continues the existing sequence in time order, so loading day
 -- 1 and then day 2 numbers the plays as loading both days at once does.
 -- load_bounds keeps where this load's ids start: the checks look at the
@@ -808,9 +852,11 @@ SELECT start_time,
        EXTRACT(month FROM start_time),
        EXTRACT(year FROM start_time),
        EXTRACT(dow FROM start_time)
-FROM (SELECT DISTINCT start_time FROM load_times) t
+FROM (
+    SELECT DISTINCT l.start_time FROM load_times l
+    WHERE EXISTS (SELECT 1 FROM songplays s WHERE s.start_time = l.start_time)
+) t
 WHERE NOT EXISTS (SELECT 1 FROM time x WHERE x.start_time = t.start_time)
-  AND EXISTS (SELECT 1 FROM songplays s WHERE s.start_time = t.start_time)
 ORDER BY start_time;
 
 -- sql/shared/checks/01_songplays_null_keys.sql

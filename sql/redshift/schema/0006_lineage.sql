@@ -1,6 +1,8 @@
 -- Lineage, Redshift dialect (the same tables as postgres/schema/0006_lineage.sql,
--- which says why they exist). Declared keys are not enforced on Redshift;
--- the load's checks are what keep them.
+-- which says why they exist). The record tables declare no key: Redshift
+-- does not enforce declared keys and its planner trusts them, and the rows
+-- its COPY stages carry no object id (source_object 0), so one key can
+-- come from several loads.
 DROP TABLE IF EXISTS sparkify_unmatched_plays;
 
 DROP TABLE IF EXISTS sparkify_source_objects;
@@ -40,8 +42,7 @@ CREATE TABLE IF NOT EXISTS sparkify_play_records (
     artist          VARCHAR(1024),
     length          DOUBLE PRECISION,
     location        VARCHAR(1024),
-    user_agent      VARCHAR(2048),
-    PRIMARY KEY (user_id, session_id, item_in_session, source_object)
+    user_agent      VARCHAR(2048)
 )
 DISTKEY (user_id)
 SORTKEY (source_object);
@@ -55,10 +56,24 @@ CREATE TABLE IF NOT EXISTS sparkify_user_records (
     level           VARCHAR(16),
     last_seen_at    TIMESTAMP NOT NULL,
     session_id      INTEGER,
-    item_in_session INTEGER,
-    PRIMARY KEY (user_id, source_object)
+    item_in_session INTEGER
 )
 DISTSTYLE ALL;
+
+-- The star tables' rows loaded before lineage have no records: they are
+-- removed here, in the load's transaction, and that load (which finds no
+-- ledger) writes them again from every object of the sources.
+DELETE FROM songplays;
+
+DELETE FROM time;
+
+DELETE FROM users;
+
+DELETE FROM songs;
+
+DELETE FROM artists;
+
+DELETE FROM sparkify_song_catalogue;
 
 COMMENT ON TABLE sparkify_objects IS 'The ledger of source objects the warehouse holds (uri, version): a load stages only new or changed objects.';
 COMMENT ON TABLE sparkify_song_records IS 'Internal to the load: every song record with the object it came from (source_object), which songs, artists and the catalogue are derived from.';

@@ -27,7 +27,8 @@ SELECT COALESCE(source_object, 0), RTRIM(song_id), title, RTRIM(artist_id), arti
        NULLIF(year, 0), duration, NULLIF(artist_location, ''), artist_latitude, artist_longitude
 FROM staging_songs;
 
-CREATE TEMP TABLE load_songs AS
+-- Each touched song as one load of every object makes it.
+CREATE TEMP TABLE load_song_picks AS
 SELECT song_id, title, artist_id, artist_name, year, duration
 FROM (
     SELECT song_id, title, artist_id, artist_name, year, duration,
@@ -42,13 +43,33 @@ FROM (
 ) r
 WHERE n = 1;
 
-ANALYZE load_songs (song_id, title, artist_name);
-
 -- Songs whose every record is gone.
 -- metric: songs.deleted
 DELETE FROM songs
 WHERE song_id IN (SELECT song_id FROM load_song_keys)
-  AND song_id NOT IN (SELECT song_id FROM load_songs);
+  AND song_id NOT IN (SELECT song_id FROM load_song_picks);
+
+DELETE FROM sparkify_song_catalogue
+WHERE song_id IN (SELECT song_id FROM load_song_keys)
+  AND song_id NOT IN (SELECT song_id FROM load_song_picks);
+
+-- load_songs: the songs that are new or differ from their row, in songs or
+-- in the catalogue; a song that stays as it is is left alone.
+CREATE TEMP TABLE load_songs AS
+SELECT p.song_id, p.title, p.artist_id, p.artist_name, p.year, p.duration
+FROM load_song_picks p
+WHERE NOT EXISTS (
+    SELECT 1 FROM songs s
+    JOIN sparkify_song_catalogue c ON c.song_id = s.song_id
+    WHERE s.song_id = p.song_id
+      AND COALESCE(s.title = p.title, s.title IS NULL AND p.title IS NULL)
+      AND COALESCE(s.artist_id = p.artist_id, s.artist_id IS NULL AND p.artist_id IS NULL)
+      AND COALESCE(s.year = p.year, s.year IS NULL AND p.year IS NULL)
+      AND COALESCE(s.duration = p.duration, s.duration IS NULL AND p.duration IS NULL)
+      AND COALESCE(c.artist_name = p.artist_name, c.artist_name IS NULL AND p.artist_name IS NULL)
+);
+
+ANALYZE load_songs (song_id, title, artist_name);
 
 -- metric: songs.replaced
 DELETE FROM songs USING load_songs WHERE songs.song_id = load_songs.song_id;
@@ -58,8 +79,8 @@ INSERT INTO songs (song_id, title, artist_id, year, duration)
 SELECT song_id, title, artist_id, year, duration
 FROM load_songs;
 
-DELETE FROM sparkify_song_catalogue
-WHERE song_id IN (SELECT song_id FROM load_song_keys);
+DELETE FROM sparkify_song_catalogue USING load_songs
+WHERE sparkify_song_catalogue.song_id = load_songs.song_id;
 
 INSERT INTO sparkify_song_catalogue (song_id, artist_id, title, artist_name, duration)
 SELECT song_id, artist_id, title, artist_name, duration

@@ -60,10 +60,10 @@ WHERE user_id IN (SELECT user_id FROM load_user_keys)
 DELETE FROM load_users USING users
 WHERE load_users.user_id = users.user_id
   AND load_users.last_seen_at = users.last_seen_at
-  AND (load_users.first_name = users.first_name OR (load_users.first_name IS NULL AND users.first_name IS NULL))
-  AND (load_users.last_name = users.last_name OR (load_users.last_name IS NULL AND users.last_name IS NULL))
-  AND (load_users.gender = users.gender OR (load_users.gender IS NULL AND users.gender IS NULL))
-  AND (load_users.level = users.level OR (load_users.level IS NULL AND users.level IS NULL));
+  AND COALESCE(load_users.first_name = users.first_name, load_users.first_name IS NULL AND users.first_name IS NULL)
+  AND COALESCE(load_users.last_name = users.last_name, load_users.last_name IS NULL AND users.last_name IS NULL)
+  AND COALESCE(load_users.gender = users.gender, load_users.gender IS NULL AND users.gender IS NULL)
+  AND COALESCE(load_users.level = users.level, load_users.level IS NULL AND users.level IS NULL);
 
 -- metric: users.replaced
 DELETE FROM users USING load_users WHERE users.user_id = load_users.user_id;

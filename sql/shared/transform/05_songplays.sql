@@ -111,11 +111,11 @@ WHERE songplays.user_id = p.user_id
   AND songplays.session_id = p.session_id
   AND songplays.item_in_session = p.item_in_session
   AND NOT (songplays.start_time = p.start_time
-           AND (songplays.level = p.level OR (songplays.level IS NULL AND p.level IS NULL))
-           AND (songplays.song_id = p.song_id OR (songplays.song_id IS NULL AND p.song_id IS NULL))
-           AND (songplays.artist_id = p.artist_id OR (songplays.artist_id IS NULL AND p.artist_id IS NULL))
-           AND (songplays.location = p.location OR (songplays.location IS NULL AND p.location IS NULL))
-           AND (songplays.user_agent = p.user_agent OR (songplays.user_agent IS NULL AND p.user_agent IS NULL)));
+           AND COALESCE(songplays.level = p.level, songplays.level IS NULL AND p.level IS NULL)
+           AND COALESCE(songplays.song_id = p.song_id, songplays.song_id IS NULL AND p.song_id IS NULL)
+           AND COALESCE(songplays.artist_id = p.artist_id, songplays.artist_id IS NULL AND p.artist_id IS NULL)
+           AND COALESCE(songplays.location = p.location, songplays.location IS NULL AND p.location IS NULL)
+           AND COALESCE(songplays.user_agent = p.user_agent, songplays.user_agent IS NULL AND p.user_agent IS NULL));
 
 -- songplay_id continues the existing sequence in time order, so loading day
 -- 1 and then day 2 numbers the plays as loading both days at once does.

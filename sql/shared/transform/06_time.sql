@@ -16,7 +16,9 @@ SELECT start_time,
        EXTRACT(month FROM start_time),
        EXTRACT(year FROM start_time),
        EXTRACT(dow FROM start_time)
-FROM (SELECT DISTINCT start_time FROM load_times) t
+FROM (
+    SELECT DISTINCT l.start_time FROM load_times l
+    WHERE EXISTS (SELECT 1 FROM songplays s WHERE s.start_time = l.start_time)
+) t
 WHERE NOT EXISTS (SELECT 1 FROM time x WHERE x.start_time = t.start_time)
-  AND EXISTS (SELECT 1 FROM songplays s WHERE s.start_time = t.start_time)
 ORDER BY start_time;
