@@ -157,3 +157,49 @@ func readRunResult(t *testing.T, path string) cli.RunResult {
 	}
 	return r
 }
+
+// TestRunResultSaysRunningUntilTheRunEnds: the run result is written as
+// "running" before any work and replaced when the run ends, so a run killed
+// on the way (SIGKILL, the OOM killer) never leaves an earlier run's
+// "succeeded" in place.
+func TestRunResultSaysRunningUntilTheRunEnds(t *testing.T) {
+	s, proxy, _ := faultStack(t)
+	file := filepath.Join(t.TempDir(), "run.json")
+	if err := os.WriteFile(file, []byte(`{"status":"succeeded","exit_code":0}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("SPARKIFY_RUN_RESULT", file)
+	h := holdLoad(t, s, proxy, "transforms")
+	wait := startLoad(t, context.Background())
+	h.await()
+	var mid struct {
+		Status   string `json:"status"`
+		ExitCode int    `json:"exit_code"`
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &mid); err != nil {
+		t.Fatal(err)
+	}
+	h.release()
+	r := wait()
+	if mid.Status != "running" || mid.ExitCode != -1 {
+		t.Errorf("run result during the run = %+v, want status running, exit_code -1", mid)
+	}
+	if r.code != 0 {
+		t.Fatalf("load exited %d:\n%s", r.code, r.stderr)
+	}
+	b, err = os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var end struct {
+		Status   string `json:"status"`
+		ExitCode int    `json:"exit_code"`
+	}
+	if err := json.Unmarshal(b, &end); err != nil || end.Status != "succeeded" || end.ExitCode != 0 {
+		t.Errorf("run result after the run = %+v (%v), want succeeded, 0", end, err)
+	}
+}

@@ -77,6 +77,14 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer, version s
 		log.Info("Go memory limit set to 90% of the container's", "bytes", limit)
 	}
 	res := newRunResult(buildVersion(version), string(cfg.Target), *dryRun, time.Now())
+	if cfg.RunResult != "" {
+		// "running" until the run replaces it: a run killed on the way
+		// (SIGKILL, the OOM killer) leaves no earlier run's status behind,
+		// and an unwritable path is found before any work.
+		if err := res.write(cfg.RunResult); err != nil {
+			return fail(ctx, "start", &config.Error{Var: "RUN_RESULT", Msg: fmt.Sprintf("cannot write the run result: %v; point it at a writable file", err)}, textOnly(cfg, stderr), log)
+		}
+	}
 	code, runErr := ExitOK, error(nil)
 	for _, p := range phases {
 		start := time.Now()
@@ -106,18 +114,19 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer, version s
 // line goes to stderr, which is io.Discard in JSON logging.
 func fail(ctx context.Context, phase string, err error, stderr io.Writer, log *slog.Logger) int {
 	class, code := classify(ctx, err)
-	log.Error("phase failed", "phase", phase, "error_class", class, "exit_code", code, "error", err.Error())
+	msg := redactSecrets(err.Error())
+	log.Error("phase failed", "phase", phase, "error_class", class, "exit_code", code, "error", msg)
 	switch class {
 	case classConfiguration:
-		fmt.Fprintf(stderr, "job: %s: configuration error: %v\n", phase, err)
+		fmt.Fprintf(stderr, "job: %s: configuration error: %s\n", phase, msg)
 	case classUsage:
-		fmt.Fprintf(stderr, "job: %s: %v\n", phase, err)
+		fmt.Fprintf(stderr, "job: %s: %s\n", phase, msg)
 	case classInterrupted:
 		fmt.Fprintf(stderr, "job: %s: interrupted; nothing from this run was committed\n", phase)
 	case classTransient:
-		fmt.Fprintf(stderr, "job: %s failed for now (a peer was down, stalled or busy; exit %d: run it again): %v\n", phase, code, err)
+		fmt.Fprintf(stderr, "job: %s failed for now (a peer was down, stalled or busy; exit %d: run it again): %s\n", phase, code, msg)
 	default:
-		fmt.Fprintf(stderr, "job: %s failed: %v\n", phase, err)
+		fmt.Fprintf(stderr, "job: %s failed: %s\n", phase, msg)
 	}
 	return code
 }
@@ -200,10 +209,11 @@ func parsePhases(s string) ([]string, error) {
 }
 
 func newLogger(format string, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{ReplaceAttr: redactAttr}
 	if format == "json" {
-		return slog.New(slog.NewJSONHandler(w, nil))
+		return slog.New(slog.NewJSONHandler(w, opts))
 	}
-	return slog.New(slog.NewTextHandler(w, nil))
+	return slog.New(slog.NewTextHandler(w, opts))
 }
 
 func buildVersion(v string) string {

@@ -55,6 +55,7 @@ func TestUsageAndConfigErrors(t *testing.T) {
 		{name: "bad bucket", env: map[string]string{"SPARKIFY_LOG_DATA": "s3://Bad_Bucket/x"}, args: []string{"-phase", "load"}, code: 2, wantErr: `SPARKIFY_LOG_DATA: "s3://Bad_Bucket/x" is not s3://bucket/prefix`},
 		{name: "bad max errors", env: map[string]string{"SPARKIFY_MAX_ERRORS": "many"}, args: []string{"-phase", "load"}, code: 2, wantErr: `SPARKIFY_MAX_ERRORS: cannot parse "many" as int`},
 		{name: "bad log format", env: map[string]string{"SPARKIFY_LOG_FORMAT": "xml"}, args: []string{"-phase", "load"}, code: 2, wantErr: "SPARKIFY_LOG_FORMAT: unknown format \"xml\""},
+		{name: "unwritable run result found before any work", env: map[string]string{"SPARKIFY_RUN_RESULT": "/nonexistent-dir/run.json", "SPARKIFY_DATABASE_URL": "postgres://u:p@127.0.0.1:1/db"}, args: []string{"-phase", "load"}, code: 2, wantErr: "SPARKIFY_RUN_RESULT: cannot write the run result"},
 		{name: "database refusing connections is transient", env: map[string]string{"SPARKIFY_DATABASE_URL": "postgres://u:pw-XYZZY@127.0.0.1:1/db?connect_timeout=5"}, args: []string{"-phase", "load"}, code: 75, wantErr: "cannot connect to postgres://u:REDACTED@127.0.0.1:1/db?connect_timeout=5 (it may be down or busy; run again)"},
 	}
 	for _, tt := range tests {

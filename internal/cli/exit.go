@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"io"
+	"io/fs"
 	"net"
 	"syscall"
 
@@ -26,6 +27,11 @@ const (
 	ExitTransient = 75 // a peer was down, stalled or busy: run it again (EX_TEMPFAIL)
 )
 
+// errDatabaseLost marks a load whose database connection closed under it:
+// the server crashed, was stopped or failed over, or the network dropped
+// the connection. Nothing was committed, and a re-run can succeed.
+var errDatabaseLost = errors.New("lost the connection to the database")
+
 // transient reports whether err comes from a peer that failed for now,
 // judged by what failed, not by the presence of some network error in the
 // chain: a database or S3 connection refused, reset or lost, a timeout or a
@@ -39,14 +45,26 @@ func transient(err error) bool {
 	switch {
 	case err == nil:
 		return false
-	case errors.Is(err, warehouse.ErrLockTimeout), errors.Is(err, source.ErrStalled):
+	case errors.Is(err, warehouse.ErrLockTimeout), errors.Is(err, source.ErrStalled), errors.Is(err, errDatabaseLost):
+		return true
+	case vanished(err):
+		return true
+	case errors.Is(err, pgconn.ErrConnClosed), errors.Is(err, net.ErrClosed):
+		// The connection was closed under a statement: the server went
+		// away (pgx's "conn closed", "use of closed network connection").
 		return true
 	case errors.As(err, &pgErr):
 		// 08: connection exception; 57P01-03: the server shutting down or
 		// starting; 53300: too many connections; 40001: a serialization
-		// failure (Redshift's concurrent transactions).
-		return pgErr.Code[:2] == "08" || pgErr.Code == "57P01" || pgErr.Code == "57P02" || pgErr.Code == "57P03" ||
-			pgErr.Code == "53300" || pgErr.Code == "40001"
+		// failure (Redshift's concurrent transactions); 25006: a read-only
+		// transaction (a standby, just after a failover); 57014: a
+		// statement cancelled by an administrator or a statement timeout;
+		// 55P03: a lock timeout.
+		switch pgErr.Code {
+		case "57P01", "57P02", "57P03", "53300", "40001", "25006", "57014", "55P03":
+			return true
+		}
+		return pgErr.Code[:2] == "08"
 	case errors.As(err, &respErr) && respErr.HTTPStatusCode() >= 500:
 		return true
 	case errors.As(err, &apiErr):
@@ -60,11 +78,23 @@ func transient(err error) bool {
 		return true
 	case errors.As(err, &netErr) && netErr.Timeout():
 		return true
-	case pgconn.Timeout(err):
+	case pgconn.Timeout(err), pgconn.SafeToRetry(err):
 		return true
 	}
 	var maxAttempts *retry.MaxAttemptsError
 	return errors.As(err, &maxAttempts)
+}
+
+// vanished reports whether a source object that was listed was gone when
+// the load read it: deleted meanwhile, so a re-run, which lists again,
+// does not see it.
+func vanished(err error) bool {
+	var oe *source.ObjectError
+	if !errors.As(err, &oe) {
+		return false
+	}
+	var apiErr smithy.APIError
+	return errors.Is(err, fs.ErrNotExist) || (errors.As(err, &apiErr) && apiErr.ErrorCode() == "NoSuchKey")
 }
 
 // connectionUnusable reports whether a connect error is the user's to fix

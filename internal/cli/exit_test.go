@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"syscall"
 	"testing"
@@ -34,6 +35,15 @@ func TestTransient(t *testing.T) {
 		{"truncated body", wrap(io.ErrUnexpectedEOF), true},
 		{"S3 throttling", wrap(&smithy.GenericAPIError{Code: "SlowDown"}), true},
 		{"deadline", wrap(context.DeadlineExceeded), true},
+		{"connection closed under a statement", wrap(fmt.Errorf("sql/shared/transform/02_songs.sql: %w", pgconn.ErrConnClosed)), true},
+		{"use of closed network connection", wrap(&net.OpError{Op: "read", Err: net.ErrClosed}), true},
+		{"database lost mid-load", fmt.Errorf("%w postgres://h/db mid-load: %w", errDatabaseLost, io.EOF), true},
+		{"read-only after a failover", wrap(&pgconn.PgError{Code: "25006"}), true},
+		{"cancelled by an administrator or a timeout", wrap(&pgconn.PgError{Code: "57014"}), true},
+		{"lock timeout", wrap(&pgconn.PgError{Code: "55P03"}), true},
+		{"S3 object deleted after listing", wrap(&source.ObjectError{URI: "s3://b/k.json", Err: &smithy.GenericAPIError{Code: "NoSuchKey"}}), true},
+		{"file deleted after listing", wrap(&source.ObjectError{URI: "file:///d/k.json", Err: fs.ErrNotExist}), true},
+		{"no such bucket", wrap(&smithy.GenericAPIError{Code: "NoSuchBucket"}), false},
 		{"syntax error", wrap(&pgconn.PgError{Code: "42601"}), false},
 		{"check failed", wrap(&warehouse.CheckError{Check: "x"}), false},
 		{"access denied", wrap(&smithy.GenericAPIError{Code: "AccessDenied"}), false},

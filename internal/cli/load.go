@@ -113,6 +113,12 @@ func runLoad(ctx context.Context, cfg config.Config, dryRun bool, stdout io.Writ
 		},
 	})
 	if err != nil {
+		if conn.IsClosed() && ctx.Err() == nil {
+			// Whatever the statement saw (an EOF, a reset, a closed
+			// connection), the database is what failed, not the sources.
+			return fmt.Errorf("%w %s mid-load (it crashed, restarted, failed over or the network dropped the connection); nothing was committed, run again: %w",
+				errDatabaseLost, warehouse.Redact(cfg.DatabaseURL), err)
+		}
 		if !conn.IsClosed() {
 			// The trace of a failed load, for the report (best effort: the
 			// database may be what failed).

@@ -8,10 +8,12 @@ import (
 	"io/fs"
 	"log/slog"
 	"path/filepath"
+	"strconv"
 	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/sparkify/warehouse/internal/config"
 	"github.com/sparkify/warehouse/internal/report"
@@ -40,7 +42,7 @@ func runReport(ctx context.Context, cfg config.Config, dryRun bool, stdout io.Wr
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
 
-	data, err := collect(ctx, conn)
+	data, err := collect(ctx, conn, cfg)
 	if err != nil {
 		return err
 	}
@@ -92,7 +94,30 @@ func runReport(ctx context.Context, cfg config.Config, dryRun bool, stdout io.Wr
 // collect runs the report queries in one read-only REPEATABLE READ
 // transaction (Redshift runs every transaction serializable), so that all
 // numbers come from the same snapshot even while a load commits.
-func collect(ctx context.Context, conn *pgx.Conn) (report.Data, error) {
+// collect runs the report's queries in one read-only transaction, within
+// SPARKIFY_REPORT_TIMEOUT: the session's own timeouts cancel a statement
+// that runs or waits for a lock too long, and the job's deadline bounds the
+// whole.
+func collect(ctx context.Context, conn *pgx.Conn, cfg config.Config) (report.Data, error) {
+	data, err := collectWithin(ctx, conn, cfg)
+	var pgErr *pgconn.PgError
+	if err != nil && ctx.Err() == nil && (errors.Is(err, context.DeadlineExceeded) ||
+		errors.As(err, &pgErr) && (pgErr.Code == "57014" || pgErr.Code == "55P03")) {
+		return report.Data{}, fmt.Errorf("the report's queries ran past SPARKIFY_REPORT_TIMEOUT (%s; a lock held by another session, or a busy warehouse): %w", cfg.ReportTimeout, err)
+	}
+	return data, err
+}
+
+func collectWithin(ctx context.Context, conn *pgx.Conn, cfg config.Config) (report.Data, error) {
+	ctx, cancel := context.WithTimeout(ctx, cfg.ReportTimeout)
+	defer cancel()
+	timeouts, err := sql.ReadFile(sql.FS(), string(cfg.Target)+"/report_timeouts.sql")
+	if err != nil {
+		return report.Data{}, err
+	}
+	if _, err := conn.Exec(ctx, timeouts[0].SQL, strconv.FormatInt(cfg.ReportTimeout.Milliseconds(), 10)); err != nil {
+		return report.Data{}, fmt.Errorf("sql/%s: %w", timeouts[0].File, err)
+	}
 	tx, err := conn.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
 	if err != nil {
 		return report.Data{}, fmt.Errorf("begin report transaction: %w", err)

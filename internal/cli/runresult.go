@@ -20,7 +20,7 @@ type RunResult struct {
 	JobVersion    string        `json:"job_version"`
 	Target        string        `json:"target"`
 	DryRun        bool          `json:"dry_run"`
-	Status        string        `json:"status"` // succeeded or failed
+	Status        string        `json:"status"` // running (until the run ends), succeeded or failed
 	ExitCode      int           `json:"exit_code"`
 	Start         time.Time     `json:"start"`
 	End           time.Time     `json:"end"`
@@ -91,6 +91,8 @@ func newRunResult(version, target string, dryRun bool, start time.Time) *RunResu
 		Target:        target,
 		DryRun:        dryRun,
 		Start:         start.UTC(),
+		Status:        "running",
+		ExitCode:      -1,
 		Phases:        []PhaseResult{},
 	}
 }

@@ -37,6 +37,7 @@ type Config struct {
 	StagingURI     S3Location               `envconfig:"STAGING_URI" desc:"redshift target: writable s3://bucket/prefix where each load writes the COPY manifests of the objects it lists (Redshift's role must read it)"`
 	MaxErrors      int                      `envconfig:"MAX_ERRORS" default:"0" desc:"malformed source records to skip (and count) before the load fails"`
 	Concurrency    int                      `envconfig:"S3_CONCURRENCY" default:"128" desc:"source objects fetched at once"`
+	ReportTimeout  time.Duration            `envconfig:"REPORT_TIMEOUT" default:"15m" desc:"how long the report's queries may run, a wait for a lock included; past it they are cancelled and the job exits 75"`
 	ReportMaxAge   time.Duration            `envconfig:"REPORT_MAX_AGE" default:"36h" desc:"the report warns when the last successful load is older than this, or when the last load failed"`
 	PushgatewayURL string                   `envconfig:"PUSHGATEWAY_URL" desc:"optional Prometheus Pushgateway URL: each run pushes its duration, status, rows per table and last-success time"`
 	FullRefresh    bool                     `envconfig:"FULL_REFRESH" default:"false" desc:"rebuild the star tables from every source object as it is now, not only from those new or changed since the last loads (also the -full-refresh flag)"`
@@ -154,6 +155,9 @@ func (c *Config) validate() error {
 	}
 	if c.S3Timeout <= 0 {
 		return &Error{"S3_TIMEOUT", "must be a positive duration such as 60s"}
+	}
+	if c.ReportTimeout <= 0 {
+		return &Error{"REPORT_TIMEOUT", "must be a positive duration such as 15m"}
 	}
 	if c.LockTimeout <= 0 {
 		return &Error{"LOCK_TIMEOUT", "must be a positive duration such as 30m"}

@@ -64,6 +64,10 @@ func CopyStager(concurrency int, errs *source.Errors, log *slog.Logger) StageFun
 			r.err = nil // every object was taken by an earlier load
 		}
 		switch {
+		case copyErr != nil && tx.Conn().IsClosed():
+			// The database went away mid-COPY: the source's own error, if
+			// any, is only the stream being cut.
+			return stats, fmt.Errorf("stage %s: the database connection closed during the COPY: %w", st.Table, copyErr)
 		case r.err != nil && !errors.Is(r.err, context.Canceled):
 			return stats, fmt.Errorf("stage %s from %s: %w", st.Table, st.Location, r.err)
 		case copyErr != nil:
