@@ -130,7 +130,8 @@ func (r *S3Location) Decode(s string) error {
 	// literally by S3, never as folders, so they are refused; repeated
 	// slashes are folded.
 	for _, seg := range strings.Split(loc.Path, "/") {
-		if seg == "." || seg == ".." {
+		// Percent-encoded too (%2e%2e): a client or proxy may decode it.
+		if dec, err := url.PathUnescape(seg); seg == "." || seg == ".." || err == nil && (dec == "." || dec == "..") {
 			return fmt.Errorf("%q has a %q path segment: write the prefix without such segments", s, seg)
 		}
 	}

@@ -101,6 +101,8 @@ func TestLoadErrors(t *testing.T) {
 		{"SPARKIFY_MAX_ERRORS", "-1", "SPARKIFY_MAX_ERRORS: must be 0 or more"},
 		{"SPARKIFY_REPORT_URI", "file:///tmp/r", `SPARKIFY_REPORT_URI: "file:///tmp/r" is not of the form s3://bucket/prefix`},
 		{"SPARKIFY_REPORT_URI", "s3://reports/../../etc", `SPARKIFY_REPORT_URI: "s3://reports/../../etc" has a ".." path segment: write the prefix without such segments`},
+		{"SPARKIFY_REPORT_URI", "s3://reports/%2e%2e/z", `SPARKIFY_REPORT_URI: "s3://reports/%2e%2e/z" has a "%2e%2e" path segment: write the prefix without such segments`},
+		{"SPARKIFY_REPORT_URI", "s3://reports/a/%2E/z", `SPARKIFY_REPORT_URI: "s3://reports/a/%2E/z" has a "%2E" path segment: write the prefix without such segments`},
 		{"SPARKIFY_SONG_DATA", "file:///x\nDROP TABLE songs; --", `SPARKIFY_SONG_DATA: "file:///x\nDROP TABLE songs; --" holds a control character (byte 9): remove it`},
 	}
 	for _, tt := range tests {

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"unicode"
 
 	"github.com/sparkify/warehouse/internal/atomicfile"
 )
@@ -28,10 +29,44 @@ var page = template.Must(template.New("index.html").Funcs(template.FuncMap{
 	"num":   groupThousands,
 	"pct":   percent,
 	"label": categoryLabel,
+	"text":  visible,
 	"isUserChart": func(file string) bool {
 		return strings.HasPrefix(file, "users_")
 	},
 }).Parse(pageSource))
+
+// visible returns s with the characters that would change how the page
+// shows the text around them written out as \uXXXX: control characters,
+// and the bidirectional overrides and isolates (U+202A-U+202E,
+// U+2066-U+2069, which can make a name read backwards or reorder a row)
+// and marks (U+200E, U+200F, U+061C). The data keeps them byte for byte
+// (summary.json); the page shows that they are there.
+func visible(s string) string {
+	clean := true
+	for _, r := range s {
+		if hidden(r) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if hidden(r) {
+			fmt.Fprintf(&b, "\\u%04X", r)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func hidden(r rune) bool {
+	return unicode.IsControl(r) || (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069) ||
+		r == 0x200E || r == 0x200F || r == 0x061C
+}
 
 // Write renders the report of s into dir (created if needed): the charts,
 // each as PNG and SVG (none when s.Empty), summary.json and index.html. It returns the summary

@@ -347,3 +347,45 @@ func BenchmarkWrite(b *testing.B) {
 		}
 	}
 }
+
+func TestVisible(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"Sigur Rós", "Sigur Rós"},
+		{"JosÃ© GonzÃ¡lez", "JosÃ© GonzÃ¡lez"},
+		{"evil\u202Egnp.exe", `evil\u202Egnp.exe`},
+		{"a\u2066b\u2069", `a\u2066b\u2069`},
+		{"tab\there\x00", `tab\u0009here\u0000`},
+		{"rtl mark\u200F", `rtl mark\u200F`},
+	} {
+		if got := visible(tt.in); got != tt.want {
+			t.Errorf("visible(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// TestPageShowsHiddenCharacters: a name with a bidirectional override or a
+// control character reaches the page written out, never raw.
+func TestPageShowsHiddenCharacters(t *testing.T) {
+	d := sampleData()
+	d.TopSongs[0].Title = "evil\u202Egnp.exe"
+	d.TopArtists[0].Name = "Dwight\x1bYoakam"
+	d.TopUsers[0].FirstName = "Chlo\u2066e"
+	dir := t.TempDir()
+	if _, _, err := Write(dir, Summarize(d, time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC))); err != nil {
+		t.Fatal(err)
+	}
+	page, err := os.ReadFile(filepath.Join(dir, IndexFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, raw := range []string{"\u202E", "\x1b", "\u2066"} {
+		if strings.Contains(string(page), raw) {
+			t.Errorf("the page holds %q raw", raw)
+		}
+	}
+	for _, shown := range []string{`evil\u202Egnp.exe`, `Dwight\u001BYoakam`, `Chlo\u2066e`} {
+		if !strings.Contains(string(page), shown) {
+			t.Errorf("the page does not show %s", shown)
+		}
+	}
+}
