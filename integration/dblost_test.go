@@ -131,7 +131,7 @@ func (p *cutProxy) serve(client *net.TCPConn) {
 // tables as they were, and a clean re-run.
 func TestDatabaseLostMidLoad(t *testing.T) {
 	phases := map[string][]string{
-		"copy": {"COPY staging_songs", "COPY staging_events"},
+		"copy": {`copy "staging_songs"`, `copy "staging_events"`}, // as pgx sends it
 		"transform": {
 			"CREATE TEMP TABLE load_play_keys", "INSERT INTO sparkify_play_records", "CREATE TEMP TABLE load_song_picks",
 			"INSERT INTO sparkify_user_records", "CREATE TEMP TABLE load_plays", "UPDATE songplays",
