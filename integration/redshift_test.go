@@ -6,8 +6,10 @@ import (
 	"context"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -157,4 +159,30 @@ func TestKeysDifferingByTrailingBlanksAreOneKey(t *testing.T) {
 			"artists": {"ARTB1|A|NULL|NULL|NULL"},
 		})
 	})
+}
+
+// TestStaleManifestsAreRemoved: manifests that a killed load left under
+// SPARKIFY_STAGING_URI (older than SPARKIFY_LOCK_TIMEOUT and an hour) are
+// removed by the next load; a recent load's, and what is not a load's
+// folder, stay.
+func TestStaleManifestsAreRemoved(t *testing.T) {
+	s := incrementalStack(t, "redshift")
+	recent := "staging/manifests/" + time.Now().UTC().Format("20060102T150405Z") + "-cafebabe/logs.manifest"
+	old := "staging/manifests/20200101T000000Z-deadbeef/logs.manifest"
+	other := "staging/manifests/notes/README"
+	for _, k := range []string{recent, old, other} {
+		s.Put(t, k, []byte(`{"entries": []}`))
+	}
+	mustLoad(t)
+	list, err := s.S3Client().ListObjectsV2(context.Background(), &s3.ListObjectsV2Input{Bucket: aws.String(s.Bucket), Prefix: aws.String("staging/")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, o := range list.Contents {
+		got = append(got, aws.ToString(o.Key))
+	}
+	if want := []string{recent, other}; !slices.Equal(got, want) { // in key order
+		t.Errorf("staging holds %q, want %q", got, want)
+	}
 }

@@ -8,7 +8,10 @@ import (
 	"fmt"
 	"log/slog"
 	"path"
+	"strings"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/sparkify/warehouse/internal/config"
 	"github.com/sparkify/warehouse/internal/source"
@@ -32,7 +35,10 @@ func copySources(ctx context.Context, cfg config.Config, opts *warehouse.Options
 	}
 	run := make([]byte, 4)
 	_, _ = rand.Read(run)
-	dir := time.Now().UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(run)
+	dir := time.Now().UTC().Format(manifestTime) + "-" + hex.EncodeToString(run)
+	if !cfg.StagingURI.IsZero() {
+		removeStaleManifests(ctx, client, cfg, log)
+	}
 	var written []source.Location
 	cleanup = func() {
 		for _, m := range written {
@@ -104,6 +110,44 @@ func copySources(ctx context.Context, cfg config.Config, opts *warehouse.Options
 		log.Info("COPY manifest written", "manifest", m.String(), "objects", len(taken))
 	}
 	return cleanup, nil
+}
+
+// manifestTime starts the name of each load's manifest folder.
+const manifestTime = "20060102T150405Z"
+
+// removeStaleManifests removes the manifests that loads killed before their
+// cleanup left under SPARKIFY_STAGING_URI: those whose folder is older than
+// SPARKIFY_LOCK_TIMEOUT and an hour. A live load waits at most the lock
+// timeout before its COPYs, which read its manifests at once, so such a
+// folder's load has finished with them or is gone. Best effort: a failure
+// is logged, and the next load tries again.
+func removeStaleManifests(ctx context.Context, client *s3.Client, cfg config.Config, log *slog.Logger) {
+	dir := cfg.StagingURI.Location
+	dir.Path = path.Join(dir.Path, "manifests") + "/"
+	keys, err := source.CopyKeys(ctx, client, dir)
+	if err != nil {
+		log.Warn("could not list old COPY manifests", "prefix", dir.String(), "error", err.Error())
+		return
+	}
+	cutoff := time.Now().Add(-cfg.LockTimeout - time.Hour)
+	removed := 0
+	for _, k := range keys {
+		name, _, _ := strings.Cut(strings.TrimPrefix(k, dir.Path), "/")
+		stamp, _, _ := strings.Cut(name, "-")
+		at, err := time.Parse(manifestTime, stamp)
+		if err != nil || !at.Before(cutoff) {
+			continue // not a load's folder, or a recent one
+		}
+		m := source.Location{Scheme: "s3", Bucket: dir.Bucket, Path: k}
+		if err := source.DeleteObject(ctx, client, m); err != nil {
+			log.Warn("could not remove an old COPY manifest", "manifest", m.String(), "error", err.Error())
+			return
+		}
+		removed++
+	}
+	if removed > 0 {
+		log.Info("removed COPY manifests left by earlier loads", "manifests", removed, "older_than", cutoff.UTC().Format(time.RFC3339))
+	}
 }
 
 // notListed returns the s3:// URIs of the keys that are not among listed.
