@@ -11,6 +11,10 @@ func Prefetch(ctx context.Context, s Store) Store {
 	p := &prefetched{Store: s, done: make(chan struct{})}
 	go func() {
 		defer close(p.done)
+		if c, ok := s.(collector); ok {
+			p.objects, p.err = c.collect(ctx)
+			return
+		}
 		p.err = s.List(ctx, func(o Object) error {
 			p.objects = append(p.objects, o)
 			return nil

@@ -75,11 +75,27 @@ const (
 )
 
 func (s *s3Store) List(ctx context.Context, fn func(Object) error) error {
-	objects, err := s.list(ctx)
+	objects, err := s.collect(ctx)
 	if err != nil {
-		return fmt.Errorf("list s3://%s/%s: %w", s.bucket, s.prefix, err)
+		return err
 	}
 	return sendSorted(ctx, objects, fn)
+}
+
+// collect returns the store's objects in no particular order (collector).
+func (s *s3Store) collect(ctx context.Context) ([]Object, error) {
+	objects, err := s.list(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list s3://%s/%s: %w", s.bucket, s.prefix, err)
+	}
+	return objects, nil
+}
+
+// collector is a store that can hand over its whole listing, unsorted:
+// Prefetch then keeps that slice instead of a copy of it (a listing of a
+// million objects is about 100 MB).
+type collector interface {
+	collect(ctx context.Context) ([]Object, error)
 }
 
 // list returns the .json objects in the store's prefix, in no particular
@@ -93,7 +109,9 @@ func (s *s3Store) list(ctx context.Context) ([]Object, error) {
 		for _, o := range contents {
 			key := aws.ToString(o.Key)
 			if strings.HasSuffix(key, ".json") && InPrefix(s.prefix, key) {
-				objects = append(objects, Object{URI: "s3://" + s.bucket + "/" + key, Key: key, Version: strings.Trim(aws.ToString(o.ETag), `"`)})
+				// The key is the end of the URI: one string for both.
+				uri := "s3://" + s.bucket + "/" + key
+				objects = append(objects, Object{URI: uri, Key: uri[len(uri)-len(key):], Version: strings.Trim(aws.ToString(o.ETag), `"`)})
 			}
 		}
 	}
@@ -271,15 +289,24 @@ type dirStore struct {
 // List walks the directory. Like an S3 prefix, the location may also end in
 // the start of a file name (file:///data/log_data/2018/11/2018-11-01).
 func (d *dirStore) List(ctx context.Context, fn func(Object) error) error {
+	objects, err := d.collect(ctx)
+	if err != nil {
+		return err
+	}
+	return sendSorted(ctx, objects, fn)
+}
+
+// collect returns the store's objects in no particular order (collector).
+func (d *dirStore) collect(ctx context.Context) ([]Object, error) {
 	root, prefix := d.root, ""
 	if st, err := os.Stat(d.root); err != nil || !st.IsDir() {
 		root, prefix = filepath.Dir(d.root), d.root
 	}
 	objects, err := walk(ctx, root, prefix)
 	if err != nil {
-		return fmt.Errorf("list file://%s: %w", d.root, err)
+		return nil, fmt.Errorf("list file://%s: %w", d.root, err)
 	}
-	return sendSorted(ctx, objects, fn)
+	return objects, nil
 }
 
 // walkers is how many directories walk reads at once. A song bucket copied

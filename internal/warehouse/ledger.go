@@ -22,19 +22,17 @@ import (
 // and collects the objects it takes itself (written to sparkify_objects in
 // its transaction).
 type Ledger struct {
-	known map[string]knownObject // by URI; nil for a rebuild
+	// known holds the version of each object the warehouse holds, by URI;
+	// nil for a rebuild. Take removes the objects the listing sees, so
+	// what is left once every source is listed is what the sources lost
+	// (a million objects take about 150 MB here: one string per URI and
+	// version, no more).
+	known map[string]string
 
 	mu        sync.Mutex
 	taken     []source.Object
 	retracted []string                 // URIs of deleted objects whose rows the load removes
 	counts    map[string]*ObjectCounts // per staging table
-}
-
-// knownObject is an object of the ledger: its version, and whether this
-// load's listing saw it.
-type knownObject struct {
-	version string
-	seen    bool
 }
 
 // ObjectCounts are a source's objects by what the ledger says of them.
@@ -110,10 +108,10 @@ func ReadLedger(ctx context.Context, conn *pgx.Conn, p *Plan, fullRefresh bool) 
 	if err == nil {
 		// A row's two text columns are taken as they arrive: a ledger holds
 		// a row per song file, 100,000s of them, read before every load.
-		l.known = map[string]knownObject{}
+		l.known = map[string]string{}
 		for rows.Next() {
 			v := rows.RawValues()
-			l.known[string(v[0])] = knownObject{version: string(v[1])}
+			l.known[string(v[0])] = string(v[1])
 		}
 		err = rows.Err()
 	}
@@ -139,12 +137,12 @@ func (l *Ledger) Take(table string, o source.Object) bool {
 	}
 	old, seen := l.known[o.URI]
 	if seen {
-		l.known[o.URI] = knownObject{version: old.version, seen: true}
+		delete(l.known, o.URI)
 	}
 	switch {
 	case !seen:
 		c.New++
-	case old.version != o.Version || o.Version == "":
+	case old != o.Version || o.Version == "":
 		c.Changed++
 	default:
 		c.Skipped++
@@ -197,8 +195,8 @@ func (l *Ledger) Deleted(table string, loc source.Location, policy DeletedSource
 		c = &ObjectCounts{}
 		l.counts[table] = c
 	}
-	for uri, k := range l.known {
-		if k.seen || !Under(loc, uri) {
+	for uri := range l.known {
+		if !Under(loc, uri) {
 			continue
 		}
 		c.Deleted++
@@ -277,25 +275,21 @@ func (l *Ledger) writeObjects(ctx context.Context, tx pgx.Tx, st LedgerStatement
 	if l == nil {
 		return nil
 	}
-	type row struct {
-		uri, version string
-		retracted    int32
-	}
-	all := make([]row, 0, len(l.taken)+len(l.retracted))
-	for _, o := range l.taken {
-		all = append(all, row{o.URI, o.Version, 0})
-	}
-	for _, uri := range l.retracted {
-		all = append(all, row{uri, "", 1})
-	}
-	for start := 0; start < len(all); start += ledgerBatch {
-		batch := all[start:min(start+ledgerBatch, len(all))]
-		groups := make([]string, len(batch))
-		args := make([]any, 0, 4*len(batch))
-		for i, o := range batch {
-			n := 4*i + 1
-			groups[i] = "($" + strconv.Itoa(n) + ", $" + strconv.Itoa(n+1) + ", $" + strconv.Itoa(n+2) + ", $" + strconv.Itoa(n+3) + ")"
-			args = append(args, o.uri, o.version, ObjectID(o.uri), o.retracted)
+	n := len(l.taken) + len(l.retracted)
+	for start := 0; start < n; start += ledgerBatch {
+		end := min(start+ledgerBatch, n)
+		groups := make([]string, 0, end-start)
+		args := make([]any, 0, 4*(end-start))
+		for i := start; i < end; i++ {
+			uri, version, retracted := "", "", 1
+			if i < len(l.taken) {
+				uri, version, retracted = l.taken[i].URI, l.taken[i].Version, 0
+			} else {
+				uri = l.retracted[i-len(l.taken)]
+			}
+			p := 4*len(groups) + 1
+			groups = append(groups, "($"+strconv.Itoa(p)+", $"+strconv.Itoa(p+1)+", $"+strconv.Itoa(p+2)+", $"+strconv.Itoa(p+3)+")")
+			args = append(args, uri, version, ObjectID(uri), int32(retracted))
 		}
 		q := strings.Replace(st.Add.SQL, "{{ROWS}}", strings.Join(groups, ", "), 1)
 		if _, err := tx.Exec(ctx, q, args...); err != nil {

@@ -8,7 +8,7 @@ import (
 )
 
 func TestLedgerTake(t *testing.T) {
-	l := &Ledger{known: map[string]knownObject{"s3://b/a.json": {version: "v1"}, "s3://b/b.json": {version: "v1"}}, counts: map[string]*ObjectCounts{}}
+	l := &Ledger{known: map[string]string{"s3://b/a.json": "v1", "s3://b/b.json": "v1"}, counts: map[string]*ObjectCounts{}}
 	for _, o := range []source.Object{
 		{URI: "s3://b/a.json", Version: "v1"}, // loaded before
 		{URI: "s3://b/b.json", Version: "v2"}, // changed
@@ -36,13 +36,13 @@ func TestLedgerTake(t *testing.T) {
 }
 
 func TestLedgerDeleted(t *testing.T) {
-	known := func() map[string]knownObject {
-		return map[string]knownObject{
-			"s3://b/log_data/2018/11/01.json":     {version: "v1"},
-			"s3://b/log_data/2018/11/02.json":     {version: "v1"}, // deleted
-			"s3://b/log_data_old/2018/03.json":    {version: "v1"}, // another prefix
-			"s3://other/log_data/2018/11/04.json": {version: "v1"}, // another bucket
-			"s3://b/song_data/A/x.json":           {version: "v1"},
+	known := func() map[string]string {
+		return map[string]string{
+			"s3://b/log_data/2018/11/01.json":     "v1",
+			"s3://b/log_data/2018/11/02.json":     "v1", // deleted
+			"s3://b/log_data_old/2018/03.json":    "v1", // another prefix
+			"s3://other/log_data/2018/11/04.json": "v1", // another bucket
+			"s3://b/song_data/A/x.json":           "v1",
 		}
 	}
 	loc := source.Location{Scheme: "s3", Bucket: "b", Path: "log_data"}
