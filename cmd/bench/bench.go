@@ -82,6 +82,13 @@ func (b *bench) all(ctx context.Context) (rep *report, err error) {
 		}
 		rep.Latency = l
 	}
+	if b.opts.listingObjects > 0 {
+		l, err := b.listingRun(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("many objects: %w", err)
+		}
+		rep.Listing = l
+	}
 	last := rep.Sizes[len(rep.Sizes)-1]
 	rep.TopSteps, rep.TopOf = last.First.Steps, last.Events
 	rep.Machine.LoadEnd = loadAvg()

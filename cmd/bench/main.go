@@ -61,6 +61,7 @@ type options struct {
 	md             string
 	rowByRowMax    int
 	latencyObjects int
+	listingObjects int
 	latency        time.Duration
 	image          string
 	command        string
@@ -76,6 +77,7 @@ func parseFlags(args []string, stderr io.Writer) (options, bool, error) {
 	fset.StringVar(&o.md, "md", "BENCHMARKS.md", "file whose marked section receives the results; empty: print only")
 	fset.IntVar(&o.rowByRowMax, "rowbyrow-max", 100000, "largest size measured row by row; larger ones are extrapolated")
 	fset.IntVar(&o.latencyObjects, "latency-objects", 20000, "one-song objects staged behind the slow S3; 0 skips it")
+	fset.IntVar(&o.listingObjects, "listing-objects", 1000000, "generated one-song objects in a source, loaded twice for the peak RSS of listing them; 0 skips it")
 	fset.DurationVar(&o.latency, "latency", 50*time.Millisecond, "delay added to every S3 request")
 	fset.StringVar(&o.image, "image", "sparkify/postgres:15", "Postgres image (make images builds it)")
 	if help, err := toolcmd.Parse(fset, args); help || err != nil {
@@ -98,8 +100,8 @@ func parseFlags(args []string, stderr io.Writer) (options, bool, error) {
 	if o.sizes, err = parseSizes(list); err != nil {
 		return o, false, toolcmd.Usage(fmt.Errorf("-sizes %q: %w", list, err))
 	}
-	if o.latencyObjects < 0 || o.latency < 0 || o.rowByRowMax < 0 {
-		return o, false, toolcmd.Usage(errors.New("-latency-objects, -latency and -rowbyrow-max cannot be negative"))
+	if o.latencyObjects < 0 || o.listingObjects < 0 || o.latency < 0 || o.rowByRowMax < 0 {
+		return o, false, toolcmd.Usage(errors.New("-latency-objects, -listing-objects, -latency and -rowbyrow-max cannot be negative"))
 	}
 	o.command = strings.TrimSpace("go run ./cmd/bench " + strings.Join(args, " "))
 	return o, false, nil

@@ -77,6 +77,7 @@ type report struct {
 	Machine  machine
 	Sizes    []sizeResult
 	Latency  *latencyResult // nil when not measured
+	Listing  *listingResult // nil when not measured
 	TopSteps []step         // the largest size's first load, longest first
 	TopOf    int            // that size
 	Notes    []string
@@ -196,6 +197,15 @@ func (r *report) table() string {
 		peak = max(peak, r.Latency.Run.MaxRSSKiB)
 	}
 	row("all", "peak RSS of every job run", "", fmtMiB(peak), "", "≤ 256 MiB", verdict(peak <= targetRSSKiB))
+	if l := r.Listing; l != nil {
+		for _, run := range []struct {
+			name string
+			run  jobRun
+		}{{"first load", l.First}, {"the same load again (every object in the ledger)", l.Again}} {
+			row("—", fmt.Sprintf("%s of %s listed one-song objects (the load CronJob's limit: 512 MiB)", run.name, fmtInt(l.Objects)),
+				fmtDur(run.run.Wall), fmtMiB(run.run.MaxRSSKiB), "", "peak ≤ 350 MiB", verdict(run.run.MaxRSSKiB <= targetListingKiB))
+		}
+	}
 	if l := r.Latency; l != nil {
 		row("—", fmt.Sprintf("stage %s one-song objects, %d ms added to every S3 request (whole run %s)", fmtInt(l.Objects), l.Delay.Milliseconds(), fmtDur(l.Run.Wall)),
 			fmtDur(l.Stage), fmtMiB(l.Run.MaxRSSKiB), "", "< 15 s", verdict(l.Stage < targetLatencyObj))
