@@ -77,17 +77,18 @@ func TestProvisionDryRunNeedsNothing(t *testing.T) {
 		{
 			name:  "provision with ingress",
 			phase: "provision",
-			env:   map[string]string{"SPARKIFY_INGRESS_CIDR": "203.0.113.0/24", "SPARKIFY_NODE_COUNT": "2"},
+			env:   map[string]string{"SPARKIFY_INGRESS_CIDR": "203.0.113.0/24", "SPARKIFY_PUBLICLY_ACCESSIBLE": "true", "SPARKIFY_NODE_COUNT": "2"},
 			want:  []string{"CreateRole", "CreateCluster", "ClusterType=multi-node NumberOfNodes=2", "PubliclyAccessible=true", "AuthorizeSecurityGroupIngress", "CidrIp=203.0.113.0/24"},
 		},
 		{
 			name:  "provision with ingress into subnets",
 			phase: "provision",
-			env:   map[string]string{"SPARKIFY_INGRESS_CIDR": "203.0.113.0/24", "SPARKIFY_SUBNET_IDS": "subnet-0a0000000000000a1,subnet-0a0000000000000b2"},
+			env:   map[string]string{"SPARKIFY_INGRESS_CIDR": "10.0.0.0/16", "SPARKIFY_SUBNET_IDS": "subnet-0a0000000000000a1,subnet-0a0000000000000b2"},
 			want: []string{"network: subnet group sparkify-warehouse-sparkify, created from SPARKIFY_SUBNET_IDS subnet-0a0000000000000a1,subnet-0a0000000000000b2 and removed by teardown",
 				"redshift CreateClusterSubnetGroup ClusterSubnetGroupName=sparkify-warehouse-sparkify SubnetIds=subnet-0a0000000000000a1,subnet-0a0000000000000b2 Tags=sparkify-warehouse=sparkify",
 				"security group for the ingress rule: sparkify-warehouse-sparkify, created in the cluster's VPC, attached to the cluster, removed by teardown",
-				"ec2 CreateSecurityGroup GroupName=sparkify-warehouse-sparkify", "ClusterSubnetGroupName=sparkify-warehouse-sparkify", "VpcSecurityGroupIds=<the group created above>"},
+				"ec2 CreateSecurityGroup GroupName=sparkify-warehouse-sparkify", "ClusterSubnetGroupName=sparkify-warehouse-sparkify", "VpcSecurityGroupIds=<the group created above>",
+				"PubliclyAccessible=false", "CidrIp=10.0.0.0/16"},
 		},
 		{
 			name:  "teardown",
@@ -127,6 +128,71 @@ func TestProvisionDryRunNeedsNothing(t *testing.T) {
 	}
 }
 
+// TestRefusedBeforeAnyAWSCall checks settings that AWS would refuse only
+// after the role and the network exist: they stop the run, dry or real,
+// with exit 2 before any AWS call.
+func TestRefusedBeforeAnyAWSCall(t *testing.T) {
+	tests := []struct {
+		name string
+		env  map[string]string
+		want string
+	}{
+		{
+			name: "DC2",
+			env:  map[string]string{"SPARKIFY_NODE_TYPE": "dc2.large"},
+			want: "SPARKIFY_NODE_TYPE: dc2.large is retired: AWS has retired the DC2 node types (and DS2 and DC1 before them), so new clusters cannot use them. Use an RA3 node type (ra3.16xlarge, ra3.4xlarge, ra3.large, ra3.xlplus), or SPARKIFY_REDSHIFT_DEPLOYMENT=serverless",
+		},
+		{
+			name: "unknown node type",
+			env:  map[string]string{"SPARKIFY_NODE_TYPE": "foo.bar"},
+			want: `SPARKIFY_NODE_TYPE: "foo.bar" is not a Redshift node type: use one of ra3.16xlarge, ra3.4xlarge, ra3.large, ra3.xlplus`,
+		},
+		{
+			name: "too many nodes for the type",
+			env:  map[string]string{"SPARKIFY_NODE_COUNT": "64"},
+			want: "SPARKIFY_NODE_COUNT: 64 is out of range for ra3.large: use 1 (single-node) to 16 nodes",
+		},
+		{
+			name: "reserved master user",
+			env:  map[string]string{"SPARKIFY_DB_USER": "user"},
+			want: `SPARKIFY_DB_USER: "user" is a Redshift reserved word, which Redshift refuses as the master user name: choose another name, such as sparkify or awsuser`,
+		},
+		{
+			name: "public CIDR without a public endpoint",
+			env:  map[string]string{"SPARKIFY_INGRESS_CIDR": "203.0.113.0/24"},
+			want: "SPARKIFY_INGRESS_CIDR: 203.0.113.0/24 is a public address range, which reaches only a publicly accessible endpoint: set SPARKIFY_PUBLICLY_ACCESSIBLE=true for a public endpoint, or give the private CIDR of the network inside the VPC (such as 10.0.0.0/16) that connects to it",
+		},
+		{
+			name: "serverless base capacity",
+			env:  map[string]string{"SPARKIFY_REDSHIFT_DEPLOYMENT": "serverless", "SPARKIFY_SERVERLESS_BASE_RPU": "6"},
+			want: "SPARKIFY_SERVERLESS_BASE_RPU: 6 RPUs is not a base capacity Redshift Serverless accepts: use 4, a multiple of 8 from 8 to 512, or a multiple of 32 from 512 to 1024 (not in every region)",
+		},
+	}
+	for _, tt := range tests {
+		for _, phase := range [][]string{{"-phase", "provision", "-dry-run"}, {"-phase", "provision"}, {"-phase", "teardown"}} {
+			t.Run(tt.name+" "+strings.Join(phase, " "), func(t *testing.T) {
+				isolateAWS(t)
+				fake := useFake(t)
+				t.Setenv("SPARKIFY_TARGET", "redshift")
+				for k, v := range tt.env {
+					t.Setenv(k, v)
+				}
+				code, stdout, stderr := run(t, phase...)
+				if code != cli.ExitUsage {
+					t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, cli.ExitUsage, stdout, stderr)
+				}
+				want := "job: " + phase[1] + ": configuration error: " + tt.want
+				if !slices.Contains(strings.Split(stderr, "\n"), want) {
+					t.Errorf("stderr lacks the line\n%s\nstderr:\n%s", want, stderr)
+				}
+				if calls := fake.Actions(); len(calls) != 0 {
+					t.Errorf("AWS was called: %v", calls)
+				}
+			})
+		}
+	}
+}
+
 func TestPublicIngressIsRefused(t *testing.T) {
 	tests := []struct {
 		name, cidr, allow string
@@ -152,6 +218,7 @@ func TestPublicIngressIsRefused(t *testing.T) {
 			t.Setenv("SPARKIFY_INGRESS_CIDR", tt.cidr)
 			if tt.allow != "" {
 				t.Setenv("SPARKIFY_ALLOW_PUBLIC_INGRESS", tt.allow)
+				t.Setenv("SPARKIFY_PUBLICLY_ACCESSIBLE", "true")
 			}
 			code, stdout, stderr := run(t, tt.args...)
 			if code != tt.want {
@@ -175,6 +242,7 @@ func TestProvisionAndTeardownAgainstFake(t *testing.T) {
 	t.Setenv("SPARKIFY_TARGET", "redshift")
 	t.Setenv("SPARKIFY_DB_PASSWORD", password)
 	t.Setenv("SPARKIFY_INGRESS_CIDR", "198.51.100.7/32")
+	t.Setenv("SPARKIFY_PUBLICLY_ACCESSIBLE", "true")
 	t.Setenv("SPARKIFY_OUTPUT_FILE", outFile)
 	t.Setenv("SPARKIFY_SKIP_FINAL_SNAPSHOT", "true")
 

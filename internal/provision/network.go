@@ -154,7 +154,7 @@ func (a *AWS) ensureSecurityGroup(ctx context.Context, s Spec, vpc string) (stri
 		}
 		return s.SecurityGroupID, nil
 	}
-	if !s.wantPublic() {
+	if !s.wantIngress() {
 		return "", nil
 	}
 	own, err := a.ownSecurityGroups(ctx, s, vpc)
@@ -285,7 +285,7 @@ func (a *AWS) ensureIngress(ctx context.Context, s Spec, cl *rstypes.Cluster, gr
 	}
 	found := false
 	for _, r := range rules {
-		if s.wantPublic() && aws.ToString(r.GroupId) == group && aws.ToString(r.IpProtocol) == "tcp" &&
+		if s.wantIngress() && aws.ToString(r.GroupId) == group && aws.ToString(r.IpProtocol) == "tcp" &&
 			aws.ToInt32(r.FromPort) == port && aws.ToInt32(r.ToPort) == port && ruleCIDR(r) == want {
 			found = true
 			continue
@@ -296,7 +296,7 @@ func (a *AWS) ensureIngress(ctx context.Context, s Spec, cl *rstypes.Cluster, gr
 			return err
 		}
 	}
-	if !s.wantPublic() {
+	if !s.wantIngress() {
 		return nil
 	}
 	if found {

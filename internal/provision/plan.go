@@ -85,7 +85,7 @@ func (s Spec) securityGroupPlan() []Call {
 	if s.SecurityGroupID != "" {
 		return []Call{call("ec2", "DescribeSecurityGroups", "refuse (exit 2) unless it exists in the cluster's VPC", "GroupIds", s.SecurityGroupID)}
 	}
-	if !s.wantPublic() {
+	if !s.wantIngress() {
 		return nil
 	}
 	return []Call{
@@ -146,7 +146,7 @@ func (s Spec) ProvisionPlan() []Call {
 		"IamRoles", s.planRoleARN(),
 		"PubliclyAccessible", strconv.FormatBool(s.wantPublic()),
 	)
-	if s.SecurityGroupID != "" || s.wantPublic() {
+	if s.SecurityGroupID != "" || s.wantIngress() {
 		create = append(create, "VpcSecurityGroupIds", s.groupPlaceholder())
 	}
 	if name := s.subnetGroupName(); name != "" {
@@ -157,7 +157,7 @@ func (s Spec) ProvisionPlan() []Call {
 	}
 	create = append(create, "Tags", s.tagParam())
 	modify := []string{"ClusterIdentifier", s.ClusterID, "PubliclyAccessible", strconv.FormatBool(s.wantPublic())}
-	if s.SecurityGroupID != "" || s.wantPublic() {
+	if s.SecurityGroupID != "" || s.wantIngress() {
 		modify = append(modify, "VpcSecurityGroupIds", "<its groups>+"+s.groupPlaceholder())
 	}
 	wait := "polling until available (ClusterStatus available, ClusterAvailabilityStatus Available, nothing pending, roles in-sync), at most " + s.WaitTimeout.String()
@@ -168,7 +168,7 @@ func (s Spec) ProvisionPlan() []Call {
 		call("redshift", "ModifyCluster", "when public accessibility differs or the group is not attached, then wait again; retried while the cluster is busy", modify...),
 		call("ec2", "DescribeSecurityGroupRules", "", "Filter", "tag:"+s.tagParam()),
 	)
-	if s.wantPublic() {
+	if s.wantIngress() {
 		cidrKey := "CidrIp"
 		if !s.Ingress.Addr().Is4() {
 			cidrKey = "CidrIpv6"
@@ -255,7 +255,7 @@ func (s Spec) summary() []string {
 	switch {
 	case s.SecurityGroupID != "":
 		group = s.SecurityGroupID + " (SPARKIFY_SECURITY_GROUP_ID), checked to be in the cluster's VPC and attached to the cluster"
-	case s.wantPublic():
+	case s.wantIngress():
 		group = ownName(s.ClusterID) + ", created in the cluster's VPC, attached to the cluster, removed by teardown"
 	default:
 		group = "none created: no SPARKIFY_INGRESS_CIDR, the cluster keeps its VPC's default group, which the job never changes"

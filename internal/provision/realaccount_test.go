@@ -365,7 +365,7 @@ func TestSecurityGroup(t *testing.T) {
 		f := newFixture(t)
 		f.fake.BlockPublicAccess = true
 		_, err := f.aws.Provision(context.Background(), testSpec(t, nil))
-		wantSettingError(t, err, "IngressCIDR", "the VPC does not allow a publicly accessible cluster (AWS: VPC Block Public Access is turned on")
-		f.provision(t, testSpec(t, func(c *config.Config) { c.IngressCIDR = "" }))
+		wantSettingError(t, err, "PubliclyAccessible", "the VPC does not allow a publicly accessible endpoint (AWS: VPC Block Public Access is turned on")
+		f.provision(t, testSpec(t, func(c *config.Config) { c.IngressCIDR, c.PubliclyAccessible = "10.0.0.0/16", false }))
 	})
 }

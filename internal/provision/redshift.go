@@ -387,7 +387,7 @@ func (a *AWS) whileRoleSettles(ctx context.Context, s Spec, role roleInfo, op st
 // they are.
 func publicRefused(s Spec, err error) error {
 	if _, ok := errors.AsType[*rstypes.InvalidVPCNetworkStateFault](err); (ok || errorCode(err) == "InvalidVPCNetworkStateFault") && s.wantPublic() {
-		return &SettingError{Setting: "IngressCIDR", Msg: fmt.Sprintf("the VPC does not allow a publicly accessible cluster (AWS: %s); VPC Block Public Access or a VPC without an internet gateway does that. Add a Block Public Access exclusion for the cluster's subnets, or leave {IngressCIDR} empty and reach the cluster from inside the VPC", errorMessage(err))}
+		return &SettingError{Setting: "PubliclyAccessible", Msg: fmt.Sprintf("the VPC does not allow a publicly accessible endpoint (AWS: %s); VPC Block Public Access or a VPC without an internet gateway does that. Add a Block Public Access exclusion for the subnets, or set {PubliclyAccessible}=false and reach the warehouse from inside the VPC ({IngressCIDR} a private CIDR)", errorMessage(err))}
 	}
 	return err
 }
@@ -446,7 +446,7 @@ func (a *AWS) ensureCluster(ctx context.Context, s Spec, cl *rstypes.Cluster, ro
 	}
 	mod := &redshift.ModifyClusterInput{ClusterIdentifier: aws.String(s.ClusterID)}
 	if aws.ToBool(cl.PubliclyAccessible) != s.wantPublic() {
-		a.Log.Warn("repairing the cluster: public accessibility follows SPARKIFY_INGRESS_CIDR", "cluster", s.ClusterID, "publicly_accessible", s.wantPublic())
+		a.Log.Warn("repairing the cluster: public accessibility follows SPARKIFY_PUBLICLY_ACCESSIBLE", "cluster", s.ClusterID, "publicly_accessible", s.wantPublic())
 		mod.PubliclyAccessible = aws.Bool(s.wantPublic())
 	}
 	if groups := clusterGroups(cl); group != "" && !slices.Contains(groups, group) {

@@ -42,6 +42,10 @@ func testConfig() config.Config {
 		SongData:    source.Location{Scheme: "s3", Bucket: "udacity-dend", Path: "song_data"},
 		LogData:     source.Location{Scheme: "s3", Bucket: "udacity-dend", Path: "log_data"},
 		LogJSONPath: "s3://udacity-dend/log_json_path.json",
+		// A public CIDR needs a public endpoint.
+		PubliclyAccessible: true,
+		RedshiftDeployment: "provisioned",
+		ServerlessBaseRPU:  4,
 		Provision: config.Provision{
 			ClusterID:   "sparkify",
 			NodeType:    "ra3.large",
@@ -330,7 +334,7 @@ func TestProvisionShapes(t *testing.T) {
 		},
 		{
 			name: "no ingress: private cluster, no rule",
-			mod:  func(c *config.Config) { c.IngressCIDR = "" },
+			mod:  func(c *config.Config) { c.IngressCIDR, c.PubliclyAccessible = "", false },
 			check: func(t *testing.T, f *fixture) {
 				if got := f.call(t, "CreateCluster").Get("PubliclyAccessible"); got != "false" {
 					t.Errorf("PubliclyAccessible = %q", got)
@@ -480,8 +484,13 @@ func TestProvisionRepairsDrift(t *testing.T) {
 		},
 		{
 			name:   "ingress no longer asked for",
-			mod:    func(c *config.Config) { c.IngressCIDR = "" },
+			mod:    func(c *config.Config) { c.IngressCIDR, c.PubliclyAccessible = "", false },
 			writes: []string{"redshift:ModifyCluster", "ec2:RevokeSecurityGroupIngress"},
+		},
+		{
+			name:   "public endpoint no longer asked for, in-VPC rule",
+			mod:    func(c *config.Config) { c.IngressCIDR, c.PubliclyAccessible = "10.0.0.0/16", false },
+			writes: []string{"redshift:ModifyCluster", "ec2:RevokeSecurityGroupIngress", "ec2:AuthorizeSecurityGroupIngress"},
 		},
 		{
 			name:   "switch to the managed policy",
@@ -508,7 +517,7 @@ func TestProvisionRepairsDrift(t *testing.T) {
 			f.provision(t, s)
 			equalStrings(t, "writes of the run after the repair", writes(f.fake.Actions()), nil)
 			f.fake.Do(func(st *awsfake.State) {
-				if len(st.Rules) != map[bool]int{true: 1, false: 0}[s.wantPublic()] {
+				if len(st.Rules) != map[bool]int{true: 1, false: 0}[s.wantIngress()] {
 					t.Errorf("rules = %v", st.Rules)
 				}
 				if cl := st.Clusters["sparkify"]; cl.PubliclyAccessible != s.wantPublic() || !slices.Contains(cl.IamRoles, testRoleARN) {
