@@ -205,8 +205,11 @@ func (a *AWS) ownSecurityGroups(ctx context.Context, s Spec, vpc string) ([]ec2t
 }
 
 // deleteSecurityGroups deletes the security groups the job created for
-// the cluster. The network interfaces of a cluster just deleted can hold
-// a group for a while (DependencyViolation): that is retried.
+// the cluster: tagged for it and named as the job names them. A group
+// given as SPARKIFY_SECURITY_GROUP_ID is the user's and is never deleted,
+// even when tagged (as the policy asks the user to). The network
+// interfaces of a cluster just deleted can hold a group for a while
+// (DependencyViolation): that is retried.
 func (a *AWS) deleteSecurityGroups(ctx context.Context, s Spec) error {
 	groups, err := a.ownSecurityGroups(ctx, s, "")
 	if err != nil {
@@ -214,6 +217,10 @@ func (a *AWS) deleteSecurityGroups(ctx context.Context, s Spec) error {
 	}
 	inUse := func(err error) bool { return errorCode(err) == "DependencyViolation" }
 	for _, g := range groups {
+		if id := aws.ToString(g.GroupId); id == s.SecurityGroupID || aws.ToString(g.GroupName) != ownName(s.ClusterID) {
+			a.Log.Info("leaving a security group the job did not create", "group", id, "name", aws.ToString(g.GroupName))
+			continue
+		}
 		a.Log.Info("deleting the cluster's security group", "group", aws.ToString(g.GroupId))
 		err := a.retryWhile(ctx, s, "DeleteSecurityGroup", "the security group is still in use", inUse, func(ctx context.Context) error {
 			_, err := a.EC2.DeleteSecurityGroup(ctx, &ec2.DeleteSecurityGroupInput{GroupId: g.GroupId})

@@ -204,7 +204,7 @@ func (s Spec) TeardownPlan(now time.Time) []Call {
 		call("ec2", "DescribeSecurityGroupRules", "", "Filter", "tag:"+s.tagParam()),
 		call("ec2", "RevokeSecurityGroupIngress", "for each rule found", "GroupId", "<its group>", "SecurityGroupRuleIds", "<its id>"),
 		call("ec2", "DescribeSecurityGroups", "", "Filter", "tag:"+s.tagParam()),
-		call("ec2", "DeleteSecurityGroup", "for each group found; retried while the deleted cluster's network interfaces hold it", "GroupId", "<its id>"),
+		call("ec2", "DeleteSecurityGroup", "for each group found named "+ownName(s.ClusterID)+", never SPARKIFY_SECURITY_GROUP_ID; retried while the deleted cluster's network interfaces hold it", "GroupId", "<its id>"),
 		call("redshift", "DescribeClusterSubnetGroups", "", "ClusterSubnetGroupName", subnets),
 		call("redshift", "DeleteClusterSubnetGroup", "when it exists and is tagged "+s.tagParam(), "ClusterSubnetGroupName", subnets),
 		call("iam", "ListRolePolicies", "when the role exists", "RoleName", role),

@@ -345,6 +345,27 @@ func TestSecurityGroup(t *testing.T) {
 			t.Errorf("rule added to %s", got)
 		}
 	})
+	t.Run("teardown leaves the user's tagged group", func(t *testing.T) {
+		f := newFixture(t)
+		f.fake.Do(func(st *awsfake.State) {
+			plantTheirs(awsfake.DefaultVPC)(st)
+			st.SecurityGroups[theirs].Tags[TagKey] = "sparkify" // as the README asks
+		})
+		s := testSpec(t, func(c *config.Config) { c.SecurityGroupID = theirs })
+		f.provision(t, s)
+		f.teardown(t, s)
+		f.fake.Do(func(st *awsfake.State) {
+			if st.SecurityGroups[theirs] == nil {
+				t.Errorf("teardown deleted %s, given as SPARKIFY_SECURITY_GROUP_ID", theirs)
+			}
+			if len(st.Rules) != 0 {
+				t.Errorf("rules left: %v", st.Rules)
+			}
+		})
+		if slices.Contains(f.fake.Actions(), "ec2:DeleteSecurityGroup") {
+			t.Errorf("teardown called DeleteSecurityGroup: %v", f.fake.Actions())
+		}
+	})
 	t.Run("group of another VPC", func(t *testing.T) {
 		f := newFixture(t)
 		f.fake.Do(plantTheirs(awsfake.OtherVPC))
