@@ -17,7 +17,10 @@ import (
 // cluster that is the VPC of SPARKIFY_SUBNET_GROUP, of the subnet group it
 // creates from SPARKIFY_SUBNET_IDS, or the default VPC; without any of the
 // three it fails before anything is written.
-func (a *AWS) ensureNetwork(ctx context.Context, s Spec, existing *rstypes.Cluster) (string, error) {
+//
+// subnets is the subnet group made from SPARKIFY_SUBNET_IDS as read by
+// ownSubnetGroup (nil when missing).
+func (a *AWS) ensureNetwork(ctx context.Context, s Spec, existing *rstypes.Cluster, subnets *rstypes.ClusterSubnetGroup) (string, error) {
 	if existing != nil {
 		return aws.ToString(existing.VpcId), nil
 	}
@@ -33,7 +36,7 @@ func (a *AWS) ensureNetwork(ctx context.Context, s Spec, existing *rstypes.Clust
 		a.Log.Info("using the cluster subnet group", "subnet_group", s.SubnetGroup, "vpc", aws.ToString(g.VpcId))
 		return aws.ToString(g.VpcId), nil
 	case len(s.SubnetIDs) > 0:
-		return a.ensureSubnetGroup(ctx, s)
+		return a.ensureSubnetGroup(ctx, s, subnets)
 	}
 	out, err := a.EC2.DescribeVpcs(ctx, &ec2.DescribeVpcsInput{
 		Filters: []ec2types.Filter{{Name: aws.String("is-default"), Values: []string{"true"}}},
@@ -74,18 +77,27 @@ func subnetIDs(g *rstypes.ClusterSubnetGroup) []string {
 	return ids
 }
 
-// ensureSubnetGroup creates the subnet group from SPARKIFY_SUBNET_IDS, or
-// adopts the one an earlier run created, and returns its VPC.
-func (a *AWS) ensureSubnetGroup(ctx context.Context, s Spec) (string, error) {
+// ownSubnetGroup reads the subnet group the job makes from
+// SPARKIFY_SUBNET_IDS and refuses it unless an earlier run made it for this
+// cluster. It returns nil when it does not exist.
+func (a *AWS) ownSubnetGroup(ctx context.Context, s Spec) (*rstypes.ClusterSubnetGroup, error) {
 	name := s.subnetGroupName()
 	g, err := a.describeSubnetGroup(ctx, name)
-	if err != nil {
-		return "", err
+	if err != nil || g == nil {
+		return nil, err
 	}
+	if err := checkOwner(s, "SubnetIDs", "cluster subnet group", name, clusterTag(g.Tags)); err != nil {
+		return nil, err
+	}
+	return g, nil
+}
+
+// ensureSubnetGroup creates the subnet group from SPARKIFY_SUBNET_IDS, or
+// adopts g, the one an earlier run created (read by ownSubnetGroup), and
+// returns its VPC.
+func (a *AWS) ensureSubnetGroup(ctx context.Context, s Spec, g *rstypes.ClusterSubnetGroup) (string, error) {
+	name := s.subnetGroupName()
 	if g != nil {
-		if err := checkOwner(s, "SubnetIDs", "cluster subnet group", name, clusterTag(g.Tags)); err != nil {
-			return "", err
-		}
 		if have := subnetIDs(g); !slices.Equal(have, s.SubnetIDs) {
 			a.Log.Warn("the subnet group's subnets differ from SPARKIFY_SUBNET_IDS; provision leaves them (tear down and provision again to move the cluster)",
 				"subnet_group", name, "have", have, "want", s.SubnetIDs)

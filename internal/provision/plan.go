@@ -102,9 +102,9 @@ func (s Spec) ProvisionPlan() []Call {
 	calls := []Call{
 		call("redshift", "DescribeClusters", s.ownedWhen()+"; refuse when deleting, final-snapshot, pausing, paused or failed", "ClusterIdentifier", s.ClusterID),
 	}
+	calls = append(calls, call("iam", "GetRole", s.ownedWhen(), "RoleName", role))
 	calls = append(calls, s.networkPlan()...)
 	calls = append(calls,
-		call("iam", "GetRole", s.ownedWhen(), "RoleName", role),
 		call("iam", "CreateRole", "when the role is missing", "RoleName", role, "AssumeRolePolicyDocument", trustPolicy(), "Tags", s.tagParam()),
 		call("iam", "UpdateAssumeRolePolicy", "when the trust policy has drifted", "RoleName", role, "PolicyDocument", trustPolicy()),
 		call("iam", "ListAttachedRolePolicies", "when the role existed", "RoleName", role),

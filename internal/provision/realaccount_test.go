@@ -43,6 +43,26 @@ func TestTwoClustersSharingARoleNameDoNotTouchEachOther(t *testing.T) {
 	}
 }
 
+// TestEveryOwnerIsCheckedBeforeTheFirstWrite checks that a foreign role,
+// found once the subnet group could already have been created, stops the
+// run before anything is written.
+func TestEveryOwnerIsCheckedBeforeTheFirstWrite(t *testing.T) {
+	f := newFixture(t)
+	f.fake.Do(func(st *awsfake.State) {
+		st.Roles["sparkify-redshift-s3-read"] = &awsfake.Role{Name: "sparkify-redshift-s3-read", ARN: testRoleARN,
+			Tags: map[string]string{TagKey: "sparkify-prod"}, Inline: map[string]string{}}
+	})
+	s := testSpec(t, func(c *config.Config) { c.SubnetIDs = awsfake.OtherSubnets })
+	_, err := f.aws.Provision(context.Background(), s)
+	wantSettingError(t, err, "IAMRoleName", `belongs to cluster "sparkify-prod"`)
+	equalStrings(t, "writes", writes(f.fake.Actions()), nil)
+	f.fake.Do(func(st *awsfake.State) {
+		if len(st.SubnetGroups) != 0 {
+			t.Errorf("subnet groups created: %v", st.SubnetGroups)
+		}
+	})
+}
+
 func TestOwnershipIsTheTagValue(t *testing.T) {
 	otherTag := map[string]string{TagKey: "sparkify-dev"}
 	tests := []struct {
@@ -247,7 +267,7 @@ func TestSubnetGroupAndDefaultVPC(t *testing.T) {
 		f.fake.NoDefaultVPC = true
 		_, err := f.aws.Provision(context.Background(), testSpec(t, nil))
 		wantSettingError(t, err, "SubnetGroup", "this region has no default VPC")
-		equalStrings(t, "calls", f.fake.Actions(), []string{"redshift:DescribeClusters", "ec2:DescribeVpcs"})
+		equalStrings(t, "calls", f.fake.Actions(), []string{"redshift:DescribeClusters", "iam:GetRole", "ec2:DescribeVpcs"})
 	})
 	t.Run("subnet group made from subnets, then removed", func(t *testing.T) {
 		f := newFixture(t)

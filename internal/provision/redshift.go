@@ -38,11 +38,28 @@ func (a *AWS) Provision(ctx context.Context, s Spec) (Outputs, error) {
 			return Outputs{}, fmt.Errorf("cluster %s is %q: %s", s.ClusterID, status, strings.ReplaceAll(hint, "<id>", s.ClusterID))
 		}
 	}
-	vpc, err := a.ensureNetwork(ctx, s, existing)
+	// Read everything whose owner decides, then write: a foreign role or
+	// subnet group stops the run before anything is created.
+	current, err := a.getRole(ctx, s.RoleName)
 	if err != nil {
 		return Outputs{}, err
 	}
-	role, err := a.ensureRole(ctx, s)
+	if current != nil {
+		if err := checkOwner(s, "IAMRoleName", "IAM role", s.RoleName, roleTag(current.Tags)); err != nil {
+			return Outputs{}, err
+		}
+	}
+	var subnets *rstypes.ClusterSubnetGroup
+	if existing == nil && len(s.SubnetIDs) > 0 {
+		if subnets, err = a.ownSubnetGroup(ctx, s); err != nil {
+			return Outputs{}, err
+		}
+	}
+	vpc, err := a.ensureNetwork(ctx, s, existing, subnets)
+	if err != nil {
+		return Outputs{}, err
+	}
+	role, err := a.ensureRole(ctx, s, current)
 	if err != nil {
 		return Outputs{}, err
 	}
@@ -175,12 +192,9 @@ func (a *AWS) whileIAMLags(ctx context.Context, young bool, op string, read func
 	}
 }
 
-// ensureRole creates the role or repairs its trust policy.
-func (a *AWS) ensureRole(ctx context.Context, s Spec) (roleInfo, error) {
-	role, err := a.getRole(ctx, s.RoleName)
-	if err != nil {
-		return roleInfo{}, err
-	}
+// ensureRole creates the role or repairs the trust policy of role, the
+// role as read (and its owner checked) before the run's first write.
+func (a *AWS) ensureRole(ctx context.Context, s Spec, role *iamtypes.Role) (roleInfo, error) {
 	trust := trustPolicy()
 	if role == nil {
 		a.Log.Info("creating IAM role", "role", s.RoleName)

@@ -232,8 +232,8 @@ func TestProvisionCreatesEverything(t *testing.T) {
 	out := f.provision(t, testSpec(t, nil))
 
 	equalStrings(t, "calls", f.fake.Actions(), []string{
-		"redshift:DescribeClusters", "ec2:DescribeVpcs",
-		"iam:GetRole", "iam:CreateRole", "iam:PutRolePolicy",
+		"redshift:DescribeClusters", "iam:GetRole", "ec2:DescribeVpcs",
+		"iam:CreateRole", "iam:PutRolePolicy",
 		"ec2:DescribeSecurityGroups", "ec2:CreateSecurityGroup",
 		"redshift:CreateCluster", "redshift:DescribeClusters",
 		"ec2:DescribeSecurityGroupRules", "ec2:AuthorizeSecurityGroupIngress",
