@@ -197,9 +197,9 @@ func (s Spec) TeardownPlan(now time.Time) []Call {
 	return []Call{
 		call("redshift", "DescribeClusters", s.ownedWhen(), "ClusterIdentifier", s.ClusterID),
 		call("iam", "GetRole", s.ownedWhen(), "RoleName", role),
-		call("redshift", "DescribeClusters", "while the cluster is busy or pausing, polling until it settles", "ClusterIdentifier", s.ClusterID),
+		call("redshift", "DescribeClusters", "while the cluster is pausing, polling until it is paused", "ClusterIdentifier", s.ClusterID),
 		call("redshift", "ResumeCluster", "when paused: Redshift deletes only running clusters", "ClusterIdentifier", s.ClusterID),
-		call("redshift", "DeleteCluster", "when the cluster exists and is not already being deleted (deleting, final-snapshot); retried while busy", del...),
+		call("redshift", "DeleteCluster", "when the cluster exists and is not already being deleted (deleting, final-snapshot); retried with backoff while AWS refuses it for the cluster's state (InvalidClusterState)", del...),
 		call("redshift", "DescribeClusters", "polling until gone (through final-snapshot and deleting), at most "+s.WaitTimeout.String(), "ClusterIdentifier", s.ClusterID),
 		call("ec2", "DescribeSecurityGroupRules", "", "Filter", "tag:"+s.tagParam()),
 		call("ec2", "RevokeSecurityGroupIngress", "for each rule found", "GroupId", "<its group>", "SecurityGroupRuleIds", "<its id>"),

@@ -170,15 +170,22 @@ func TestTeardownFromAnyState(t *testing.T) {
 		name    string
 		status  string
 		pending bool   // "available" with a modification pending
+		plant   func(cl *awsfake.Cluster)
 		fail    string // DeleteCluster error code injected once
 		writes  []string
 	}{
 		{name: "available", status: "available", writes: []string{"redshift:DeleteCluster"}},
-		{name: "paused: resumed first", status: "paused", writes: []string{"redshift:ResumeCluster", "redshift:DeleteCluster"}},
-		{name: "pausing: paused, then resumed", status: "pausing", writes: []string{"redshift:ResumeCluster", "redshift:DeleteCluster"}},
-		{name: "resuming", status: "resuming", writes: []string{"redshift:DeleteCluster"}},
-		{name: "modifying", status: "modifying", writes: []string{"redshift:DeleteCluster"}},
+		// DeleteCluster is refused (InvalidClusterState) while resuming and
+		// modifying, and tried again until it is accepted.
+		{name: "paused: resumed first", status: "paused", writes: []string{"redshift:ResumeCluster", "redshift:DeleteCluster", "redshift:DeleteCluster", "redshift:DeleteCluster"}},
+		{name: "pausing: paused, then resumed", status: "pausing", writes: []string{"redshift:ResumeCluster", "redshift:DeleteCluster", "redshift:DeleteCluster", "redshift:DeleteCluster"}},
+		{name: "resuming", status: "resuming", writes: []string{"redshift:DeleteCluster", "redshift:DeleteCluster"}},
+		{name: "modifying", status: "modifying", writes: []string{"redshift:DeleteCluster", "redshift:DeleteCluster"}},
 		{name: "available but modifying", status: "available", pending: true, writes: []string{"redshift:DeleteCluster"}},
+		{name: "change deferred to the maintenance window", status: "available", plant: func(cl *awsfake.Cluster) {
+			cl.Deferred = map[string]string{"NodeType": "ra3.xlplus"}
+		}, writes: []string{"redshift:DeleteCluster"}},
+		{name: "in its maintenance window", status: "available", plant: func(cl *awsfake.Cluster) { cl.Maintenance = true }, writes: []string{"redshift:DeleteCluster"}},
 		{name: "incompatible-network", status: "incompatible-network", writes: []string{"redshift:DeleteCluster"}},
 		{name: "deleting", status: "deleting"},
 		{name: "final-snapshot", status: "final-snapshot"},
@@ -189,11 +196,15 @@ func TestTeardownFromAnyState(t *testing.T) {
 			f := newFixture(t)
 			s := testSpec(t, func(c *config.Config) { c.IngressCIDR = ""; c.SkipFinalSnapshot = true })
 			f.provision(t, s)
+			s.WaitTimeout = 2 * time.Second // what must wait has polled out long before
 			f.fake.CreatingPolls, f.fake.DeletingPolls, f.fake.FinalSnapshotPolls = 1, 1, 1
 			f.fake.Do(func(st *awsfake.State) {
 				st.Clusters["sparkify"].Status = tt.status
 				if tt.pending {
 					st.Clusters["sparkify"].Pending = map[string]string{"PubliclyAccessible": "true"}
+				}
+				if tt.plant != nil {
+					tt.plant(st.Clusters["sparkify"])
 				}
 			})
 			if tt.fail != "" {

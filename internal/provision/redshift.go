@@ -576,57 +576,56 @@ var busyStatuses = []string{"creating", "modifying", "rebooting", "resizing", "r
 	"rotating-keys", "prep-for-resize", "resize-cleanup", "cancelling-resize"}
 
 // deleteCluster deletes cl (looked up by Teardown) and waits until it is
-// gone, from whatever state it is in: a deletion already under way (also
-// during the final snapshot) is waited for, a busy cluster is waited for,
-// a paused one is resumed first (Redshift deletes only running clusters).
+// gone, from whatever state it is in. It tries DeleteCluster and waits only
+// when AWS refuses it for the cluster's state (InvalidClusterState), the
+// one refusal the DeleteCluster API reference names for it: a cluster
+// with a change pending or in its maintenance window is deleted at once.
+// A deletion already under way (also during the final snapshot) is waited
+// for, and a paused cluster is resumed first (Redshift deletes only
+// running clusters).
 func (a *AWS) deleteCluster(ctx context.Context, s Spec, cl *rstypes.Cluster) error {
-	var err error
-	// Each step moves the cluster towards deletable; a few are enough.
-	for range 4 {
-		status, detail := clusterState(cl)
-		switch {
-		case status == gone:
-			a.Log.Info("no Redshift cluster to delete", "cluster", s.ClusterID)
-			return nil
-		case status == "deleting" || status == "final-snapshot":
-			a.Log.Info("the cluster is already being deleted; waiting until it is gone", "cluster", s.ClusterID, "status", status)
-			_, err := a.waitCluster(ctx, s, untilDeleted)
+	status, _ := clusterState(cl)
+	switch status {
+	case gone:
+		a.Log.Info("no Redshift cluster to delete", "cluster", s.ClusterID)
+		return nil
+	case "deleting", "final-snapshot":
+		a.Log.Info("the cluster is already being deleted; waiting until it is gone", "cluster", s.ClusterID, "status", status)
+		_, err := a.waitCluster(ctx, s, untilDeleted)
+		return err
+	case "pausing":
+		a.Log.Info("the cluster is pausing; waiting until it is paused to resume it", "cluster", s.ClusterID)
+		var err error
+		if cl, err = a.waitCluster(ctx, s, untilPaused); err != nil {
 			return err
-		case status == "pausing":
-			a.Log.Info("the cluster is pausing; waiting until it is paused to resume it", "cluster", s.ClusterID)
-			cl, err = a.waitCluster(ctx, s, untilPaused)
-		case status == "paused":
-			a.Log.Info("resuming the paused cluster: Redshift deletes only running clusters", "cluster", s.ClusterID)
-			err = a.retryBusy(ctx, s, "ResumeCluster", func(ctx context.Context) error {
-				_, err := a.Redshift.ResumeCluster(ctx, &redshift.ResumeClusterInput{ClusterIdentifier: aws.String(s.ClusterID)})
-				return err
-			})
-			if err == nil {
-				cl, err = a.waitCluster(ctx, s, untilSettled)
-			}
-		case slices.Contains(busyStatuses, status) || (status == "available" && detail != ""):
-			a.Log.Info("the cluster is busy; waiting until it settles before deleting it", "cluster", s.ClusterID, "status", status, "detail", detail)
-			cl, err = a.waitCluster(ctx, s, untilSettled)
-		default:
+		}
+		if status, _ = clusterState(cl); status != "paused" {
 			return a.deleteNow(ctx, s)
 		}
+		fallthrough
+	case "paused":
+		a.Log.Info("resuming the paused cluster: Redshift deletes only running clusters", "cluster", s.ClusterID)
+		err := a.retryBusy(ctx, s, "ResumeCluster", func(ctx context.Context) error {
+			_, err := a.Redshift.ResumeCluster(ctx, &redshift.ResumeClusterInput{ClusterIdentifier: aws.String(s.ClusterID)})
+			return err
+		})
 		if err != nil {
 			return err
 		}
 	}
-	status, _ := clusterState(cl)
-	return fmt.Errorf("cluster %s is still %q and cannot be deleted yet: run teardown again", s.ClusterID, status)
+	return a.deleteNow(ctx, s)
 }
 
-// deleteNow calls DeleteCluster, retrying while the cluster is busy, and
-// waits until the cluster is gone.
+// deleteNow calls DeleteCluster, retrying while AWS refuses it for the
+// cluster's state (InvalidClusterState), and waits until the cluster is
+// gone.
 func (a *AWS) deleteNow(ctx context.Context, s Spec) error {
 	in := &redshift.DeleteClusterInput{ClusterIdentifier: aws.String(s.ClusterID), SkipFinalClusterSnapshot: aws.Bool(s.SkipFinalSnapshot)}
 	if !s.SkipFinalSnapshot {
 		in.FinalClusterSnapshotIdentifier = aws.String(finalSnapshotID(s.ClusterID, a.now()))
 	}
 	a.Log.Info("deleting the Redshift cluster", "cluster", s.ClusterID, "final_snapshot", aws.ToString(in.FinalClusterSnapshotIdentifier))
-	err := a.retryBusy(ctx, s, "DeleteCluster", func(ctx context.Context) error {
+	err := a.retryWhile(ctx, s, "DeleteCluster", "AWS refuses to delete the cluster in its current state", isClusterBusy, func(ctx context.Context) error {
 		_, err := a.Redshift.DeleteCluster(ctx, in)
 		if !isClusterBusy(err) {
 			return err

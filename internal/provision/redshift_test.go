@@ -702,10 +702,12 @@ func TestTeardownWaitsForABusyCluster(t *testing.T) {
 	f.fake.ResetCalls()
 	s.WaitTimeout = time.Minute
 	f.teardown(t, s)
-	if !strings.Contains(f.logs.String(), "waiting until it settles before deleting it") {
+	if !strings.Contains(f.logs.String(), "AWS refuses to delete the cluster in its current state; retrying") {
 		t.Errorf("teardown did not wait for the busy cluster:\n%s", f.logs)
 	}
-	equalStrings(t, "writes", writes(f.fake.Actions()), []string{"redshift:DeleteCluster", "ec2:DeleteSecurityGroup", "iam:DeleteRolePolicy", "iam:DeleteRole"})
+	// Refused twice while creating, then accepted.
+	equalStrings(t, "writes", writes(f.fake.Actions()), []string{"redshift:DeleteCluster", "redshift:DeleteCluster", "redshift:DeleteCluster",
+		"ec2:DeleteSecurityGroup", "iam:DeleteRolePolicy", "iam:DeleteRole"})
 }
 
 func TestRefusesResourcesItDidNotCreate(t *testing.T) {

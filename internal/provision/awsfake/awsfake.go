@@ -12,9 +12,10 @@
 // cluster "available" with pending values (ModifyKeepsAvailable), a region
 // without a default VPC (NoDefaultVPC) and VPC Block Public Access
 // (BlockPublicAccess). Whatever the fields, a Modify call while another
-// modification is in progress is refused with InvalidClusterState, a paused
-// cluster cannot be deleted, and the managed master password secret and the
-// final snapshot are kept as records in State.
+// modification is in progress is refused with InvalidClusterState, as is a
+// DeleteCluster of a cluster whose status is not available (paused,
+// modifying, ...), and the managed master password secret and the final
+// snapshot are kept as records in State.
 //
 // Point an SDK client at it with its BaseEndpoint option, or the
 // AWS_ENDPOINT_URL_IAM, AWS_ENDPOINT_URL_REDSHIFT and AWS_ENDPOINT_URL_EC2
@@ -113,6 +114,12 @@ type Cluster struct {
 	// "adding". Both only with ModifyKeepsAvailable.
 	Pending     map[string]string
 	RolesAdding []string
+	// Deferred holds modifications deferred to the maintenance window:
+	// shown as PendingModifiedValues, never applied by polls.
+	// Maintenance shows the cluster in its maintenance window
+	// (ClusterAvailabilityStatus "Maintenance").
+	Deferred    map[string]string
+	Maintenance bool
 	inFlight    bool // a modification is in progress while "available"
 	polls       int
 }
@@ -616,14 +623,17 @@ func (s *Server) redshift(action string, p url.Values) (string, *apiError) {
 		if cl == nil {
 			return "", notFound()
 		}
+		// The DeleteCluster API reference names one refusal for the
+		// cluster's state, InvalidClusterState: "The specified cluster is
+		// not in the available state." It names none for a cluster that is
+		// available with a change pending, deferred to its maintenance
+		// window or in that window: those are deleted.
 		switch cl.Status {
 		case "available", "incompatible-network", "incompatible-hsm", "incompatible-restore", "hardware-failure":
 		default:
 			return "", errf(400, "InvalidClusterState", "Unable to delete the cluster %s. You can only delete clusters with ACTIVE, INCOMPATIBLE_NETWORK, INCOMPATIBLE_HSM, INCOMPATIBLE_RESTORE, INSUFFICIENT_CAPACITY, or HARDWARE_FAILURE lifecycle.", id)
 		}
-		if busy(cl) {
-			return "", errf(400, "InvalidClusterState", "There is an operation running on the Cluster. Please try to delete it at a later time.")
-		}
+		cl.Pending, cl.RolesAdding, cl.inFlight = nil, nil, false
 		cl.Status = "deleting"
 		if p.Get("SkipFinalClusterSnapshot") != "true" {
 			snap := p.Get("FinalClusterSnapshotIdentifier")
@@ -859,6 +869,11 @@ func clusterBody(cl *Cluster) string {
 	if v, ok := cl.Pending["PubliclyAccessible"]; ok {
 		pending = append(pending, tx("PubliclyAccessible", v))
 	}
+	for _, k := range sortedKeys(cl.Deferred) {
+		if _, ok := cl.Pending[k]; !ok {
+			pending = append(pending, tx(k, cl.Deferred[k]))
+		}
+	}
 	availability := map[string]string{
 		"available": "Available", "creating": "Unavailable", "modifying": "Modifying", "resuming": "Modifying",
 		"pausing": "Modifying", "paused": "Paused", "final-snapshot": "Modifying", "deleting": "Modifying",
@@ -868,6 +883,9 @@ func clusterBody(cl *Cluster) string {
 	}
 	if busy(cl) {
 		availability = "Modifying"
+	}
+	if cl.Maintenance && cl.Status == "available" {
+		availability = "Maintenance"
 	}
 	parts := []string{
 		tx("ClusterIdentifier", cl.ID),
