@@ -169,7 +169,7 @@ func TestTeardownFromAnyState(t *testing.T) {
 	tests := []struct {
 		name    string
 		status  string
-		pending bool   // "available" with a modification pending
+		pending bool // "available" with a modification pending
 		plant   func(cl *awsfake.Cluster)
 		fail    string // DeleteCluster error code injected once
 		writes  []string
