@@ -3,6 +3,7 @@ package provision
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -420,4 +421,60 @@ func TestSecurityGroup(t *testing.T) {
 		wantSettingError(t, err, "PubliclyAccessible", "the VPC does not allow a publicly accessible endpoint (AWS: VPC Block Public Access is turned on")
 		f.provision(t, testSpec(t, func(c *config.Config) { c.IngressCIDR, c.PubliclyAccessible = "10.0.0.0/16", false }))
 	})
+}
+
+// passRoleDenial is what AWS answers when the caller may not pass the role,
+// as the job policy's tag condition does for a role created moments ago.
+const passRoleDenial = "User: arn:aws:sts::" + awsfake.Account + ":assumed-role/deployer/job is not authorized to perform: iam:PassRole on resource: " + testRoleARN
+
+// TestYoungRoleWritesAreRetried checks that the writes that name a role
+// created moments ago are retried, for a bounded time, while IAM does not
+// show the role yet or does not let the job pass it, and not for an old
+// role.
+func TestYoungRoleWritesAreRetried(t *testing.T) {
+	tests := []struct {
+		name    string
+		old     bool // the role exists, created a day ago
+		managed bool
+		action  string // the call that fails
+		code    string
+		message string
+		fails   int
+		wantErr string
+		calls   int // calls of action
+	}{
+		{name: "PutRolePolicy on a new role", action: "PutRolePolicy", code: "NoSuchEntity", message: "The role with name sparkify-redshift-s3-read cannot be found.", fails: 2, calls: 3},
+		{name: "AttachRolePolicy on a new role", managed: true, action: "AttachRolePolicy", code: "NoSuchEntity", message: "The role with name sparkify-redshift-s3-read cannot be found.", fails: 2, calls: 3},
+		{name: "PutRolePolicy gives up", action: "PutRolePolicy", code: "NoSuchEntity", message: "The role with name sparkify-redshift-s3-read cannot be found.", fails: iamReadAttempts, calls: iamReadAttempts, wantErr: "PutRolePolicy"},
+		{name: "PassRole denied for a new role", action: "CreateCluster", code: "AccessDenied", message: passRoleDenial, fails: 2, calls: 3},
+		{name: "PassRole denied for an old role is final", old: true, action: "CreateCluster", code: "AccessDenied", message: passRoleDenial, fails: 1, calls: 1, wantErr: "lacks this permission"},
+		{name: "another denial is final", action: "CreateCluster", code: "AccessDenied", message: "not authorized to perform: redshift:CreateCluster", fails: 1, calls: 1, wantErr: "lacks this permission"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			if tt.old {
+				f.fake.Do(func(st *awsfake.State) {
+					st.Roles["sparkify-redshift-s3-read"] = &awsfake.Role{Name: "sparkify-redshift-s3-read", ARN: testRoleARN, TrustPolicy: trustPolicy(),
+						Tags: map[string]string{TagKey: "sparkify"}, Inline: map[string]string{}, Created: testNow.Add(-24 * time.Hour)}
+				})
+			}
+			for range tt.fails {
+				f.fake.FailWith(tt.action, tt.code, tt.message, 403)
+			}
+			_, err := f.aws.Provision(context.Background(), testSpec(t, func(c *config.Config) { c.ManagedS3Policy = tt.managed }))
+			if got := fmt.Sprint(err); (tt.wantErr == "" && err != nil) || !strings.Contains(got, tt.wantErr) {
+				t.Fatalf("Provision: %v, want error %q\nlogs:\n%s", err, tt.wantErr, f.logs)
+			}
+			n := 0
+			for _, a := range f.fake.Actions() {
+				if strings.HasSuffix(a, ":"+tt.action) {
+					n++
+				}
+			}
+			if n != tt.calls {
+				t.Errorf("%d %s calls, want %d: %v", n, tt.action, tt.calls, f.fake.Actions())
+			}
+		})
+	}
 }

@@ -177,8 +177,10 @@ func (a *AWS) settleDelay() time.Duration {
 	return 10 * time.Second
 }
 
-// whileIAMLags runs read again, a few times, while IAM answers NoSuchEntity
-// for a role that is young: IAM's reads lag behind its writes.
+// whileIAMLags runs read again, a few times (iamReadAttempts, RoleSettleDelay
+// apart), while IAM answers NoSuchEntity for a role that is young: IAM is
+// eventually consistent, and a read, PutRolePolicy or AttachRolePolicy right
+// after CreateRole may not find the role yet.
 func (a *AWS) whileIAMLags(ctx context.Context, young bool, op string, read func(context.Context) error) error {
 	for attempt := 1; ; attempt++ {
 		err := read(ctx)
@@ -286,7 +288,11 @@ func (a *AWS) ensureRolePolicy(ctx context.Context, s Spec, role roleInfo) error
 	if s.ManagedPolicy {
 		if !hasManaged {
 			a.Log.Info("attaching the managed policy", "role", s.RoleName, "policy", managedARN)
-			if _, err := a.IAM.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String(s.RoleName), PolicyArn: aws.String(managedARN)}); err != nil {
+			err := a.whileIAMLags(ctx, a.young(role), "AttachRolePolicy", func(ctx context.Context) error {
+				_, err := a.IAM.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String(s.RoleName), PolicyArn: aws.String(managedARN)})
+				return err
+			})
+			if err != nil {
 				return callError("AttachRolePolicy", err)
 			}
 		}
@@ -308,9 +314,13 @@ func (a *AWS) ensureRolePolicy(ctx context.Context, s Spec, role roleInfo) error
 		doc = ""
 	}
 	if doc != "" {
-		if _, err := a.IAM.PutRolePolicy(ctx, &iam.PutRolePolicyInput{
-			RoleName: aws.String(s.RoleName), PolicyName: aws.String(InlinePolicyName), PolicyDocument: aws.String(doc),
-		}); err != nil {
+		err := a.whileIAMLags(ctx, a.young(role), "PutRolePolicy", func(ctx context.Context) error {
+			_, err := a.IAM.PutRolePolicy(ctx, &iam.PutRolePolicyInput{
+				RoleName: aws.String(s.RoleName), PolicyName: aws.String(InlinePolicyName), PolicyDocument: aws.String(doc),
+			})
+			return err
+		})
+		if err != nil {
 			return callError("PutRolePolicy", err)
 		}
 	}
@@ -377,14 +387,16 @@ func (a *AWS) createClusterInput(s Spec, roleARN, group string) *redshift.Create
 const roleSettleAttempts = 6
 
 // whileRoleSettles runs call again, RoleSettleDelay apart, while Redshift
-// refuses it with InvalidParameterValue and the role is young: Redshift
-// cannot assume a role until IAM has propagated it. The refusal has no
+// refuses it with InvalidParameterValue, or AWS denies iam:PassRole, and
+// the role is young: Redshift cannot assume a role until IAM has
+// propagated it, and the job policy's PassRole condition on the role's tag
+// may not see the tag of a role created moments ago. The refusal has no
 // type of its own (CreateCluster does not model InvalidParameterValue), so
 // the code and the role's age decide, not the message.
 func (a *AWS) whileRoleSettles(ctx context.Context, s Spec, role roleInfo, op string, call func(context.Context) error) error {
 	for attempt := 1; ; attempt++ {
 		err := call(ctx)
-		if err == nil || !a.young(role) || attempt == roleSettleAttempts || errorCode(err) != "InvalidParameterValue" {
+		if err == nil || !a.young(role) || attempt == roleSettleAttempts || (errorCode(err) != "InvalidParameterValue" && !passRoleDenied(err)) {
 			return err
 		}
 		a.Log.Info("Redshift does not accept the young IAM role yet; retrying", "cluster", s.ClusterID, "op", op,
@@ -393,6 +405,16 @@ func (a *AWS) whileRoleSettles(ctx context.Context, s Spec, role roleInfo, op st
 			return err
 		}
 	}
+}
+
+// passRoleDenied tells whether AWS refused a call because the caller may
+// not pass the role (iam:PassRole).
+func passRoleDenied(err error) bool {
+	switch errorCode(err) {
+	case "AccessDenied", "AccessDeniedException", "AccessDeniedFault", "UnauthorizedOperation", "UnauthorizedException":
+		return strings.Contains(errorMessage(err), "iam:PassRole")
+	}
+	return false
 }
 
 // publicRefused turns the error of a call that asked for a publicly
