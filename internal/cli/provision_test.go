@@ -43,7 +43,7 @@ func isolateAWS(t *testing.T) {
 func useFake(t *testing.T) *awsfake.Server {
 	t.Helper()
 	fake := awsfake.New(t)
-	for _, k := range []string{"AWS_ENDPOINT_URL_IAM", "AWS_ENDPOINT_URL_REDSHIFT", "AWS_ENDPOINT_URL_EC2"} {
+	for _, k := range []string{"AWS_ENDPOINT_URL_IAM", "AWS_ENDPOINT_URL_REDSHIFT", "AWS_ENDPOINT_URL_EC2", "AWS_ENDPOINT_URL_REDSHIFT_SERVERLESS"} {
 		t.Setenv(k, fake.URL)
 	}
 	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDFAKE")
@@ -61,10 +61,11 @@ func run(t *testing.T, args ...string) (code int, stdout, stderr string) {
 
 func TestProvisionDryRunNeedsNothing(t *testing.T) {
 	tests := []struct {
-		name  string
-		phase string
-		env   map[string]string
-		want  []string
+		name   string
+		phase  string
+		env    map[string]string
+		want   []string
+		absent []string
 	}{
 		{
 			name:  "provision",
@@ -97,6 +98,23 @@ func TestProvisionDryRunNeedsNothing(t *testing.T) {
 				"ResumeCluster", "DeleteSecurityGroup", "DeleteClusterSubnetGroup", "through final-snapshot and deleting"},
 		},
 		{
+			name:  "serverless provision",
+			phase: "provision",
+			env:   map[string]string{"SPARKIFY_REDSHIFT_DEPLOYMENT": "serverless", "SPARKIFY_INGRESS_CIDR": "10.0.0.0/16"},
+			want: []string{"target redshift (serverless: namespace and workgroup sparkify)",
+				"redshift-serverless CreateNamespace namespaceName=sparkify dbName=sparkify adminUsername=sparkify manageAdminPassword=true iamRoles=arn:aws:iam::<account>:role/sparkify-redshift-s3-read defaultIamRoleArn=arn:aws:iam::<account>:role/sparkify-redshift-s3-read",
+				"redshift-serverless CreateWorkgroup workgroupName=sparkify namespaceName=sparkify baseCapacity=4 port=5439 publiclyAccessible=false securityGroupIds=<the group created above> tags=sparkify-warehouse=sparkify",
+				"endpoint: private", "CidrIp=10.0.0.0/16", "GetWorkgroup", "polling until AVAILABLE"},
+			absent: []string{"CreateCluster", "DescribeClusters"},
+		},
+		{
+			name:   "serverless teardown",
+			phase:  "teardown",
+			env:    map[string]string{"SPARKIFY_REDSHIFT_DEPLOYMENT": "serverless"},
+			want:   []string{"redshift-serverless DeleteWorkgroup workgroupName=sparkify", "redshift-serverless DeleteNamespace namespaceName=sparkify finalSnapshotName=sparkify-final-", "DeleteRole"},
+			absent: []string{"DeleteCluster"},
+		},
+		{
 			name:  "provision and teardown",
 			phase: "provision,teardown",
 			want:  []string{"CreateRole", "CreateCluster", "DeleteCluster", "DeleteRole"},
@@ -119,6 +137,11 @@ func TestProvisionDryRunNeedsNothing(t *testing.T) {
 			for _, want := range tt.want {
 				if !strings.Contains(stdout, want) {
 					t.Errorf("stdout lacks %q:\n%s", want, stdout)
+				}
+			}
+			for _, absent := range tt.absent {
+				if strings.Contains(stdout, absent) {
+					t.Errorf("stdout shows %q:\n%s", absent, stdout)
 				}
 			}
 			if calls := fake.Actions(); len(calls) != 0 {
@@ -478,4 +501,45 @@ func TestSettingErrorMessages(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestServerlessAgainstFake(t *testing.T) {
+	isolateAWS(t)
+	fake := useFake(t)
+	t.Setenv("SPARKIFY_TARGET", "redshift")
+	t.Setenv("SPARKIFY_REDSHIFT_DEPLOYMENT", "serverless")
+	t.Setenv("SPARKIFY_INGRESS_CIDR", "10.0.0.0/16")
+
+	code, stdout, stderr := run(t, "-phase", "provision")
+	if code != cli.ExitOK {
+		t.Fatalf("provision: exit %d\nstderr:\n%s", code, stderr)
+	}
+	endpoint := awsfake.WorkgroupEndpoint("sparkify")
+	want := "SPARKIFY_DATABASE_URL=postgres://sparkify@" + endpoint + ":5439/sparkify?sslmode=require\n" +
+		"SPARKIFY_IAM_ROLE_ARN=arn:aws:iam::" + awsfake.Account + ":role/sparkify-redshift-s3-read\n" +
+		"SPARKIFY_REDSHIFT_ENDPOINT=" + endpoint + "\n" +
+		"SPARKIFY_REDSHIFT_PORT=5439\n" +
+		"SPARKIFY_REDSHIFT_PASSWORD_SECRET_ARN=arn:aws:secretsmanager:us-west-2:" + awsfake.Account + ":secret:redshift!sparkify-admin-AbCdEf\n"
+	if stdout != want {
+		t.Errorf("stdout:\n%s\nwant:\n%s", stdout, want)
+	}
+	fake.ResetCalls()
+	if code, _, stderr := run(t, "-phase", "provision"); code != cli.ExitOK {
+		t.Fatalf("second provision: exit %d\n%s", code, stderr)
+	}
+	for _, a := range fake.Actions() {
+		if !strings.Contains(a, ":Get") && !strings.Contains(a, ":List") && !strings.Contains(a, ":Describe") {
+			t.Errorf("the second run wrote: %s", a)
+		}
+	}
+	for i := range 2 { // teardown, then teardown of nothing
+		if code, _, stderr := run(t, "-phase", "teardown"); code != cli.ExitOK {
+			t.Fatalf("teardown %d: exit %d\nstderr:\n%s", i+1, code, stderr)
+		}
+	}
+	fake.Do(func(st *awsfake.State) {
+		if len(st.Roles)+len(st.Namespaces)+len(st.Workgroups)+len(st.Rules)+len(st.Secrets) != 0 {
+			t.Errorf("left behind: %+v", st)
+		}
+	})
 }

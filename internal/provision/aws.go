@@ -17,6 +17,7 @@ import (
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/redshift"
 	rstypes "github.com/aws/aws-sdk-go-v2/service/redshift/types"
+	"github.com/aws/aws-sdk-go-v2/service/redshiftserverless"
 	"github.com/aws/smithy-go"
 )
 
@@ -25,7 +26,10 @@ type AWS struct {
 	IAM      *iam.Client
 	Redshift *redshift.Client
 	EC2      *ec2.Client
-	Log      *slog.Logger
+	// Serverless manages the namespace and workgroup of
+	// SPARKIFY_REDSHIFT_DEPLOYMENT=serverless.
+	Serverless *redshiftserverless.Client
+	Log        *slog.Logger
 
 	// PollMinDelay and PollMaxDelay bound the delay between two
 	// DescribeClusters calls of a wait, and between two attempts of a call
@@ -41,7 +45,8 @@ type AWS struct {
 }
 
 // NewAWS builds the clients from the AWS SDK's standard configuration
-// (credentials, AWS_REGION, AWS_ENDPOINT_URL_IAM/_REDSHIFT/_EC2, ...).
+// (credentials, AWS_REGION, AWS_ENDPOINT_URL_IAM/_REDSHIFT/_EC2/
+// _REDSHIFT_SERVERLESS, ...).
 // defaultRegion is used when the SDK finds no region. It checks that
 // credentials can be found and returns ErrNoCredentials otherwise.
 func NewAWS(ctx context.Context, defaultRegion string, log *slog.Logger) (*AWS, error) {
@@ -60,10 +65,11 @@ func NewAWS(ctx context.Context, defaultRegion string, log *slog.Logger) (*AWS, 
 		return nil, fmt.Errorf("%w (%v)", ErrNoCredentials, err)
 	}
 	return &AWS{
-		IAM:      iam.NewFromConfig(cfg),
-		Redshift: redshift.NewFromConfig(cfg),
-		EC2:      ec2.NewFromConfig(cfg),
-		Log:      log,
+		IAM:        iam.NewFromConfig(cfg),
+		Redshift:   redshift.NewFromConfig(cfg),
+		EC2:        ec2.NewFromConfig(cfg),
+		Serverless: redshiftserverless.NewFromConfig(cfg),
+		Log:        log,
 	}, nil
 }
 

@@ -38,6 +38,13 @@ func (a *AWS) ensureNetwork(ctx context.Context, s Spec, existing *rstypes.Clust
 	case len(s.SubnetIDs) > 0:
 		return a.ensureSubnetGroup(ctx, s, subnets)
 	}
+	return a.defaultVPC(ctx, "a cluster without a subnet group")
+}
+
+// defaultVPC returns the region's default VPC, which what (a cluster
+// without a subnet group, a workgroup without subnets) goes into; without
+// one it returns a setting error.
+func (a *AWS) defaultVPC(ctx context.Context, what string) (string, error) {
 	out, err := a.EC2.DescribeVpcs(ctx, &ec2.DescribeVpcsInput{
 		Filters: []ec2types.Filter{{Name: aws.String("is-default"), Values: []string{"true"}}},
 	})
@@ -45,10 +52,10 @@ func (a *AWS) ensureNetwork(ctx context.Context, s Spec, existing *rstypes.Clust
 		return "", callError("DescribeVpcs", err)
 	}
 	if len(out.Vpcs) == 0 {
-		return "", &SettingError{Setting: "SubnetGroup", Msg: "this region has no default VPC, which Redshift needs to create a cluster without a subnet group (organisation and Control Tower accounts usually have none): set {SubnetGroup} to an existing cluster subnet group, or {SubnetIDs} to subnets of one VPC for the job to make one"}
+		return "", &SettingError{Setting: "SubnetGroup", Msg: "this region has no default VPC, which Redshift needs to create " + what + " (organisation and Control Tower accounts usually have none): set {SubnetGroup} to an existing cluster subnet group, or {SubnetIDs} to subnets of one VPC for the job to make one"}
 	}
 	vpc := aws.ToString(out.Vpcs[0].VpcId)
-	a.Log.Info("no subnet group set: the cluster goes into the default VPC", "vpc", vpc)
+	a.Log.Info("no subnets set: "+what+" goes into the default VPC", "vpc", vpc)
 	return vpc, nil
 }
 
@@ -292,16 +299,14 @@ func ruleCIDR(r ec2types.SecurityGroupRule) string {
 // one SPARKIFY_INGRESS_CIDR asks for, in group: it revokes the others (an
 // earlier CIDR, another group, or any when ingress is no longer requested)
 // and adds it if missing.
-func (a *AWS) ensureIngress(ctx context.Context, s Spec, cl *rstypes.Cluster, group string) error {
+//
+// port is the port of the cluster's or workgroup's endpoint.
+func (a *AWS) ensureIngress(ctx context.Context, s Spec, port int32, group string) error {
 	rules, err := a.ownRules(ctx, s.ClusterID)
 	if err != nil {
 		return err
 	}
 	want := s.Ingress.String()
-	port := int32(s.Port)
-	if cl.Endpoint != nil && cl.Endpoint.Port != nil {
-		port = *cl.Endpoint.Port
-	}
 	found := false
 	for _, r := range rules {
 		if s.wantIngress() && aws.ToString(r.GroupId) == group && aws.ToString(r.IpProtocol) == "tcp" &&

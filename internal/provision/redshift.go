@@ -23,6 +23,9 @@ import (
 // the cluster is available. It adopts only resources tagged TagKey with the
 // cluster's identifier as value.
 func (a *AWS) Provision(ctx context.Context, s Spec) (Outputs, error) {
+	if s.Serverless {
+		return a.provisionServerless(ctx, s)
+	}
 	// Look at the cluster first, so that a foreign or dying cluster of the
 	// same name stops the run before anything is written.
 	existing, err := a.describeCluster(ctx, s.ClusterID)
@@ -74,21 +77,21 @@ func (a *AWS) Provision(ctx context.Context, s Spec) (Outputs, error) {
 	if err != nil {
 		return Outputs{}, err
 	}
-	if err := a.ensureIngress(ctx, s, cl, group); err != nil {
+	port := int32(s.Port)
+	if cl.Endpoint != nil && cl.Endpoint.Port != nil {
+		port = *cl.Endpoint.Port
+	}
+	if err := a.ensureIngress(ctx, s, port, group); err != nil {
 		return Outputs{}, err
 	}
 	if cl.Endpoint == nil || aws.ToString(cl.Endpoint.Address) == "" {
 		return Outputs{}, fmt.Errorf("cluster %s is available but has no endpoint", s.ClusterID)
 	}
 	host := aws.ToString(cl.Endpoint.Address)
-	port := int(aws.ToInt32(cl.Endpoint.Port))
-	if port == 0 {
-		port = s.Port
-	}
 	u := url.URL{
 		Scheme:   "postgres",
 		User:     url.User(aws.ToString(cl.MasterUsername)),
-		Host:     host + ":" + strconv.Itoa(port),
+		Host:     host + ":" + strconv.Itoa(int(port)),
 		Path:     "/" + aws.ToString(cl.DBName),
 		RawQuery: "sslmode=require",
 	}
@@ -96,7 +99,7 @@ func (a *AWS) Provision(ctx context.Context, s Spec) (Outputs, error) {
 		DatabaseURL:       u.String(),
 		RoleARN:           role.arn,
 		Endpoint:          host,
-		Port:              port,
+		Port:              int(port),
 		PasswordSecretARN: aws.ToString(cl.MasterPasswordSecretArn),
 	}
 	a.Log.Info("provisioned", "cluster", s.ClusterID, "endpoint", host, "port", port, "role", role.arn)
@@ -197,7 +200,7 @@ func (a *AWS) whileIAMLags(ctx context.Context, young bool, op string, read func
 // ensureRole creates the role or repairs the trust policy of role, the
 // role as read (and its owner checked) before the run's first write.
 func (a *AWS) ensureRole(ctx context.Context, s Spec, role *iamtypes.Role) (roleInfo, error) {
-	trust := trustPolicy()
+	trust := s.trustPolicy()
 	if role == nil {
 		a.Log.Info("creating IAM role", "role", s.RoleName)
 		out, err := a.IAM.CreateRole(ctx, &iam.CreateRoleInput{
@@ -386,17 +389,15 @@ func (a *AWS) createClusterInput(s Spec, roleARN, group string) *redshift.Create
 // ModifyClusterIamRoles is tried while Redshift does not accept a young role.
 const roleSettleAttempts = 6
 
-// whileRoleSettles runs call again, RoleSettleDelay apart, while Redshift
-// refuses it with InvalidParameterValue, or AWS denies iam:PassRole, and
-// the role is young: Redshift cannot assume a role until IAM has
-// propagated it, and the job policy's PassRole condition on the role's tag
-// may not see the tag of a role created moments ago. The refusal has no
-// type of its own (CreateCluster does not model InvalidParameterValue), so
-// the code and the role's age decide, not the message.
+// whileRoleSettles runs call again, RoleSettleDelay apart, while AWS
+// refuses it because it cannot use the role yet (roleNotReady) and the
+// role is young: Redshift cannot assume a role until IAM has propagated
+// it, and the job policy's PassRole condition on the role's tag may not
+// see the tag of a role created moments ago.
 func (a *AWS) whileRoleSettles(ctx context.Context, s Spec, role roleInfo, op string, call func(context.Context) error) error {
 	for attempt := 1; ; attempt++ {
 		err := call(ctx)
-		if err == nil || !a.young(role) || attempt == roleSettleAttempts || (errorCode(err) != "InvalidParameterValue" && !passRoleDenied(err)) {
+		if err == nil || !a.young(role) || attempt == roleSettleAttempts || !roleNotReady(err) {
 			return err
 		}
 		a.Log.Info("Redshift does not accept the young IAM role yet; retrying", "cluster", s.ClusterID, "op", op,
@@ -405,6 +406,21 @@ func (a *AWS) whileRoleSettles(ctx context.Context, s Spec, role roleInfo, op st
 			return err
 		}
 	}
+}
+
+// roleNotReady tells whether AWS refused a call naming a role because it
+// cannot use the role yet: Redshift's InvalidParameterValue (the refusal
+// has no type of its own: CreateCluster does not model it, so the code and
+// the role's age decide, not the message), Redshift Serverless's
+// ValidationException about the role, or a PassRole denial.
+func roleNotReady(err error) bool {
+	switch errorCode(err) {
+	case "InvalidParameterValue":
+		return true
+	case "ValidationException":
+		return strings.Contains(errorMessage(err), "IAM role")
+	}
+	return passRoleDenied(err)
 }
 
 // passRoleDenied tells whether AWS refused a call because the caller may
@@ -547,6 +563,9 @@ func (a *AWS) warnDifferences(s Spec, cl *rstypes.Cluster) {
 // skipped, so tearing down nothing succeeds, and a teardown stopped at any
 // point finishes when run again.
 func (a *AWS) Teardown(ctx context.Context, s Spec) error {
+	if s.Serverless {
+		return a.teardownServerless(ctx, s)
+	}
 	// Check the cluster and the role before deleting either, so that a
 	// foreign one of the same name stops the run before anything is deleted.
 	cl, err := a.describeCluster(ctx, s.ClusterID)

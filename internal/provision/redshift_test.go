@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/redshift"
+	"github.com/aws/aws-sdk-go-v2/service/redshiftserverless"
 
 	"github.com/sparkify/warehouse/internal/config"
 	"github.com/sparkify/warehouse/internal/provision/awsfake"
@@ -101,6 +102,7 @@ func newFixture(t *testing.T) *fixture {
 			IAM:             iam.NewFromConfig(cfg),
 			Redshift:        redshift.NewFromConfig(cfg),
 			EC2:             ec2.NewFromConfig(cfg),
+			Serverless:      redshiftserverless.NewFromConfig(cfg),
 			Log:             slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 			PollMinDelay:    time.Millisecond,
 			PollMaxDelay:    5 * time.Millisecond,

@@ -1,5 +1,6 @@
 // Package awsfake is an in-process fake of the parts of the IAM, Redshift
-// and EC2 query APIs that package provision uses. It keeps state, records
+// and EC2 query APIs, and of the Redshift Serverless JSON API, that package
+// provision uses. It keeps state, records
 // every request, can inject errors and can hold a cluster in a transitional
 // status, so tests can assert the exact calls, idempotent re-runs, drift
 // repair and recovery. It listens on 127.0.0.1 only.
@@ -18,9 +19,10 @@
 // snapshot are kept as records in State.
 //
 // Point an SDK client at it with its BaseEndpoint option, or the
-// AWS_ENDPOINT_URL_IAM, AWS_ENDPOINT_URL_REDSHIFT and AWS_ENDPOINT_URL_EC2
-// variables. The three services share one URL; requests are told apart by
-// their Version parameter.
+// AWS_ENDPOINT_URL_IAM, AWS_ENDPOINT_URL_REDSHIFT, AWS_ENDPOINT_URL_EC2 and
+// AWS_ENDPOINT_URL_REDSHIFT_SERVERLESS variables. The services share one
+// URL; requests are told apart by their Version parameter or, for
+// Redshift Serverless, their X-Amz-Target header.
 package awsfake
 
 import (
@@ -76,9 +78,10 @@ const (
 
 // Call is one recorded request.
 type Call struct {
-	Service string // iam, redshift or ec2
+	Service string // iam, redshift, ec2 or redshift-serverless
 	Action  string
-	Params  url.Values // without Action and Version
+	Params  url.Values     // without Action and Version
+	Body    map[string]any // redshift-serverless: the JSON request
 }
 
 // Role is a fake IAM role.
@@ -162,6 +165,11 @@ type State struct {
 	// the final snapshots (id -> snapshot); they outlive the cluster.
 	Secrets   map[string]string
 	Snapshots map[string]*Snapshot
+	// Namespaces and Workgroups are Redshift Serverless's (by name);
+	// ServerlessSnapshots the final snapshots of deleted namespaces.
+	Namespaces          map[string]*Namespace
+	Workgroups          map[string]*Workgroup
+	ServerlessSnapshots map[string]*ServerlessSnapshot
 }
 
 type failure struct {
@@ -200,6 +208,11 @@ type Server struct {
 	// BlockPublicAccess: VPC Block Public Access is on, so a publicly
 	// accessible cluster is refused with InvalidVPCNetworkStateFault.
 	BlockPublicAccess bool
+	// ServerlessPolls is how many GetNamespace or GetWorkgroup calls see a
+	// namespace or workgroup in a transitional status (CREATING,
+	// MODIFYING, DELETING) before it moves on. StuckCreating also keeps new
+	// workgroups CREATING for ever.
+	ServerlessPolls int
 	// Now is the fake's clock (role CreateDate); nil means time.Now.
 	Now func() time.Time
 
@@ -224,6 +237,8 @@ func New(t testing.TB) *Server {
 		Subnets:      map[string]string{},
 		Secrets:      map[string]string{},
 		Snapshots:    map[string]*Snapshot{},
+		Namespaces:   map[string]*Namespace{}, Workgroups: map[string]*Workgroup{},
+		ServerlessSnapshots: map[string]*ServerlessSnapshot{},
 	}}
 	for _, id := range DefaultSubnets {
 		s.state.Subnets[id] = DefaultVPC
@@ -291,6 +306,10 @@ func errf(status int, code, format string, a ...any) *apiError {
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	if op, ok := strings.CutPrefix(r.Header.Get("X-Amz-Target"), serverlessTarget); ok {
+		s.serveServerless(w, r, op)
+		return
+	}
 	if err := r.ParseForm(); err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
@@ -1037,6 +1056,11 @@ func (s *Server) ec2(action string, p url.Values) (string, *apiError) {
 		}
 		for _, cl := range s.state.Clusters {
 			if slices.Contains(cl.SecurityGroups, id) {
+				return "", errf(400, "DependencyViolation", "resource %s has a dependent object", id)
+			}
+		}
+		for _, wg := range s.state.Workgroups {
+			if slices.Contains(wg.SecurityGroups, id) {
 				return "", errf(400, "DependencyViolation", "resource %s has a dependent object", id)
 			}
 		}
