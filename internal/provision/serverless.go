@@ -423,7 +423,7 @@ func waitServerless[T any](ctx context.Context, a *AWS, s Spec, what, until stri
 	delay, maxDelay := a.pollDelays()
 	last := "unknown"
 	timeout := func() error {
-		return fmt.Errorf("Redshift Serverless %s %s is still %q after %s, not %s: run the phase again to keep waiting (it resumes where it stopped), or raise SPARKIFY_WAIT_TIMEOUT",
+		return fmt.Errorf("the Redshift Serverless %s %s is still %q after %s, not %s: run the phase again to keep waiting (it resumes where it stopped), or raise SPARKIFY_WAIT_TIMEOUT",
 			what, s.ClusterID, last, s.WaitTimeout, until)
 	}
 	for {
@@ -443,7 +443,7 @@ func waitServerless[T any](ctx context.Context, a *AWS, s Spec, what, until stri
 			return v, nil
 		}
 		if (until == slAvailable && (status == slDeleting || status == gone)) || (until == gone && status != slDeleting) {
-			return zero, fmt.Errorf("Redshift Serverless %s %s became %q while waiting until %s: run the phase again", what, s.ClusterID, status, until)
+			return zero, fmt.Errorf("the Redshift Serverless %s %s became %q while waiting until %s: run the phase again", what, s.ClusterID, status, until)
 		}
 		select {
 		case <-ctx.Done():

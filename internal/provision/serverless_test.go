@@ -286,7 +286,7 @@ func TestServerlessWaitsAndRetries(t *testing.T) {
 		s := serverlessSpec(t, nil)
 		s.WaitTimeout = 30 * time.Millisecond
 		_, err := f.aws.Provision(context.Background(), s)
-		if err == nil || !strings.Contains(err.Error(), `Redshift Serverless workgroup sparkify is still "CREATING"`) {
+		if err == nil || !strings.Contains(err.Error(), `the Redshift Serverless workgroup sparkify is still "CREATING"`) {
 			t.Fatalf("Provision: %v", err)
 		}
 		f.fake.StuckCreating = false
