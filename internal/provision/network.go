@@ -13,14 +13,12 @@ import (
 	rstypes "github.com/aws/aws-sdk-go-v2/service/redshift/types"
 )
 
-// ensureNetwork returns the VPC the cluster is (or goes) in. For a new
-// cluster that is the VPC of SPARKIFY_SUBNET_GROUP, of the subnet group it
-// creates from SPARKIFY_SUBNET_IDS, or the default VPC; without any of the
-// three it fails before anything is written.
-//
-// subnets is the subnet group made from SPARKIFY_SUBNET_IDS as read by
-// ownSubnetGroup (nil when missing).
-func (a *AWS) ensureNetwork(ctx context.Context, s Spec, existing *rstypes.Cluster, subnets *rstypes.ClusterSubnetGroup) (string, error) {
+// clusterVPC returns the VPC the cluster is (or goes) in. For a new
+// cluster that is the VPC of SPARKIFY_SUBNET_GROUP, of the subnets of
+// SPARKIFY_SUBNET_IDS (the subnet group made from them, read by
+// ownSubnetGroup, or the subnets themselves when it is still to be made),
+// or the default VPC; without any of the three it fails. It only reads.
+func (a *AWS) clusterVPC(ctx context.Context, s Spec, existing *rstypes.Cluster, subnets *rstypes.ClusterSubnetGroup) (string, error) {
 	if existing != nil {
 		return aws.ToString(existing.VpcId), nil
 	}
@@ -35,10 +33,33 @@ func (a *AWS) ensureNetwork(ctx context.Context, s Spec, existing *rstypes.Clust
 		}
 		a.Log.Info("using the cluster subnet group", "subnet_group", s.SubnetGroup, "vpc", aws.ToString(g.VpcId))
 		return aws.ToString(g.VpcId), nil
+	case subnets != nil:
+		return aws.ToString(subnets.VpcId), nil
 	case len(s.SubnetIDs) > 0:
-		return a.ensureSubnetGroup(ctx, s, subnets)
+		return a.subnetsVPC(ctx, s.SubnetIDs)
 	}
 	return a.defaultVPC(ctx, "a cluster without a subnet group")
+}
+
+// subnetsVPC returns the VPC of the subnets, refusing subnets that do not
+// exist or lie in more than one VPC.
+func (a *AWS) subnetsVPC(ctx context.Context, ids []string) (string, error) {
+	out, err := a.EC2.DescribeSubnets(ctx, &ec2.DescribeSubnetsInput{SubnetIds: ids})
+	if errorCode(err) == "InvalidSubnetID.NotFound" {
+		return "", &SettingError{Setting: "SubnetIDs", Msg: fmt.Sprintf("a subnet does not exist (AWS: %s): name existing subnets of one VPC", errorMessage(err))}
+	}
+	if err != nil {
+		return "", callError("DescribeSubnets", err)
+	}
+	vpc := ""
+	for _, sn := range out.Subnets {
+		if v := aws.ToString(sn.VpcId); vpc == "" {
+			vpc = v
+		} else if v != vpc {
+			return "", &SettingError{Setting: "SubnetIDs", Msg: fmt.Sprintf("the subnets are in VPCs %s and %s: name subnets of one VPC", vpc, v)}
+		}
+	}
+	return vpc, nil
 }
 
 // defaultVPC returns the region's default VPC, which what (a cluster
@@ -100,9 +121,8 @@ func (a *AWS) ownSubnetGroup(ctx context.Context, s Spec) (*rstypes.ClusterSubne
 }
 
 // ensureSubnetGroup creates the subnet group from SPARKIFY_SUBNET_IDS, or
-// adopts g, the one an earlier run created (read by ownSubnetGroup), and
-// returns its VPC.
-func (a *AWS) ensureSubnetGroup(ctx context.Context, s Spec, g *rstypes.ClusterSubnetGroup) (string, error) {
+// adopts g, the one an earlier run created (read by ownSubnetGroup).
+func (a *AWS) ensureSubnetGroup(ctx context.Context, s Spec, g *rstypes.ClusterSubnetGroup) error {
 	name := s.subnetGroupName()
 	if g != nil {
 		if have := subnetIDs(g); !slices.Equal(have, s.SubnetIDs) {
@@ -111,22 +131,22 @@ func (a *AWS) ensureSubnetGroup(ctx context.Context, s Spec, g *rstypes.ClusterS
 		} else {
 			a.Log.Info("cluster subnet group exists", "subnet_group", name)
 		}
-		return aws.ToString(g.VpcId), nil
+		return nil
 	}
 	a.Log.Info("creating the cluster subnet group", "subnet_group", name, "subnets", s.SubnetIDs)
-	out, err := a.Redshift.CreateClusterSubnetGroup(ctx, &redshift.CreateClusterSubnetGroupInput{
+	_, err := a.Redshift.CreateClusterSubnetGroup(ctx, &redshift.CreateClusterSubnetGroupInput{
 		ClusterSubnetGroupName: aws.String(name),
 		Description:            aws.String("Sparkify warehouse: Redshift cluster " + s.ClusterID),
 		SubnetIds:              s.SubnetIDs,
 		Tags:                   []rstypes.Tag{{Key: aws.String(TagKey), Value: aws.String(s.ClusterID)}},
 	})
 	if _, ok := errors.AsType[*rstypes.InvalidSubnet](err); ok {
-		return "", &SettingError{Setting: "SubnetIDs", Msg: fmt.Sprintf("Redshift refused the subnets (%s): name existing subnets of one VPC", errorMessage(err))}
+		return &SettingError{Setting: "SubnetIDs", Msg: fmt.Sprintf("Redshift refused the subnets (%s): name existing subnets of one VPC", errorMessage(err))}
 	}
 	if err != nil {
-		return "", callError("CreateClusterSubnetGroup", err)
+		return callError("CreateClusterSubnetGroup", err)
 	}
-	return aws.ToString(out.ClusterSubnetGroup.VpcId), nil
+	return nil
 }
 
 // deleteSubnetGroup deletes the subnet group the job created for the
@@ -159,7 +179,10 @@ func (a *AWS) deleteSubnetGroup(ctx context.Context, s Spec) error {
 // the job creates for the cluster in its VPC. It returns "" when neither
 // applies: the cluster keeps the groups it has (a new one gets its VPC's
 // default group, which this job never changes).
-func (a *AWS) ensureSecurityGroup(ctx context.Context, s Spec, vpc string) (string, error) {
+//
+// own is the job's group as read by readOwnSecurityGroup (nil when
+// missing).
+func (a *AWS) ensureSecurityGroup(ctx context.Context, s Spec, vpc string, own *ec2types.SecurityGroup) (string, error) {
 	if s.SecurityGroupID != "" {
 		out, err := a.EC2.DescribeSecurityGroups(ctx, &ec2.DescribeSecurityGroupsInput{GroupIds: []string{s.SecurityGroupID}})
 		if errorCode(err) == "InvalidGroup.NotFound" {
@@ -176,13 +199,9 @@ func (a *AWS) ensureSecurityGroup(ctx context.Context, s Spec, vpc string) (stri
 	if !s.wantIngress() {
 		return "", nil
 	}
-	own, err := a.ownSecurityGroups(ctx, s, vpc)
-	if err != nil {
-		return "", err
-	}
-	if len(own) > 0 {
-		a.Log.Info("security group exists", "group", aws.ToString(own[0].GroupId), "vpc", vpc)
-		return aws.ToString(own[0].GroupId), nil
+	if own != nil {
+		a.Log.Info("security group exists", "group", aws.ToString(own.GroupId), "vpc", vpc)
+		return aws.ToString(own.GroupId), nil
 	}
 	name := ownName(s.ClusterID)
 	a.Log.Info("creating the cluster's security group", "name", name, "vpc", vpc)
@@ -202,6 +221,38 @@ func (a *AWS) ensureSecurityGroup(ctx context.Context, s Spec, vpc string) (stri
 		return "", callError("CreateSecurityGroup", err)
 	}
 	return aws.ToString(out.GroupId), nil
+}
+
+// readOwnSecurityGroup reads the security group the job makes for the
+// cluster when ingress is asked for without SPARKIFY_SECURITY_GROUP_ID: the
+// group named sparkify-warehouse-<cluster id> in vpc. It refuses one of
+// that name not tagged for the cluster, before anything is written, and
+// returns nil when there is none.
+func (a *AWS) readOwnSecurityGroup(ctx context.Context, s Spec, vpc string) (*ec2types.SecurityGroup, error) {
+	if s.SecurityGroupID != "" || !s.wantIngress() {
+		return nil, nil
+	}
+	out, err := a.EC2.DescribeSecurityGroups(ctx, &ec2.DescribeSecurityGroupsInput{Filters: []ec2types.Filter{
+		{Name: aws.String("group-name"), Values: []string{ownName(s.ClusterID)}},
+		{Name: aws.String("vpc-id"), Values: []string{vpc}},
+	}})
+	if err != nil {
+		return nil, callError("DescribeSecurityGroups", err)
+	}
+	if len(out.SecurityGroups) == 0 {
+		return nil, nil
+	}
+	g := out.SecurityGroups[0]
+	o := owner{}
+	for _, t := range g.Tags {
+		if aws.ToString(t.Key) == TagKey {
+			o = owner{aws.ToString(t.Value), true}
+		}
+	}
+	if err := checkOwner(s, "SecurityGroupID", "security group", ownName(s.ClusterID)+" in VPC "+vpc, o); err != nil {
+		return nil, err
+	}
+	return &g, nil
 }
 
 // ownSecurityGroups returns the security groups tagged for the cluster, in

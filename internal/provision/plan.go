@@ -73,14 +73,33 @@ func (s Spec) networkPlan() []Call {
 		name := s.subnetGroupName()
 		return []Call{
 			call("redshift", "DescribeClusterSubnetGroups", missing+"; "+s.ownedWhen(), "ClusterSubnetGroupName", name),
-			call("redshift", "CreateClusterSubnetGroup", missing+" and the subnet group too", "ClusterSubnetGroupName", name, "SubnetIds", strings.Join(s.SubnetIDs, ","), "Tags", s.tagParam()),
+			call("ec2", "DescribeSubnets", missing+" and the subnet group too; refuse (exit 2) unless they exist in one VPC", "SubnetIds", strings.Join(s.SubnetIDs, ",")),
 		}
 	}
 	return []Call{call("ec2", "DescribeVpcs", missing+"; refuse (exit 2) when the region has no default VPC: set SPARKIFY_SUBNET_GROUP or SPARKIFY_SUBNET_IDS", "Filter", "is-default=true")}
 }
 
-// securityGroupPlan lists the calls that find or create the security group
-// that holds the ingress rule.
+// subnetGroupPlan lists the write that makes the subnet group from
+// SPARKIFY_SUBNET_IDS.
+func (s Spec) subnetGroupPlan() []Call {
+	if len(s.SubnetIDs) == 0 || s.Serverless {
+		return nil
+	}
+	name := s.subnetGroupName()
+	return []Call{call("redshift", "CreateClusterSubnetGroup", "when the cluster is missing and the subnet group too", "ClusterSubnetGroupName", name, "SubnetIds", strings.Join(s.SubnetIDs, ","), "Tags", s.tagParam())}
+}
+
+// ownGroupReadPlan lists the read of the job's own security group, made
+// before any write.
+func (s Spec) ownGroupReadPlan() []Call {
+	if s.SecurityGroupID != "" || !s.wantIngress() {
+		return nil
+	}
+	return []Call{call("ec2", "DescribeSecurityGroups", "refuse (exit 2) when a group of that name is not tagged "+s.tagParam(), "Filter", "group-name="+ownName(s.ClusterID)+",vpc-id=<the "+s.what()+"'s VPC>")}
+}
+
+// securityGroupPlan lists the calls that check or create the security
+// group that holds the ingress rule.
 func (s Spec) securityGroupPlan() []Call {
 	if s.SecurityGroupID != "" {
 		return []Call{call("ec2", "DescribeSecurityGroups", "refuse (exit 2) unless it exists in the "+s.what()+"'s VPC", "GroupIds", s.SecurityGroupID)}
@@ -89,7 +108,6 @@ func (s Spec) securityGroupPlan() []Call {
 		return nil
 	}
 	return []Call{
-		call("ec2", "DescribeSecurityGroups", "", "Filter", "tag:"+s.tagParam()+",vpc-id=<the "+s.what()+"'s VPC>"),
 		call("ec2", "CreateSecurityGroup", "when missing; the "+s.what()+"'s own group, never the VPC's default group", "GroupName", ownName(s.ClusterID),
 			"VpcId", "<the "+s.what()+"'s VPC>", "TagSpecifications", "security-group:"+s.tagParam()),
 	}
@@ -106,6 +124,8 @@ func (s Spec) ProvisionPlan() []Call {
 		call("iam", "GetRole", s.ownedWhen(), "RoleName", s.RoleName),
 	}
 	calls = append(calls, s.networkPlan()...)
+	calls = append(calls, s.ownGroupReadPlan()...)
+	calls = append(calls, s.subnetGroupPlan()...)
 	calls = append(calls, s.rolePlan()...)
 	calls = append(calls, s.securityGroupPlan()...)
 	return append(calls, s.clusterPlan()...)
@@ -355,6 +375,7 @@ func (s Spec) serverlessOwnedPlan() []Call {
 func (s Spec) serverlessProvisionPlan() []Call {
 	calls := s.serverlessOwnedPlan()
 	calls = append(calls, s.serverlessNetworkPlan()...)
+	calls = append(calls, s.ownGroupReadPlan()...)
 	calls = append(calls, s.rolePlan()...)
 	calls = append(calls, s.securityGroupPlan()...)
 	ns := []string{"namespaceName", s.ClusterID, "dbName", s.DBName, "adminUsername", s.DBUser}

@@ -329,7 +329,16 @@ func TestSubnetGroupAndDefaultVPC(t *testing.T) {
 	t.Run("unknown subnet", func(t *testing.T) {
 		f := newFixture(t)
 		_, err := f.aws.Provision(context.Background(), testSpec(t, func(c *config.Config) { c.SubnetIDs = []string{"subnet-0123456789abcdef0"} }))
-		wantSettingError(t, err, "SubnetIDs", "Redshift refused the subnets")
+		wantSettingError(t, err, "SubnetIDs", "a subnet does not exist (AWS: The subnet ID 'subnet-0123456789abcdef0' does not exist)")
+		equalStrings(t, "writes", writes(f.fake.Actions()), nil)
+	})
+	t.Run("subnets of two VPCs", func(t *testing.T) {
+		f := newFixture(t)
+		_, err := f.aws.Provision(context.Background(), testSpec(t, func(c *config.Config) {
+			c.SubnetIDs = []string{awsfake.OtherSubnets[0], awsfake.DefaultSubnets[0]}
+		}))
+		wantSettingError(t, err, "SubnetIDs", "name subnets of one VPC")
+		equalStrings(t, "writes", writes(f.fake.Actions()), nil)
 	})
 }
 
@@ -376,6 +385,15 @@ func TestSecurityGroup(t *testing.T) {
 		if got := f.call(t, "AuthorizeSecurityGroupIngress").Get("GroupId"); got != theirs {
 			t.Errorf("rule added to %s", got)
 		}
+	})
+	t.Run("an untagged group with the job's name stops the run before any write", func(t *testing.T) {
+		f := newFixture(t)
+		f.fake.Do(func(st *awsfake.State) {
+			st.SecurityGroups[theirs] = &awsfake.SecurityGroup{ID: theirs, Name: "sparkify-warehouse-sparkify", VpcID: awsfake.DefaultVPC, Tags: map[string]string{}}
+		})
+		_, err := f.aws.Provision(context.Background(), testSpec(t, nil))
+		wantSettingError(t, err, "SecurityGroupID", `security group "sparkify-warehouse-sparkify in VPC `+awsfake.DefaultVPC+`" exists but was not created by this job`)
+		equalStrings(t, "writes", writes(f.fake.Actions()), nil)
 	})
 	t.Run("teardown leaves the user's tagged group", func(t *testing.T) {
 		f := newFixture(t)

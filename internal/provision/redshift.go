@@ -41,8 +41,9 @@ func (a *AWS) Provision(ctx context.Context, s Spec) (Outputs, error) {
 			return Outputs{}, fmt.Errorf("cluster %s is %q: %s", s.ClusterID, status, strings.ReplaceAll(hint, "<id>", s.ClusterID))
 		}
 	}
-	// Read everything whose owner decides, then write: a foreign role or
-	// subnet group stops the run before anything is created.
+	// Read everything whose owner decides, then write: a foreign role,
+	// subnet group or security group stops the run before anything is
+	// created.
 	current, err := a.getRole(ctx, s.RoleName)
 	if err != nil {
 		return Outputs{}, err
@@ -58,9 +59,18 @@ func (a *AWS) Provision(ctx context.Context, s Spec) (Outputs, error) {
 			return Outputs{}, err
 		}
 	}
-	vpc, err := a.ensureNetwork(ctx, s, existing, subnets)
+	vpc, err := a.clusterVPC(ctx, s, existing, subnets)
 	if err != nil {
 		return Outputs{}, err
+	}
+	own, err := a.readOwnSecurityGroup(ctx, s, vpc)
+	if err != nil {
+		return Outputs{}, err
+	}
+	if existing == nil && len(s.SubnetIDs) > 0 {
+		if err := a.ensureSubnetGroup(ctx, s, subnets); err != nil {
+			return Outputs{}, err
+		}
 	}
 	role, err := a.ensureRole(ctx, s, current)
 	if err != nil {
@@ -69,7 +79,7 @@ func (a *AWS) Provision(ctx context.Context, s Spec) (Outputs, error) {
 	if err := a.ensureRolePolicy(ctx, s, role); err != nil {
 		return Outputs{}, err
 	}
-	group, err := a.ensureSecurityGroup(ctx, s, vpc)
+	group, err := a.ensureSecurityGroup(ctx, s, vpc, own)
 	if err != nil {
 		return Outputs{}, err
 	}

@@ -234,9 +234,8 @@ func TestProvisionCreatesEverything(t *testing.T) {
 	out := f.provision(t, testSpec(t, nil))
 
 	equalStrings(t, "calls", f.fake.Actions(), []string{
-		"redshift:DescribeClusters", "iam:GetRole", "ec2:DescribeVpcs",
-		"iam:CreateRole", "iam:PutRolePolicy",
-		"ec2:DescribeSecurityGroups", "ec2:CreateSecurityGroup",
+		"redshift:DescribeClusters", "iam:GetRole", "ec2:DescribeVpcs", "ec2:DescribeSecurityGroups",
+		"iam:CreateRole", "iam:PutRolePolicy", "ec2:CreateSecurityGroup",
 		"redshift:CreateCluster", "redshift:DescribeClusters",
 		"ec2:DescribeSecurityGroupRules", "ec2:AuthorizeSecurityGroupIngress",
 	})
@@ -427,8 +426,8 @@ func TestProvisionTwiceChangesNothing(t *testing.T) {
 
 	second := f.provision(t, s)
 	equalStrings(t, "second run's calls", f.fake.Actions(), []string{
-		"redshift:DescribeClusters", "iam:GetRole", "iam:ListAttachedRolePolicies", "iam:GetRolePolicy",
-		"ec2:DescribeSecurityGroups", "ec2:DescribeSecurityGroupRules",
+		"redshift:DescribeClusters", "iam:GetRole", "ec2:DescribeSecurityGroups", "iam:ListAttachedRolePolicies", "iam:GetRolePolicy",
+		"ec2:DescribeSecurityGroupRules",
 	})
 	if first != second {
 		t.Errorf("outputs differ: %+v, then %+v", first, second)

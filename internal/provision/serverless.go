@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/redshiftserverless"
 	sltypes "github.com/aws/aws-sdk-go-v2/service/redshiftserverless/types"
@@ -143,6 +142,10 @@ func (a *AWS) provisionServerless(ctx context.Context, s Spec) (Outputs, error) 
 	if err != nil {
 		return Outputs{}, err
 	}
+	own, err := a.readOwnSecurityGroup(ctx, s, vpc)
+	if err != nil {
+		return Outputs{}, err
+	}
 	role, err := a.ensureRole(ctx, s, st.role)
 	if err != nil {
 		return Outputs{}, err
@@ -150,7 +153,7 @@ func (a *AWS) provisionServerless(ctx context.Context, s Spec) (Outputs, error) 
 	if err := a.ensureRolePolicy(ctx, s, role); err != nil {
 		return Outputs{}, err
 	}
-	group, err := a.ensureSecurityGroup(ctx, s, vpc)
+	group, err := a.ensureSecurityGroup(ctx, s, vpc, own)
 	if err != nil {
 		return Outputs{}, err
 	}
@@ -228,21 +231,8 @@ func (a *AWS) serverlessNetwork(ctx context.Context, s Spec, wg *sltypes.Workgro
 	if len(subnets) == 0 {
 		return "", nil, nil
 	}
-	out, err := a.EC2.DescribeSubnets(ctx, &ec2.DescribeSubnetsInput{SubnetIds: subnets})
-	if errorCode(err) == "InvalidSubnetID.NotFound" {
-		return "", nil, &SettingError{Setting: "SubnetIDs", Msg: fmt.Sprintf("a subnet does not exist (AWS: %s): name existing subnets of one VPC", errorMessage(err))}
-	}
-	if err != nil {
-		return "", nil, callError("DescribeSubnets", err)
-	}
-	for _, sn := range out.Subnets {
-		if v := aws.ToString(sn.VpcId); vpc == "" {
-			vpc = v
-		} else if v != vpc {
-			return "", nil, &SettingError{Setting: "SubnetIDs", Msg: fmt.Sprintf("the subnets are in VPCs %s and %s: name subnets of one VPC", vpc, v)}
-		}
-	}
-	return vpc, subnets, nil
+	vpc, err = a.subnetsVPC(ctx, subnets)
+	return vpc, subnets, err
 }
 
 // ensureNamespace creates the namespace (the database, its admin user, the
