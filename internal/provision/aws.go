@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"reflect"
-	"slices"
 	"strings"
 	"time"
 
@@ -126,9 +125,6 @@ const (
 	untilAvailable = "available"
 	untilPaused    = "paused"
 	untilDeleted   = "deleted"
-	// untilSettled waits while the cluster is on its way to available
-	// (creating, modifying, resuming, ...), whatever it becomes then.
-	untilSettled = "settled"
 )
 
 // gone is the status waitCluster reports for a cluster that does not exist.
@@ -236,8 +232,6 @@ func reached(until string, cl *rstypes.Cluster, status, detail string) (done, st
 		return status == gone, status != gone && status != "deleting" && status != "final-snapshot"
 	case untilPaused:
 		return status == "paused", status != "pausing" && status != "paused"
-	case untilSettled:
-		return !slices.Contains(busyStatuses, status) && (status != "available" || detail == ""), false
 	}
 	if status == "available" {
 		failed := aws.ToString(cl.ClusterAvailabilityStatus) == "Failed"

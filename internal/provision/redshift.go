@@ -622,10 +622,6 @@ func (a *AWS) Teardown(ctx context.Context, s Spec) error {
 	return a.deleteRole(ctx, s)
 }
 
-// busyStatuses are the statuses of a cluster on its way to "available".
-var busyStatuses = []string{"creating", "modifying", "rebooting", "resizing", "renaming", "resuming", "updating-hsm",
-	"rotating-keys", "prep-for-resize", "resize-cleanup", "cancelling-resize"}
-
 // deleteCluster deletes cl (looked up by Teardown) and waits until it is
 // gone, from whatever state it is in. It tries DeleteCluster and waits only
 // when AWS refuses it for the cluster's state (InvalidClusterState), the
