@@ -334,6 +334,23 @@ func TestProvisionShapes(t *testing.T) {
 			},
 		},
 		{
+			name: "private CIDR: in-VPC rule, private cluster",
+			mod:  func(c *config.Config) { c.IngressCIDR, c.PubliclyAccessible = "10.0.0.0/16", false },
+			check: func(t *testing.T, f *fixture) {
+				if got := f.call(t, "CreateCluster").Get("PubliclyAccessible"); got != "false" {
+					t.Errorf("PubliclyAccessible = %q", got)
+				}
+				if got := f.call(t, "AuthorizeSecurityGroupIngress").Get("IpPermissions.1.IpRanges.1.CidrIp"); got != "10.0.0.0/16" {
+					t.Errorf("rule CIDR = %q", got)
+				}
+				f.fake.Do(func(st *awsfake.State) {
+					if cl := st.Clusters["sparkify"]; cl.PubliclyAccessible || len(cl.SecurityGroups) != 1 || cl.SecurityGroups[0] == awsfake.DefaultSecurityGroup {
+						t.Errorf("cluster = %+v", cl)
+					}
+				})
+			},
+		},
+		{
 			name: "no ingress: private cluster, no rule",
 			mod:  func(c *config.Config) { c.IngressCIDR, c.PubliclyAccessible = "", false },
 			check: func(t *testing.T, f *fixture) {
