@@ -284,7 +284,7 @@ func TestServerlessWaitsAndRetries(t *testing.T) {
 		f := newFixture(t)
 		f.fake.StuckCreating = true
 		s := serverlessSpec(t, nil)
-		s.WaitTimeout = 30 * time.Millisecond
+		s.WaitTimeout = 200 * time.Millisecond
 		_, err := f.aws.Provision(context.Background(), s)
 		if err == nil || !strings.Contains(err.Error(), `the Redshift Serverless workgroup sparkify is still "CREATING"`) {
 			t.Fatalf("Provision: %v", err)
