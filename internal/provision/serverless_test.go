@@ -346,3 +346,24 @@ func TestServerlessPlansNameEveryCall(t *testing.T) {
 		}
 	}
 }
+
+func TestServerlessPasswordIsNeverShown(t *testing.T) {
+	f := newFixture(t)
+	s := serverlessSpec(t, func(c *config.Config) { c.DBPassword = testPassword })
+	out := f.provision(t, s)
+	if got := f.body(t, "CreateNamespace"); got["adminUserPassword"] != testPassword || got["manageAdminPassword"] != nil {
+		t.Errorf("CreateNamespace does not set the password: %v", got)
+	}
+	var plan strings.Builder
+	if err := s.WriteProvisionPlan(&plan); err != nil {
+		t.Fatal(err)
+	}
+	for what, text := range map[string]string{"logs": f.logs.String(), "outputs": fmt.Sprintf("%+v", out), "plan": plan.String()} {
+		if strings.Contains(text, testPassword) {
+			t.Errorf("the %s show the password", what)
+		}
+	}
+	if out.PasswordSecretARN != "" {
+		t.Errorf("a secret ARN without a managed password: %q", out.PasswordSecretARN)
+	}
+}
