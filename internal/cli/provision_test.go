@@ -43,7 +43,7 @@ func isolateAWS(t *testing.T) {
 func useFake(t *testing.T) *awsfake.Server {
 	t.Helper()
 	fake := awsfake.New(t)
-	for _, k := range []string{"AWS_ENDPOINT_URL_IAM", "AWS_ENDPOINT_URL_REDSHIFT", "AWS_ENDPOINT_URL_EC2"} {
+	for _, k := range []string{"AWS_ENDPOINT_URL_IAM", "AWS_ENDPOINT_URL_REDSHIFT", "AWS_ENDPOINT_URL_EC2", "AWS_ENDPOINT_URL_REDSHIFT_SERVERLESS"} {
 		t.Setenv(k, fake.URL)
 	}
 	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDFAKE")
@@ -61,10 +61,11 @@ func run(t *testing.T, args ...string) (code int, stdout, stderr string) {
 
 func TestProvisionDryRunNeedsNothing(t *testing.T) {
 	tests := []struct {
-		name  string
-		phase string
-		env   map[string]string
-		want  []string
+		name   string
+		phase  string
+		env    map[string]string
+		want   []string
+		absent []string
 	}{
 		{
 			name:  "provision",
@@ -77,23 +78,41 @@ func TestProvisionDryRunNeedsNothing(t *testing.T) {
 		{
 			name:  "provision with ingress",
 			phase: "provision",
-			env:   map[string]string{"SPARKIFY_INGRESS_CIDR": "203.0.113.0/24", "SPARKIFY_NODE_COUNT": "2"},
+			env:   map[string]string{"SPARKIFY_INGRESS_CIDR": "203.0.113.0/24", "SPARKIFY_PUBLICLY_ACCESSIBLE": "true", "SPARKIFY_NODE_COUNT": "2"},
 			want:  []string{"CreateRole", "CreateCluster", "ClusterType=multi-node NumberOfNodes=2", "PubliclyAccessible=true", "AuthorizeSecurityGroupIngress", "CidrIp=203.0.113.0/24"},
 		},
 		{
 			name:  "provision with ingress into subnets",
 			phase: "provision",
-			env:   map[string]string{"SPARKIFY_INGRESS_CIDR": "203.0.113.0/24", "SPARKIFY_SUBNET_IDS": "subnet-0a0000000000000a1,subnet-0a0000000000000b2"},
+			env:   map[string]string{"SPARKIFY_INGRESS_CIDR": "10.0.0.0/16", "SPARKIFY_SUBNET_IDS": "subnet-0a0000000000000a1,subnet-0a0000000000000b2"},
 			want: []string{"network: subnet group sparkify-warehouse-sparkify, created from SPARKIFY_SUBNET_IDS subnet-0a0000000000000a1,subnet-0a0000000000000b2 and removed by teardown",
 				"redshift CreateClusterSubnetGroup ClusterSubnetGroupName=sparkify-warehouse-sparkify SubnetIds=subnet-0a0000000000000a1,subnet-0a0000000000000b2 Tags=sparkify-warehouse=sparkify",
 				"security group for the ingress rule: sparkify-warehouse-sparkify, created in the cluster's VPC, attached to the cluster, removed by teardown",
-				"ec2 CreateSecurityGroup GroupName=sparkify-warehouse-sparkify", "ClusterSubnetGroupName=sparkify-warehouse-sparkify", "VpcSecurityGroupIds=<the group created above>"},
+				"ec2 CreateSecurityGroup GroupName=sparkify-warehouse-sparkify", "ClusterSubnetGroupName=sparkify-warehouse-sparkify", "VpcSecurityGroupIds=<the group created above>",
+				"PubliclyAccessible=false", "CidrIp=10.0.0.0/16"},
 		},
 		{
 			name:  "teardown",
 			phase: "teardown",
 			want: []string{"DeleteCluster", "FinalClusterSnapshotIdentifier=sparkify-final-", "RevokeSecurityGroupIngress", "DeleteRolePolicy", "DeleteRole",
 				"ResumeCluster", "DeleteSecurityGroup", "DeleteClusterSubnetGroup", "through final-snapshot and deleting"},
+		},
+		{
+			name:  "serverless provision",
+			phase: "provision",
+			env:   map[string]string{"SPARKIFY_REDSHIFT_DEPLOYMENT": "serverless", "SPARKIFY_INGRESS_CIDR": "10.0.0.0/16"},
+			want: []string{"target redshift (serverless: namespace and workgroup sparkify)",
+				"redshift-serverless CreateNamespace namespaceName=sparkify dbName=sparkify adminUsername=sparkify manageAdminPassword=true iamRoles=arn:aws:iam::<account>:role/sparkify-redshift-s3-read defaultIamRoleArn=arn:aws:iam::<account>:role/sparkify-redshift-s3-read",
+				"redshift-serverless CreateWorkgroup workgroupName=sparkify namespaceName=sparkify baseCapacity=4 port=5439 publiclyAccessible=false securityGroupIds=<the group created above> tags=sparkify-warehouse=sparkify",
+				"endpoint: private", "CidrIp=10.0.0.0/16", "GetWorkgroup", "polling until AVAILABLE"},
+			absent: []string{"CreateCluster", "DescribeClusters"},
+		},
+		{
+			name:   "serverless teardown",
+			phase:  "teardown",
+			env:    map[string]string{"SPARKIFY_REDSHIFT_DEPLOYMENT": "serverless"},
+			want:   []string{"redshift-serverless DeleteWorkgroup workgroupName=sparkify", "redshift-serverless DeleteNamespace namespaceName=sparkify finalSnapshotName=sparkify-final-", "DeleteRole"},
+			absent: []string{"DeleteCluster"},
 		},
 		{
 			name:  "provision and teardown",
@@ -120,10 +139,80 @@ func TestProvisionDryRunNeedsNothing(t *testing.T) {
 					t.Errorf("stdout lacks %q:\n%s", want, stdout)
 				}
 			}
+			for _, absent := range tt.absent {
+				if strings.Contains(stdout, absent) {
+					t.Errorf("stdout shows %q:\n%s", absent, stdout)
+				}
+			}
 			if calls := fake.Actions(); len(calls) != 0 {
 				t.Errorf("the dry run called AWS: %v", calls)
 			}
 		})
+	}
+}
+
+// TestRefusedBeforeAnyAWSCall checks settings that AWS would refuse only
+// after the role and the network exist: they stop the run, dry or real,
+// with exit 2 before any AWS call.
+func TestRefusedBeforeAnyAWSCall(t *testing.T) {
+	tests := []struct {
+		name string
+		env  map[string]string
+		want string
+	}{
+		{
+			name: "DC2",
+			env:  map[string]string{"SPARKIFY_NODE_TYPE": "dc2.large"},
+			want: "SPARKIFY_NODE_TYPE: dc2.large is retired: AWS has retired the DC2 node types (and DS2 and DC1 before them), so new clusters cannot use them. Use an RA3 node type (ra3.16xlarge, ra3.4xlarge, ra3.large, ra3.xlplus), or SPARKIFY_REDSHIFT_DEPLOYMENT=serverless",
+		},
+		{
+			name: "unknown node type",
+			env:  map[string]string{"SPARKIFY_NODE_TYPE": "foo.bar"},
+			want: `SPARKIFY_NODE_TYPE: "foo.bar" is not a Redshift node type: use one of ra3.16xlarge, ra3.4xlarge, ra3.large, ra3.xlplus`,
+		},
+		{
+			name: "too many nodes for the type",
+			env:  map[string]string{"SPARKIFY_NODE_COUNT": "64"},
+			want: "SPARKIFY_NODE_COUNT: 64 is out of range for ra3.large: use 1 (single-node) to 16 nodes",
+		},
+		{
+			name: "reserved master user",
+			env:  map[string]string{"SPARKIFY_DB_USER": "user"},
+			want: `SPARKIFY_DB_USER: "user" is a Redshift reserved word, which Redshift refuses as the master user name: choose another name, such as sparkify or awsuser`,
+		},
+		{
+			name: "public CIDR without a public endpoint",
+			env:  map[string]string{"SPARKIFY_INGRESS_CIDR": "203.0.113.0/24"},
+			want: "SPARKIFY_INGRESS_CIDR: 203.0.113.0/24 is a public address range, which reaches only a publicly accessible endpoint: set SPARKIFY_PUBLICLY_ACCESSIBLE=true for a public endpoint, or give the private CIDR of the network inside the VPC (such as 10.0.0.0/16) that connects to it",
+		},
+		{
+			name: "serverless base capacity",
+			env:  map[string]string{"SPARKIFY_REDSHIFT_DEPLOYMENT": "serverless", "SPARKIFY_SERVERLESS_BASE_RPU": "6"},
+			want: "SPARKIFY_SERVERLESS_BASE_RPU: 6 RPUs is not a base capacity Redshift Serverless accepts: use 4, a multiple of 8 from 8 to 512, or a multiple of 32 from 512 to 1024 (not in every region)",
+		},
+	}
+	for _, tt := range tests {
+		for _, phase := range [][]string{{"-phase", "provision", "-dry-run"}, {"-phase", "provision"}, {"-phase", "teardown"}} {
+			t.Run(tt.name+" "+strings.Join(phase, " "), func(t *testing.T) {
+				isolateAWS(t)
+				fake := useFake(t)
+				t.Setenv("SPARKIFY_TARGET", "redshift")
+				for k, v := range tt.env {
+					t.Setenv(k, v)
+				}
+				code, stdout, stderr := run(t, phase...)
+				if code != cli.ExitUsage {
+					t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, cli.ExitUsage, stdout, stderr)
+				}
+				want := "job: " + phase[1] + ": configuration error: " + tt.want
+				if !slices.Contains(strings.Split(stderr, "\n"), want) {
+					t.Errorf("stderr lacks the line\n%s\nstderr:\n%s", want, stderr)
+				}
+				if calls := fake.Actions(); len(calls) != 0 {
+					t.Errorf("AWS was called: %v", calls)
+				}
+			})
+		}
 	}
 }
 
@@ -152,6 +241,7 @@ func TestPublicIngressIsRefused(t *testing.T) {
 			t.Setenv("SPARKIFY_INGRESS_CIDR", tt.cidr)
 			if tt.allow != "" {
 				t.Setenv("SPARKIFY_ALLOW_PUBLIC_INGRESS", tt.allow)
+				t.Setenv("SPARKIFY_PUBLICLY_ACCESSIBLE", "true")
 			}
 			code, stdout, stderr := run(t, tt.args...)
 			if code != tt.want {
@@ -175,6 +265,7 @@ func TestProvisionAndTeardownAgainstFake(t *testing.T) {
 	t.Setenv("SPARKIFY_TARGET", "redshift")
 	t.Setenv("SPARKIFY_DB_PASSWORD", password)
 	t.Setenv("SPARKIFY_INGRESS_CIDR", "198.51.100.7/32")
+	t.Setenv("SPARKIFY_PUBLICLY_ACCESSIBLE", "true")
 	t.Setenv("SPARKIFY_OUTPUT_FILE", outFile)
 	t.Setenv("SPARKIFY_SKIP_FINAL_SNAPSHOT", "true")
 
@@ -410,4 +501,45 @@ func TestSettingErrorMessages(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestServerlessAgainstFake(t *testing.T) {
+	isolateAWS(t)
+	fake := useFake(t)
+	t.Setenv("SPARKIFY_TARGET", "redshift")
+	t.Setenv("SPARKIFY_REDSHIFT_DEPLOYMENT", "serverless")
+	t.Setenv("SPARKIFY_INGRESS_CIDR", "10.0.0.0/16")
+
+	code, stdout, stderr := run(t, "-phase", "provision")
+	if code != cli.ExitOK {
+		t.Fatalf("provision: exit %d\nstderr:\n%s", code, stderr)
+	}
+	endpoint := awsfake.WorkgroupEndpoint("sparkify")
+	want := "SPARKIFY_DATABASE_URL=postgres://sparkify@" + endpoint + ":5439/sparkify?sslmode=require\n" +
+		"SPARKIFY_IAM_ROLE_ARN=arn:aws:iam::" + awsfake.Account + ":role/sparkify-redshift-s3-read\n" +
+		"SPARKIFY_REDSHIFT_ENDPOINT=" + endpoint + "\n" +
+		"SPARKIFY_REDSHIFT_PORT=5439\n" +
+		"SPARKIFY_REDSHIFT_PASSWORD_SECRET_ARN=arn:aws:secretsmanager:us-west-2:" + awsfake.Account + ":secret:redshift!sparkify-admin-AbCdEf\n"
+	if stdout != want {
+		t.Errorf("stdout:\n%s\nwant:\n%s", stdout, want)
+	}
+	fake.ResetCalls()
+	if code, _, stderr := run(t, "-phase", "provision"); code != cli.ExitOK {
+		t.Fatalf("second provision: exit %d\n%s", code, stderr)
+	}
+	for _, a := range fake.Actions() {
+		if !strings.Contains(a, ":Get") && !strings.Contains(a, ":List") && !strings.Contains(a, ":Describe") {
+			t.Errorf("the second run wrote: %s", a)
+		}
+	}
+	for i := range 2 { // teardown, then teardown of nothing
+		if code, _, stderr := run(t, "-phase", "teardown"); code != cli.ExitOK {
+			t.Fatalf("teardown %d: exit %d\nstderr:\n%s", i+1, code, stderr)
+		}
+	}
+	fake.Do(func(st *awsfake.State) {
+		if len(st.Roles)+len(st.Namespaces)+len(st.Workgroups)+len(st.Rules)+len(st.Secrets) != 0 {
+			t.Errorf("left behind: %+v", st)
+		}
+	})
 }

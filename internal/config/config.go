@@ -48,6 +48,10 @@ type Config struct {
 	LockTimeout    time.Duration            `envconfig:"LOCK_TIMEOUT" default:"30m" desc:"how long a load waits for another running load to finish"`
 
 	Provision
+
+	PubliclyAccessible bool   `envconfig:"PUBLICLY_ACCESSIBLE" default:"false" desc:"give the Redshift cluster or workgroup a public endpoint; INGRESS_CIDR alone adds only a security group rule"`
+	RedshiftDeployment string `envconfig:"REDSHIFT_DEPLOYMENT" default:"provisioned" desc:"what provision creates for the redshift target: provisioned (a cluster) or serverless (a namespace and a workgroup)"`
+	ServerlessBaseRPU  int    `envconfig:"SERVERLESS_BASE_RPU" default:"4" desc:"serverless: base capacity of the workgroup in RPUs (4, or 8 to 512 in steps of 8, or 512 to 1024 in steps of 32)"`
 }
 
 // Provision configures the provision and teardown phases.

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"reflect"
-	"slices"
 	"strings"
 	"time"
 
@@ -17,6 +16,7 @@ import (
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/redshift"
 	rstypes "github.com/aws/aws-sdk-go-v2/service/redshift/types"
+	"github.com/aws/aws-sdk-go-v2/service/redshiftserverless"
 	"github.com/aws/smithy-go"
 )
 
@@ -25,7 +25,10 @@ type AWS struct {
 	IAM      *iam.Client
 	Redshift *redshift.Client
 	EC2      *ec2.Client
-	Log      *slog.Logger
+	// Serverless manages the namespace and workgroup of
+	// SPARKIFY_REDSHIFT_DEPLOYMENT=serverless.
+	Serverless *redshiftserverless.Client
+	Log        *slog.Logger
 
 	// PollMinDelay and PollMaxDelay bound the delay between two
 	// DescribeClusters calls of a wait, and between two attempts of a call
@@ -41,7 +44,8 @@ type AWS struct {
 }
 
 // NewAWS builds the clients from the AWS SDK's standard configuration
-// (credentials, AWS_REGION, AWS_ENDPOINT_URL_IAM/_REDSHIFT/_EC2, ...).
+// (credentials, AWS_REGION, AWS_ENDPOINT_URL_IAM/_REDSHIFT/_EC2/
+// _REDSHIFT_SERVERLESS, ...).
 // defaultRegion is used when the SDK finds no region. It checks that
 // credentials can be found and returns ErrNoCredentials otherwise.
 func NewAWS(ctx context.Context, defaultRegion string, log *slog.Logger) (*AWS, error) {
@@ -60,10 +64,11 @@ func NewAWS(ctx context.Context, defaultRegion string, log *slog.Logger) (*AWS, 
 		return nil, fmt.Errorf("%w (%v)", ErrNoCredentials, err)
 	}
 	return &AWS{
-		IAM:      iam.NewFromConfig(cfg),
-		Redshift: redshift.NewFromConfig(cfg),
-		EC2:      ec2.NewFromConfig(cfg),
-		Log:      log,
+		IAM:        iam.NewFromConfig(cfg),
+		Redshift:   redshift.NewFromConfig(cfg),
+		EC2:        ec2.NewFromConfig(cfg),
+		Serverless: redshiftserverless.NewFromConfig(cfg),
+		Log:        log,
 	}, nil
 }
 
@@ -120,9 +125,6 @@ const (
 	untilAvailable = "available"
 	untilPaused    = "paused"
 	untilDeleted   = "deleted"
-	// untilSettled waits while the cluster is on its way to available
-	// (creating, modifying, resuming, ...), whatever it becomes then.
-	untilSettled = "settled"
 )
 
 // gone is the status waitCluster reports for a cluster that does not exist.
@@ -230,8 +232,6 @@ func reached(until string, cl *rstypes.Cluster, status, detail string) (done, st
 		return status == gone, status != gone && status != "deleting" && status != "final-snapshot"
 	case untilPaused:
 		return status == "paused", status != "pausing" && status != "paused"
-	case untilSettled:
-		return !slices.Contains(busyStatuses, status) && (status != "available" || detail == ""), false
 	}
 	if status == "available" {
 		failed := aws.ToString(cl.ClusterAvailabilityStatus) == "Failed"

@@ -23,9 +23,10 @@ const jobPolicyFile = "../../deploy/iam/job-policy.json"
 // code calls them by name.
 var impliedActions = map[string]string{
 	"iam:TagRole":                      "CreateRole with Tags",
-	"iam:PassRole":                     "CreateCluster and ModifyClusterIamRoles pass the role to Redshift",
+	"iam:PassRole":                     "CreateCluster, ModifyClusterIamRoles, CreateNamespace and UpdateNamespace pass the role to Redshift",
 	"iam:CreateServiceLinkedRole":      "the first CreateCluster of an account creates AWSServiceRoleForRedshift",
 	"redshift:CreateTags":              "CreateCluster and CreateClusterSubnetGroup with Tags",
+	"redshift-serverless:TagResource":  "CreateNamespace and CreateWorkgroup with tags",
 	"redshift:CreateClusterSnapshot":   "DeleteCluster with a final snapshot",
 	"ec2:CreateTags":                   "CreateSecurityGroup and AuthorizeSecurityGroupIngress with TagSpecifications",
 	"ec2:DescribeSubnets":              "CreateCluster and CreateClusterSubnetGroup read the subnets",
@@ -33,7 +34,7 @@ var impliedActions = map[string]string{
 	"ec2:DescribeInternetGateways":     "CreateCluster of a publicly accessible cluster",
 	"ec2:DescribeAvailabilityZones":    "CreateCluster",
 	"ec2:DescribeAccountAttributes":    "CreateCluster (default VPC)",
-	"secretsmanager:CreateSecret":      "CreateCluster with ManageMasterPassword",
+	"secretsmanager:CreateSecret":      "CreateCluster with ManageMasterPassword, CreateNamespace with manageAdminPassword",
 	"secretsmanager:DescribeSecret":    "CreateCluster with ManageMasterPassword",
 	"secretsmanager:UpdateSecret":      "ModifyCluster of a cluster with a managed password",
 	"secretsmanager:RotateSecret":      "CreateCluster with ManageMasterPassword",
@@ -47,7 +48,7 @@ var impliedActions = map[string]string{
 // the SDK's paginators.
 func calledActions(t *testing.T) map[string]bool {
 	t.Helper()
-	services := map[string]string{"IAM": "iam", "Redshift": "redshift", "EC2": "ec2"}
+	services := map[string]string{"IAM": "iam", "Redshift": "redshift", "EC2": "ec2", "Serverless": "redshift-serverless"}
 	paginator := regexp.MustCompile(`^New(\w+)Paginator$`)
 	files, err := filepath.Glob("*.go")
 	if err != nil {
@@ -93,6 +94,7 @@ func calledActions(t *testing.T) map[string]bool {
 
 type jobStatement struct {
 	Sid       string
+	Effect    string
 	Action    any
 	Resource  any
 	Condition map[string]map[string]any
@@ -170,17 +172,24 @@ func TestJobPolicyHasExactlyTheActionsTheCodeCalls(t *testing.T) {
 // Resource "*".
 func TestJobPolicyScopesChangesByTag(t *testing.T) {
 	changes := regexp.MustCompile(`:(Delete|Put|Modify|Update|Attach|Detach|Revoke|Resume|PassRole)`)
-	creates := regexp.MustCompile(`:(Create(Role|Cluster|ClusterSubnetGroup|SecurityGroup)$|TagRole)`)
+	creates := regexp.MustCompile(`:(Create(Role|Cluster|ClusterSubnetGroup|SecurityGroup|Namespace|Workgroup)$|TagRole|TagResource|CreateTags)`)
 	tagged := func(st jobStatement, key string) bool {
 		v := st.Condition["StringEquals"][key]
 		return v == "sparkify"
 	}
 	for _, st := range readJobPolicy(t) {
+		if st.Effect == "Deny" {
+			continue // TestJobPolicyNeverRetags
+		}
 		resources := strs(st.Resource)
 		for _, a := range strs(st.Action) {
 			switch {
 			case strings.HasPrefix(a, "secretsmanager:") || a == "redshift:CreateClusterSnapshot":
 				// Redshift manages these; scoped by name below.
+			case a == "ec2:CreateTags":
+				if st.Condition["StringEquals"]["ec2:CreateAction"] == nil {
+					t.Errorf("statement %s: %s is not limited to tagging on create (ec2:CreateAction)", st.Sid, a)
+				}
 			case changes.MatchString(a):
 				if !tagged(st, "aws:ResourceTag/"+TagKey) && !tagged(st, "iam:ResourceTag/"+TagKey) {
 					t.Errorf("statement %s: %s is not limited to resources tagged %s=sparkify", st.Sid, a, TagKey)
@@ -202,6 +211,33 @@ func TestJobPolicyScopesChangesByTag(t *testing.T) {
 			if strings.HasPrefix(r, "arn:aws:secretsmanager:") && !strings.Contains(r, ":secret:redshift!sparkify-") {
 				t.Errorf("statement %s: secrets beyond the cluster's own: %s", st.Sid, r)
 			}
+		}
+	}
+}
+
+// TestJobPolicyNeverRetags checks that no tagging action the policy allows
+// can move a resource tagged for another warehouse to this one, and that
+// tagging is allowed only with the tag key the job uses.
+func TestJobPolicyNeverRetags(t *testing.T) {
+	tagging := []string{"iam:TagRole", "redshift:CreateTags", "redshift-serverless:TagResource", "ec2:CreateTags"}
+	var denied []string
+	for _, st := range readJobPolicy(t) {
+		if st.Effect != "Deny" {
+			for _, a := range strs(st.Action) {
+				if slices.Contains(tagging, a) && a != "ec2:CreateTags" && !slices.Equal(strs(st.Condition["ForAllValues:StringEquals"]["aws:TagKeys"]), []string{TagKey}) {
+					t.Errorf("statement %s: %s allows tag keys other than %s", st.Sid, a, TagKey)
+				}
+			}
+			continue
+		}
+		if st.Condition["Null"]["aws:ResourceTag/"+TagKey] != "false" || st.Condition["StringNotEquals"]["aws:ResourceTag/"+TagKey] != "sparkify" {
+			t.Errorf("statement %s: condition %v does not select resources tagged for another warehouse", st.Sid, st.Condition)
+		}
+		denied = append(denied, strs(st.Action)...)
+	}
+	for _, a := range tagging {
+		if !slices.Contains(denied, a) {
+			t.Errorf("no Deny keeps %s from retagging another warehouse's resources", a)
 		}
 	}
 }

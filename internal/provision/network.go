@@ -13,11 +13,12 @@ import (
 	rstypes "github.com/aws/aws-sdk-go-v2/service/redshift/types"
 )
 
-// ensureNetwork returns the VPC the cluster is (or goes) in. For a new
-// cluster that is the VPC of SPARKIFY_SUBNET_GROUP, of the subnet group it
-// creates from SPARKIFY_SUBNET_IDS, or the default VPC; without any of the
-// three it fails before anything is written.
-func (a *AWS) ensureNetwork(ctx context.Context, s Spec, existing *rstypes.Cluster) (string, error) {
+// clusterVPC returns the VPC the cluster is (or goes) in. For a new
+// cluster that is the VPC of SPARKIFY_SUBNET_GROUP, of the subnets of
+// SPARKIFY_SUBNET_IDS (the subnet group made from them, read by
+// ownSubnetGroup, or the subnets themselves when it is still to be made),
+// or the default VPC; without any of the three it fails. It only reads.
+func (a *AWS) clusterVPC(ctx context.Context, s Spec, existing *rstypes.Cluster, subnets *rstypes.ClusterSubnetGroup) (string, error) {
 	if existing != nil {
 		return aws.ToString(existing.VpcId), nil
 	}
@@ -32,9 +33,39 @@ func (a *AWS) ensureNetwork(ctx context.Context, s Spec, existing *rstypes.Clust
 		}
 		a.Log.Info("using the cluster subnet group", "subnet_group", s.SubnetGroup, "vpc", aws.ToString(g.VpcId))
 		return aws.ToString(g.VpcId), nil
+	case subnets != nil:
+		return aws.ToString(subnets.VpcId), nil
 	case len(s.SubnetIDs) > 0:
-		return a.ensureSubnetGroup(ctx, s)
+		return a.subnetsVPC(ctx, s.SubnetIDs)
 	}
+	return a.defaultVPC(ctx, "a cluster without a subnet group")
+}
+
+// subnetsVPC returns the VPC of the subnets, refusing subnets that do not
+// exist or lie in more than one VPC.
+func (a *AWS) subnetsVPC(ctx context.Context, ids []string) (string, error) {
+	out, err := a.EC2.DescribeSubnets(ctx, &ec2.DescribeSubnetsInput{SubnetIds: ids})
+	if errorCode(err) == "InvalidSubnetID.NotFound" {
+		return "", &SettingError{Setting: "SubnetIDs", Msg: fmt.Sprintf("a subnet does not exist (AWS: %s): name existing subnets of one VPC", errorMessage(err))}
+	}
+	if err != nil {
+		return "", callError("DescribeSubnets", err)
+	}
+	vpc := ""
+	for _, sn := range out.Subnets {
+		if v := aws.ToString(sn.VpcId); vpc == "" {
+			vpc = v
+		} else if v != vpc {
+			return "", &SettingError{Setting: "SubnetIDs", Msg: fmt.Sprintf("the subnets are in VPCs %s and %s: name subnets of one VPC", vpc, v)}
+		}
+	}
+	return vpc, nil
+}
+
+// defaultVPC returns the region's default VPC, which what (a cluster
+// without a subnet group, a workgroup without subnets) goes into; without
+// one it returns a setting error.
+func (a *AWS) defaultVPC(ctx context.Context, what string) (string, error) {
 	out, err := a.EC2.DescribeVpcs(ctx, &ec2.DescribeVpcsInput{
 		Filters: []ec2types.Filter{{Name: aws.String("is-default"), Values: []string{"true"}}},
 	})
@@ -42,10 +73,10 @@ func (a *AWS) ensureNetwork(ctx context.Context, s Spec, existing *rstypes.Clust
 		return "", callError("DescribeVpcs", err)
 	}
 	if len(out.Vpcs) == 0 {
-		return "", &SettingError{Setting: "SubnetGroup", Msg: "this region has no default VPC, which Redshift needs to create a cluster without a subnet group (organisation and Control Tower accounts usually have none): set {SubnetGroup} to an existing cluster subnet group, or {SubnetIDs} to subnets of one VPC for the job to make one"}
+		return "", &SettingError{Setting: "SubnetGroup", Msg: "this region has no default VPC, which Redshift needs to create " + what + " (organisation and Control Tower accounts usually have none): set {SubnetGroup} to an existing cluster subnet group, or {SubnetIDs} to subnets of one VPC for the job to make one"}
 	}
 	vpc := aws.ToString(out.Vpcs[0].VpcId)
-	a.Log.Info("no subnet group set: the cluster goes into the default VPC", "vpc", vpc)
+	a.Log.Info("no subnets set: "+what+" goes into the default VPC", "vpc", vpc)
 	return vpc, nil
 }
 
@@ -74,40 +105,48 @@ func subnetIDs(g *rstypes.ClusterSubnetGroup) []string {
 	return ids
 }
 
-// ensureSubnetGroup creates the subnet group from SPARKIFY_SUBNET_IDS, or
-// adopts the one an earlier run created, and returns its VPC.
-func (a *AWS) ensureSubnetGroup(ctx context.Context, s Spec) (string, error) {
+// ownSubnetGroup reads the subnet group the job makes from
+// SPARKIFY_SUBNET_IDS and refuses it unless an earlier run made it for this
+// cluster. It returns nil when it does not exist.
+func (a *AWS) ownSubnetGroup(ctx context.Context, s Spec) (*rstypes.ClusterSubnetGroup, error) {
 	name := s.subnetGroupName()
 	g, err := a.describeSubnetGroup(ctx, name)
-	if err != nil {
-		return "", err
+	if err != nil || g == nil {
+		return nil, err
 	}
+	if err := checkOwner(s, "SubnetIDs", "cluster subnet group", name, clusterTag(g.Tags)); err != nil {
+		return nil, err
+	}
+	return g, nil
+}
+
+// ensureSubnetGroup creates the subnet group from SPARKIFY_SUBNET_IDS, or
+// adopts g, the one an earlier run created (read by ownSubnetGroup).
+func (a *AWS) ensureSubnetGroup(ctx context.Context, s Spec, g *rstypes.ClusterSubnetGroup) error {
+	name := s.subnetGroupName()
 	if g != nil {
-		if err := checkOwner(s, "SubnetIDs", "cluster subnet group", name, clusterTag(g.Tags)); err != nil {
-			return "", err
-		}
 		if have := subnetIDs(g); !slices.Equal(have, s.SubnetIDs) {
 			a.Log.Warn("the subnet group's subnets differ from SPARKIFY_SUBNET_IDS; provision leaves them (tear down and provision again to move the cluster)",
 				"subnet_group", name, "have", have, "want", s.SubnetIDs)
 		} else {
 			a.Log.Info("cluster subnet group exists", "subnet_group", name)
 		}
-		return aws.ToString(g.VpcId), nil
+		return nil
 	}
 	a.Log.Info("creating the cluster subnet group", "subnet_group", name, "subnets", s.SubnetIDs)
-	out, err := a.Redshift.CreateClusterSubnetGroup(ctx, &redshift.CreateClusterSubnetGroupInput{
+	_, err := a.Redshift.CreateClusterSubnetGroup(ctx, &redshift.CreateClusterSubnetGroupInput{
 		ClusterSubnetGroupName: aws.String(name),
 		Description:            aws.String("Sparkify warehouse: Redshift cluster " + s.ClusterID),
 		SubnetIds:              s.SubnetIDs,
 		Tags:                   []rstypes.Tag{{Key: aws.String(TagKey), Value: aws.String(s.ClusterID)}},
 	})
 	if _, ok := errors.AsType[*rstypes.InvalidSubnet](err); ok {
-		return "", &SettingError{Setting: "SubnetIDs", Msg: fmt.Sprintf("Redshift refused the subnets (%s): name existing subnets of one VPC", errorMessage(err))}
+		return &SettingError{Setting: "SubnetIDs", Msg: fmt.Sprintf("Redshift refused the subnets (%s): name existing subnets of one VPC", errorMessage(err))}
 	}
 	if err != nil {
-		return "", callError("CreateClusterSubnetGroup", err)
+		return callError("CreateClusterSubnetGroup", err)
 	}
-	return aws.ToString(out.ClusterSubnetGroup.VpcId), nil
+	return nil
 }
 
 // deleteSubnetGroup deletes the subnet group the job created for the
@@ -140,7 +179,10 @@ func (a *AWS) deleteSubnetGroup(ctx context.Context, s Spec) error {
 // the job creates for the cluster in its VPC. It returns "" when neither
 // applies: the cluster keeps the groups it has (a new one gets its VPC's
 // default group, which this job never changes).
-func (a *AWS) ensureSecurityGroup(ctx context.Context, s Spec, vpc string) (string, error) {
+//
+// own is the job's group as read by readOwnSecurityGroup (nil when
+// missing).
+func (a *AWS) ensureSecurityGroup(ctx context.Context, s Spec, vpc string, own *ec2types.SecurityGroup) (string, error) {
 	if s.SecurityGroupID != "" {
 		out, err := a.EC2.DescribeSecurityGroups(ctx, &ec2.DescribeSecurityGroupsInput{GroupIds: []string{s.SecurityGroupID}})
 		if errorCode(err) == "InvalidGroup.NotFound" {
@@ -154,16 +196,12 @@ func (a *AWS) ensureSecurityGroup(ctx context.Context, s Spec, vpc string) (stri
 		}
 		return s.SecurityGroupID, nil
 	}
-	if !s.wantPublic() {
+	if !s.wantIngress() {
 		return "", nil
 	}
-	own, err := a.ownSecurityGroups(ctx, s, vpc)
-	if err != nil {
-		return "", err
-	}
-	if len(own) > 0 {
-		a.Log.Info("security group exists", "group", aws.ToString(own[0].GroupId), "vpc", vpc)
-		return aws.ToString(own[0].GroupId), nil
+	if own != nil {
+		a.Log.Info("security group exists", "group", aws.ToString(own.GroupId), "vpc", vpc)
+		return aws.ToString(own.GroupId), nil
 	}
 	name := ownName(s.ClusterID)
 	a.Log.Info("creating the cluster's security group", "name", name, "vpc", vpc)
@@ -183,6 +221,38 @@ func (a *AWS) ensureSecurityGroup(ctx context.Context, s Spec, vpc string) (stri
 		return "", callError("CreateSecurityGroup", err)
 	}
 	return aws.ToString(out.GroupId), nil
+}
+
+// readOwnSecurityGroup reads the security group the job makes for the
+// cluster when ingress is asked for without SPARKIFY_SECURITY_GROUP_ID: the
+// group named sparkify-warehouse-<cluster id> in vpc. It refuses one of
+// that name not tagged for the cluster, before anything is written, and
+// returns nil when there is none.
+func (a *AWS) readOwnSecurityGroup(ctx context.Context, s Spec, vpc string) (*ec2types.SecurityGroup, error) {
+	if s.SecurityGroupID != "" || !s.wantIngress() {
+		return nil, nil
+	}
+	out, err := a.EC2.DescribeSecurityGroups(ctx, &ec2.DescribeSecurityGroupsInput{Filters: []ec2types.Filter{
+		{Name: aws.String("group-name"), Values: []string{ownName(s.ClusterID)}},
+		{Name: aws.String("vpc-id"), Values: []string{vpc}},
+	}})
+	if err != nil {
+		return nil, callError("DescribeSecurityGroups", err)
+	}
+	if len(out.SecurityGroups) == 0 {
+		return nil, nil
+	}
+	g := out.SecurityGroups[0]
+	o := owner{}
+	for _, t := range g.Tags {
+		if aws.ToString(t.Key) == TagKey {
+			o = owner{aws.ToString(t.Value), true}
+		}
+	}
+	if err := checkOwner(s, "SecurityGroupID", "security group", ownName(s.ClusterID)+" in VPC "+vpc, o); err != nil {
+		return nil, err
+	}
+	return &g, nil
 }
 
 // ownSecurityGroups returns the security groups tagged for the cluster, in
@@ -205,8 +275,11 @@ func (a *AWS) ownSecurityGroups(ctx context.Context, s Spec, vpc string) ([]ec2t
 }
 
 // deleteSecurityGroups deletes the security groups the job created for
-// the cluster. The network interfaces of a cluster just deleted can hold
-// a group for a while (DependencyViolation): that is retried.
+// the cluster: tagged for it and named as the job names them. A group
+// given as SPARKIFY_SECURITY_GROUP_ID is the user's and is never deleted,
+// even when tagged (as the policy asks the user to). The network
+// interfaces of a cluster just deleted can hold a group for a while
+// (DependencyViolation): that is retried.
 func (a *AWS) deleteSecurityGroups(ctx context.Context, s Spec) error {
 	groups, err := a.ownSecurityGroups(ctx, s, "")
 	if err != nil {
@@ -214,6 +287,10 @@ func (a *AWS) deleteSecurityGroups(ctx context.Context, s Spec) error {
 	}
 	inUse := func(err error) bool { return errorCode(err) == "DependencyViolation" }
 	for _, g := range groups {
+		if id := aws.ToString(g.GroupId); id == s.SecurityGroupID || aws.ToString(g.GroupName) != ownName(s.ClusterID) {
+			a.Log.Info("leaving a security group the job did not create", "group", id, "name", aws.ToString(g.GroupName))
+			continue
+		}
 		a.Log.Info("deleting the cluster's security group", "group", aws.ToString(g.GroupId))
 		err := a.retryWhile(ctx, s, "DeleteSecurityGroup", "the security group is still in use", inUse, func(ctx context.Context) error {
 			_, err := a.EC2.DeleteSecurityGroup(ctx, &ec2.DeleteSecurityGroupInput{GroupId: g.GroupId})
@@ -273,19 +350,17 @@ func ruleCIDR(r ec2types.SecurityGroupRule) string {
 // one SPARKIFY_INGRESS_CIDR asks for, in group: it revokes the others (an
 // earlier CIDR, another group, or any when ingress is no longer requested)
 // and adds it if missing.
-func (a *AWS) ensureIngress(ctx context.Context, s Spec, cl *rstypes.Cluster, group string) error {
+//
+// port is the port of the cluster's or workgroup's endpoint.
+func (a *AWS) ensureIngress(ctx context.Context, s Spec, port int32, group string) error {
 	rules, err := a.ownRules(ctx, s.ClusterID)
 	if err != nil {
 		return err
 	}
 	want := s.Ingress.String()
-	port := int32(s.Port)
-	if cl.Endpoint != nil && cl.Endpoint.Port != nil {
-		port = *cl.Endpoint.Port
-	}
 	found := false
 	for _, r := range rules {
-		if s.wantPublic() && aws.ToString(r.GroupId) == group && aws.ToString(r.IpProtocol) == "tcp" &&
+		if s.wantIngress() && aws.ToString(r.GroupId) == group && aws.ToString(r.IpProtocol) == "tcp" &&
 			aws.ToInt32(r.FromPort) == port && aws.ToInt32(r.ToPort) == port && ruleCIDR(r) == want {
 			found = true
 			continue
@@ -296,7 +371,7 @@ func (a *AWS) ensureIngress(ctx context.Context, s Spec, cl *rstypes.Cluster, gr
 			return err
 		}
 	}
-	if !s.wantPublic() {
+	if !s.wantIngress() {
 		return nil
 	}
 	if found {

@@ -10,7 +10,7 @@ import (
 
 // Call is one AWS API call of a plan.
 type Call struct {
-	Service string // iam, redshift or ec2
+	Service string // iam, redshift, ec2 or redshift-serverless
 	Op      string // operation name, such as CreateRole
 	Params  []Param
 	When    string // the condition under which a real run makes it; "" means always
@@ -73,43 +73,73 @@ func (s Spec) networkPlan() []Call {
 		name := s.subnetGroupName()
 		return []Call{
 			call("redshift", "DescribeClusterSubnetGroups", missing+"; "+s.ownedWhen(), "ClusterSubnetGroupName", name),
-			call("redshift", "CreateClusterSubnetGroup", missing+" and the subnet group too", "ClusterSubnetGroupName", name, "SubnetIds", strings.Join(s.SubnetIDs, ","), "Tags", s.tagParam()),
+			call("ec2", "DescribeSubnets", missing+" and the subnet group too; refuse (exit 2) unless they exist in one VPC", "SubnetIds", strings.Join(s.SubnetIDs, ",")),
 		}
 	}
 	return []Call{call("ec2", "DescribeVpcs", missing+"; refuse (exit 2) when the region has no default VPC: set SPARKIFY_SUBNET_GROUP or SPARKIFY_SUBNET_IDS", "Filter", "is-default=true")}
 }
 
-// securityGroupPlan lists the calls that find or create the security group
-// that holds the ingress rule.
+// subnetGroupPlan lists the write that makes the subnet group from
+// SPARKIFY_SUBNET_IDS.
+func (s Spec) subnetGroupPlan() []Call {
+	if len(s.SubnetIDs) == 0 || s.Serverless {
+		return nil
+	}
+	name := s.subnetGroupName()
+	return []Call{call("redshift", "CreateClusterSubnetGroup", "when the cluster is missing and the subnet group too", "ClusterSubnetGroupName", name, "SubnetIds", strings.Join(s.SubnetIDs, ","), "Tags", s.tagParam())}
+}
+
+// ownGroupReadPlan lists the read of the job's own security group, made
+// before any write.
+func (s Spec) ownGroupReadPlan() []Call {
+	if s.SecurityGroupID != "" || !s.wantIngress() {
+		return nil
+	}
+	return []Call{call("ec2", "DescribeSecurityGroups", "refuse (exit 2) when a group of that name is not tagged "+s.tagParam(), "Filter", "group-name="+ownName(s.ClusterID)+",vpc-id=<the "+s.what()+"'s VPC>")}
+}
+
+// securityGroupPlan lists the calls that check or create the security
+// group that holds the ingress rule.
 func (s Spec) securityGroupPlan() []Call {
 	if s.SecurityGroupID != "" {
-		return []Call{call("ec2", "DescribeSecurityGroups", "refuse (exit 2) unless it exists in the cluster's VPC", "GroupIds", s.SecurityGroupID)}
+		return []Call{call("ec2", "DescribeSecurityGroups", "refuse (exit 2) unless it exists in the "+s.what()+"'s VPC", "GroupIds", s.SecurityGroupID)}
 	}
-	if !s.wantPublic() {
+	if !s.wantIngress() {
 		return nil
 	}
 	return []Call{
-		call("ec2", "DescribeSecurityGroups", "", "Filter", "tag:"+s.tagParam()+",vpc-id=<the cluster's VPC>"),
-		call("ec2", "CreateSecurityGroup", "when missing; the cluster's own group, never the VPC's default group", "GroupName", ownName(s.ClusterID),
-			"VpcId", "<the cluster's VPC>", "TagSpecifications", "security-group:"+s.tagParam()),
+		call("ec2", "CreateSecurityGroup", "when missing; the "+s.what()+"'s own group, never the VPC's default group", "GroupName", ownName(s.ClusterID),
+			"VpcId", "<the "+s.what()+"'s VPC>", "TagSpecifications", "security-group:"+s.tagParam()),
 	}
 }
 
 // ProvisionPlan lists the AWS calls Provision makes, in order, with their
 // key parameters and the condition for each write.
 func (s Spec) ProvisionPlan() []Call {
-	role := s.RoleName
+	if s.Serverless {
+		return s.serverlessProvisionPlan()
+	}
 	calls := []Call{
 		call("redshift", "DescribeClusters", s.ownedWhen()+"; refuse when deleting, final-snapshot, pausing, paused or failed", "ClusterIdentifier", s.ClusterID),
+		call("iam", "GetRole", s.ownedWhen(), "RoleName", s.RoleName),
 	}
 	calls = append(calls, s.networkPlan()...)
-	calls = append(calls,
-		call("iam", "GetRole", s.ownedWhen(), "RoleName", role),
-		call("iam", "CreateRole", "when the role is missing", "RoleName", role, "AssumeRolePolicyDocument", trustPolicy(), "Tags", s.tagParam()),
-		call("iam", "UpdateAssumeRolePolicy", "when the trust policy has drifted", "RoleName", role, "PolicyDocument", trustPolicy()),
+	calls = append(calls, s.ownGroupReadPlan()...)
+	calls = append(calls, s.subnetGroupPlan()...)
+	calls = append(calls, s.rolePlan()...)
+	calls = append(calls, s.securityGroupPlan()...)
+	return append(calls, s.clusterPlan()...)
+}
+
+// rolePlan lists the calls that create or repair the role and its policy.
+func (s Spec) rolePlan() []Call {
+	role := s.RoleName
+	calls := []Call{
+		call("iam", "CreateRole", "when the role is missing", "RoleName", role, "AssumeRolePolicyDocument", s.trustPolicy(), "Tags", s.tagParam()),
+		call("iam", "UpdateAssumeRolePolicy", "when the trust policy has drifted", "RoleName", role, "PolicyDocument", s.trustPolicy()),
 		call("iam", "ListAttachedRolePolicies", "when the role existed", "RoleName", role),
 		call("iam", "GetRolePolicy", "when the role existed", "RoleName", role, "PolicyName", InlinePolicyName),
-	)
+	}
 	managed := managedPolicyARN("aws")
 	if s.ManagedPolicy {
 		calls = append(calls,
@@ -122,7 +152,13 @@ func (s Spec) ProvisionPlan() []Call {
 			call("iam", "DetachRolePolicy", "when an earlier run attached it", "RoleName", role, "PolicyArn", managed),
 		)
 	}
-	calls = append(calls, s.securityGroupPlan()...)
+	return calls
+}
+
+// clusterPlan lists the calls that create or repair the cluster and the
+// ingress rule.
+func (s Spec) clusterPlan() []Call {
+	var calls []Call
 	create := []string{
 		"ClusterIdentifier", s.ClusterID,
 		"ClusterType", "single-node",
@@ -146,7 +182,7 @@ func (s Spec) ProvisionPlan() []Call {
 		"IamRoles", s.planRoleARN(),
 		"PubliclyAccessible", strconv.FormatBool(s.wantPublic()),
 	)
-	if s.SecurityGroupID != "" || s.wantPublic() {
+	if s.SecurityGroupID != "" || s.wantIngress() {
 		create = append(create, "VpcSecurityGroupIds", s.groupPlaceholder())
 	}
 	if name := s.subnetGroupName(); name != "" {
@@ -157,7 +193,7 @@ func (s Spec) ProvisionPlan() []Call {
 	}
 	create = append(create, "Tags", s.tagParam())
 	modify := []string{"ClusterIdentifier", s.ClusterID, "PubliclyAccessible", strconv.FormatBool(s.wantPublic())}
-	if s.SecurityGroupID != "" || s.wantPublic() {
+	if s.SecurityGroupID != "" || s.wantIngress() {
 		modify = append(modify, "VpcSecurityGroupIds", "<its groups>+"+s.groupPlaceholder())
 	}
 	wait := "polling until available (ClusterStatus available, ClusterAvailabilityStatus Available, nothing pending, roles in-sync), at most " + s.WaitTimeout.String()
@@ -166,9 +202,15 @@ func (s Spec) ProvisionPlan() []Call {
 		call("redshift", "DescribeClusters", wait, "ClusterIdentifier", s.ClusterID),
 		call("redshift", "ModifyClusterIamRoles", "when the role is not attached, then wait again; retried while the cluster is busy", "ClusterIdentifier", s.ClusterID, "AddIamRoles", s.planRoleARN()),
 		call("redshift", "ModifyCluster", "when public accessibility differs or the group is not attached, then wait again; retried while the cluster is busy", modify...),
-		call("ec2", "DescribeSecurityGroupRules", "", "Filter", "tag:"+s.tagParam()),
 	)
-	if s.wantPublic() {
+	return append(calls, s.ingressPlan()...)
+}
+
+// ingressPlan lists the calls that make the job's ingress rules exactly the
+// one SPARKIFY_INGRESS_CIDR asks for.
+func (s Spec) ingressPlan() []Call {
+	calls := []Call{call("ec2", "DescribeSecurityGroupRules", "", "Filter", "tag:"+s.tagParam())}
+	if s.wantIngress() {
 		cidrKey := "CidrIp"
 		if !s.Ingress.Addr().Is4() {
 			cidrKey = "CidrIpv6"
@@ -188,6 +230,9 @@ func (s Spec) ProvisionPlan() []Call {
 
 // TeardownPlan lists the AWS calls Teardown makes, in order.
 func (s Spec) TeardownPlan(now time.Time) []Call {
+	if s.Serverless {
+		return s.serverlessTeardownPlan(now)
+	}
 	del := []string{"ClusterIdentifier", s.ClusterID, "SkipFinalClusterSnapshot", strconv.FormatBool(s.SkipFinalSnapshot)}
 	if !s.SkipFinalSnapshot {
 		del = append(del, "FinalClusterSnapshotIdentifier", finalSnapshotID(s.ClusterID, now))
@@ -197,14 +242,14 @@ func (s Spec) TeardownPlan(now time.Time) []Call {
 	return []Call{
 		call("redshift", "DescribeClusters", s.ownedWhen(), "ClusterIdentifier", s.ClusterID),
 		call("iam", "GetRole", s.ownedWhen(), "RoleName", role),
-		call("redshift", "DescribeClusters", "while the cluster is busy or pausing, polling until it settles", "ClusterIdentifier", s.ClusterID),
+		call("redshift", "DescribeClusters", "while the cluster is pausing, polling until it is paused", "ClusterIdentifier", s.ClusterID),
 		call("redshift", "ResumeCluster", "when paused: Redshift deletes only running clusters", "ClusterIdentifier", s.ClusterID),
-		call("redshift", "DeleteCluster", "when the cluster exists and is not already being deleted (deleting, final-snapshot); retried while busy", del...),
+		call("redshift", "DeleteCluster", "when the cluster exists and is not already being deleted (deleting, final-snapshot); retried with backoff while AWS refuses it for the cluster's state (InvalidClusterState)", del...),
 		call("redshift", "DescribeClusters", "polling until gone (through final-snapshot and deleting), at most "+s.WaitTimeout.String(), "ClusterIdentifier", s.ClusterID),
 		call("ec2", "DescribeSecurityGroupRules", "", "Filter", "tag:"+s.tagParam()),
 		call("ec2", "RevokeSecurityGroupIngress", "for each rule found", "GroupId", "<its group>", "SecurityGroupRuleIds", "<its id>"),
 		call("ec2", "DescribeSecurityGroups", "", "Filter", "tag:"+s.tagParam()),
-		call("ec2", "DeleteSecurityGroup", "for each group found; retried while the deleted cluster's network interfaces hold it", "GroupId", "<its id>"),
+		call("ec2", "DeleteSecurityGroup", "for each group found named "+ownName(s.ClusterID)+", never SPARKIFY_SECURITY_GROUP_ID; retried while the deleted cluster's network interfaces hold it", "GroupId", "<its id>"),
 		call("redshift", "DescribeClusterSubnetGroups", "", "ClusterSubnetGroupName", subnets),
 		call("redshift", "DeleteClusterSubnetGroup", "when it exists and is tagged "+s.tagParam(), "ClusterSubnetGroupName", subnets),
 		call("iam", "ListRolePolicies", "when the role exists", "RoleName", role),
@@ -218,7 +263,7 @@ func (s Spec) TeardownPlan(now time.Time) []Call {
 // WriteProvisionPlan writes the dry run of provision: the calls and the
 // outputs a real run prints.
 func (s Spec) WriteProvisionPlan(w io.Writer) error {
-	fmt.Fprintln(w, "dry run: provision, target redshift. No AWS API is called.")
+	fmt.Fprintln(w, "dry run: provision, target redshift ("+s.deployment()+"). No AWS API is called.")
 	for _, l := range s.summary() {
 		fmt.Fprintln(w, "  "+l)
 	}
@@ -240,11 +285,29 @@ func (s Spec) WriteProvisionPlan(w io.Writer) error {
 	return nil
 }
 
+// deployment names what the job provisions.
+func (s Spec) deployment() string {
+	if s.Serverless {
+		return "serverless: namespace and workgroup " + s.ClusterID
+	}
+	return "provisioned: cluster " + s.ClusterID
+}
+
 // summary says where the cluster goes, which security group holds the
-// ingress rule and what the job adopts.
+// ingress rule, whether the endpoint is public and what the job adopts.
 func (s Spec) summary() []string {
 	var subnet, group string
+	endpoint := "private: reachable from inside the VPC only (SPARKIFY_PUBLICLY_ACCESSIBLE=false)"
+	if s.wantPublic() {
+		endpoint = "public (SPARKIFY_PUBLICLY_ACCESSIBLE=true): reachable from the internet where a security group rule admits it"
+	}
 	switch {
+	case s.Serverless && s.SubnetGroup != "":
+		subnet = "the subnets of subnet group " + s.SubnetGroup + " (SPARKIFY_SUBNET_GROUP, must exist)"
+	case s.Serverless && len(s.SubnetIDs) > 0:
+		subnet = "subnets " + strings.Join(s.SubnetIDs, ",") + " (SPARKIFY_SUBNET_IDS), given to the workgroup"
+	case s.Serverless:
+		subnet = "the default VPC's subnets, checked to exist first (else set SPARKIFY_SUBNET_GROUP or SPARKIFY_SUBNET_IDS)"
 	case s.SubnetGroup != "":
 		subnet = "subnet group " + s.SubnetGroup + " (SPARKIFY_SUBNET_GROUP, must exist)"
 	case len(s.SubnetIDs) > 0:
@@ -254,13 +317,14 @@ func (s Spec) summary() []string {
 	}
 	switch {
 	case s.SecurityGroupID != "":
-		group = s.SecurityGroupID + " (SPARKIFY_SECURITY_GROUP_ID), checked to be in the cluster's VPC and attached to the cluster"
-	case s.wantPublic():
-		group = ownName(s.ClusterID) + ", created in the cluster's VPC, attached to the cluster, removed by teardown"
+		group = s.SecurityGroupID + " (SPARKIFY_SECURITY_GROUP_ID), checked to be in the " + s.what() + "'s VPC and attached to the " + s.what()
+	case s.wantIngress():
+		group = ownName(s.ClusterID) + ", created in the " + s.what() + "'s VPC, attached to the " + s.what() + ", removed by teardown"
 	default:
 		group = "none created: no SPARKIFY_INGRESS_CIDR, the cluster keeps its VPC's default group, which the job never changes"
 	}
 	return []string{
+		"endpoint: " + endpoint,
 		"network: " + subnet,
 		"security group for the ingress rule: " + group,
 		"ownership: the job adopts, changes and deletes only resources tagged " + s.tagParam() + "; any other of the same name stops it (exit 2)",
@@ -269,7 +333,7 @@ func (s Spec) summary() []string {
 
 // WriteTeardownPlan writes the dry run of teardown.
 func (s Spec) WriteTeardownPlan(w io.Writer, now time.Time) error {
-	_, err := fmt.Fprintln(w, "dry run: teardown, target redshift. No AWS API is called. A real run makes these calls in order; a call with a [condition] is made only when it holds:")
+	_, err := fmt.Fprintln(w, "dry run: teardown, target redshift ("+s.deployment()+"). No AWS API is called. A real run makes these calls in order; a call with a [condition] is made only when it holds:")
 	writeCalls(w, s.TeardownPlan(now))
 	return err
 }
@@ -278,4 +342,102 @@ func writeCalls(w io.Writer, calls []Call) {
 	for _, c := range calls {
 		fmt.Fprintln(w, "  "+c.String())
 	}
+}
+
+// serverlessNetworkPlan lists the reads that find the workgroup's VPC and
+// subnets.
+func (s Spec) serverlessNetworkPlan() []Call {
+	const missing = "when the workgroup is missing"
+	switch {
+	case s.SubnetGroup != "":
+		return []Call{
+			call("redshift", "DescribeClusterSubnetGroups", missing+"; its subnets become the workgroup's; refuse (exit 2) when it does not exist", "ClusterSubnetGroupName", s.SubnetGroup),
+			call("ec2", "DescribeSubnets", "", "SubnetIds", "<its subnets>"),
+		}
+	case len(s.SubnetIDs) > 0:
+		return []Call{call("ec2", "DescribeSubnets", missing+"; refuse (exit 2) unless they exist in one VPC", "SubnetIds", strings.Join(s.SubnetIDs, ","))}
+	}
+	return []Call{call("ec2", "DescribeVpcs", missing+"; refuse (exit 2) when the region has no default VPC: set SPARKIFY_SUBNET_GROUP or SPARKIFY_SUBNET_IDS", "Filter", "is-default=true")}
+}
+
+func (s Spec) serverlessOwnedPlan() []Call {
+	return []Call{
+		call("redshift-serverless", "GetWorkgroup", "", "workgroupName", s.ClusterID),
+		call("redshift-serverless", "ListTagsForResource", "when the workgroup exists; "+s.ownedWhen(), "resourceArn", "<its ARN>"),
+		call("redshift-serverless", "GetNamespace", "", "namespaceName", s.ClusterID),
+		call("redshift-serverless", "ListTagsForResource", "when the namespace exists; "+s.ownedWhen(), "resourceArn", "<its ARN>"),
+		call("iam", "GetRole", s.ownedWhen(), "RoleName", s.RoleName),
+	}
+}
+
+// serverlessProvisionPlan lists the calls Provision makes for a Redshift
+// Serverless namespace and workgroup.
+func (s Spec) serverlessProvisionPlan() []Call {
+	calls := s.serverlessOwnedPlan()
+	calls = append(calls, s.serverlessNetworkPlan()...)
+	calls = append(calls, s.ownGroupReadPlan()...)
+	calls = append(calls, s.rolePlan()...)
+	calls = append(calls, s.securityGroupPlan()...)
+	ns := []string{"namespaceName", s.ClusterID, "dbName", s.DBName, "adminUsername", s.DBUser}
+	if s.Password == "" {
+		ns = append(ns, "manageAdminPassword", "true")
+	} else {
+		ns = append(ns, "adminUserPassword", "<SPARKIFY_DB_PASSWORD, not shown>")
+	}
+	ns = append(ns, "iamRoles", s.planRoleARN(), "defaultIamRoleArn", s.planRoleARN(), "kmsKeyId", "<none: the key AWS owns>", "tags", s.tagParam())
+	wg := []string{"workgroupName", s.ClusterID, "namespaceName", s.ClusterID, "baseCapacity", strconv.Itoa(s.BaseRPU),
+		"port", strconv.Itoa(s.Port), "publiclyAccessible", strconv.FormatBool(s.wantPublic())}
+	if len(s.SubnetIDs) > 0 {
+		wg = append(wg, "subnetIds", strings.Join(s.SubnetIDs, ","))
+	} else if s.SubnetGroup != "" {
+		wg = append(wg, "subnetIds", "<the subnets of "+s.SubnetGroup+">")
+	}
+	if s.SecurityGroupID != "" || s.wantIngress() {
+		wg = append(wg, "securityGroupIds", s.groupPlaceholder())
+	}
+	wg = append(wg, "tags", s.tagParam())
+	untilAvailable := "polling until AVAILABLE, at most " + s.WaitTimeout.String()
+	calls = append(calls,
+		call("redshift-serverless", "CreateNamespace", "when the namespace is missing; retried while Redshift does not accept a role younger than "+roleYoungFor.String(), ns...),
+		call("redshift-serverless", "GetNamespace", untilAvailable, "namespaceName", s.ClusterID),
+		call("redshift-serverless", "UpdateNamespace", "when the role is not its default IAM role, then wait again; retried while the namespace is busy", "namespaceName", s.ClusterID, "defaultIamRoleArn", s.planRoleARN()),
+		call("redshift-serverless", "CreateWorkgroup", "when the workgroup is missing", wg...),
+		call("redshift-serverless", "GetWorkgroup", untilAvailable, "workgroupName", s.ClusterID),
+		call("redshift-serverless", "UpdateWorkgroup", "for each of base capacity, public accessibility and the security group that differs, one per call (AWS takes one), waiting after each; retried while the workgroup is busy", "workgroupName", s.ClusterID),
+	)
+	return append(calls, s.ingressPlan()...)
+}
+
+// serverlessTeardownPlan lists the calls Teardown makes for a Redshift
+// Serverless namespace and workgroup.
+func (s Spec) serverlessTeardownPlan(now time.Time) []Call {
+	del := []string{"namespaceName", s.ClusterID}
+	if !s.SkipFinalSnapshot {
+		del = append(del, "finalSnapshotName", finalSnapshotID(s.ClusterID, now))
+	}
+	role := s.RoleName
+	calls := s.serverlessOwnedPlan()
+	return append(calls,
+		call("redshift-serverless", "DeleteWorkgroup", "when it exists and is not already DELETING; retried while the workgroup is busy (ConflictException)", "workgroupName", s.ClusterID),
+		call("redshift-serverless", "GetWorkgroup", "polling until gone, at most "+s.WaitTimeout.String(), "workgroupName", s.ClusterID),
+		call("redshift-serverless", "DeleteNamespace", "when it exists and is not already DELETING; retried while the namespace is busy (ConflictException)", del...),
+		call("redshift-serverless", "GetNamespace", "polling until gone, at most "+s.WaitTimeout.String(), "namespaceName", s.ClusterID),
+		call("ec2", "DescribeSecurityGroupRules", "", "Filter", "tag:"+s.tagParam()),
+		call("ec2", "RevokeSecurityGroupIngress", "for each rule found", "GroupId", "<its group>", "SecurityGroupRuleIds", "<its id>"),
+		call("ec2", "DescribeSecurityGroups", "", "Filter", "tag:"+s.tagParam()),
+		call("ec2", "DeleteSecurityGroup", "for each group found named "+ownName(s.ClusterID)+", never SPARKIFY_SECURITY_GROUP_ID; retried while the deleted workgroup's network interfaces hold it", "GroupId", "<its id>"),
+		call("iam", "ListRolePolicies", "when the role exists", "RoleName", role),
+		call("iam", "DeleteRolePolicy", "for each inline policy", "RoleName", role, "PolicyName", InlinePolicyName),
+		call("iam", "ListAttachedRolePolicies", "when the role exists", "RoleName", role),
+		call("iam", "DetachRolePolicy", "for each attached policy", "RoleName", role, "PolicyArn", "<its ARN>"),
+		call("iam", "DeleteRole", "when the role exists", "RoleName", role),
+	)
+}
+
+// what names the resource that has the endpoint: cluster or workgroup.
+func (s Spec) what() string {
+	if s.Serverless {
+		return "workgroup"
+	}
+	return "cluster"
 }

@@ -12,11 +12,11 @@ type policyDocument struct {
 }
 
 type statement struct {
-	Sid       string            `json:"Sid,omitempty"`
-	Effect    string            `json:"Effect"`
-	Principal map[string]string `json:"Principal,omitempty"`
-	Action    any               `json:"Action"`
-	Resource  any               `json:"Resource,omitempty"`
+	Sid       string         `json:"Sid,omitempty"`
+	Effect    string         `json:"Effect"`
+	Principal map[string]any `json:"Principal,omitempty"`
+	Action    any            `json:"Action"`
+	Resource  any            `json:"Resource,omitempty"`
 }
 
 func (d policyDocument) String() string {
@@ -33,10 +33,31 @@ func trustPolicy() string {
 		Version: "2012-10-17",
 		Statement: []statement{{
 			Effect:    "Allow",
-			Principal: map[string]string{"Service": "redshift.amazonaws.com"},
+			Principal: map[string]any{"Service": "redshift.amazonaws.com"},
 			Action:    "sts:AssumeRole",
 		}},
 	}.String()
+}
+
+// serverlessTrustPolicy lets Redshift and Redshift Serverless assume the
+// role, as the default IAM role of a namespace needs.
+func serverlessTrustPolicy() string {
+	return policyDocument{
+		Version: "2012-10-17",
+		Statement: []statement{{
+			Effect:    "Allow",
+			Principal: map[string]any{"Service": []string{"redshift.amazonaws.com", "redshift-serverless.amazonaws.com"}},
+			Action:    "sts:AssumeRole",
+		}},
+	}.String()
+}
+
+// trustPolicy is the trust policy of the role for s's deployment.
+func (s Spec) trustPolicy() string {
+	if s.Serverless {
+		return serverlessTrustPolicy()
+	}
+	return trustPolicy()
 }
 
 // readPolicy allows listing the source buckets and reading their objects,

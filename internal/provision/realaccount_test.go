@@ -3,6 +3,7 @@ package provision
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -41,6 +42,26 @@ func TestTwoClustersSharingARoleNameDoNotTouchEachOther(t *testing.T) {
 	if after := f.snapshot(t); after != before {
 		t.Errorf("the other cluster's runs changed the first one's resources:\n%s\n%s", before, after)
 	}
+}
+
+// TestEveryOwnerIsCheckedBeforeTheFirstWrite checks that a foreign role,
+// found once the subnet group could already have been created, stops the
+// run before anything is written.
+func TestEveryOwnerIsCheckedBeforeTheFirstWrite(t *testing.T) {
+	f := newFixture(t)
+	f.fake.Do(func(st *awsfake.State) {
+		st.Roles["sparkify-redshift-s3-read"] = &awsfake.Role{Name: "sparkify-redshift-s3-read", ARN: testRoleARN,
+			Tags: map[string]string{TagKey: "sparkify-prod"}, Inline: map[string]string{}}
+	})
+	s := testSpec(t, func(c *config.Config) { c.SubnetIDs = awsfake.OtherSubnets })
+	_, err := f.aws.Provision(context.Background(), s)
+	wantSettingError(t, err, "IAMRoleName", `belongs to cluster "sparkify-prod"`)
+	equalStrings(t, "writes", writes(f.fake.Actions()), nil)
+	f.fake.Do(func(st *awsfake.State) {
+		if len(st.SubnetGroups) != 0 {
+			t.Errorf("subnet groups created: %v", st.SubnetGroups)
+		}
+	})
 }
 
 func TestOwnershipIsTheTagValue(t *testing.T) {
@@ -149,16 +170,23 @@ func TestTeardownFromAnyState(t *testing.T) {
 	tests := []struct {
 		name    string
 		status  string
-		pending bool   // "available" with a modification pending
+		pending bool // "available" with a modification pending
+		plant   func(cl *awsfake.Cluster)
 		fail    string // DeleteCluster error code injected once
 		writes  []string
 	}{
 		{name: "available", status: "available", writes: []string{"redshift:DeleteCluster"}},
-		{name: "paused: resumed first", status: "paused", writes: []string{"redshift:ResumeCluster", "redshift:DeleteCluster"}},
-		{name: "pausing: paused, then resumed", status: "pausing", writes: []string{"redshift:ResumeCluster", "redshift:DeleteCluster"}},
-		{name: "resuming", status: "resuming", writes: []string{"redshift:DeleteCluster"}},
-		{name: "modifying", status: "modifying", writes: []string{"redshift:DeleteCluster"}},
+		// DeleteCluster is refused (InvalidClusterState) while resuming and
+		// modifying, and tried again until it is accepted.
+		{name: "paused: resumed first", status: "paused", writes: []string{"redshift:ResumeCluster", "redshift:DeleteCluster", "redshift:DeleteCluster", "redshift:DeleteCluster"}},
+		{name: "pausing: paused, then resumed", status: "pausing", writes: []string{"redshift:ResumeCluster", "redshift:DeleteCluster", "redshift:DeleteCluster", "redshift:DeleteCluster"}},
+		{name: "resuming", status: "resuming", writes: []string{"redshift:DeleteCluster", "redshift:DeleteCluster"}},
+		{name: "modifying", status: "modifying", writes: []string{"redshift:DeleteCluster", "redshift:DeleteCluster"}},
 		{name: "available but modifying", status: "available", pending: true, writes: []string{"redshift:DeleteCluster"}},
+		{name: "change deferred to the maintenance window", status: "available", plant: func(cl *awsfake.Cluster) {
+			cl.Deferred = map[string]string{"NodeType": "ra3.xlplus"}
+		}, writes: []string{"redshift:DeleteCluster"}},
+		{name: "in its maintenance window", status: "available", plant: func(cl *awsfake.Cluster) { cl.Maintenance = true }, writes: []string{"redshift:DeleteCluster"}},
 		{name: "incompatible-network", status: "incompatible-network", writes: []string{"redshift:DeleteCluster"}},
 		{name: "deleting", status: "deleting"},
 		{name: "final-snapshot", status: "final-snapshot"},
@@ -169,11 +197,15 @@ func TestTeardownFromAnyState(t *testing.T) {
 			f := newFixture(t)
 			s := testSpec(t, func(c *config.Config) { c.IngressCIDR = ""; c.SkipFinalSnapshot = true })
 			f.provision(t, s)
+			s.WaitTimeout = 2 * time.Second // what must wait has polled out long before
 			f.fake.CreatingPolls, f.fake.DeletingPolls, f.fake.FinalSnapshotPolls = 1, 1, 1
 			f.fake.Do(func(st *awsfake.State) {
 				st.Clusters["sparkify"].Status = tt.status
 				if tt.pending {
 					st.Clusters["sparkify"].Pending = map[string]string{"PubliclyAccessible": "true"}
+				}
+				if tt.plant != nil {
+					tt.plant(st.Clusters["sparkify"])
 				}
 			})
 			if tt.fail != "" {
@@ -247,7 +279,7 @@ func TestSubnetGroupAndDefaultVPC(t *testing.T) {
 		f.fake.NoDefaultVPC = true
 		_, err := f.aws.Provision(context.Background(), testSpec(t, nil))
 		wantSettingError(t, err, "SubnetGroup", "this region has no default VPC")
-		equalStrings(t, "calls", f.fake.Actions(), []string{"redshift:DescribeClusters", "ec2:DescribeVpcs"})
+		equalStrings(t, "calls", f.fake.Actions(), []string{"redshift:DescribeClusters", "iam:GetRole", "ec2:DescribeVpcs"})
 	})
 	t.Run("subnet group made from subnets, then removed", func(t *testing.T) {
 		f := newFixture(t)
@@ -297,7 +329,16 @@ func TestSubnetGroupAndDefaultVPC(t *testing.T) {
 	t.Run("unknown subnet", func(t *testing.T) {
 		f := newFixture(t)
 		_, err := f.aws.Provision(context.Background(), testSpec(t, func(c *config.Config) { c.SubnetIDs = []string{"subnet-0123456789abcdef0"} }))
-		wantSettingError(t, err, "SubnetIDs", "Redshift refused the subnets")
+		wantSettingError(t, err, "SubnetIDs", "a subnet does not exist (AWS: The subnet ID 'subnet-0123456789abcdef0' does not exist)")
+		equalStrings(t, "writes", writes(f.fake.Actions()), nil)
+	})
+	t.Run("subnets of two VPCs", func(t *testing.T) {
+		f := newFixture(t)
+		_, err := f.aws.Provision(context.Background(), testSpec(t, func(c *config.Config) {
+			c.SubnetIDs = []string{awsfake.OtherSubnets[0], awsfake.DefaultSubnets[0]}
+		}))
+		wantSettingError(t, err, "SubnetIDs", "name subnets of one VPC")
+		equalStrings(t, "writes", writes(f.fake.Actions()), nil)
 	})
 }
 
@@ -345,6 +386,36 @@ func TestSecurityGroup(t *testing.T) {
 			t.Errorf("rule added to %s", got)
 		}
 	})
+	t.Run("an untagged group with the job's name stops the run before any write", func(t *testing.T) {
+		f := newFixture(t)
+		f.fake.Do(func(st *awsfake.State) {
+			st.SecurityGroups[theirs] = &awsfake.SecurityGroup{ID: theirs, Name: "sparkify-warehouse-sparkify", VpcID: awsfake.DefaultVPC, Tags: map[string]string{}}
+		})
+		_, err := f.aws.Provision(context.Background(), testSpec(t, nil))
+		wantSettingError(t, err, "SecurityGroupID", `security group "sparkify-warehouse-sparkify in VPC `+awsfake.DefaultVPC+`" exists but was not created by this job`)
+		equalStrings(t, "writes", writes(f.fake.Actions()), nil)
+	})
+	t.Run("teardown leaves the user's tagged group", func(t *testing.T) {
+		f := newFixture(t)
+		f.fake.Do(func(st *awsfake.State) {
+			plantTheirs(awsfake.DefaultVPC)(st)
+			st.SecurityGroups[theirs].Tags[TagKey] = "sparkify" // as the README asks
+		})
+		s := testSpec(t, func(c *config.Config) { c.SecurityGroupID = theirs })
+		f.provision(t, s)
+		f.teardown(t, s)
+		f.fake.Do(func(st *awsfake.State) {
+			if st.SecurityGroups[theirs] == nil {
+				t.Errorf("teardown deleted %s, given as SPARKIFY_SECURITY_GROUP_ID", theirs)
+			}
+			if len(st.Rules) != 0 {
+				t.Errorf("rules left: %v", st.Rules)
+			}
+		})
+		if slices.Contains(f.fake.Actions(), "ec2:DeleteSecurityGroup") {
+			t.Errorf("teardown called DeleteSecurityGroup: %v", f.fake.Actions())
+		}
+	})
 	t.Run("group of another VPC", func(t *testing.T) {
 		f := newFixture(t)
 		f.fake.Do(plantTheirs(awsfake.OtherVPC))
@@ -365,7 +436,63 @@ func TestSecurityGroup(t *testing.T) {
 		f := newFixture(t)
 		f.fake.BlockPublicAccess = true
 		_, err := f.aws.Provision(context.Background(), testSpec(t, nil))
-		wantSettingError(t, err, "IngressCIDR", "the VPC does not allow a publicly accessible cluster (AWS: VPC Block Public Access is turned on")
-		f.provision(t, testSpec(t, func(c *config.Config) { c.IngressCIDR = "" }))
+		wantSettingError(t, err, "PubliclyAccessible", "the VPC does not allow a publicly accessible endpoint (AWS: VPC Block Public Access is turned on")
+		f.provision(t, testSpec(t, func(c *config.Config) { c.IngressCIDR, c.PubliclyAccessible = "10.0.0.0/16", false }))
 	})
+}
+
+// passRoleDenial is what AWS answers when the caller may not pass the role,
+// as the job policy's tag condition does for a role created moments ago.
+const passRoleDenial = "User: arn:aws:sts::" + awsfake.Account + ":assumed-role/deployer/job is not authorized to perform: iam:PassRole on resource: " + testRoleARN
+
+// TestYoungRoleWritesAreRetried checks that the writes that name a role
+// created moments ago are retried, for a bounded time, while IAM does not
+// show the role yet or does not let the job pass it, and not for an old
+// role.
+func TestYoungRoleWritesAreRetried(t *testing.T) {
+	tests := []struct {
+		name    string
+		old     bool // the role exists, created a day ago
+		managed bool
+		action  string // the call that fails
+		code    string
+		message string
+		fails   int
+		wantErr string
+		calls   int // calls of action
+	}{
+		{name: "PutRolePolicy on a new role", action: "PutRolePolicy", code: "NoSuchEntity", message: "The role with name sparkify-redshift-s3-read cannot be found.", fails: 2, calls: 3},
+		{name: "AttachRolePolicy on a new role", managed: true, action: "AttachRolePolicy", code: "NoSuchEntity", message: "The role with name sparkify-redshift-s3-read cannot be found.", fails: 2, calls: 3},
+		{name: "PutRolePolicy gives up", action: "PutRolePolicy", code: "NoSuchEntity", message: "The role with name sparkify-redshift-s3-read cannot be found.", fails: iamReadAttempts, calls: iamReadAttempts, wantErr: "PutRolePolicy"},
+		{name: "PassRole denied for a new role", action: "CreateCluster", code: "AccessDenied", message: passRoleDenial, fails: 2, calls: 3},
+		{name: "PassRole denied for an old role is final", old: true, action: "CreateCluster", code: "AccessDenied", message: passRoleDenial, fails: 1, calls: 1, wantErr: "lacks this permission"},
+		{name: "another denial is final", action: "CreateCluster", code: "AccessDenied", message: "not authorized to perform: redshift:CreateCluster", fails: 1, calls: 1, wantErr: "lacks this permission"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			if tt.old {
+				f.fake.Do(func(st *awsfake.State) {
+					st.Roles["sparkify-redshift-s3-read"] = &awsfake.Role{Name: "sparkify-redshift-s3-read", ARN: testRoleARN, TrustPolicy: trustPolicy(),
+						Tags: map[string]string{TagKey: "sparkify"}, Inline: map[string]string{}, Created: testNow.Add(-24 * time.Hour)}
+				})
+			}
+			for range tt.fails {
+				f.fake.FailWith(tt.action, tt.code, tt.message, 403)
+			}
+			_, err := f.aws.Provision(context.Background(), testSpec(t, func(c *config.Config) { c.ManagedS3Policy = tt.managed }))
+			if got := fmt.Sprint(err); (tt.wantErr == "" && err != nil) || !strings.Contains(got, tt.wantErr) {
+				t.Fatalf("Provision: %v, want error %q\nlogs:\n%s", err, tt.wantErr, f.logs)
+			}
+			n := 0
+			for _, a := range f.fake.Actions() {
+				if strings.HasSuffix(a, ":"+tt.action) {
+					n++
+				}
+			}
+			if n != tt.calls {
+				t.Errorf("%d %s calls, want %d: %v", n, tt.action, tt.calls, f.fake.Actions())
+			}
+		})
+	}
 }

@@ -23,6 +23,9 @@ import (
 // the cluster is available. It adopts only resources tagged TagKey with the
 // cluster's identifier as value.
 func (a *AWS) Provision(ctx context.Context, s Spec) (Outputs, error) {
+	if s.Serverless {
+		return a.provisionServerless(ctx, s)
+	}
 	// Look at the cluster first, so that a foreign or dying cluster of the
 	// same name stops the run before anything is written.
 	existing, err := a.describeCluster(ctx, s.ClusterID)
@@ -38,18 +41,45 @@ func (a *AWS) Provision(ctx context.Context, s Spec) (Outputs, error) {
 			return Outputs{}, fmt.Errorf("cluster %s is %q: %s", s.ClusterID, status, strings.ReplaceAll(hint, "<id>", s.ClusterID))
 		}
 	}
-	vpc, err := a.ensureNetwork(ctx, s, existing)
+	// Read everything whose owner decides, then write: a foreign role,
+	// subnet group or security group stops the run before anything is
+	// created.
+	current, err := a.getRole(ctx, s.RoleName)
 	if err != nil {
 		return Outputs{}, err
 	}
-	role, err := a.ensureRole(ctx, s)
+	if current != nil {
+		if err := checkOwner(s, "IAMRoleName", "IAM role", s.RoleName, roleTag(current.Tags)); err != nil {
+			return Outputs{}, err
+		}
+	}
+	var subnets *rstypes.ClusterSubnetGroup
+	if existing == nil && len(s.SubnetIDs) > 0 {
+		if subnets, err = a.ownSubnetGroup(ctx, s); err != nil {
+			return Outputs{}, err
+		}
+	}
+	vpc, err := a.clusterVPC(ctx, s, existing, subnets)
+	if err != nil {
+		return Outputs{}, err
+	}
+	own, err := a.readOwnSecurityGroup(ctx, s, vpc)
+	if err != nil {
+		return Outputs{}, err
+	}
+	if existing == nil && len(s.SubnetIDs) > 0 {
+		if err := a.ensureSubnetGroup(ctx, s, subnets); err != nil {
+			return Outputs{}, err
+		}
+	}
+	role, err := a.ensureRole(ctx, s, current)
 	if err != nil {
 		return Outputs{}, err
 	}
 	if err := a.ensureRolePolicy(ctx, s, role); err != nil {
 		return Outputs{}, err
 	}
-	group, err := a.ensureSecurityGroup(ctx, s, vpc)
+	group, err := a.ensureSecurityGroup(ctx, s, vpc, own)
 	if err != nil {
 		return Outputs{}, err
 	}
@@ -57,21 +87,21 @@ func (a *AWS) Provision(ctx context.Context, s Spec) (Outputs, error) {
 	if err != nil {
 		return Outputs{}, err
 	}
-	if err := a.ensureIngress(ctx, s, cl, group); err != nil {
+	port := int32(s.Port)
+	if cl.Endpoint != nil && cl.Endpoint.Port != nil {
+		port = *cl.Endpoint.Port
+	}
+	if err := a.ensureIngress(ctx, s, port, group); err != nil {
 		return Outputs{}, err
 	}
 	if cl.Endpoint == nil || aws.ToString(cl.Endpoint.Address) == "" {
 		return Outputs{}, fmt.Errorf("cluster %s is available but has no endpoint", s.ClusterID)
 	}
 	host := aws.ToString(cl.Endpoint.Address)
-	port := int(aws.ToInt32(cl.Endpoint.Port))
-	if port == 0 {
-		port = s.Port
-	}
 	u := url.URL{
 		Scheme:   "postgres",
 		User:     url.User(aws.ToString(cl.MasterUsername)),
-		Host:     host + ":" + strconv.Itoa(port),
+		Host:     host + ":" + strconv.Itoa(int(port)),
 		Path:     "/" + aws.ToString(cl.DBName),
 		RawQuery: "sslmode=require",
 	}
@@ -79,7 +109,7 @@ func (a *AWS) Provision(ctx context.Context, s Spec) (Outputs, error) {
 		DatabaseURL:       u.String(),
 		RoleARN:           role.arn,
 		Endpoint:          host,
-		Port:              port,
+		Port:              int(port),
 		PasswordSecretARN: aws.ToString(cl.MasterPasswordSecretArn),
 	}
 	a.Log.Info("provisioned", "cluster", s.ClusterID, "endpoint", host, "port", port, "role", role.arn)
@@ -160,8 +190,10 @@ func (a *AWS) settleDelay() time.Duration {
 	return 10 * time.Second
 }
 
-// whileIAMLags runs read again, a few times, while IAM answers NoSuchEntity
-// for a role that is young: IAM's reads lag behind its writes.
+// whileIAMLags runs read again, a few times (iamReadAttempts, RoleSettleDelay
+// apart), while IAM answers NoSuchEntity for a role that is young: IAM is
+// eventually consistent, and a read, PutRolePolicy or AttachRolePolicy right
+// after CreateRole may not find the role yet.
 func (a *AWS) whileIAMLags(ctx context.Context, young bool, op string, read func(context.Context) error) error {
 	for attempt := 1; ; attempt++ {
 		err := read(ctx)
@@ -175,13 +207,10 @@ func (a *AWS) whileIAMLags(ctx context.Context, young bool, op string, read func
 	}
 }
 
-// ensureRole creates the role or repairs its trust policy.
-func (a *AWS) ensureRole(ctx context.Context, s Spec) (roleInfo, error) {
-	role, err := a.getRole(ctx, s.RoleName)
-	if err != nil {
-		return roleInfo{}, err
-	}
-	trust := trustPolicy()
+// ensureRole creates the role or repairs the trust policy of role, the
+// role as read (and its owner checked) before the run's first write.
+func (a *AWS) ensureRole(ctx context.Context, s Spec, role *iamtypes.Role) (roleInfo, error) {
+	trust := s.trustPolicy()
 	if role == nil {
 		a.Log.Info("creating IAM role", "role", s.RoleName)
 		out, err := a.IAM.CreateRole(ctx, &iam.CreateRoleInput{
@@ -272,7 +301,11 @@ func (a *AWS) ensureRolePolicy(ctx context.Context, s Spec, role roleInfo) error
 	if s.ManagedPolicy {
 		if !hasManaged {
 			a.Log.Info("attaching the managed policy", "role", s.RoleName, "policy", managedARN)
-			if _, err := a.IAM.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String(s.RoleName), PolicyArn: aws.String(managedARN)}); err != nil {
+			err := a.whileIAMLags(ctx, a.young(role), "AttachRolePolicy", func(ctx context.Context) error {
+				_, err := a.IAM.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String(s.RoleName), PolicyArn: aws.String(managedARN)})
+				return err
+			})
+			if err != nil {
 				return callError("AttachRolePolicy", err)
 			}
 		}
@@ -294,9 +327,13 @@ func (a *AWS) ensureRolePolicy(ctx context.Context, s Spec, role roleInfo) error
 		doc = ""
 	}
 	if doc != "" {
-		if _, err := a.IAM.PutRolePolicy(ctx, &iam.PutRolePolicyInput{
-			RoleName: aws.String(s.RoleName), PolicyName: aws.String(InlinePolicyName), PolicyDocument: aws.String(doc),
-		}); err != nil {
+		err := a.whileIAMLags(ctx, a.young(role), "PutRolePolicy", func(ctx context.Context) error {
+			_, err := a.IAM.PutRolePolicy(ctx, &iam.PutRolePolicyInput{
+				RoleName: aws.String(s.RoleName), PolicyName: aws.String(InlinePolicyName), PolicyDocument: aws.String(doc),
+			})
+			return err
+		})
+		if err != nil {
 			return callError("PutRolePolicy", err)
 		}
 	}
@@ -362,15 +399,15 @@ func (a *AWS) createClusterInput(s Spec, roleARN, group string) *redshift.Create
 // ModifyClusterIamRoles is tried while Redshift does not accept a young role.
 const roleSettleAttempts = 6
 
-// whileRoleSettles runs call again, RoleSettleDelay apart, while Redshift
-// refuses it with InvalidParameterValue and the role is young: Redshift
-// cannot assume a role until IAM has propagated it. The refusal has no
-// type of its own (CreateCluster does not model InvalidParameterValue), so
-// the code and the role's age decide, not the message.
+// whileRoleSettles runs call again, RoleSettleDelay apart, while AWS
+// refuses it because it cannot use the role yet (roleNotReady) and the
+// role is young: Redshift cannot assume a role until IAM has propagated
+// it, and the job policy's PassRole condition on the role's tag may not
+// see the tag of a role created moments ago.
 func (a *AWS) whileRoleSettles(ctx context.Context, s Spec, role roleInfo, op string, call func(context.Context) error) error {
 	for attempt := 1; ; attempt++ {
 		err := call(ctx)
-		if err == nil || !a.young(role) || attempt == roleSettleAttempts || errorCode(err) != "InvalidParameterValue" {
+		if err == nil || !a.young(role) || attempt == roleSettleAttempts || !roleNotReady(err) {
 			return err
 		}
 		a.Log.Info("Redshift does not accept the young IAM role yet; retrying", "cluster", s.ClusterID, "op", op,
@@ -381,13 +418,38 @@ func (a *AWS) whileRoleSettles(ctx context.Context, s Spec, role roleInfo, op st
 	}
 }
 
+// roleNotReady tells whether AWS refused a call naming a role because it
+// cannot use the role yet: Redshift's InvalidParameterValue (the refusal
+// has no type of its own: CreateCluster does not model it, so the code and
+// the role's age decide, not the message), Redshift Serverless's
+// ValidationException about the role, or a PassRole denial.
+func roleNotReady(err error) bool {
+	switch errorCode(err) {
+	case "InvalidParameterValue":
+		return true
+	case "ValidationException":
+		return strings.Contains(errorMessage(err), "IAM role")
+	}
+	return passRoleDenied(err)
+}
+
+// passRoleDenied tells whether AWS refused a call because the caller may
+// not pass the role (iam:PassRole).
+func passRoleDenied(err error) bool {
+	switch errorCode(err) {
+	case "AccessDenied", "AccessDeniedException", "AccessDeniedFault", "UnauthorizedOperation", "UnauthorizedException":
+		return strings.Contains(errorMessage(err), "iam:PassRole")
+	}
+	return false
+}
+
 // publicRefused turns the error of a call that asked for a publicly
 // accessible cluster into a setting error when the VPC refused it (VPC
 // Block Public Access, no internet gateway); other errors are returned as
 // they are.
 func publicRefused(s Spec, err error) error {
 	if _, ok := errors.AsType[*rstypes.InvalidVPCNetworkStateFault](err); (ok || errorCode(err) == "InvalidVPCNetworkStateFault") && s.wantPublic() {
-		return &SettingError{Setting: "IngressCIDR", Msg: fmt.Sprintf("the VPC does not allow a publicly accessible cluster (AWS: %s); VPC Block Public Access or a VPC without an internet gateway does that. Add a Block Public Access exclusion for the cluster's subnets, or leave {IngressCIDR} empty and reach the cluster from inside the VPC", errorMessage(err))}
+		return &SettingError{Setting: "PubliclyAccessible", Msg: fmt.Sprintf("the VPC does not allow a publicly accessible endpoint (AWS: %s); VPC Block Public Access or a VPC without an internet gateway does that. Add a Block Public Access exclusion for the subnets, or set {PubliclyAccessible}=false and reach the warehouse from inside the VPC ({IngressCIDR} a private CIDR)", errorMessage(err))}
 	}
 	return err
 }
@@ -446,7 +508,7 @@ func (a *AWS) ensureCluster(ctx context.Context, s Spec, cl *rstypes.Cluster, ro
 	}
 	mod := &redshift.ModifyClusterInput{ClusterIdentifier: aws.String(s.ClusterID)}
 	if aws.ToBool(cl.PubliclyAccessible) != s.wantPublic() {
-		a.Log.Warn("repairing the cluster: public accessibility follows SPARKIFY_INGRESS_CIDR", "cluster", s.ClusterID, "publicly_accessible", s.wantPublic())
+		a.Log.Warn("repairing the cluster: public accessibility follows SPARKIFY_PUBLICLY_ACCESSIBLE", "cluster", s.ClusterID, "publicly_accessible", s.wantPublic())
 		mod.PubliclyAccessible = aws.Bool(s.wantPublic())
 	}
 	if groups := clusterGroups(cl); group != "" && !slices.Contains(groups, group) {
@@ -511,6 +573,9 @@ func (a *AWS) warnDifferences(s Spec, cl *rstypes.Cluster) {
 // skipped, so tearing down nothing succeeds, and a teardown stopped at any
 // point finishes when run again.
 func (a *AWS) Teardown(ctx context.Context, s Spec) error {
+	if s.Serverless {
+		return a.teardownServerless(ctx, s)
+	}
 	// Check the cluster and the role before deleting either, so that a
 	// foreign one of the same name stops the run before anything is deleted.
 	cl, err := a.describeCluster(ctx, s.ClusterID)
@@ -557,62 +622,57 @@ func (a *AWS) Teardown(ctx context.Context, s Spec) error {
 	return a.deleteRole(ctx, s)
 }
 
-// busyStatuses are the statuses of a cluster on its way to "available".
-var busyStatuses = []string{"creating", "modifying", "rebooting", "resizing", "renaming", "resuming", "updating-hsm",
-	"rotating-keys", "prep-for-resize", "resize-cleanup", "cancelling-resize"}
-
 // deleteCluster deletes cl (looked up by Teardown) and waits until it is
-// gone, from whatever state it is in: a deletion already under way (also
-// during the final snapshot) is waited for, a busy cluster is waited for,
-// a paused one is resumed first (Redshift deletes only running clusters).
+// gone, from whatever state it is in. It tries DeleteCluster and waits only
+// when AWS refuses it for the cluster's state (InvalidClusterState), the
+// one refusal the DeleteCluster API reference names for it: a cluster
+// with a change pending or in its maintenance window is deleted at once.
+// A deletion already under way (also during the final snapshot) is waited
+// for, and a paused cluster is resumed first (Redshift deletes only
+// running clusters).
 func (a *AWS) deleteCluster(ctx context.Context, s Spec, cl *rstypes.Cluster) error {
-	var err error
-	// Each step moves the cluster towards deletable; a few are enough.
-	for range 4 {
-		status, detail := clusterState(cl)
-		switch {
-		case status == gone:
-			a.Log.Info("no Redshift cluster to delete", "cluster", s.ClusterID)
-			return nil
-		case status == "deleting" || status == "final-snapshot":
-			a.Log.Info("the cluster is already being deleted; waiting until it is gone", "cluster", s.ClusterID, "status", status)
-			_, err := a.waitCluster(ctx, s, untilDeleted)
+	status, _ := clusterState(cl)
+	switch status {
+	case gone:
+		a.Log.Info("no Redshift cluster to delete", "cluster", s.ClusterID)
+		return nil
+	case "deleting", "final-snapshot":
+		a.Log.Info("the cluster is already being deleted; waiting until it is gone", "cluster", s.ClusterID, "status", status)
+		_, err := a.waitCluster(ctx, s, untilDeleted)
+		return err
+	case "pausing":
+		a.Log.Info("the cluster is pausing; waiting until it is paused to resume it", "cluster", s.ClusterID)
+		var err error
+		if cl, err = a.waitCluster(ctx, s, untilPaused); err != nil {
 			return err
-		case status == "pausing":
-			a.Log.Info("the cluster is pausing; waiting until it is paused to resume it", "cluster", s.ClusterID)
-			cl, err = a.waitCluster(ctx, s, untilPaused)
-		case status == "paused":
-			a.Log.Info("resuming the paused cluster: Redshift deletes only running clusters", "cluster", s.ClusterID)
-			err = a.retryBusy(ctx, s, "ResumeCluster", func(ctx context.Context) error {
-				_, err := a.Redshift.ResumeCluster(ctx, &redshift.ResumeClusterInput{ClusterIdentifier: aws.String(s.ClusterID)})
-				return err
-			})
-			if err == nil {
-				cl, err = a.waitCluster(ctx, s, untilSettled)
-			}
-		case slices.Contains(busyStatuses, status) || (status == "available" && detail != ""):
-			a.Log.Info("the cluster is busy; waiting until it settles before deleting it", "cluster", s.ClusterID, "status", status, "detail", detail)
-			cl, err = a.waitCluster(ctx, s, untilSettled)
-		default:
+		}
+		if status, _ = clusterState(cl); status != "paused" {
 			return a.deleteNow(ctx, s)
 		}
+		fallthrough
+	case "paused":
+		a.Log.Info("resuming the paused cluster: Redshift deletes only running clusters", "cluster", s.ClusterID)
+		err := a.retryBusy(ctx, s, "ResumeCluster", func(ctx context.Context) error {
+			_, err := a.Redshift.ResumeCluster(ctx, &redshift.ResumeClusterInput{ClusterIdentifier: aws.String(s.ClusterID)})
+			return err
+		})
 		if err != nil {
 			return err
 		}
 	}
-	status, _ := clusterState(cl)
-	return fmt.Errorf("cluster %s is still %q and cannot be deleted yet: run teardown again", s.ClusterID, status)
+	return a.deleteNow(ctx, s)
 }
 
-// deleteNow calls DeleteCluster, retrying while the cluster is busy, and
-// waits until the cluster is gone.
+// deleteNow calls DeleteCluster, retrying while AWS refuses it for the
+// cluster's state (InvalidClusterState), and waits until the cluster is
+// gone.
 func (a *AWS) deleteNow(ctx context.Context, s Spec) error {
 	in := &redshift.DeleteClusterInput{ClusterIdentifier: aws.String(s.ClusterID), SkipFinalClusterSnapshot: aws.Bool(s.SkipFinalSnapshot)}
 	if !s.SkipFinalSnapshot {
 		in.FinalClusterSnapshotIdentifier = aws.String(finalSnapshotID(s.ClusterID, a.now()))
 	}
 	a.Log.Info("deleting the Redshift cluster", "cluster", s.ClusterID, "final_snapshot", aws.ToString(in.FinalClusterSnapshotIdentifier))
-	err := a.retryBusy(ctx, s, "DeleteCluster", func(ctx context.Context) error {
+	err := a.retryWhile(ctx, s, "DeleteCluster", "AWS refuses to delete the cluster in its current state", isClusterBusy, func(ctx context.Context) error {
 		_, err := a.Redshift.DeleteCluster(ctx, in)
 		if !isClusterBusy(err) {
 			return err

@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/redshift"
+	"github.com/aws/aws-sdk-go-v2/service/redshiftserverless"
 
 	"github.com/sparkify/warehouse/internal/config"
 	"github.com/sparkify/warehouse/internal/provision/awsfake"
@@ -42,6 +43,10 @@ func testConfig() config.Config {
 		SongData:    source.Location{Scheme: "s3", Bucket: "udacity-dend", Path: "song_data"},
 		LogData:     source.Location{Scheme: "s3", Bucket: "udacity-dend", Path: "log_data"},
 		LogJSONPath: "s3://udacity-dend/log_json_path.json",
+		// A public CIDR needs a public endpoint.
+		PubliclyAccessible: true,
+		RedshiftDeployment: "provisioned",
+		ServerlessBaseRPU:  4,
 		Provision: config.Provision{
 			ClusterID:   "sparkify",
 			NodeType:    "ra3.large",
@@ -97,6 +102,7 @@ func newFixture(t *testing.T) *fixture {
 			IAM:             iam.NewFromConfig(cfg),
 			Redshift:        redshift.NewFromConfig(cfg),
 			EC2:             ec2.NewFromConfig(cfg),
+			Serverless:      redshiftserverless.NewFromConfig(cfg),
 			Log:             slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 			PollMinDelay:    time.Millisecond,
 			PollMaxDelay:    5 * time.Millisecond,
@@ -228,9 +234,8 @@ func TestProvisionCreatesEverything(t *testing.T) {
 	out := f.provision(t, testSpec(t, nil))
 
 	equalStrings(t, "calls", f.fake.Actions(), []string{
-		"redshift:DescribeClusters", "ec2:DescribeVpcs",
-		"iam:GetRole", "iam:CreateRole", "iam:PutRolePolicy",
-		"ec2:DescribeSecurityGroups", "ec2:CreateSecurityGroup",
+		"redshift:DescribeClusters", "iam:GetRole", "ec2:DescribeVpcs", "ec2:DescribeSecurityGroups",
+		"iam:CreateRole", "iam:PutRolePolicy", "ec2:CreateSecurityGroup",
 		"redshift:CreateCluster", "redshift:DescribeClusters",
 		"ec2:DescribeSecurityGroupRules", "ec2:AuthorizeSecurityGroupIngress",
 	})
@@ -329,8 +334,25 @@ func TestProvisionShapes(t *testing.T) {
 			},
 		},
 		{
+			name: "private CIDR: in-VPC rule, private cluster",
+			mod:  func(c *config.Config) { c.IngressCIDR, c.PubliclyAccessible = "10.0.0.0/16", false },
+			check: func(t *testing.T, f *fixture) {
+				if got := f.call(t, "CreateCluster").Get("PubliclyAccessible"); got != "false" {
+					t.Errorf("PubliclyAccessible = %q", got)
+				}
+				if got := f.call(t, "AuthorizeSecurityGroupIngress").Get("IpPermissions.1.IpRanges.1.CidrIp"); got != "10.0.0.0/16" {
+					t.Errorf("rule CIDR = %q", got)
+				}
+				f.fake.Do(func(st *awsfake.State) {
+					if cl := st.Clusters["sparkify"]; cl.PubliclyAccessible || len(cl.SecurityGroups) != 1 || cl.SecurityGroups[0] == awsfake.DefaultSecurityGroup {
+						t.Errorf("cluster = %+v", cl)
+					}
+				})
+			},
+		},
+		{
 			name: "no ingress: private cluster, no rule",
-			mod:  func(c *config.Config) { c.IngressCIDR = "" },
+			mod:  func(c *config.Config) { c.IngressCIDR, c.PubliclyAccessible = "", false },
 			check: func(t *testing.T, f *fixture) {
 				if got := f.call(t, "CreateCluster").Get("PubliclyAccessible"); got != "false" {
 					t.Errorf("PubliclyAccessible = %q", got)
@@ -421,8 +443,8 @@ func TestProvisionTwiceChangesNothing(t *testing.T) {
 
 	second := f.provision(t, s)
 	equalStrings(t, "second run's calls", f.fake.Actions(), []string{
-		"redshift:DescribeClusters", "iam:GetRole", "iam:ListAttachedRolePolicies", "iam:GetRolePolicy",
-		"ec2:DescribeSecurityGroups", "ec2:DescribeSecurityGroupRules",
+		"redshift:DescribeClusters", "iam:GetRole", "ec2:DescribeSecurityGroups", "iam:ListAttachedRolePolicies", "iam:GetRolePolicy",
+		"ec2:DescribeSecurityGroupRules",
 	})
 	if first != second {
 		t.Errorf("outputs differ: %+v, then %+v", first, second)
@@ -480,8 +502,13 @@ func TestProvisionRepairsDrift(t *testing.T) {
 		},
 		{
 			name:   "ingress no longer asked for",
-			mod:    func(c *config.Config) { c.IngressCIDR = "" },
+			mod:    func(c *config.Config) { c.IngressCIDR, c.PubliclyAccessible = "", false },
 			writes: []string{"redshift:ModifyCluster", "ec2:RevokeSecurityGroupIngress"},
+		},
+		{
+			name:   "public endpoint no longer asked for, in-VPC rule",
+			mod:    func(c *config.Config) { c.IngressCIDR, c.PubliclyAccessible = "10.0.0.0/16", false },
+			writes: []string{"redshift:ModifyCluster", "ec2:RevokeSecurityGroupIngress", "ec2:AuthorizeSecurityGroupIngress"},
 		},
 		{
 			name:   "switch to the managed policy",
@@ -508,7 +535,7 @@ func TestProvisionRepairsDrift(t *testing.T) {
 			f.provision(t, s)
 			equalStrings(t, "writes of the run after the repair", writes(f.fake.Actions()), nil)
 			f.fake.Do(func(st *awsfake.State) {
-				if len(st.Rules) != map[bool]int{true: 1, false: 0}[s.wantPublic()] {
+				if len(st.Rules) != map[bool]int{true: 1, false: 0}[s.wantIngress()] {
 					t.Errorf("rules = %v", st.Rules)
 				}
 				if cl := st.Clusters["sparkify"]; cl.PubliclyAccessible != s.wantPublic() || !slices.Contains(cl.IamRoles, testRoleARN) {
@@ -693,10 +720,12 @@ func TestTeardownWaitsForABusyCluster(t *testing.T) {
 	f.fake.ResetCalls()
 	s.WaitTimeout = time.Minute
 	f.teardown(t, s)
-	if !strings.Contains(f.logs.String(), "waiting until it settles before deleting it") {
+	if !strings.Contains(f.logs.String(), "AWS refuses to delete the cluster in its current state; retrying") {
 		t.Errorf("teardown did not wait for the busy cluster:\n%s", f.logs)
 	}
-	equalStrings(t, "writes", writes(f.fake.Actions()), []string{"redshift:DeleteCluster", "ec2:DeleteSecurityGroup", "iam:DeleteRolePolicy", "iam:DeleteRole"})
+	// Refused twice while creating, then accepted.
+	equalStrings(t, "writes", writes(f.fake.Actions()), []string{"redshift:DeleteCluster", "redshift:DeleteCluster", "redshift:DeleteCluster",
+		"ec2:DeleteSecurityGroup", "iam:DeleteRolePolicy", "iam:DeleteRole"})
 }
 
 func TestRefusesResourcesItDidNotCreate(t *testing.T) {

@@ -3,9 +3,11 @@ package provision
 import (
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/netip"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -57,11 +59,13 @@ type Spec struct {
 	DualStack         bool         // IpAddressType dualstack
 	WaitTimeout       time.Duration
 	SkipFinalSnapshot bool
+	Public            bool // PubliclyAccessible: a public endpoint
+	Serverless        bool // a namespace and a workgroup instead of a cluster
+	BaseRPU           int  // the workgroup's base capacity
 }
 
 var (
 	clusterIDRe = regexp.MustCompile(`^[a-z][a-z0-9-]{0,62}$`)
-	nodeTypeRe  = regexp.MustCompile(`^[a-z0-9]+\.[a-z0-9]+$`)
 	dbNameRe    = regexp.MustCompile(`^[a-z]{1,64}$`)
 	dbUserRe    = regexp.MustCompile(`^[a-z][a-z0-9_+.@-]{0,127}$`)
 	roleNameRe  = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
@@ -70,15 +74,41 @@ var (
 	subnetGrpRe = regexp.MustCompile(`^[a-z0-9-]{1,255}$`)
 )
 
-// maxNodes is CreateCluster's limit on NumberOfNodes.
-const maxNodes = 100
+// nodeRange is how many nodes CreateCluster accepts for a node type.
+type nodeRange struct{ min, max int }
 
-// multiNodeOnly are the node types that have no single-node clusters.
-var multiNodeOnly = []string{"ra3.4xlarge", "ra3.16xlarge", "dc2.8xlarge"}
+// nodeTypes are the node types CreateCluster accepts for new clusters, with
+// the node range of each ("Node range with create cluster"), from the
+// "Amazon Redshift provisioned clusters" page of the Amazon Redshift
+// Management Guide
+// (https://docs.aws.amazon.com/redshift/latest/mgmt/working-with-clusters.html)
+// and the NodeType values of the CreateCluster API reference
+// (https://docs.aws.amazon.com/redshift/latest/APIReference/API_CreateCluster.html).
+// A 1 as min means single-node clusters exist for the type. Elastic resize
+// can grow some types further after creation; that is not provision's job.
+var nodeTypes = map[string]nodeRange{
+	"ra3.large":    {1, 16},
+	"ra3.xlplus":   {1, 16},
+	"ra3.4xlarge":  {2, 32},
+	"ra3.16xlarge": {2, 128},
+}
 
-// reservedWords are Redshift's reserved words that consist of letters only,
-// the ones a database name could be; CreateCluster refuses them as DBName.
-var reservedWords = strings.Fields(`aes all allowoverwrite analyse analyze and any array as asc authorization
+// retiredFamilies are node families AWS has retired: DC2 (the last one
+// CreateCluster still lists), DS2 and DC1. New clusters cannot use them.
+var retiredFamilies = []string{"dc2", "ds2", "dc1"}
+
+// reservedWords are Redshift's reserved words, from "Reserved words" in the
+// Amazon Redshift Database Developer Guide
+// (https://docs.aws.amazon.com/redshift/latest/dg/r_pg_keywords.html).
+// CreateCluster refuses them as DBName and as MasterUsername
+// (https://docs.aws.amazon.com/redshift/latest/APIReference/API_CreateCluster.html),
+// CreateNamespace as adminUsername.
+var reservedWords = append(strings.Fields(`aes128 aes256 az64 bzip2 current_date current_time current_timestamp
+	current_user current_user_id delta32k globaldict256 globaldict64k mostly13 mostly32 mostly8
+	session_user text255 text32k zstd`), letterReservedWords...)
+
+// letterReservedWords are the reserved words that consist of letters only.
+var letterReservedWords = strings.Fields(`aes all allowoverwrite analyse analyze and any array as asc authorization
 	backup between binary blanksasnull both bytedict case cast check collate column constraint create
 	credentials cross default deferrable deflate defrag delta desc disable distinct do else emptyasnull
 	enable encode encrypt encryption end except explicit false for foreign freeze from full grant group
@@ -111,14 +141,22 @@ func NewSpec(cfg config.Config) (Spec, error) {
 	if !clusterIDRe.MatchString(s.ClusterID) || strings.Contains(s.ClusterID, "--") || strings.HasSuffix(s.ClusterID, "-") {
 		return s, &SettingError{Setting: "ClusterID", Msg: fmt.Sprintf("%q is not a Redshift cluster identifier: use 1 to 63 lower-case letters, digits and single hyphens, starting with a letter", s.ClusterID)}
 	}
-	if !nodeTypeRe.MatchString(s.NodeType) {
-		return s, &SettingError{Setting: "NodeType", Msg: fmt.Sprintf("%q is not a node type such as ra3.large", s.NodeType)}
-	}
-	if s.NodeCount < 1 || s.NodeCount > maxNodes {
-		return s, &SettingError{Setting: "NodeCount", Msg: fmt.Sprintf("%d is out of range: use 1 (single-node) to %d", s.NodeCount, maxNodes)}
-	}
-	if s.NodeCount == 1 && slices.Contains(multiNodeOnly, s.NodeType) {
-		return s, &SettingError{Setting: "NodeCount", Msg: fmt.Sprintf("%s has no single-node clusters: use 2 or more, or {NodeType}=ra3.large", s.NodeType)}
+	switch cfg.RedshiftDeployment {
+	case "", "provisioned":
+		if err := s.checkNodes(); err != nil {
+			return s, err
+		}
+	case "serverless":
+		s.Serverless = true
+		s.BaseRPU = cfg.ServerlessBaseRPU
+		if len(s.ClusterID) < 3 {
+			return s, &SettingError{Setting: "ClusterID", Msg: fmt.Sprintf("%q is too short for a Redshift Serverless namespace and workgroup name, which take 3 to 64 characters", s.ClusterID)}
+		}
+		if msg := checkBaseRPU(s.BaseRPU); msg != "" {
+			return s, &SettingError{Setting: "ServerlessBaseRPU", Msg: msg}
+		}
+	default:
+		return s, &SettingError{Setting: "RedshiftDeployment", Msg: fmt.Sprintf("%q is not provisioned (a cluster) or serverless (a namespace and a workgroup)", cfg.RedshiftDeployment)}
 	}
 	if !dbNameRe.MatchString(s.DBName) || slices.Contains(reservedWords, s.DBName) {
 		return s, &SettingError{Setting: "DBName", Msg: fmt.Sprintf("%q is not a database name Redshift accepts: use 1 to 64 lower-case letters (no digits, no _), not a reserved word", s.DBName)}
@@ -126,12 +164,19 @@ func NewSpec(cfg config.Config) (Spec, error) {
 	if !dbUserRe.MatchString(s.DBUser) || s.DBUser == "public" {
 		return s, &SettingError{Setting: "DBUser", Msg: fmt.Sprintf("%q is not a master user name: use up to 128 lower-case letters, digits and _+.@-, starting with a letter, not \"public\"", s.DBUser)}
 	}
+	if slices.Contains(reservedWords, s.DBUser) {
+		return s, &SettingError{Setting: "DBUser", Msg: fmt.Sprintf("%q is a Redshift reserved word, which Redshift refuses as the master user name: choose another name, such as sparkify or awsuser", s.DBUser)}
+	}
 	if s.Password != "" {
 		if msg := checkPassword(s.Password.reveal()); msg != "" {
 			return s, &SettingError{Setting: "DBPassword", Msg: msg + " (or leave it empty to let AWS Secrets Manager manage the password)"}
 		}
 	}
-	if msg := checkPort(s.NodeType, s.Port); msg != "" {
+	portFor := s.NodeType
+	if s.Serverless {
+		portFor = "ra3." // a workgroup accepts the ports of RA3 clusters
+	}
+	if msg := checkPort(portFor, s.Port); msg != "" {
 		return s, &SettingError{Setting: "DBPort", Msg: msg}
 	}
 	if !roleNameRe.MatchString(s.RoleName) {
@@ -151,8 +196,12 @@ func NewSpec(cfg config.Config) (Spec, error) {
 		return s, err
 	}
 	s.Ingress = ingress
+	s.Public = cfg.PubliclyAccessible
 	if ingress.IsValid() && !ingress.Addr().Is4() && !s.DualStack {
 		return s, &SettingError{Setting: "IngressCIDR", Msg: fmt.Sprintf("%s is an IPv6 CIDR, which admits nothing to an IPv4-only cluster: use an IPv4 CIDR, or set {IPAddressType}=dualstack with {SubnetGroup} or {SubnetIDs} naming subnets that have IPv6 ranges", ingress)}
+	}
+	if ingress.IsValid() && !s.Public && !privateRange(ingress) {
+		return s, &SettingError{Setting: "IngressCIDR", Msg: fmt.Sprintf("%s is a public address range, which reaches only a publicly accessible endpoint: set {PubliclyAccessible}=true for a public endpoint, or give the private CIDR of the network inside the VPC (such as 10.0.0.0/16) that connects to it", ingress)}
 	}
 	buckets, err := sourceBuckets(cfg)
 	if err != nil {
@@ -253,6 +302,62 @@ func (s *Spec) setNetwork(p config.Provision) error {
 	return nil
 }
 
+// checkNodes applies CreateCluster's node types and the node range of the
+// type.
+func (s Spec) checkNodes() error {
+	family, _, _ := strings.Cut(s.NodeType, ".")
+	if slices.Contains(retiredFamilies, family) {
+		return &SettingError{Setting: "NodeType", Msg: fmt.Sprintf("%s is retired: AWS has retired the DC2 node types (and DS2 and DC1 before them), so new clusters cannot use them. Use an RA3 node type (%s), or {RedshiftDeployment}=serverless", s.NodeType, strings.Join(nodeTypeNames(), ", "))}
+	}
+	r, ok := nodeTypes[s.NodeType]
+	if !ok {
+		return &SettingError{Setting: "NodeType", Msg: fmt.Sprintf("%q is not a Redshift node type: use one of %s", s.NodeType, strings.Join(nodeTypeNames(), ", "))}
+	}
+	if s.NodeCount < r.min || s.NodeCount > r.max {
+		single := "1 (single-node) to"
+		if r.min > 1 {
+			single = strconv.Itoa(r.min) + " to"
+		}
+		return &SettingError{Setting: "NodeCount", Msg: fmt.Sprintf("%d is out of range for %s: use %s %d nodes", s.NodeCount, s.NodeType, single, r.max)}
+	}
+	return nil
+}
+
+// nodeTypeNames returns the node types CreateCluster accepts, sorted.
+func nodeTypeNames() []string { return slices.Sorted(maps.Keys(nodeTypes)) }
+
+// checkBaseRPU applies the workgroup base capacities AWS accepts: 4, 8 to
+// 512 in units of 8, and (in the regions that offer it) 512 to 1024 in
+// units of 32, from "Compute capacity for Amazon Redshift Serverless" in
+// the Amazon Redshift Management Guide
+// (https://docs.aws.amazon.com/redshift/latest/mgmt/serverless-capacity.html).
+func checkBaseRPU(rpu int) string {
+	switch {
+	case rpu == 4, rpu >= 8 && rpu <= 512 && rpu%8 == 0, rpu > 512 && rpu <= 1024 && rpu%32 == 0:
+		return ""
+	}
+	return fmt.Sprintf("%d RPUs is not a base capacity Redshift Serverless accepts: use 4, a multiple of 8 from 8 to 512, or a multiple of 32 from 512 to 1024 (not in every region)", rpu)
+}
+
+// privateRange reports whether every address of p is in a range that
+// stays inside networks (RFC 1918, RFC 6598 shared space, IPv6 unique
+// local): a rule for it admits clients inside the VPC or connected to it,
+// never from the internet.
+func privateRange(p netip.Prefix) bool {
+	shared := netip.MustParsePrefix("100.64.0.0/10")
+	return (p.Addr().IsPrivate() && p.Bits() >= privateBits(p.Addr())) || (shared.Contains(p.Addr()) && p.Bits() >= shared.Bits())
+}
+
+// privateBits is the prefix length of the private range that holds a.
+func privateBits(a netip.Addr) int {
+	for _, r := range []string{"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"} {
+		if p := netip.MustParsePrefix(r); p.Contains(a) {
+			return p.Bits()
+		}
+	}
+	return 128
+}
+
 // checkPort applies CreateCluster's port ranges, which depend on the node
 // family, and returns what is wrong.
 func checkPort(nodeType string, port int) string {
@@ -311,6 +416,11 @@ func checkPassword(pw string) string {
 // singleNode reports whether the cluster is a single-node cluster.
 func (s Spec) singleNode() bool { return s.NodeCount == 1 }
 
-// wantPublic reports whether the cluster must be publicly accessible: only
-// when ingress is requested.
-func (s Spec) wantPublic() bool { return s.Ingress.IsValid() }
+// wantPublic reports whether the cluster or workgroup must be publicly
+// accessible: only when SPARKIFY_PUBLICLY_ACCESSIBLE=true. An ingress rule
+// alone does not make it public: a private CIDR is a rule for clients
+// inside the VPC.
+func (s Spec) wantPublic() bool { return s.Public }
+
+// wantIngress reports whether an ingress rule is requested.
+func (s Spec) wantIngress() bool { return s.Ingress.IsValid() }

@@ -16,6 +16,7 @@ func TestNewSpec(t *testing.T) {
 		name        string
 		mod         func(*config.Config)
 		wantSetting string // "" means valid
+		msg         string // a part of the error message
 		check       func(t *testing.T, s Spec)
 	}{
 		{name: "defaults", check: func(t *testing.T, s Spec) {
@@ -30,7 +31,7 @@ func TestNewSpec(t *testing.T) {
 				t.Errorf("buckets = %q", s.Buckets)
 			}
 		}},
-		{name: "no ingress", mod: func(c *config.Config) { c.IngressCIDR = "" }, check: func(t *testing.T, s Spec) {
+		{name: "no ingress", mod: func(c *config.Config) { c.IngressCIDR, c.PubliclyAccessible = "", false }, check: func(t *testing.T, s Spec) {
 			if s.Ingress.IsValid() || s.wantPublic() {
 				t.Errorf("ingress = %v", s.Ingress)
 			}
@@ -57,10 +58,39 @@ func TestNewSpec(t *testing.T) {
 		{name: "port out of range", mod: func(c *config.Config) { c.DBPort = 80 }, wantSetting: "DBPort"},
 		{name: "ra3 port outside its ranges", mod: func(c *config.Config) { c.DBPort = 5500 }, wantSetting: "DBPort"},
 		{name: "ra3 port in the upper range", mod: func(c *config.Config) { c.DBPort = 8200 }},
-		{name: "dc2 port outside the ra3 ranges", mod: func(c *config.Config) { c.NodeType = "dc2.large"; c.DBPort = 5500 }},
-		{name: "101 nodes", mod: func(c *config.Config) { c.NodeCount = 101 }, wantSetting: "NodeCount"},
-		{name: "100 nodes", mod: func(c *config.Config) { c.NodeCount = 100 }},
-		{name: "single-node ra3.4xlarge", mod: func(c *config.Config) { c.NodeType = "ra3.4xlarge" }, wantSetting: "NodeCount"},
+		{name: "dc2 is retired", mod: func(c *config.Config) { c.NodeType = "dc2.large" }, wantSetting: "NodeType", msg: "retired"},
+		{name: "dc2.8xlarge is retired", mod: func(c *config.Config) { c.NodeType, c.NodeCount = "dc2.8xlarge", 2 }, wantSetting: "NodeType", msg: "DC2"},
+		{name: "ds2 is retired", mod: func(c *config.Config) { c.NodeType = "ds2.xlarge" }, wantSetting: "NodeType", msg: "DS2"},
+		{name: "unknown node type", mod: func(c *config.Config) { c.NodeType = "foo.bar" }, wantSetting: "NodeType", msg: "ra3.16xlarge, ra3.4xlarge, ra3.large, ra3.xlplus"},
+		{name: "ra3.large up to 16 nodes", mod: func(c *config.Config) { c.NodeCount = 16 }},
+		{name: "ra3.large has no 64-node clusters", mod: func(c *config.Config) { c.NodeCount = 64 }, wantSetting: "NodeCount", msg: "1 (single-node) to 16"},
+		{name: "ra3.16xlarge with 128 nodes", mod: func(c *config.Config) { c.NodeType, c.NodeCount = "ra3.16xlarge", 128 }},
+		{name: "ra3.16xlarge with 129 nodes", mod: func(c *config.Config) { c.NodeType, c.NodeCount = "ra3.16xlarge", 129 }, wantSetting: "NodeCount"},
+		{name: "ra3.xlplus single-node", mod: func(c *config.Config) { c.NodeType = "ra3.xlplus" }},
+		{name: "single-node ra3.4xlarge", mod: func(c *config.Config) { c.NodeType = "ra3.4xlarge" }, wantSetting: "NodeCount", msg: "use 2 to 32"},
+		{name: "reserved master user", mod: func(c *config.Config) { c.DBUser = "user" }, wantSetting: "DBUser", msg: "reserved word"},
+		{name: "reserved master user with digits", mod: func(c *config.Config) { c.DBUser = "aes256" }, wantSetting: "DBUser"},
+		{name: "private ingress is not public", mod: func(c *config.Config) { c.IngressCIDR, c.PubliclyAccessible = "10.0.0.0/16", false }, check: func(t *testing.T, s Spec) {
+			if s.wantPublic() || !s.wantIngress() {
+				t.Errorf("public %v, ingress %v", s.wantPublic(), s.wantIngress())
+			}
+		}},
+		{name: "public ingress needs a public endpoint", mod: func(c *config.Config) { c.PubliclyAccessible = false }, wantSetting: "IngressCIDR", msg: "PubliclyAccessible"},
+		{name: "public without ingress", mod: func(c *config.Config) { c.IngressCIDR = "" }, check: func(t *testing.T, s Spec) {
+			if !s.wantPublic() || s.wantIngress() {
+				t.Errorf("public %v, ingress %v", s.wantPublic(), s.wantIngress())
+			}
+		}},
+		{name: "unknown deployment", mod: func(c *config.Config) { c.RedshiftDeployment = "cloud" }, wantSetting: "RedshiftDeployment"},
+		{name: "serverless ignores the node type", mod: func(c *config.Config) { c.RedshiftDeployment, c.NodeType = "serverless", "dc2.large" }, check: func(t *testing.T, s Spec) {
+			if !s.Serverless || s.BaseRPU != 4 {
+				t.Errorf("spec = %+v", s)
+			}
+		}},
+		{name: "serverless base capacity 520", mod: func(c *config.Config) { c.RedshiftDeployment, c.ServerlessBaseRPU = "serverless", 520 }, wantSetting: "ServerlessBaseRPU"},
+		{name: "serverless base capacity 544", mod: func(c *config.Config) { c.RedshiftDeployment, c.ServerlessBaseRPU = "serverless", 544 }},
+		{name: "serverless base capacity 12", mod: func(c *config.Config) { c.RedshiftDeployment, c.ServerlessBaseRPU = "serverless", 12 }, wantSetting: "ServerlessBaseRPU"},
+		{name: "serverless name too short", mod: func(c *config.Config) { c.RedshiftDeployment, c.ClusterID = "serverless", "ab" }, wantSetting: "ClusterID"},
 		{name: "database name with a digit", mod: func(c *config.Config) { c.DBName = "sparkify2" }, wantSetting: "DBName"},
 		{name: "database name with an underscore", mod: func(c *config.Config) { c.DBName = "spark_ify" }, wantSetting: "DBName"},
 		{name: "reserved database name", mod: func(c *config.Config) { c.DBName = "user" }, wantSetting: "DBName"},
@@ -112,6 +142,9 @@ func TestNewSpec(t *testing.T) {
 				t.Fatalf("NewSpec: %v", err)
 			case tt.wantSetting != "" && !isSettingError(t, err, tt.wantSetting):
 				t.Fatalf("NewSpec: error %v, want a setting error for %s", err, tt.wantSetting)
+			}
+			if tt.msg != "" && (err == nil || !strings.Contains(err.Error(), tt.msg)) {
+				t.Errorf("error %v does not say %q", err, tt.msg)
 			}
 			if cfg.DBPassword != "" && err != nil && strings.Contains(err.Error(), cfg.DBPassword) {
 				t.Errorf("the error shows the password: %v", err)

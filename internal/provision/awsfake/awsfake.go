@@ -1,5 +1,6 @@
 // Package awsfake is an in-process fake of the parts of the IAM, Redshift
-// and EC2 query APIs that package provision uses. It keeps state, records
+// and EC2 query APIs, and of the Redshift Serverless JSON API, that package
+// provision uses. It keeps state, records
 // every request, can inject errors and can hold a cluster in a transitional
 // status, so tests can assert the exact calls, idempotent re-runs, drift
 // repair and recovery. It listens on 127.0.0.1 only.
@@ -12,14 +13,16 @@
 // cluster "available" with pending values (ModifyKeepsAvailable), a region
 // without a default VPC (NoDefaultVPC) and VPC Block Public Access
 // (BlockPublicAccess). Whatever the fields, a Modify call while another
-// modification is in progress is refused with InvalidClusterState, a paused
-// cluster cannot be deleted, and the managed master password secret and the
-// final snapshot are kept as records in State.
+// modification is in progress is refused with InvalidClusterState, as is a
+// DeleteCluster of a cluster whose status is not available (paused,
+// modifying, ...), and the managed master password secret and the final
+// snapshot are kept as records in State.
 //
 // Point an SDK client at it with its BaseEndpoint option, or the
-// AWS_ENDPOINT_URL_IAM, AWS_ENDPOINT_URL_REDSHIFT and AWS_ENDPOINT_URL_EC2
-// variables. The three services share one URL; requests are told apart by
-// their Version parameter.
+// AWS_ENDPOINT_URL_IAM, AWS_ENDPOINT_URL_REDSHIFT, AWS_ENDPOINT_URL_EC2 and
+// AWS_ENDPOINT_URL_REDSHIFT_SERVERLESS variables. The services share one
+// URL; requests are told apart by their Version parameter or, for
+// Redshift Serverless, their X-Amz-Target header.
 package awsfake
 
 import (
@@ -75,9 +78,10 @@ const (
 
 // Call is one recorded request.
 type Call struct {
-	Service string // iam, redshift or ec2
+	Service string // iam, redshift, ec2 or redshift-serverless
 	Action  string
-	Params  url.Values // without Action and Version
+	Params  url.Values     // without Action and Version
+	Body    map[string]any // redshift-serverless: the JSON request
 }
 
 // Role is a fake IAM role.
@@ -113,6 +117,12 @@ type Cluster struct {
 	// "adding". Both only with ModifyKeepsAvailable.
 	Pending     map[string]string
 	RolesAdding []string
+	// Deferred holds modifications deferred to the maintenance window:
+	// shown as PendingModifiedValues, never applied by polls.
+	// Maintenance shows the cluster in its maintenance window
+	// (ClusterAvailabilityStatus "Maintenance").
+	Deferred    map[string]string
+	Maintenance bool
 	inFlight    bool // a modification is in progress while "available"
 	polls       int
 }
@@ -155,6 +165,11 @@ type State struct {
 	// the final snapshots (id -> snapshot); they outlive the cluster.
 	Secrets   map[string]string
 	Snapshots map[string]*Snapshot
+	// Namespaces and Workgroups are Redshift Serverless's (by name);
+	// ServerlessSnapshots the final snapshots of deleted namespaces.
+	Namespaces          map[string]*Namespace
+	Workgroups          map[string]*Workgroup
+	ServerlessSnapshots map[string]*ServerlessSnapshot
 }
 
 type failure struct {
@@ -193,6 +208,11 @@ type Server struct {
 	// BlockPublicAccess: VPC Block Public Access is on, so a publicly
 	// accessible cluster is refused with InvalidVPCNetworkStateFault.
 	BlockPublicAccess bool
+	// ServerlessPolls is how many GetNamespace or GetWorkgroup calls see a
+	// namespace or workgroup in a transitional status (CREATING,
+	// MODIFYING, DELETING) before it moves on. StuckCreating also keeps new
+	// workgroups CREATING for ever.
+	ServerlessPolls int
 	// Now is the fake's clock (role CreateDate); nil means time.Now.
 	Now func() time.Time
 
@@ -217,6 +237,8 @@ func New(t testing.TB) *Server {
 		Subnets:      map[string]string{},
 		Secrets:      map[string]string{},
 		Snapshots:    map[string]*Snapshot{},
+		Namespaces:   map[string]*Namespace{}, Workgroups: map[string]*Workgroup{},
+		ServerlessSnapshots: map[string]*ServerlessSnapshot{},
 	}}
 	for _, id := range DefaultSubnets {
 		s.state.Subnets[id] = DefaultVPC
@@ -284,6 +306,10 @@ func errf(status int, code, format string, a ...any) *apiError {
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	if op, ok := strings.CutPrefix(r.Header.Get("X-Amz-Target"), serverlessTarget); ok {
+		s.serveServerless(w, r, op)
+		return
+	}
 	if err := r.ParseForm(); err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
@@ -616,14 +642,17 @@ func (s *Server) redshift(action string, p url.Values) (string, *apiError) {
 		if cl == nil {
 			return "", notFound()
 		}
+		// The DeleteCluster API reference names one refusal for the
+		// cluster's state, InvalidClusterState: "The specified cluster is
+		// not in the available state." It names none for a cluster that is
+		// available with a change pending, deferred to its maintenance
+		// window or in that window: those are deleted.
 		switch cl.Status {
 		case "available", "incompatible-network", "incompatible-hsm", "incompatible-restore", "hardware-failure":
 		default:
 			return "", errf(400, "InvalidClusterState", "Unable to delete the cluster %s. You can only delete clusters with ACTIVE, INCOMPATIBLE_NETWORK, INCOMPATIBLE_HSM, INCOMPATIBLE_RESTORE, INSUFFICIENT_CAPACITY, or HARDWARE_FAILURE lifecycle.", id)
 		}
-		if busy(cl) {
-			return "", errf(400, "InvalidClusterState", "There is an operation running on the Cluster. Please try to delete it at a later time.")
-		}
+		cl.Pending, cl.RolesAdding, cl.inFlight = nil, nil, false
 		cl.Status = "deleting"
 		if p.Get("SkipFinalClusterSnapshot") != "true" {
 			snap := p.Get("FinalClusterSnapshotIdentifier")
@@ -859,6 +888,11 @@ func clusterBody(cl *Cluster) string {
 	if v, ok := cl.Pending["PubliclyAccessible"]; ok {
 		pending = append(pending, tx("PubliclyAccessible", v))
 	}
+	for _, k := range sortedKeys(cl.Deferred) {
+		if _, ok := cl.Pending[k]; !ok {
+			pending = append(pending, tx(k, cl.Deferred[k]))
+		}
+	}
 	availability := map[string]string{
 		"available": "Available", "creating": "Unavailable", "modifying": "Modifying", "resuming": "Modifying",
 		"pausing": "Modifying", "paused": "Paused", "final-snapshot": "Modifying", "deleting": "Modifying",
@@ -868,6 +902,9 @@ func clusterBody(cl *Cluster) string {
 	}
 	if busy(cl) {
 		availability = "Modifying"
+	}
+	if cl.Maintenance && cl.Status == "available" {
+		availability = "Maintenance"
 	}
 	parts := []string{
 		tx("ClusterIdentifier", cl.ID),
@@ -1019,6 +1056,11 @@ func (s *Server) ec2(action string, p url.Values) (string, *apiError) {
 		}
 		for _, cl := range s.state.Clusters {
 			if slices.Contains(cl.SecurityGroups, id) {
+				return "", errf(400, "DependencyViolation", "resource %s has a dependent object", id)
+			}
+		}
+		for _, wg := range s.state.Workgroups {
+			if slices.Contains(wg.SecurityGroups, id) {
 				return "", errf(400, "DependencyViolation", "resource %s has a dependent object", id)
 			}
 		}
