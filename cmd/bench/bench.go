@@ -285,17 +285,7 @@ func (b *bench) latencyRun(ctx context.Context) (*latencyResult, error) {
 		return nil, err
 	}
 	defer b.pg.dropDB("bench_latency", b.log)
-	env := b.jobEnv(dbURL, map[string]string{
-		"SPARKIFY_SONG_DATA":          "s3://bench/song_data",
-		"SPARKIFY_LOG_DATA":           "s3://bench/log_data",
-		"SPARKIFY_S3_PATH_STYLE":      "true",
-		"AWS_ENDPOINT_URL_S3":         "http://" + proxy,
-		"AWS_ACCESS_KEY_ID":           "test",
-		"AWS_SECRET_ACCESS_KEY":       "test",
-		"AWS_REGION":                  "us-east-1",
-		"AWS_CONFIG_FILE":             filepath.Join(b.work, "no-aws-config"),
-		"AWS_SHARED_CREDENTIALS_FILE": filepath.Join(b.work, "no-aws-credentials"),
-	})
+	env := b.jobEnv(dbURL, b.s3Env(proxy))
 	b.logf("slow S3: job, load through a proxy adding %s to every request", l.Delay)
 	var res runResult
 	if l.Run, res, err = b.runJob(ctx, "latency", env); err != nil {
@@ -311,6 +301,22 @@ func (b *bench) latencyRun(ctx context.Context) (*latencyResult, error) {
 		return nil, fmt.Errorf("no songs' stage step in the run result (steps: %v)", l.Run.Steps)
 	}
 	return l, nil
+}
+
+// s3Env points the job's sources at bucket "bench" of the S3 endpoint at
+// addr (path style, dummy credentials, no AWS configuration files).
+func (b *bench) s3Env(addr string) map[string]string {
+	return map[string]string{
+		"SPARKIFY_SONG_DATA":          "s3://bench/song_data",
+		"SPARKIFY_LOG_DATA":           "s3://bench/log_data",
+		"SPARKIFY_S3_PATH_STYLE":      "true",
+		"AWS_ENDPOINT_URL_S3":         "http://" + addr,
+		"AWS_ACCESS_KEY_ID":           "test",
+		"AWS_SECRET_ACCESS_KEY":       "test",
+		"AWS_REGION":                  "us-east-1",
+		"AWS_CONFIG_FILE":             filepath.Join(b.work, "no-aws-config"),
+		"AWS_SHARED_CREDENTIALS_FILE": filepath.Join(b.work, "no-aws-credentials"),
+	}
 }
 
 // jobEnv is the job's environment: the bench's own without any SPARKIFY_

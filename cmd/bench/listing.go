@@ -161,17 +161,7 @@ func (b *bench) listingRun(ctx context.Context) (*listingResult, error) {
 		return nil, err
 	}
 	defer b.pg.dropDB("bench_listing", b.log)
-	env := b.jobEnv(dbURL, map[string]string{
-		"SPARKIFY_SONG_DATA":          "s3://bench/song_data",
-		"SPARKIFY_LOG_DATA":           "s3://bench/log_data",
-		"SPARKIFY_S3_PATH_STYLE":      "true",
-		"AWS_ENDPOINT_URL_S3":         "http://" + ln.Addr().String(),
-		"AWS_ACCESS_KEY_ID":           "test",
-		"AWS_SECRET_ACCESS_KEY":       "test",
-		"AWS_REGION":                  "us-east-1",
-		"AWS_CONFIG_FILE":             filepath.Join(b.work, "no-aws-config"),
-		"AWS_SHARED_CREDENTIALS_FILE": filepath.Join(b.work, "no-aws-credentials"),
-	})
+	env := b.jobEnv(dbURL, b.s3Env(ln.Addr().String()))
 	b.logf("many objects: first load of %s generated one-song objects", fmtInt(l.Objects))
 	var res runResult
 	if l.First, res, err = b.runJob(ctx, "listing-first", env); err != nil {

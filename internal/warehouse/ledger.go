@@ -130,11 +130,7 @@ func ReadLedger(ctx context.Context, conn *pgx.Conn, p *Plan, fullRefresh bool) 
 func (l *Ledger) Take(table string, o source.Object) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	c := l.counts[table]
-	if c == nil {
-		c = &ObjectCounts{}
-		l.counts[table] = c
-	}
+	c := l.countsOf(table)
 	old, seen := l.known[o.URI]
 	if seen {
 		delete(l.known, o.URI)
@@ -150,6 +146,16 @@ func (l *Ledger) Take(table string, o source.Object) bool {
 	}
 	l.taken = append(l.taken, o)
 	return true
+}
+
+// countsOf returns table's counts, created on first use; l.mu is held.
+func (l *Ledger) countsOf(table string) *ObjectCounts {
+	c := l.counts[table]
+	if c == nil {
+		c = &ObjectCounts{}
+		l.counts[table] = c
+	}
+	return c
 }
 
 // Counts returns the counts of a staging table's source.
@@ -190,11 +196,7 @@ func (s *ledgerStore) List(ctx context.Context, fn func(source.Object) error) er
 func (l *Ledger) Deleted(table string, loc source.Location, policy DeletedSources) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	c := l.counts[table]
-	if c == nil {
-		c = &ObjectCounts{}
-		l.counts[table] = c
-	}
+	c := l.countsOf(table)
 	for uri := range l.known {
 		if !Under(loc, uri) {
 			continue
