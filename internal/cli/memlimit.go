@@ -29,15 +29,19 @@ func containerMemoryLimit(root string) int64 {
 	return 0
 }
 
-// setMemoryLimit gives the Go runtime a soft memory limit of 90% of the
+// setMemoryLimit gives the Go runtime a soft memory limit of 70% of the
 // container's, unless GOMEMLIMIT is set: the collector then works harder as
 // the heap nears the limit instead of letting garbage push the process
-// into an out-of-memory kill. It returns the limit set, or 0.
+// into an out-of-memory kill. The other 30% are for what the limit does not
+// count or cannot hold back: goroutine stacks of the S3 readers, the HTTP
+// and database connections' buffers, and the heap's overshoot while the
+// collector catches up (a load listing a million objects holds about 200
+// MB of them, and sits near the limit). It returns the limit set, or 0.
 func setMemoryLimit(root string) int64 {
 	if os.Getenv("GOMEMLIMIT") != "" {
 		return 0
 	}
-	limit := containerMemoryLimit(root) / 10 * 9
+	limit := containerMemoryLimit(root) / 10 * 7
 	if limit > 0 {
 		debug.SetMemoryLimit(limit)
 	}
