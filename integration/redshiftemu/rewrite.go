@@ -90,6 +90,12 @@ func AnalyzeStatement(sql string, ac AnalyzeContext) Statement {
 	if first < len(sig) && sig[first].kind == tkWord {
 		st.First = sig[first].up
 	}
+	if st.First != "COPY" && st.First != "SET" && st.First != "RESET" {
+		if err := gate(sql, toks, ac); err != nil {
+			st.Err = err
+			return st
+		}
+	}
 	if err := checkUnsupported(sig, st.First, ac); err != nil {
 		st.Err = err
 		return st
