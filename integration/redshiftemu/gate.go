@@ -682,7 +682,7 @@ var supportedTypes = map[string]string{
 	"float4": "float4", "real": "float4",
 	"float8": "float8", "float": "float8",
 	"bool": "bool", "boolean": "bool",
-	"bpchar": "bpchar", "char": "bpchar", "character": "bpchar", "nchar": "bpchar",
+	"bpchar": "bpchar", "character": "bpchar", "nchar": "bpchar",
 	"varchar": "varchar", "nvarchar": "varchar", "text": "varchar", "character varying": "varchar",
 	"date":      "date",
 	"timestamp": "timestamp", "timestamptz": "timestamptz",
@@ -855,7 +855,7 @@ func init() {
 			"current_database current_schema current_schemas current_user_id has_database_privilege has_schema_privilege has_table_privilege pg_backend_pid pg_get_cols pg_get_grantee_by_iam_role pg_get_iam_role_by_user pg_get_late_binding_view_cols pg_last_copy_count pg_last_copy_id pg_last_query_id pg_last_unload_count pg_last_unload_id version"},
 		{"https://docs.aws.amazon.com/redshift/latest/dg/r_System_administration_functions.html",
 			"change_query_priority change_session_priority change_user_priority current_setting pg_cancel_backend pg_terminate_backend set_config"},
-		{docPatternMatch, "similar_escape"},
+		{docPatternMatch, "similar_escape similar_to_escape"},
 	}
 	for _, g := range groups {
 		for _, n := range strings.Fields(g.names) {
