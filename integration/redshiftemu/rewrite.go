@@ -529,6 +529,50 @@ func rewriteSQL(sql string, toks []token, first string) string {
 		if t.kind != tkWord {
 			continue
 		}
+		// Foreign keys are informational on Redshift; Postgres would
+		// enforce them (and needs a unique index on the referenced key,
+		// which informationalKeysDDL takes away), so they are left out.
+		if isCreateTable && depth == 1 && i == elemStart && (isWord(t, "FOREIGN") || (isWord(t, "CONSTRAINT") && isWord(at(sig, i+2), "FOREIGN"))) {
+			end := i
+			for d := 0; end+1 < len(sig); end++ {
+				n := sig[end+1]
+				if isPunct(n, "(") {
+					d++
+				} else if isPunct(n, ")") {
+					if d == 0 {
+						break
+					}
+					d--
+				} else if isPunct(n, ",") && d == 0 {
+					break
+				}
+			}
+			if isPunct(sig[i-1], ",") {
+				span(i-1, end, "")
+			} else if isPunct(at(sig, end+1), ",") {
+				span(i, end+1, "")
+			} else {
+				span(i, end, "")
+			}
+			i = end
+			continue
+		}
+		if isCreateTable && depth == 1 && i > elemStart && isWord(t, "REFERENCES") {
+			from := i
+			if isWord(at(sig, i-2), "CONSTRAINT") {
+				from = i - 2
+			}
+			end := i + 1
+			for isPunct(at(sig, end+1), ".") {
+				end += 2
+			}
+			if isPunct(at(sig, end+1), "(") {
+				end = matchParen(sig, end+1)
+			}
+			span(from, end, "")
+			i = end
+			continue
+		}
 		switch t.up {
 		case "DISTSTYLE":
 			span(i, i+1, "")
