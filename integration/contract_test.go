@@ -83,7 +83,6 @@ type contractResult struct {
 	Page      string `json:"page"`
 	Target    string `json:"target"`
 	Status    string `json:"status"`
-	Detail    string `json:"detail,omitempty"`
 }
 
 var contractReport struct {
@@ -129,7 +128,9 @@ func realContractEnv() (*contractEnv, error) {
 			realErr = fmt.Errorf("AWS credentials for the scratch bucket: %w", err)
 			return
 		}
-		e.s3 = s3.NewFromConfig(cfg)
+		// SPARKIFY_S3_PATH_STYLE, as for the job: an S3-compatible store.
+		pathStyle := os.Getenv("SPARKIFY_S3_PATH_STYLE") == "true"
+		e.s3 = s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = pathStyle })
 		realEnv = e
 	})
 	return realEnv, realErr
@@ -167,7 +168,7 @@ func contract(t *testing.T, a assumption, body func(t *testing.T, e *contractEnv
 			target = "Serverless workgroup"
 		}
 		if a.Serverless != nil && *a.Serverless != e.serverless {
-			record(a, t.Name(), target, "not applicable", "")
+			record(a, t.Name(), target, "not applicable")
 			t.Skipf("%s: the assumption is about the other kind of warehouse", a.ID)
 		}
 		// Each test gets a prefix of its own under the scratch prefix.
@@ -191,15 +192,15 @@ func contract(t *testing.T, a assumption, body func(t *testing.T, e *contractEnv
 		case !e.real:
 			status = "held by the emulator (documented)"
 		}
-		record(a, t.Name(), target, status, "")
+		record(a, t.Name(), target, status)
 	})
 	body(t, e)
 }
 
-func record(a assumption, test, target, status, detail string) {
+func record(a assumption, test, target, status string) {
 	contractReport.Lock()
 	defer contractReport.Unlock()
-	contractReport.results = append(contractReport.results, contractResult{ID: a.ID, Test: test, Statement: a.Statement, Page: a.Page, Target: target, Status: status, Detail: detail})
+	contractReport.results = append(contractReport.results, contractResult{ID: a.ID, Test: test, Statement: a.Statement, Page: a.Page, Target: target, Status: status})
 	dir := os.Getenv("SPARKIFY_CONTRACT_REPORT_DIR")
 	if dir == "" {
 		return
@@ -209,10 +210,11 @@ func record(a assumption, test, target, status, detail string) {
 	js, _ := json.MarshalIndent(res, "", "  ")
 	var md strings.Builder
 	md.WriteString("# Redshift contract report\n\n")
-	fmt.Fprintf(&md, "Generated %s. Each line is an assumption the Redshift emulator makes; its status says whether the warehouse behaved so.\n\n", time.Now().UTC().Format(time.RFC3339))
-	md.WriteString("| assumption | target | status | page |\n| --- | --- | --- | --- |\n")
+	fmt.Fprintf(&md, "Generated %s. Each line is an assumption the Redshift emulator makes; its status says whether the warehouse behaved so. "+
+		"What a failed test saw is in its output (go test -v), under the test's name.\n\n", time.Now().UTC().Format(time.RFC3339))
+	md.WriteString("| assumption | test | target | status | page |\n| --- | --- | --- | --- | --- |\n")
 	for _, r := range res {
-		fmt.Fprintf(&md, "| **%s**: %s | %s | %s | %s |\n", r.ID, strings.ReplaceAll(r.Statement, "|", `\|`), r.Target, r.Status, r.Page)
+		fmt.Fprintf(&md, "| **%s**: %s | %s | %s | %s | %s |\n", r.ID, strings.ReplaceAll(r.Statement, "|", `\|`), r.Test, r.Target, r.Status, r.Page)
 	}
 	if err := os.MkdirAll(dir, 0o755); err == nil {
 		_ = os.WriteFile(filepath.Join(dir, "contract-report.json"), append(js, '\n'), 0o644)
