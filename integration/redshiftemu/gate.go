@@ -209,14 +209,13 @@ type walker struct {
 
 func refuse(construct, doc string) *SQLError { return unsupported(construct, doc) }
 
-// gateResult is what the gate learned of an accepted statement.
-type gateResult struct {
-	stmt protoreflect.ProtoMessage
-}
-
 // parseMu serialises the parser: one wazero module instance is not safe
 // for concurrent use by every version of the library.
 var parseMu sync.Mutex
+
+// warmParser compiles the parser's WebAssembly module (a few seconds, once
+// per process), so that the first client statement does not wait for it.
+func warmParser() { _, _ = parse("SELECT 1") }
 
 func parse(sql string) (*pgq.ParseResult, error) {
 	parseMu.Lock()
