@@ -11,6 +11,9 @@
 #   make lint              gofmt, go mod tidy -diff, go vet (with and without the integration tag), staticcheck
 #   make demo              load and report on the emulated stack with docker compose
 #                          (DEMO_TARGET=redshift: on the redshift target, through the Redshift emulator)
+#   make redshift-contract the contract suite (integration/contract_test.go) against a real cluster or
+#                          Serverless workgroup (SPARKIFY_CONTRACT_* variables, see README "The first
+#                          real run"); writes contract-report.md and contract-report.json
 #   make bench             the job's loads at 10k, 100k and 1M events against raw COPY and row by
 #                          row, and 20,000 objects behind a slow S3; writes the table to BENCHMARKS.md
 #                          (needs the Postgres image; BENCH_FLAGS=-quick for 10k and 100k only)
@@ -41,7 +44,7 @@ TESTCONTAINERS_ENV := TESTCONTAINERS_RYUK_DISABLED=true TESTCONTAINERS_HOST_OVER
 # docker-compose package (apt-get install docker-compose).
 COMPOSE ?= $(shell docker compose version >/dev/null 2>&1 && echo "docker compose" || echo docker-compose)
 
-.PHONY: build test unit-test integration-test images lint demo bench clean
+.PHONY: build test unit-test integration-test images lint demo bench clean redshift-contract
 
 build:
 	go build -ldflags "$(LDFLAGS)" -o bin/job ./cmd/job
@@ -80,6 +83,16 @@ demo: images
 	$(COMPOSE) $$profile up --abort-on-container-exit --exit-code-from $$svc $$svc; status=$$?; \
 	$(COMPOSE) $$profile down --remove-orphans >/dev/null 2>&1; \
 	if [ $$status -eq 0 ]; then echo "demo done: open report/index.html"; fi; exit $$status
+
+# The emulator's assumptions, checked on a real warehouse: the same
+# TestContract tests that make test runs against the emulator. Needs no
+# Docker; the report goes to SPARKIFY_CONTRACT_REPORT_DIR (default: here).
+redshift-contract:
+	@if [ -z "$$SPARKIFY_CONTRACT_DSN" ]; then \
+		echo "set SPARKIFY_CONTRACT_DSN, SPARKIFY_CONTRACT_SERVERLESS, SPARKIFY_CONTRACT_IAM_ROLE_ARN, SPARKIFY_CONTRACT_S3_URI and SPARKIFY_CONTRACT_REGION (README: The first real run)"; exit 2; fi
+	@dir=$${SPARKIFY_CONTRACT_REPORT_DIR:-.}; rm -f "$$dir/contract-report.json" "$$dir/contract-report.md"; \
+	SPARKIFY_CONTRACT_REPORT_DIR=$$dir go test -tags integration -count=1 -v -run '^TestContract' ./integration/; status=$$?; \
+	if [ -f "$$dir/contract-report.md" ]; then cat "$$dir/contract-report.md"; fi; exit $$status
 
 # Issue 9's benchmark (cmd/bench): one run, same data and database for the
 # job, the raw COPY and the row-by-row baseline. It starts (and removes) its

@@ -127,6 +127,39 @@ GRANT SELECT ON ALL TABLES IN SCHEMA redshift_emu, redshift_emu_stl TO PUBLIC;
 COMMIT;
 `
 
+// informationalKeysDDL makes PRIMARY KEY and UNIQUE constraints
+// informational, as on Redshift: "Unique, primary key, and foreign key
+// constraints are permitted, but they are informational only. They are not
+// enforced by the system"
+// (https://docs.aws.amazon.com/redshift/latest/dg/c_unsupported-postgresql-features.html,
+// https://docs.aws.amazon.com/redshift/latest/dg/t_Defining_constraints.html).
+// An event trigger clears indisunique on the index behind each key that a
+// CREATE TABLE or ALTER TABLE declares: the constraint stays in the catalog
+// (pg_constraint, information_schema.table_constraints), duplicates are
+// accepted, and the planner no longer counts on uniqueness. NOT NULL is
+// enforced, as on Redshift. The emulator's own schemas keep their keys.
+const informationalKeysDDL = `
+BEGIN;
+SELECT pg_advisory_xact_lock(7390021, 2);
+CREATE OR REPLACE FUNCTION redshift_emu.informational_keys() RETURNS event_trigger LANGUAGE plpgsql AS $f$
+BEGIN
+	UPDATE pg_catalog.pg_index i SET indisunique = false
+	FROM pg_catalog.pg_constraint c
+	WHERE c.conindid = i.indexrelid AND c.contype IN ('p', 'u') AND i.indisunique
+	AND c.conrelid IN (SELECT d.objid FROM pg_catalog.pg_event_trigger_ddl_commands() d
+		WHERE d.classid = 'pg_catalog.pg_class'::regclass
+		AND d.schema_name NOT IN ('redshift_emu', 'redshift_emu_stl'));
+END
+$f$;
+DO $f$BEGIN
+	IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_event_trigger WHERE evtname = 'redshift_emu_informational_keys') THEN
+		CREATE EVENT TRIGGER redshift_emu_informational_keys ON ddl_command_end
+			WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE') EXECUTE FUNCTION redshift_emu.informational_keys();
+	END IF;
+END$f$;
+COMMIT;
+`
+
 // ensureDB creates the bookkeeping relations of a database once per
 // process (an advisory lock also serialises concurrent emulators).
 func (s *Server) ensureDB(ctx context.Context, cfg *pgconn.Config, database string) error {
@@ -149,6 +182,10 @@ func (s *Server) ensureDB(ctx context.Context, cfg *pgconn.Config, database stri
 	defer c.Close(ctx)
 	if _, err := c.Exec(ctx, bookkeepingDDL).ReadAll(); err != nil {
 		return err
+	}
+	if _, err := c.Exec(ctx, informationalKeysDDL).ReadAll(); err != nil {
+		// Event triggers need a superuser: without one, keys stay enforced.
+		s.log.Warn("declared keys will be enforced: the backend user cannot create the event trigger that makes them informational", "database", database, "err", err)
 	}
 	st.ready = true
 	return nil

@@ -65,6 +65,7 @@ func Start(ctx context.Context, listen string, cfg Config) (*Server, error) {
 	if cfg.Backend == "" {
 		return nil, errors.New("redshiftemu: Config.Backend is empty")
 	}
+	go warmParser()
 	if cfg.S3Region == "" {
 		cfg.S3Region = "us-east-1"
 	}
