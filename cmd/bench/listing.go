@@ -203,7 +203,7 @@ func (b *bench) listingRun(ctx context.Context) (*listingResult, error) {
 // CronJob's container (512 MiB: its rule in internal/cli/memlimit.go); the
 // many-object runs are given it through GOMEMLIMIT, so that their peak is
 // the one a pod would see.
-const cronJobGoLimit = (512 << 20) / 10 * 7
+const cronJobGoLimit = (512 << 20) / 10 * 6
 
 // seedLedger records the generated objects in sparkify_objects with their
 // ETags, as a first load of them would.
@@ -213,11 +213,18 @@ func seedLedger(ctx context.Context, dbURL string, n int) error {
 		return err
 	}
 	defer conn.Close(ctx)
-	_, err = conn.Exec(ctx, `DELETE FROM sparkify_objects WHERE uri LIKE 's3://bench/song_data/%';
-		INSERT INTO sparkify_objects (uri, version, load_id)
-		SELECT 's3://bench/song_data/' || lpad((i / `+strconv.Itoa(genPerFolder)+`)::text, 3, '0') || '/TR' || lpad(i::text, 8, '0') || '.json',
-		       lpad(to_hex(i + 1), 32, '0'), 'bench'
-		FROM generate_series(0, $1::int - 1) AS i`, n)
+	if _, err := conn.Exec(ctx, `DELETE FROM sparkify_objects WHERE uri LIKE 's3://bench/song_data/%'`); err != nil {
+		return fmt.Errorf("seed the ledger: %w", err)
+	}
+	// object_id is the job's ObjectID: the first 8 bytes of the URI's
+	// SHA-256 as a signed big-endian integer.
+	_, err = conn.Exec(ctx, `INSERT INTO sparkify_objects (uri, object_id, version, load_id)
+		SELECT uri, ('x' || substr(encode(sha256(convert_to(uri, 'UTF8')), 'hex'), 1, 16))::bit(64)::bigint, version, 'bench'
+		FROM (
+		    SELECT 's3://bench/song_data/' || lpad((i / `+strconv.Itoa(genPerFolder)+`)::text, 3, '0') || '/TR' || lpad(i::text, 8, '0') || '.json' AS uri,
+		           lpad(to_hex(i + 1), 32, '0') AS version
+		    FROM generate_series(0, $1::int - 1) AS i
+		) g`, n)
 	if err != nil {
 		return fmt.Errorf("seed the ledger: %w", err)
 	}

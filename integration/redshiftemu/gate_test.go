@@ -292,16 +292,21 @@ func TestGateAcceptsTheJobsStatements(t *testing.T) {
 		stmts = append(stmts, bk.CopyID, bk.Rows, bk.Files, bk.Rejected, bk.LoadErrors)
 	}
 	stmts = append(stmts, plan.Probe, plan.ReadVersion, plan.RecordVersion(1), plan.LoadCommitted, plan.LoadFailed, plan.LastRows,
-		plan.Ledger.Read, plan.Ledger.Create, plan.Ledger.Add, plan.Ledger.Forget, plan.Ledger.Record)
+		plan.Ledger.Read, plan.Ledger.URIs, plan.Ledger.Create, plan.Ledger.Add, plan.Ledger.Forget, plan.Ledger.Record)
 	report, err := sql.ReadDir(sql.FS(), "shared/report")
 	if err != nil {
 		t.Fatal(err)
 	}
 	stmts = append(stmts, report...)
+	timeouts, err := sql.ReadFile(sql.FS(), "redshift/report_timeouts.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	stmts = append(stmts, timeouts...)
 	files := map[string]bool{}
 	inTx := false
 	for _, s := range stmts {
-		text := strings.NewReplacer("{{MAXERROR}}", plan.MaxErrorClause(0), "{{ROWS}}", "($1, $2), ($3, $4)").Replace(s.SQL)
+		text := strings.NewReplacer("{{MAXERROR}}", plan.MaxErrorClause(0), "{{ROWS}}", "($1, $2, $3, $4), ($5, $6, $7, $8)", "{{IDS}}", "$1, $2").Replace(s.SQL)
 		st := AnalyzeStatement(text, AnalyzeContext{InTransaction: inTx, SearchPathEmu: ac.SearchPathEmu})
 		if st.Err != nil {
 			t.Errorf("sql/%s: %v\n%s", s.File, st.Err, text)

@@ -28,7 +28,7 @@ import (
 // With a manifest, only the objects the ledger lets the load take are in
 // it, and a source with none has no COPY at all; without, every COPY reads
 // the whole prefix, and all its objects count as taken.
-func copySources(ctx context.Context, cfg config.Config, opts *warehouse.Options, ledger *warehouse.Ledger, log *slog.Logger) (cleanup func(), err error) {
+func copySources(ctx context.Context, cfg config.Config, opts *warehouse.Options, ledger *warehouse.Ledger, q warehouse.Querier, log *slog.Logger) (cleanup func(), err error) {
 	client, err := source.NewS3Client(ctx, source.S3Options{Region: cfg.SourceRegion, PathStyle: cfg.S3PathStyle, Timeout: cfg.S3Timeout})
 	if err != nil {
 		return nil, err
@@ -76,7 +76,9 @@ func copySources(ctx context.Context, cfg config.Config, opts *warehouse.Options
 			return cleanup, sourceError(src.variable, src.loc, err)
 		}
 		if !ledger.Rebuild() {
-			ledger.Deleted(src.table, src.loc, cfg.DeletedSources)
+			if err := ledger.Deleted(ctx, q, src.table, src.loc, cfg.DeletedSources); err != nil {
+				return cleanup, err
+			}
 		}
 		if cfg.StagingURI.IsZero() {
 			keys, err := source.CopyKeys(ctx, client, src.loc)

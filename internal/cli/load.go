@@ -65,7 +65,7 @@ func runLoad(ctx context.Context, cfg config.Config, dryRun bool, stdout io.Writ
 		return err
 	}
 	if cfg.Target == warehouse.Redshift {
-		cleanup, err := copySources(ctx, cfg, &opts, ledger, log)
+		cleanup, err := copySources(ctx, cfg, &opts, ledger, conn, log)
 		if err == nil && ledger.Replaces() {
 			// Redshift's COPY cannot tell which object a row came from, so
 			// the rows of a changed or retracted object cannot be found:
@@ -79,7 +79,7 @@ func runLoad(ctx context.Context, cfg config.Config, dryRun bool, stdout io.Writ
 			if ledger, err = warehouse.ReadLedger(ctx, conn, plan, true); err != nil {
 				return err
 			}
-			cleanup, err = copySources(ctx, cfg, &opts, ledger, log)
+			cleanup, err = copySources(ctx, cfg, &opts, ledger, conn, log)
 			ledger.ReportAs(listed)
 		}
 		if cleanup != nil {

@@ -109,9 +109,11 @@ func (s *s3Store) list(ctx context.Context) ([]Object, error) {
 		for _, o := range contents {
 			key := aws.ToString(o.Key)
 			if strings.HasSuffix(key, ".json") && InPrefix(s.prefix, key) {
-				// The key is the end of the URI: one string for both.
+				// The key is the end of the URI: one string for both. The
+				// version is copied out of the SDK's quoted ETag, whose
+				// string would otherwise be held (48 bytes, not 32).
 				uri := "s3://" + s.bucket + "/" + key
-				objects = append(objects, Object{URI: uri, Key: uri[len(uri)-len(key):], Version: strings.Trim(aws.ToString(o.ETag), `"`)})
+				objects = append(objects, Object{URI: uri, Key: uri[len(uri)-len(key):], Version: strings.Clone(strings.Trim(aws.ToString(o.ETag), `"`))})
 			}
 		}
 	}

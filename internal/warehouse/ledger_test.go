@@ -8,7 +8,9 @@ import (
 )
 
 func TestLedgerTake(t *testing.T) {
-	l := &Ledger{known: map[string]string{"s3://b/a.json": "v1", "s3://b/b.json": "v1"}, counts: map[string]*ObjectCounts{}}
+	l := &Ledger{known: newVersions(), counts: map[string]*ObjectCounts{}}
+	l.known.set(ObjectID("s3://b/a.json"), "v1")
+	l.known.set(ObjectID("s3://b/b.json"), "v1")
 	for _, o := range []source.Object{
 		{URI: "s3://b/a.json", Version: "v1"}, // loaded before
 		{URI: "s3://b/b.json", Version: "v2"}, // changed
@@ -36,14 +38,12 @@ func TestLedgerTake(t *testing.T) {
 }
 
 func TestLedgerDeleted(t *testing.T) {
-	known := func() map[string]string {
-		return map[string]string{
-			"s3://b/log_data/2018/11/01.json":     "v1",
-			"s3://b/log_data/2018/11/02.json":     "v1", // deleted
-			"s3://b/log_data_old/2018/03.json":    "v1", // another prefix
-			"s3://other/log_data/2018/11/04.json": "v1", // another bucket
-			"s3://b/song_data/A/x.json":           "v1",
-		}
+	uris := []string{
+		"s3://b/log_data/2018/11/01.json",
+		"s3://b/log_data/2018/11/02.json",     // deleted
+		"s3://b/log_data_old/2018/03.json",    // another prefix
+		"s3://other/log_data/2018/11/04.json", // another bucket
+		"s3://b/song_data/A/x.json",
 	}
 	loc := source.Location{Scheme: "s3", Bucket: "b", Path: "log_data"}
 	for _, tt := range []struct {
@@ -55,9 +55,23 @@ func TestLedgerDeleted(t *testing.T) {
 		{RetractDeleted, ObjectCounts{Skipped: 1, Deleted: 1, Retracted: 1}, []string{"s3://b/log_data/2018/11/02.json"}},
 	} {
 		t.Run(string(tt.policy), func(t *testing.T) {
-			l := &Ledger{known: known(), counts: map[string]*ObjectCounts{}}
-			l.Take("staging_events", source.Object{URI: "s3://b/log_data/2018/11/01.json", Version: "v1"})
-			l.Deleted("staging_events", loc, tt.policy)
+			l := &Ledger{known: newVersions(), counts: map[string]*ObjectCounts{}}
+			for _, u := range uris {
+				l.known.set(ObjectID(u), "v1")
+			}
+			l.Take("staging_events", source.Object{URI: uris[0], Version: "v1"})
+			unseen := map[int64]string{}
+			for _, id := range l.known.ids() {
+				for _, u := range uris {
+					if ObjectID(u) == id {
+						unseen[id] = u
+					}
+				}
+			}
+			if len(unseen) != 4 {
+				t.Fatalf("%d objects unseen after the listing, want 4", len(unseen))
+			}
+			l.countDeleted("staging_events", loc, tt.policy, unseen)
 			if got := l.Counts("staging_events"); got != tt.want {
 				t.Errorf("counts = %+v, want %+v", got, tt.want)
 			}
@@ -80,5 +94,36 @@ func TestObjectIDIsStable(t *testing.T) {
 	}
 	if ObjectID("s3://b/a.json") == ObjectID("s3://b/b.json") {
 		t.Error("two URIs share an id")
+	}
+}
+
+func TestVersions(t *testing.T) {
+	vs := newVersions()
+	etag, other, upper := "0cc175b9c0f1b6a831c399e269772661", "10-1541030400000000000-1541030400000000000-42", "0CC175B9C0F1B6A831C399E269772661"
+	vs.set(1, etag)
+	vs.set(2, other)
+	vs.set(3, upper)
+	vs.set(4, etag)
+	if len(vs.md5) != 2 || len(vs.other) != 2 {
+		t.Fatalf("%d compact and %d text versions, want 2 and 2", len(vs.md5), len(vs.other))
+	}
+	for _, tt := range []struct {
+		id          int64
+		v           string
+		known, same bool
+	}{
+		{1, etag, true, true},
+		{1, etag, false, false}, // seen once
+		{2, other, true, true},
+		{3, etag, true, false}, // text, compared exactly
+		{4, "1cc175b9c0f1b6a831c399e269772661", true, false},
+		{5, etag, false, false},
+	} {
+		if known, same := vs.seen(tt.id, tt.v); known != tt.known || same != tt.same {
+			t.Errorf("seen(%d, %q) = %v, %v; want %v, %v", tt.id, tt.v, known, same, tt.known, tt.same)
+		}
+	}
+	if ids := vs.ids(); len(ids) != 0 {
+		t.Errorf("ids left: %v", ids)
 	}
 }

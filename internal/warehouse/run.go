@@ -269,7 +269,9 @@ func Run(ctx context.Context, conn *pgx.Conn, p *Plan, o RunOptions) (sum *Summa
 				return err
 			}
 			if o.Ledger != nil && !o.Ledger.Rebuild() {
-				o.Ledger.Deleted(stage.Table, stage.Location, o.Deleted)
+				if err := o.Ledger.Deleted(ctx, tx, stage.Table, stage.Location, o.Deleted); err != nil {
+					return err
+				}
 			}
 			sum.Staged[st.Stage.Table] = stats
 			log.Info("staged", "table", st.Stage.Table, "source", st.Stage.Location.String(), "objects", stats.Objects, "records", stats.Records)

@@ -240,11 +240,13 @@ INSERT INTO sparkify_schema_version (version) VALUES (5);
 DROP TABLE IF EXISTS sparkify_unmatched_plays;
 DROP TABLE IF EXISTS sparkify_source_objects;
 CREATE TABLE IF NOT EXISTS sparkify_objects (
-    uri     VARCHAR(1024) COLLATE "C" NOT NULL,
-    version VARCHAR(128) NOT NULL,
-    load_id VARCHAR(64) NOT NULL,
+    uri       VARCHAR(1024) COLLATE "C" NOT NULL,
+    object_id BIGINT NOT NULL,
+    version   VARCHAR(128) NOT NULL,
+    load_id   VARCHAR(64) NOT NULL,
     PRIMARY KEY (uri)
 );
+CREATE INDEX IF NOT EXISTS sparkify_objects_object_id ON sparkify_objects (object_id);
 -- One row per record of each song file.
 CREATE TABLE IF NOT EXISTS sparkify_song_records (
     source_object    BIGINT NOT NULL,

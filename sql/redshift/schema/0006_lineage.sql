@@ -8,9 +8,10 @@ DROP TABLE IF EXISTS sparkify_unmatched_plays;
 DROP TABLE IF EXISTS sparkify_source_objects;
 
 CREATE TABLE IF NOT EXISTS sparkify_objects (
-    uri     VARCHAR(1024) NOT NULL,
-    version VARCHAR(128) NOT NULL,
-    load_id VARCHAR(64) NOT NULL,
+    uri       VARCHAR(1024) NOT NULL,
+    object_id BIGINT NOT NULL,
+    version   VARCHAR(128) NOT NULL,
+    load_id   VARCHAR(64) NOT NULL,
     PRIMARY KEY (uri)
 )
 DISTSTYLE ALL

@@ -1,8 +1,14 @@
 -- The ledger of source objects (sparkify_objects, migration 0006).
 
--- Read before staging: the objects the warehouse holds.
+-- Read before staging: the objects the warehouse holds, by their lineage id
+-- (the job's hash of the URI), so that the job holds no URI per object.
 -- name: read
-SELECT uri, version FROM sparkify_objects;
+SELECT object_id, version FROM sparkify_objects;
+
+-- The URIs of objects the listing did not see (deleted from the sources, or
+-- under another prefix); the job puts a bind parameter per id in the list.
+-- name: uris
+SELECT object_id, uri FROM sparkify_objects WHERE object_id IN ({{IDS}});
 
 -- The objects this load replaces, in a temporary table the transforms read:
 -- those it staged (new or changed) and those it retracts (deleted from the
@@ -22,5 +28,5 @@ WHERE sparkify_objects.uri = load_objects.uri;
 
 -- $1 is the load's id.
 -- name: record
-INSERT INTO sparkify_objects (uri, version, load_id)
-SELECT uri, version, $1 FROM load_objects WHERE retracted = 0;
+INSERT INTO sparkify_objects (uri, object_id, version, load_id)
+SELECT uri, object_id, version, $1 FROM load_objects WHERE retracted = 0;
