@@ -203,7 +203,7 @@ func (b *bench) listingRun(ctx context.Context) (*listingResult, error) {
 // CronJob's container (512 MiB: its rule in internal/cli/memlimit.go); the
 // many-object runs are given it through GOMEMLIMIT, so that their peak is
 // the one a pod would see.
-const cronJobGoLimit = (512 << 20) / 10 * 6
+const cronJobGoLimit = (512 << 20) / 20 * 11
 
 // seedLedger records the generated objects in sparkify_objects with their
 // ETags, as a first load of them would.

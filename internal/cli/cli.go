@@ -74,7 +74,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer, version s
 		stdout = &logLines{log: log}
 	}
 	if limit := setMemoryLimit("/"); limit > 0 {
-		log.Info("Go memory limit set to 60% of the container's", "bytes", limit)
+		log.Info("Go memory limit set to 55% of the container's", "bytes", limit)
 	}
 	res := newRunResult(buildVersion(version), string(cfg.Target), *dryRun, time.Now())
 	if cfg.RunResult != "" {

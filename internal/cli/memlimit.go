@@ -29,10 +29,10 @@ func containerMemoryLimit(root string) int64 {
 	return 0
 }
 
-// setMemoryLimit gives the Go runtime a soft memory limit of 60% of the
+// setMemoryLimit gives the Go runtime a soft memory limit of 55% of the
 // container's, unless GOMEMLIMIT is set: the collector then works harder as
 // the heap nears the limit instead of letting garbage push the process
-// into an out-of-memory kill. The other 40% are for what the limit does not
+// into an out-of-memory kill. The other 45% are for what the limit does not
 // count or cannot hold back: goroutine stacks of the S3 readers, the HTTP
 // and database connections' buffers, and the heap's overshoot while the
 // collector catches up (a load listing a million objects holds about 200
@@ -41,7 +41,7 @@ func setMemoryLimit(root string) int64 {
 	if os.Getenv("GOMEMLIMIT") != "" {
 		return 0
 	}
-	limit := containerMemoryLimit(root) / 10 * 6
+	limit := containerMemoryLimit(root) / 20 * 11
 	if limit > 0 {
 		debug.SetMemoryLimit(limit)
 	}
