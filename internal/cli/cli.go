@@ -17,7 +17,7 @@ import (
 )
 
 // Phases lists the valid phases in the order they run when combined.
-var Phases = []string{"provision", "load", "report", "teardown"}
+var Phases = []string{"provision", "check", "load", "report", "teardown"}
 
 type usageError struct{ msg string }
 
@@ -33,13 +33,17 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer, version s
 	fs.SetOutput(stderr)
 	phaseFlag := fs.String("phase", "", "comma-separated phases to run, in order: "+strings.Join(Phases, ", "))
 	dryRun := fs.Bool("dry-run", false, "print what would be executed, touching no database and no AWS API")
+	fullRefresh := fs.Bool("full-refresh", false, "load: stage every source object again, not only the new or changed ones (as SPARKIFY_FULL_REFRESH=true)")
 	showVersion := fs.Bool("version", false, "print the version and exit")
-	fs.Usage = func() { usage(fs, stderr) }
+	// The flag package prints its error, then calls Usage: the help goes
+	// to stdout, once, and only when asked for.
+	fs.Usage = func() {}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			usage(fs, stdout)
 			return ExitOK
 		}
+		fmt.Fprintln(stderr, "job: run job -help for the flags, phases and variables")
 		return ExitUsage
 	}
 	if *showVersion {
@@ -58,13 +62,19 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer, version s
 	cfg, err := config.Load()
 	if err != nil {
 		if os.Getenv(config.Prefix+"_LOG_FORMAT") == "json" {
-			newLogger("json", stderr).Error("configuration error", "error", err.Error(), "exit_code", ExitUsage)
+			newLogger("json", "info", stderr).Error("configuration error", "error", err.Error(), "exit_code", ExitUsage)
 		} else {
 			fmt.Fprintln(stderr, "job: configuration error:", err)
 		}
 		return ExitUsage
 	}
-	log := newLogger(cfg.LogFormat, stderr)
+	cfg.FullRefresh = cfg.FullRefresh || *fullRefresh
+	log := newLogger(cfg.LogFormat, cfg.LogLevel, stderr)
+	// The AWS SDK's own messages (credential fallbacks, connection reuse)
+	// go through the default logger (awslog), so that they are records of
+	// the run's format and level too.
+	defer slog.SetDefault(slog.Default())
+	slog.SetDefault(log)
 	for _, u := range config.UnknownVariables(os.Environ()) {
 		log.Warn("unknown variable ignored", "variable", u.Name, "did_you_mean", u.Suggestion)
 	}
@@ -80,7 +90,11 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer, version s
 	code, runErr := ExitOK, error(nil)
 	for _, p := range phases {
 		start := time.Now()
-		log.Info("phase started", "phase", p, "target", cfg.Target, "dry_run", *dryRun, "run_id", res.RunID)
+		attrs := []any{"phase", p, "target", cfg.Target, "dry_run", *dryRun, "run_id", res.RunID}
+		if p == "load" {
+			attrs = append(attrs, "full_refresh", cfg.FullRefresh)
+		}
+		log.Info("phase started", attrs...)
 		err := runPhase(ctx, p, cfg, *dryRun, stdout, log, res)
 		res.phase(p, start, err)
 		if err != nil {
@@ -113,7 +127,7 @@ func fail(ctx context.Context, phase string, err error, stderr io.Writer, log *s
 	case classUsage:
 		fmt.Fprintf(stderr, "job: %s: %v\n", phase, err)
 	case classInterrupted:
-		fmt.Fprintf(stderr, "job: %s: interrupted; nothing from this run was committed\n", phase)
+		fmt.Fprintf(stderr, "job: %s: interrupted; nothing from this run was committed (exit %d: run it again)\n", phase, code)
 	case classTransient:
 		fmt.Fprintf(stderr, "job: %s failed for now (a peer was down, stalled or busy; exit %d: run it again): %v\n", phase, code, err)
 	default:
@@ -141,7 +155,7 @@ func classify(ctx context.Context, err error) (class string, code int) {
 	case errors.As(err, &ue):
 		return classUsage, ExitUsage
 	case ctx.Err() != nil:
-		return classInterrupted, ExitFailed
+		return classInterrupted, ExitInterrupted
 	case transient(err):
 		return classTransient, ExitTransient
 	}
@@ -199,11 +213,18 @@ func parsePhases(s string) ([]string, error) {
 	return out, nil
 }
 
-func newLogger(format string, w io.Writer) *slog.Logger {
-	if format == "json" {
-		return slog.New(slog.NewJSONHandler(w, nil))
+// newLogger returns the run's logger: text or JSON, at level info (phases,
+// progress, summaries, warnings) or debug (also each statement and step
+// done).
+func newLogger(format, level string, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: slog.LevelInfo}
+	if level == "debug" {
+		opts.Level = slog.LevelDebug
 	}
-	return slog.New(slog.NewTextHandler(w, nil))
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
 }
 
 func buildVersion(v string) string {
@@ -224,10 +245,13 @@ func buildVersion(v string) string {
 }
 
 func usage(fs *flag.FlagSet, w io.Writer) {
-	fmt.Fprintf(w, `Usage: job -phase PHASE[,PHASE...] [-dry-run]
+	fmt.Fprintf(w, `Usage: job -phase PHASE[,PHASE...] [-dry-run] [-full-refresh]
 
 Runs the Sparkify data warehouse. Phases run in the order given:
   provision  create the AWS resources (redshift) or the database (postgres)
+  check      check, changing nothing, that the database, the sources, the
+             staging and report destinations and (redshift) the COPY role
+             are reachable and usable; one line per check with the fix
   load       stage the song and log files from S3 and update the star schema
   report     run the analytics queries and write the dashboard
   teardown   remove what provision created
@@ -242,8 +266,8 @@ standard variables: AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
 AWS_SESSION_TOKEN, AWS_PROFILE, AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_S3, ...):
 `)
 	_ = config.Usage(w)
-	fmt.Fprintf(w, `
-Exit codes: 0 done, 1 the work failed (nothing half-written), 2 usage or
-configuration error, 75 a peer was down, stalled or busy (run it again).
-`)
+	fmt.Fprintf(w, "\nExit codes:\n")
+	for _, c := range ExitCodes {
+		fmt.Fprintf(w, "  %3d  %s\n", c.Code, c.Meaning)
+	}
 }

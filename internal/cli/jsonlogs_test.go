@@ -53,7 +53,7 @@ func TestJSONLogging(t *testing.T) {
 
 func TestLogLines(t *testing.T) {
 	var buf bytes.Buffer
-	l := &logLines{log: newLogger("json", &buf)}
+	l := &logLines{log: newLogger("json", "info", &buf)}
 	fmt.Fprint(l, "first line\nsecond ")
 	fmt.Fprint(l, "line\n")
 	recs := checkJSONLines(t, "log", buf.String())

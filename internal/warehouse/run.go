@@ -318,7 +318,7 @@ func Run(ctx context.Context, conn *pgx.Conn, p *Plan, o RunOptions) (sum *Summa
 		}
 		d := time.Since(t0)
 		sum.Steps = append(sum.Steps, StepTiming{Name: name, Duration: d})
-		log.Info("step done", "step", name, "duration_ms", d.Milliseconds())
+		log.Debug("step done", "step", name, "duration_ms", d.Milliseconds())
 	}
 	sum.SchemaVersion = version
 	for _, t := range Tables {
