@@ -96,16 +96,7 @@ func runLoad(ctx context.Context, cfg config.Config, dryRun bool, stdout io.Writ
 		},
 	})
 	if err != nil {
-		if !conn.IsClosed() {
-			// The trace of a failed load, for the report (best effort: the
-			// database may be what failed).
-			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-			defer cancel()
-			class, _ := classify(ctx, err)
-			if rerr := warehouse.RecordFailure(rctx, conn, plan, rec, class, err); rerr != nil {
-				log.Warn("could not record the failed load in sparkify_loads", "error", rerr.Error())
-			}
-		}
+		recordFailure(ctx, cfg, conn, plan, rec, err, log)
 		return err
 	}
 	skipped := int64(errs.Count()) + sum.Rejected
