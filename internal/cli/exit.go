@@ -54,6 +54,7 @@ func transient(err error) bool {
 	var apiErr smithy.APIError
 	var respErr *awshttp.ResponseError
 	var netErr net.Error
+	var dnsErr *net.DNSError
 	switch {
 	case err == nil:
 		return false
@@ -75,6 +76,10 @@ func transient(err error) bool {
 		return false
 	case errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE),
 		errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, context.DeadlineExceeded):
+		return true
+	case errors.As(err, &dnsErr) && !source.CustomEndpoint():
+		// AWS's own S3 endpoint did not resolve: a resolver's hiccup (one
+		// the user named that does not exist is a configuration error).
 		return true
 	case errors.As(err, &netErr) && netErr.Timeout():
 		return true

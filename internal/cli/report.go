@@ -40,11 +40,13 @@ func runReport(ctx context.Context, cfg config.Config, dryRun bool, stdout io.Wr
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
 
-	data, err := collect(ctx, conn)
+	log.Info("running the report queries", "queries", len(report.QueryFiles))
+	data, queries, err := collect(ctx, conn, log)
 	if err != nil {
 		return err
 	}
 	queried := now()
+	log.Info("report queries done", "queries", queries, "duration_ms", queried.Sub(start).Milliseconds())
 	generated := queried.UTC()
 	if data.Loads != nil {
 		data.Loads.CheckFreshness(generated, cfg.ReportMaxAge)
@@ -57,6 +59,9 @@ func runReport(ctx context.Context, cfg config.Config, dryRun bool, stdout io.Wr
 		return reportWriteError(cfg, err)
 	}
 	rendered := now()
+	for _, f := range files {
+		log.Debug("report file written", "file", filepath.Join(cfg.ReportDir, f))
+	}
 
 	index := filepath.Join(cfg.ReportDir, report.IndexFile)
 	stdout = textOnly(cfg, stdout) // the log line below says it in JSON
@@ -77,6 +82,7 @@ func runReport(ctx context.Context, cfg config.Config, dryRun bool, stdout io.Wr
 				return uploadError(ctx, cfg, err)
 			}
 			fmt.Fprintf(stdout, "report uploaded to s3://%s/%s\n", dest.Bucket, prefix)
+			log.Info("report uploaded", "destination", "s3://"+dest.Bucket+"/"+prefix, "files", len(files))
 		}
 	}
 	log.Info("report written",
@@ -92,20 +98,27 @@ func runReport(ctx context.Context, cfg config.Config, dryRun bool, stdout io.Wr
 // collect runs the report queries in one read-only REPEATABLE READ
 // transaction (Redshift runs every transaction serializable), so that all
 // numbers come from the same snapshot even while a load commits.
-func collect(ctx context.Context, conn *pgx.Conn) (report.Data, error) {
+// It returns how many queries ran (fewer before the first load), each
+// logged at debug level.
+func collect(ctx context.Context, conn *pgx.Conn, log *slog.Logger) (report.Data, int, error) {
+	stmts, err := report.Statements(sql.FS())
+	if err != nil {
+		return report.Data{}, 0, err
+	}
 	tx, err := conn.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
 	if err != nil {
-		return report.Data{}, fmt.Errorf("begin report transaction: %w", err)
+		return report.Data{}, 0, fmt.Errorf("begin report transaction: %w", err)
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
-	data, err := report.Collect(ctx, tx, sql.FS())
+	q := newLoggedQuerier(tx, stmts, log)
+	data, err := report.Collect(ctx, q, sql.FS())
 	if err != nil {
-		return report.Data{}, err
+		return report.Data{}, q.queries, err
 	}
 	if err := tx.Commit(ctx); err != nil {
-		return report.Data{}, fmt.Errorf("end report transaction: %w", err)
+		return report.Data{}, q.queries, fmt.Errorf("end report transaction: %w", err)
 	}
-	return data, nil
+	return data, q.queries, nil
 }
 
 // printReportPlan prints what the report would do: the queries, the files
