@@ -14,13 +14,15 @@ SELECT CAST(current_user AS VARCHAR(128)) AS user_name,
 -- name: tables
 -- The job's tables that exist in the current schema (the star tables and
 -- its own sparkify_ tables), each with whether the job's user may read and
--- write it. None exists before the first load.
-SELECT CAST(table_name AS VARCHAR(128)) AS table_name,
-       has_table_privilege(quote_ident(table_schema) || '.' || quote_ident(table_name), 'SELECT') AS can_select,
-       has_table_privilege(quote_ident(table_schema) || '.' || quote_ident(table_name), 'INSERT') AS can_insert,
-       has_table_privilege(quote_ident(table_schema) || '.' || quote_ident(table_name), 'UPDATE') AS can_update,
-       has_table_privilege(quote_ident(table_schema) || '.' || quote_ident(table_name), 'DELETE') AS can_delete
-FROM information_schema.tables
-WHERE table_schema = current_schema()
-  AND (table_name IN ('songplays', 'users', 'songs', 'artists', 'time') OR table_name LIKE 'sparkify%')
-ORDER BY table_name;
+-- write it. None exists before the first load. pg_tables, not
+-- information_schema.tables, which hides the tables a user has no
+-- privilege on.
+SELECT CAST(tablename AS VARCHAR(128)) AS table_name,
+       has_table_privilege(quote_ident(schemaname) || '.' || quote_ident(tablename), 'SELECT') AS can_select,
+       has_table_privilege(quote_ident(schemaname) || '.' || quote_ident(tablename), 'INSERT') AS can_insert,
+       has_table_privilege(quote_ident(schemaname) || '.' || quote_ident(tablename), 'UPDATE') AS can_update,
+       has_table_privilege(quote_ident(schemaname) || '.' || quote_ident(tablename), 'DELETE') AS can_delete
+FROM pg_tables
+WHERE schemaname = current_schema()
+  AND (tablename IN ('songplays', 'users', 'songs', 'artists', 'time') OR tablename LIKE 'sparkify%')
+ORDER BY tablename;
