@@ -9,6 +9,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 
 	"github.com/aws/smithy-go/logging"
 )
@@ -16,18 +17,30 @@ import (
 // Logger is a logging.Logger (aws.Config.Logger) that writes each message
 // as a slog record with source "aws-sdk".
 type Logger struct {
-	// Log receives the records; nil means slog.Default() at the time of
-	// each message.
+	// Log receives the records; nil means the run's logger (Use) at the
+	// time of each message, or slog.Default() outside a run.
 	Log *slog.Logger
 }
 
-// New returns a Logger writing to log (nil: slog.Default()).
+// New returns a Logger writing to log (nil: the run's logger).
 func New(log *slog.Logger) Logger { return Logger{Log: log} }
+
+var runLogger atomic.Pointer[slog.Logger]
+
+// Use makes log the run's logger, which Loggers without their own write
+// to, until the returned restore is called.
+func Use(log *slog.Logger) (restore func()) {
+	prev := runLogger.Swap(log)
+	return func() { runLogger.Store(prev) }
+}
 
 // Logf implements logging.Logger: Warn becomes a warning, Debug a debug
 // record, anything else an info record.
 func (l Logger) Logf(c logging.Classification, format string, v ...any) {
 	log := l.Log
+	if log == nil {
+		log = runLogger.Load()
+	}
 	if log == nil {
 		log = slog.Default()
 	}

@@ -41,12 +41,13 @@ func TestLogf(t *testing.T) {
 	}
 }
 
-func TestDefaultLogger(t *testing.T) {
+func TestRunLogger(t *testing.T) {
 	var buf bytes.Buffer
-	defer slog.SetDefault(slog.Default())
-	slog.SetDefault(slog.New(slog.NewJSONHandler(&buf, nil)))
+	restore := Use(slog.New(slog.NewJSONHandler(&buf, nil)))
 	New(nil).Logf(logging.Warn, "x")
-	if !strings.Contains(buf.String(), `"msg":"x","source":"aws-sdk"`) {
-		t.Errorf("default logger got %q", buf.String())
+	restore()
+	New(nil).Logf(logging.Debug, "not to the run's logger")
+	if got := strings.Count(buf.String(), "\n"); got != 1 || !strings.Contains(buf.String(), `"msg":"x","source":"aws-sdk"`) {
+		t.Errorf("the run's logger got %q", buf.String())
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sparkify/warehouse/internal/awslog"
 	"github.com/sparkify/warehouse/internal/config"
 )
 
@@ -71,10 +72,8 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer, version s
 	cfg.FullRefresh = cfg.FullRefresh || *fullRefresh
 	log := newLogger(cfg.LogFormat, cfg.LogLevel, stderr)
 	// The AWS SDK's own messages (credential fallbacks, connection reuse)
-	// go through the default logger (awslog), so that they are records of
-	// the run's format and level too.
-	defer slog.SetDefault(slog.Default())
-	slog.SetDefault(log)
+	// are records of the run's logger too.
+	defer awslog.Use(log)()
 	for _, u := range config.UnknownVariables(os.Environ()) {
 		log.Warn("unknown variable ignored", "variable", u.Name, "did_you_mean", u.Suggestion)
 	}
