@@ -57,11 +57,12 @@ unit-test:
 	go test ./...
 
 # -count=1: the suite's inputs are the containers, which go test's cache
-# cannot see.
+# cannot see. -timeout 40m: go test's default (10m) is too short for the
+# suite with TestMakeDemo on a busy machine.
 integration-test: images
 	$(TESTCONTAINERS_ENV) \
 	SPARKIFY_TEST_POSTGRES_IMAGE=$(POSTGRES_IMAGE) SPARKIFY_TEST_S3_IMAGE=$(S3_IMAGE) \
-	go test -tags integration -count=1 -v ./integration/...
+	go test -tags integration -count=1 -timeout 40m -v ./integration/...
 
 images:
 	deploy/images/build.sh
