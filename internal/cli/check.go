@@ -6,15 +6,19 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net/url"
 	"os"
 	"path"
 	"path/filepath"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/redshift"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/sparkify/warehouse/internal/awslog"
 	"github.com/sparkify/warehouse/internal/config"
 	"github.com/sparkify/warehouse/internal/source"
 	"github.com/sparkify/warehouse/internal/warehouse"
@@ -56,7 +60,8 @@ func runCheck(ctx context.Context, cfg config.Config, dryRun bool, stdout io.Wri
 			"song data, log data: lists SPARKIFY_SONG_DATA and SPARKIFY_LOG_DATA (a page of keys; file:// folders whole)",
 			"staging: writes and removes a marker object under SPARKIFY_STAGING_URI, when set",
 			"report: writes and removes a marker file in SPARKIFY_REPORT_DIR, and a marker object under SPARKIFY_REPORT_URI when set",
-			"copy role (redshift): SPARKIFY_IAM_ROLE_ARN is a well-formed role ARN",
+			"copy (redshift): SPARKIFY_IAM_ROLE_ARN and the COPY URIs and region are well formed",
+			"copy role (redshift): the cluster of SPARKIFY_DATABASE_URL has the role attached, where redshift:DescribeClusters is allowed",
 		} {
 			fmt.Fprintf(stdout, "--   %s\n", s)
 		}
@@ -67,7 +72,7 @@ func runCheck(ctx context.Context, cfg config.Config, dryRun bool, stdout io.Wri
 	c.sources(ctx)
 	c.staging(ctx)
 	c.report(ctx)
-	c.copyRole()
+	c.copyRole(ctx)
 	return c.result(ctx)
 }
 
@@ -405,11 +410,11 @@ func (c *checker) writeMarker(ctx context.Context, loc source.Location) error {
 }
 
 // copyRole checks on redshift what can be checked of the role Redshift
-// assumes for COPY without a COPY: that it is set and well formed. Whether
-// the cluster has it attached and may assume it shows only in a COPY (the
-// load's first) or in redshift:DescribeClusters, which the job's identity
-// is not required to have.
-func (c *checker) copyRole() {
+// assumes for COPY without a COPY: that it is set and well formed, and,
+// where the job's identity may call redshift:DescribeClusters, that the
+// cluster has it attached. Whether Redshift may assume it shows only in a
+// COPY (the load's first).
+func (c *checker) copyRole(ctx context.Context) {
 	if c.cfg.Target != warehouse.Redshift {
 		return
 	}
@@ -422,6 +427,62 @@ func (c *checker) copyRole() {
 		return
 	}
 	c.add(checkLine{name: "copy", status: checkOK, detail: fmt.Sprintf("the COPY settings are well formed (role %s, region %s)", c.cfg.IAMRoleARN, c.cfg.SourceRegion)})
-	c.add(checkLine{name: "copy role", status: checkNotChecked, detail: "that the cluster has the role attached and may assume it: the load's first COPY shows it; " +
-		"aws redshift describe-clusters --cluster-identifier CLUSTER --query 'Clusters[0].IamRoles' lists the attached roles (provision attaches it)"})
+	id, region := clusterOf(c.cfg.DatabaseURL)
+	if id == "" {
+		c.add(checkLine{name: "copy role", status: checkNotChecked, detail: "whether the cluster has the role attached: SPARKIFY_DATABASE_URL is not a provisioned cluster's endpoint (CLUSTER.xxxx.REGION.redshift.amazonaws.com); the load's first COPY shows it"})
+		return
+	}
+	roles, err := clusterRoles(ctx, id, region)
+	if err != nil {
+		c.add(checkLine{name: "copy role", status: checkNotChecked, detail: fmt.Sprintf("whether cluster %s has the role attached: redshift:DescribeClusters failed (%v); the load's first COPY shows it, or allow the job's identity redshift:DescribeClusters", id, err)})
+		return
+	}
+	status, attached := roles[c.cfg.IAMRoleARN]
+	switch {
+	case !attached:
+		c.fail("copy role", &config.Error{Var: "IAM_ROLE_ARN", Msg: fmt.Sprintf("%s is not attached to cluster %s, so COPY cannot assume it: run -phase provision (it attaches its role), or aws redshift modify-cluster-iam-roles --cluster-identifier %s --add-iam-roles %s", c.cfg.IAMRoleARN, id, id, c.cfg.IAMRoleARN)})
+	case status != "in-sync":
+		c.add(checkLine{name: "copy role", status: checkWarning, detail: fmt.Sprintf("attached to cluster %s but %s, not in-sync yet: COPY can assume it once Redshift has applied it", id, status)})
+	default:
+		c.add(checkLine{name: "copy role", status: checkOK, detail: fmt.Sprintf("attached to cluster %s (in-sync); that its trust policy lets Redshift assume it shows in the load's first COPY", id)})
+	}
+}
+
+// clusterOf returns the cluster identifier and region of a provisioned
+// cluster's endpoint (CLUSTER.xxxx.REGION.redshift.amazonaws.com), or ""
+// for any other host.
+func clusterOf(databaseURL string) (id, region string) {
+	u, err := url.Parse(databaseURL)
+	if err != nil {
+		return "", ""
+	}
+	labels := strings.Split(u.Hostname(), ".")
+	if n := len(labels); n == 6 && strings.HasSuffix(u.Hostname(), ".redshift.amazonaws.com") {
+		return labels[0], labels[2]
+	}
+	return "", ""
+}
+
+// clusterRoles returns the IAM roles attached to a cluster, each with its
+// apply status (in-sync, adding, removing).
+func clusterRoles(ctx context.Context, id, region string) (map[string]string, error) {
+	cfg, err := awsconfig.LoadDefaultConfig(ctx, awsconfig.WithLogger(awslog.New(nil)))
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Region == "" {
+		cfg.Region = region
+	}
+	out, err := redshift.NewFromConfig(cfg).DescribeClusters(ctx, &redshift.DescribeClustersInput{ClusterIdentifier: aws.String(id)})
+	if err != nil {
+		return nil, err
+	}
+	if len(out.Clusters) != 1 {
+		return nil, fmt.Errorf("%d clusters named %s", len(out.Clusters), id)
+	}
+	roles := map[string]string{}
+	for _, r := range out.Clusters[0].IamRoles {
+		roles[aws.ToString(r.IamRoleArn)] = aws.ToString(r.ApplyStatus)
+	}
+	return roles, nil
 }

@@ -1,11 +1,19 @@
 package cli
 
 import (
+	"bytes"
+	"context"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/sparkify/warehouse/internal/config"
+	"github.com/sparkify/warehouse/internal/source"
+	"github.com/sparkify/warehouse/internal/warehouse"
 )
 
 // fixtureURI is the file:// URI of a folder of the integration fixture.
@@ -128,5 +136,77 @@ func TestCheckDryRun(t *testing.T) {
 	code, out, errOut := run(t, nil, "-phase", "check", "-dry-run")
 	if code != 0 || !strings.HasPrefix(out, "-- check: target postgres; nothing is checked (dry run).") {
 		t.Errorf("exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+}
+
+// TestCheckCopyRole: with redshift:DescribeClusters allowed, the check says
+// whether the cluster of the database URL has the COPY role attached; where
+// the call fails it says that it did not check.
+func TestCheckCopyRole(t *testing.T) {
+	const role = "arn:aws:iam::123456789012:role/sparkify-redshift-s3-read"
+	cluster := func(roles string) string {
+		return `<DescribeClustersResponse xmlns="http://redshift.amazonaws.com/doc/2012-12-01/"><DescribeClustersResult><Clusters><Cluster>` +
+			`<ClusterIdentifier>sparkify</ClusterIdentifier><IamRoles>` + roles + `</IamRoles></Cluster></Clusters></DescribeClustersResult>` +
+			`<ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></DescribeClustersResponse>`
+	}
+	attached := func(arn, status string) string {
+		return `<ClusterIamRole><IamRoleArn>` + arn + `</IamRoleArn><ApplyStatus>` + status + `</ApplyStatus></ClusterIamRole>`
+	}
+	denied := `<ErrorResponse xmlns="http://redshift.amazonaws.com/doc/2012-12-01/"><Error><Type>Sender</Type><Code>AccessDenied</Code>` +
+		`<Message>not authorized to perform: redshift:DescribeClusters</Message></Error><RequestId>1</RequestId></ErrorResponse>`
+	tests := []struct {
+		name   string
+		host   string
+		status int
+		body   string
+		want   string // the copy role line
+		failed bool
+	}{
+		{"attached", "sparkify.abc123.us-west-2.redshift.amazonaws.com", 200, cluster(attached(role, "in-sync")),
+			"ok          copy role  attached to cluster sparkify (in-sync); that its trust policy lets Redshift assume it shows in the load's first COPY", false},
+		{"not attached", "sparkify.abc123.us-west-2.redshift.amazonaws.com", 200, cluster(attached("arn:aws:iam::123456789012:role/other", "in-sync")),
+			"FAILED      copy role  SPARKIFY_IAM_ROLE_ARN: " + role + " is not attached to cluster sparkify, so COPY cannot assume it: run -phase provision (it attaches its role), or aws redshift modify-cluster-iam-roles --cluster-identifier sparkify --add-iam-roles " + role, true},
+		{"being attached", "sparkify.abc123.us-west-2.redshift.amazonaws.com", 200, cluster(attached(role, "adding")),
+			"warning     copy role  attached to cluster sparkify but adding, not in-sync yet: COPY can assume it once Redshift has applied it", false},
+		{"describe refused", "sparkify.abc123.us-west-2.redshift.amazonaws.com", 403, denied,
+			"not checked copy role  whether cluster sparkify has the role attached: redshift:DescribeClusters failed (", false},
+		{"not a cluster endpoint", "127.0.0.1", 0, "",
+			"not checked copy role  whether the cluster has the role attached: SPARKIFY_DATABASE_URL is not a provisioned cluster's endpoint", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var calls []string
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				r.ParseForm()
+				calls = append(calls, r.Form.Get("Action")+" "+r.Form.Get("ClusterIdentifier"))
+				w.Header().Set("Content-Type", "text/xml")
+				w.WriteHeader(tt.status)
+				w.Write([]byte(tt.body))
+			}))
+			t.Cleanup(srv.Close)
+			t.Setenv("AWS_ENDPOINT_URL_REDSHIFT", srv.URL)
+			t.Setenv("AWS_ACCESS_KEY_ID", "test")
+			t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
+			t.Setenv("AWS_REGION", "")
+			t.Setenv("AWS_CONFIG_FILE", t.TempDir()+"/none")
+			t.Setenv("AWS_MAX_ATTEMPTS", "1")
+			var out bytes.Buffer
+			c := &checker{out: &out, cfg: config.Config{
+				Target: warehouse.Redshift, DatabaseURL: "postgres://u@" + tt.host + ":5439/sparkify", IAMRoleARN: role,
+				SongData: source.Location{Scheme: "s3", Bucket: "my-bucket", Path: "song_data"}, LogData: source.Location{Scheme: "s3", Bucket: "my-bucket", Path: "log_data"},
+				LogJSONPath: "s3://my-bucket/paths.json", SourceRegion: "us-west-2",
+			}}
+			c.copyRole(context.Background())
+			lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+			if len(lines) != 2 || !strings.HasPrefix(lines[1], tt.want) {
+				t.Errorf("lines:\n%s\nwant the second to start with\n%s", out.String(), tt.want)
+			}
+			if failed := c.lines[len(c.lines)-1].status == checkFailed; failed != tt.failed {
+				t.Errorf("failed = %v, want %v", failed, tt.failed)
+			}
+			if tt.status != 0 && (len(calls) != 1 || calls[0] != "DescribeClusters sparkify") {
+				t.Errorf("calls %v, want one DescribeClusters of sparkify", calls)
+			}
+		})
 	}
 }
