@@ -9,8 +9,9 @@
 #   make images            the offline images: Postgres, S3 emulator, Redshift emulator, job;
 #                          each is built again only when its inputs changed (deploy/images/build.sh)
 #   make lint              gofmt, go mod tidy -diff, go vet (with and without the integration tag), staticcheck
-#   make demo              load and report on the emulated stack with docker compose
-#                          (DEMO_TARGET=redshift: on the redshift target, through the Redshift emulator)
+#   make demo              load and report on the emulated stack with docker compose, and leave
+#                          the stack running (DEMO_TARGET=redshift: on the redshift target,
+#                          through the Redshift emulator)
 #   make redshift-contract the contract suite (integration/contract_test.go) against a real cluster or
 #                          Serverless workgroup (SPARKIFY_CONTRACT_* variables, see README "The first
 #                          real run"); writes contract-report.md and contract-report.json
@@ -31,7 +32,11 @@ export CGO_ENABLED := 0
 POSTGRES_IMAGE ?= sparkify/postgres:15
 S3_IMAGE ?= sparkify/s3emulator:latest
 JOB_IMAGE ?= sparkify/job:latest
-export VERSION POSTGRES_IMAGE S3_IMAGE JOB_IMAGE
+REDSHIFTEMU_IMAGE ?= sparkify/redshiftemu:latest
+export VERSION POSTGRES_IMAGE S3_IMAGE JOB_IMAGE REDSHIFTEMU_IMAGE
+
+# Where make demo writes the report.
+DEMO_REPORT_DIR ?= report
 
 # staticcheck, pinned; go run builds it from the module proxy on first use.
 STATICCHECK_VERSION := v0.8.2
@@ -55,11 +60,12 @@ unit-test:
 	go test ./...
 
 # -count=1: the suite's inputs are the containers, which go test's cache
-# cannot see.
+# cannot see. -timeout 40m: go test's default (10m) is too short for the
+# suite with TestMakeDemo on a busy machine.
 integration-test: images
 	$(TESTCONTAINERS_ENV) \
 	SPARKIFY_TEST_POSTGRES_IMAGE=$(POSTGRES_IMAGE) SPARKIFY_TEST_S3_IMAGE=$(S3_IMAGE) \
-	go test -tags integration -count=1 -v ./integration/...
+	go test -tags integration -count=1 -timeout 40m -v ./integration/...
 
 images:
 	deploy/images/build.sh
@@ -73,16 +79,27 @@ lint:
 	go run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) -tags integration ./...
 
 # The emulated stack of docker-compose.yml: Postgres, the S3 emulator seeded
-# with integration/testdata/fixture, and the job running load then report.
-# The report lands in ./report, written as the invoking user.
-demo: images
-	mkdir -p report
+# with integration/testdata/fixture, and the job running load then report
+# (DEMO_TARGET=redshift: on the redshift target, through the Redshift
+# emulator). It builds only the images it runs (build.sh builds the Postgres
+# image while it compiles the others). Each demo starts from a new stack
+# (the previous demo's is removed) and leaves it running, so that the
+# README's "Look at what was loaded" works after it;
+# "$(COMPOSE) --profile redshift down -v" removes it. The report lands in
+# $(DEMO_REPORT_DIR), written as the invoking user.
+demo:
+	deploy/images/build.sh postgres s3emulator job $(if $(filter redshift,$(DEMO_TARGET)),redshiftemu)
+	mkdir -p $(DEMO_REPORT_DIR)
 	export SPARKIFY_UID=$$(id -u) SPARKIFY_GID=$$(id -g) SPARKIFY_POSTGRES_IMAGE=$(POSTGRES_IMAGE) \
-		SPARKIFY_S3_IMAGE=$(S3_IMAGE) SPARKIFY_JOB_IMAGE=$(JOB_IMAGE); \
+		SPARKIFY_S3_IMAGE=$(S3_IMAGE) SPARKIFY_JOB_IMAGE=$(JOB_IMAGE) SPARKIFY_REDSHIFTEMU_IMAGE=$(REDSHIFTEMU_IMAGE) \
+		SPARKIFY_DEMO_REPORT_DIR=$(abspath $(DEMO_REPORT_DIR)); \
 	if [ "$(DEMO_TARGET)" = redshift ]; then svc=job-redshift; profile="--profile redshift"; else svc=job; profile=""; fi; \
-	$(COMPOSE) $$profile up --abort-on-container-exit --exit-code-from $$svc $$svc; status=$$?; \
-	$(COMPOSE) $$profile down --remove-orphans >/dev/null 2>&1; \
-	if [ $$status -eq 0 ]; then echo "demo done: open report/index.html"; fi; exit $$status
+	$(COMPOSE) --profile redshift down -v --remove-orphans >/dev/null 2>&1; \
+	$(COMPOSE) $$profile run --rm $$svc; status=$$?; \
+	if [ $$status -eq 0 ]; then \
+		echo "demo done: open $(DEMO_REPORT_DIR)/index.html"; \
+		echo "the stack is still running (README, \"Look at what was loaded\"); $(COMPOSE) --profile redshift down -v removes it"; \
+	fi; exit $$status
 
 # The emulator's assumptions, checked on a real warehouse: the same
 # TestContract tests that make test runs against the emulator. Needs no

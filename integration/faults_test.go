@@ -15,6 +15,9 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/sparkify/warehouse/deploy/k8s"
+	"github.com/sparkify/warehouse/internal/cli"
 )
 
 const day2Key = "log_data/2018/11/2018-11-02-events.json"
@@ -232,7 +235,7 @@ func exitCode(t *testing.T, cmd *exec.Cmd) int {
 }
 
 // TestSignalsToTheJobProcess: SIGTERM while a read is blocked ends the job
-// promptly with exit 1 and nothing committed; SIGKILL during staging or
+// promptly with exit 143, which the CronJobs retry, and nothing committed; SIGKILL during staging or
 // during the transforms leaves the tables as they were, and a re-run loads
 // everything.
 func TestSignalsToTheJobProcess(t *testing.T) {
@@ -257,9 +260,10 @@ func TestSignalsToTheJobProcess(t *testing.T) {
 			h.release()
 			switch tt.signal {
 			case syscall.SIGTERM:
-				if code != 1 || !strings.Contains(stderr.String(), "interrupted; nothing from this run was committed") {
-					t.Errorf("exit %d, want 1 saying it was interrupted:\n%s", code, stderr)
+				if code != cli.ExitInterrupted || !strings.Contains(stderr.String(), "interrupted; nothing from this run was committed") {
+					t.Errorf("exit %d, want %d saying it was interrupted:\n%s", code, cli.ExitInterrupted, stderr)
 				}
+				assertRetriedByTheCronJobs(t, code)
 			case syscall.SIGKILL:
 				if code != -1 {
 					t.Errorf("exit %d, want death by SIGKILL", code)
@@ -271,6 +275,26 @@ func TestSignalsToTheJobProcess(t *testing.T) {
 			mustLoad(t)
 			assertTables(t, dump(t, s.DatabaseURL), want)
 		})
+	}
+}
+
+// assertRetriedByTheCronJobs checks what the CronJobs' podFailurePolicy
+// (deploy/k8s) does with a SIGTERM'd job's exit code: a pod evicted by a
+// drain is started again without using up a retry, and one stopped by
+// anything else is retried.
+func assertRetriedByTheCronJobs(t *testing.T, code int) {
+	t.Helper()
+	for _, f := range []string{"cronjob-load.yaml", "cronjob-report.yaml"} {
+		policy, container, err := k8s.CronJobPolicy(filepath.Join("..", "deploy", "k8s", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := policy.Action(container, code, "DisruptionTarget"); got != "Ignore" {
+			t.Errorf("%s: exit %d of an evicted pod: %s, want Ignore", f, code, got)
+		}
+		if got, matched := policy.Action(container, code); got != "Count" || !matched {
+			t.Errorf("%s: exit %d: %s (by a rule: %v), want Count by a rule (retried)", f, code, got, matched)
+		}
 	}
 }
 

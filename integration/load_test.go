@@ -95,7 +95,7 @@ const (
 )
 
 // want is the warehouse after loading the whole fixture, worked out by hand
-// from DESIGN.md's rules (see testdata/fixture/README.md for what each record
+// from the job's rules (see testdata/fixture/README.md for what each record
 // is there to prove).
 var want = map[string][]string{
 	"songplays": {
@@ -293,10 +293,11 @@ func TestLoadInterruptedLeavesTablesAsTheyWere(t *testing.T) {
 	cancel()
 	r := wait()
 	proxy.Release()
-	if r.code != 1 || !strings.Contains(r.stderr, "job: load: interrupted; nothing from this run was committed") {
-		t.Errorf("exit %d, stderr:\n%s\nwant exit 1 saying it was interrupted", r.code, r.stderr)
+	if r.code != cli.ExitInterrupted || !strings.Contains(r.stderr, "job: load: interrupted; nothing from this run was committed") {
+		t.Errorf("exit %d, stderr:\n%s\nwant exit %d saying it was interrupted", r.code, r.stderr, cli.ExitInterrupted)
 	}
 	assertTables(t, dump(t, s.DatabaseURL), before)
+	assertLastLoadFailed(t, s, "interrupted")
 
 	// The lock died with the transaction: the next load runs normally.
 	proxy.Set(day2Key, faultNone)
@@ -316,10 +317,12 @@ func testConcurrentLoadsWaitForTheLock(t *testing.T, target string) {
 	s := fixtureStack(t, target)
 	ctx := context.Background()
 	hold, release := "SELECT pg_advisory_lock(5142022018)", "SELECT pg_advisory_unlock(5142022018)"
+	// A first load creates the tables (and sparkify_loads, where the load
+	// that gives up waiting leaves its trace).
+	t.Setenv("SPARKIFY_LOG_DATA", s.URI("log_data/2018/11/2018-11-01"))
+	mustLoad(t)
+	t.Setenv("SPARKIFY_LOG_DATA", s.URI("log_data"))
 	if target != "postgres" {
-		t.Setenv("SPARKIFY_LOG_DATA", s.URI("log_data/2018/11/2018-11-01"))
-		mustLoad(t)
-		t.Setenv("SPARKIFY_LOG_DATA", s.URI("log_data"))
 		hold, release = "BEGIN; LOCK TABLE sparkify_schema_version", "COMMIT"
 	}
 	other, err := pgx.Connect(ctx, s.DatabaseURL)
@@ -336,6 +339,7 @@ func testConcurrentLoadsWaitForTheLock(t *testing.T, target string) {
 	if code != 75 || !strings.Contains(errOut, "another load is still running: gave up waiting for its lock after 1s (SPARKIFY_LOCK_TIMEOUT)") {
 		t.Fatalf("exit %d, stderr:\n%s\nwant the transient exit code (75) naming the lock timeout", code, errOut)
 	}
+	assertLastLoadFailed(t, s, "transient")
 
 	// With time to wait, the load goes on once the other one finishes.
 	t.Setenv("SPARKIFY_LOCK_TIMEOUT", "1m")
@@ -373,12 +377,28 @@ func TestRedshiftLoadInterruptedLeavesTablesAsTheyWere(t *testing.T) {
 	if _, err := other.Exec(ctx, "COMMIT"); err != nil {
 		t.Fatal(err)
 	}
-	if r.code != 1 || !strings.Contains(r.stderr, "job: load: interrupted; nothing from this run was committed") {
-		t.Errorf("exit %d, stderr:\n%s\nwant exit 1 saying it was interrupted", r.code, r.stderr)
+	if r.code != cli.ExitInterrupted || !strings.Contains(r.stderr, "job: load: interrupted; nothing from this run was committed") {
+		t.Errorf("exit %d, stderr:\n%s\nwant exit %d saying it was interrupted", r.code, r.stderr, cli.ExitInterrupted)
 	}
 	assertTables(t, dump(t, s.DatabaseURL), before)
+	assertLastLoadFailed(t, s, "interrupted")
 	mustLoad(t)
 	assertTables(t, dump(t, s.DatabaseURL), want)
+}
+
+// assertLastLoadFailed checks that the newest row of sparkify_loads is a
+// failed load of the given error class: the report's "the last load failed"
+// warning reads it.
+func assertLastLoadFailed(t *testing.T, s *Stack, class string) {
+	t.Helper()
+	var status, got string
+	if err := s.Conn(t).QueryRow(context.Background(),
+		"SELECT status, COALESCE(error_class, '') FROM sparkify_loads ORDER BY started_at DESC LIMIT 1").Scan(&status, &got); err != nil {
+		t.Fatalf("read sparkify_loads: %v", err)
+	}
+	if status != "failed" || got != class {
+		t.Errorf("the last load in sparkify_loads is %s (%q), want failed (%q)", status, got, class)
+	}
 }
 
 // loadDay1 loads the fixture's first day and returns the tables.

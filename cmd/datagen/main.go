@@ -12,7 +12,7 @@
 // files' keys and separators), log_data/YYYY/MM/YYYY-MM-DD-events.json (one
 // event a line, camelCase keys, sorted by ts; one file a day that has
 // events) and log_json_path.json (the jsonpaths file for Redshift's COPY).
-// The data carries the quirks a loader must survive (DESIGN.md): userId a
+// The data carries the quirks a loader must survive: userId a
 // string, "" when logged out; registration a float or null; year 0; empty
 // locations and null coordinates; non-ASCII and double-encoded names
 // ("JosÃ© GonzÃ¡lez"); userAgent values with literal double quotes; one

@@ -31,7 +31,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 // signalContext returns a context cancelled by the first SIGTERM or SIGINT
 // (Kubernetes stops pods with SIGTERM): the job then rolls back and exits.
-// A second signal exits at once, with code 1: the database discards the
+// A second signal exits at once, with cli.ExitInterrupted: the database discards the
 // open transaction when the connection drops.
 func signalContext(stderr io.Writer, exit func(int)) (context.Context, func()) {
 	ctx, cancel := context.WithCancel(context.Background())
@@ -46,7 +46,7 @@ func signalContext(stderr io.Writer, exit func(int)) (context.Context, func()) {
 		cancel()
 		if s, ok = <-sigs; ok {
 			fmt.Fprintf(stderr, "job: %v again: exiting now\n", s)
-			exit(cli.ExitFailed)
+			exit(cli.ExitInterrupted)
 		}
 	}()
 	return ctx, func() {

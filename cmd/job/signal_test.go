@@ -6,10 +6,12 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/sparkify/warehouse/internal/cli"
 )
 
 // TestSignals: the first SIGTERM cancels the job's context; a second one
-// exits at once with code 1.
+// exits at once with the interrupted exit code (143), which the CronJobs retry.
 func TestSignals(t *testing.T) {
 	var stderr bytes.Buffer
 	exited := make(chan int, 1)
@@ -28,8 +30,8 @@ func TestSignals(t *testing.T) {
 	}
 	select {
 	case code := <-exited:
-		if code != 1 {
-			t.Errorf("exit code %d after the second SIGTERM, want 1", code)
+		if code != cli.ExitInterrupted {
+			t.Errorf("exit code %d after the second SIGTERM, want %d", code, cli.ExitInterrupted)
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("the second SIGTERM did not exit")

@@ -21,7 +21,8 @@
 # matches: make demo and make integration-test then start at once when
 # nothing changed. docker rmi IMAGE forces a build.
 #
-# Usage: deploy/images/build.sh [postgres] [s3emulator] [job] [redshiftemu]   (default: all four)
+# Usage: deploy/images/build.sh [postgres] [s3emulator] [job] [redshiftemu]   (default: all four;
+# the Postgres image builds in the background while the others compile)
 # Environment: VERSION (stamped into the job binary), POSTGRES_IMAGE, S3_IMAGE,
 # JOB_IMAGE, PGROOT (debootstrap directory, kept as a cache; default
 # /var/tmp/sparkify-pgroot-bookworm). Needs docker, go, and for the Postgres
@@ -175,8 +176,10 @@ build_scratch() {
 
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(postgres s3emulator job redshiftemu)
-for t in "${targets[@]}"; do
-	start=$SECONDS
+
+# build_one NAME builds one image and says how long it took.
+build_one() {
+	local t=$1 start=$SECONDS
 	case "$t" in
 	postgres) build_postgres ;;
 	s3emulator) build_scratch s3emulator "$S3_IMAGE" "$here/s3emulator.Dockerfile" ;;
@@ -185,4 +188,27 @@ for t in "${targets[@]}"; do
 	*) die "unknown image $t: use postgres, s3emulator, job or redshiftemu" ;;
 	esac
 	log "$t done in $((SECONDS - start))s"
+}
+
+# The Postgres image (debootstrap: downloads and disk) is built in the
+# background while the Go images compile (CPU): on a fresh machine the
+# build then takes about as long as the longer of the two, not their sum.
+pg_pid=
+others=()
+for t in "${targets[@]}"; do
+	if [ "$t" = postgres ] && [ ${#targets[@]} -gt 1 ]; then
+		build_one postgres &
+		pg_pid=$!
+	else
+		others+=("$t")
+	fi
 done
+# A failed build stops the script (set -e), and the background build with it.
+trap '[ -z "$pg_pid" ] || kill "$pg_pid" 2>/dev/null || true' EXIT
+for t in "${others[@]}"; do
+	build_one "$t"
+done
+if [ -n "$pg_pid" ]; then
+	wait "$pg_pid" || die "the $POSTGRES_IMAGE build failed (its messages are above)"
+	pg_pid=
+fi

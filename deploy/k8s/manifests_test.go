@@ -9,8 +9,8 @@ package k8s_test
 
 import (
 	"bytes"
-	"fmt"
 	"maps"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -20,6 +20,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/sparkify/warehouse/deploy/k8s"
 	"github.com/sparkify/warehouse/internal/cli"
 	"github.com/sparkify/warehouse/internal/config"
 	"github.com/sparkify/warehouse/internal/warehouse"
@@ -43,45 +44,15 @@ type object struct {
 		ConcurrencyPolicy string `yaml:"concurrencyPolicy"`
 		JobTemplate       struct {
 			Spec struct {
-				BackoffLimit          *int              `yaml:"backoffLimit"`
-				ActiveDeadlineSeconds *int              `yaml:"activeDeadlineSeconds"`
-				PodFailurePolicy      *podFailurePolicy `yaml:"podFailurePolicy"`
+				BackoffLimit          *int                  `yaml:"backoffLimit"`
+				ActiveDeadlineSeconds *int                  `yaml:"activeDeadlineSeconds"`
+				PodFailurePolicy      *k8s.PodFailurePolicy `yaml:"podFailurePolicy"`
 				Template              struct {
 					Spec podSpec `yaml:"spec"`
 				} `yaml:"template"`
 			} `yaml:"spec"`
 		} `yaml:"jobTemplate"`
 	} `yaml:"spec"`
-}
-
-type podFailurePolicy struct {
-	Rules []struct {
-		Action      string `yaml:"action"`
-		OnExitCodes *struct {
-			ContainerName string `yaml:"containerName"`
-			Operator      string `yaml:"operator"`
-			Values        []int  `yaml:"values"`
-		} `yaml:"onExitCodes"`
-		OnPodConditions []struct {
-			Type string `yaml:"type"`
-		} `yaml:"onPodConditions"`
-	} `yaml:"rules"`
-}
-
-// onExit returns the action the Job controller takes when the container
-// exits with code: the first rule whose onExitCodes match, else Count, as
-// Kubernetes evaluates a podFailurePolicy.
-func (p *podFailurePolicy) onExit(container string, code int) string {
-	for _, r := range p.Rules {
-		e := r.OnExitCodes
-		if e == nil || (e.ContainerName != "" && e.ContainerName != container) {
-			continue
-		}
-		if in := slices.Contains(e.Values, code); in == (e.Operator == "In") {
-			return r.Action
-		}
-	}
-	return "Count"
 }
 
 type podSpec struct {
@@ -243,6 +214,17 @@ func TestConfigurationMatchesTheJob(t *testing.T) {
 	if cfg.Target != warehouse.Redshift {
 		t.Errorf("target = %q, want %q", cfg.Target, warehouse.Redshift)
 	}
+	// Without a staging location every Redshift load is a full reload.
+	if cfg.StagingURI.IsZero() {
+		t.Error("the ConfigMap sets no SPARKIFY_STAGING_URI: every Redshift load would be a full reload")
+	}
+	// The server is verified: sslmode verify-full (the job's default when
+	// the URL names none), never require, prefer or disable.
+	if u, err := url.Parse(cfg.DatabaseURL); err != nil {
+		t.Error(err)
+	} else if mode := u.Query().Get("sslmode"); mode != "" && mode != "verify-full" {
+		t.Errorf("the Secret's SPARKIFY_DATABASE_URL has sslmode=%s, which does not verify the server; want verify-full", mode)
+	}
 }
 
 func TestCronJobs(t *testing.T) {
@@ -288,22 +270,7 @@ func TestCronJobs(t *testing.T) {
 			if pfp := js.PodFailurePolicy; pfp == nil {
 				t.Errorf("%s: no podFailurePolicy", tt.file)
 			} else {
-				for _, e := range []struct {
-					code int
-					want string
-				}{
-					{cli.ExitUsage, "FailJob"},   // a configuration error: at once
-					{cli.ExitTransient, "Count"}, // retried within backoffLimit
-					{cli.ExitFailed, "FailJob"},  // a failed run fails the same way again
-				} {
-					got := pfp.onExit(c.Name, e.code)
-					check(got == e.want, fmt.Sprintf("podFailurePolicy on exit %d: %s, want %s", e.code, got, e.want))
-				}
-				evicted := false
-				for _, r := range pfp.Rules {
-					evicted = evicted || (r.Action == "Ignore" && len(r.OnPodConditions) == 1 && r.OnPodConditions[0].Type == "DisruptionTarget")
-				}
-				check(evicted, "podFailurePolicy counts evictions (DisruptionTarget) as failures")
+				checkPodFailurePolicy(t, tt.file, *pfp, c.Name)
 			}
 			check(strings.HasPrefix(c.Image, "sparkify/job"), "image is not sparkify/job")
 			check(c.SecurityContext.ReadOnlyRootFilesystem != nil && *c.SecurityContext.ReadOnlyRootFilesystem, "readOnlyRootFilesystem is not true")
@@ -350,5 +317,87 @@ func TestCronJobs(t *testing.T) {
 				check(required, "SPARKIFY_REPORT_URI is not required (a configMapKeyRef that is not optional)")
 			}
 		})
+	}
+}
+
+// checkPodFailurePolicy checks what the Job controller does with each exit
+// code the job documents (cli.ExitCodes), evaluating the rules in order as
+// Kubernetes does (the first rule that matches wins): each code has a rule
+// of its own, a failure that a retry repeats fails the Job, one that a
+// retry may cure is retried, and a pod evicted or preempted
+// (DisruptionTarget) is started again without using up a retry whatever
+// its exit code: a drain SIGTERMs the job, which exits with
+// cli.ExitInterrupted (or 1 on versions before it had one).
+func checkPodFailurePolicy(t *testing.T, file string, pfp k8s.PodFailurePolicy, container string) {
+	t.Helper()
+	want := map[int]string{
+		cli.ExitFailed:      "FailJob", // a failed run fails the same way again
+		cli.ExitUsage:       "FailJob", // a configuration error: at once
+		cli.ExitTransient:   "Count",   // retried within backoffLimit
+		cli.ExitInterrupted: "Count",   // stopped (not by an eviction): retried
+	}
+	for _, c := range cli.ExitCodes {
+		if c.Code == cli.ExitOK {
+			continue
+		}
+		w, ok := want[c.Code]
+		if !ok {
+			t.Errorf("%s: exit code %d (%s) is documented but this test does not say what the Job should do with it", file, c.Code, c.Meaning)
+			continue
+		}
+		if got, matched := pfp.Action(container, c.Code); got != w || !matched {
+			t.Errorf("%s: exit %d (%s): %s (a rule of its own: %v), want %s by a rule", file, c.Code, c.Meaning, got, matched, w)
+		}
+		if got, _ := pfp.Action(container, c.Code, "DisruptionTarget"); got != "Ignore" {
+			t.Errorf("%s: exit %d of an evicted pod (DisruptionTarget): %s, want Ignore (the DisruptionTarget rule must come before the FailJob rules)", file, c.Code, got)
+		}
+	}
+	ignore, firstFail := -1, -1
+	for i, r := range pfp.Rules {
+		if r.Action == "Ignore" && len(r.OnPodConditions) == 1 && r.OnPodConditions[0].Type == "DisruptionTarget" && ignore < 0 {
+			ignore = i
+		}
+		if r.Action == "FailJob" && firstFail < 0 {
+			firstFail = i
+		}
+	}
+	if ignore < 0 || (firstFail >= 0 && ignore > firstFail) {
+		t.Errorf("%s: the Ignore rule for DisruptionTarget is rule %d and the first FailJob rule %d: the Ignore rule must exist and come first", file, ignore, firstFail)
+	}
+}
+
+// TestPodFailurePolicyOrder: the Job controller applies the first rule that
+// matches, so an Ignore rule for evictions placed after a FailJob rule
+// never applies to the codes that rule lists.
+func TestPodFailurePolicyOrder(t *testing.T) {
+	var p k8s.PodFailurePolicy
+	err := yaml.Unmarshal([]byte(`
+rules:
+  - action: FailJob
+    onExitCodes: {containerName: job, operator: In, values: [1, 2]}
+  - action: Ignore
+    onPodConditions: [{type: DisruptionTarget}]
+  - action: Count
+    onExitCodes: {operator: NotIn, values: [1, 2]}
+`), &p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		code       int
+		conditions []string
+		want       string
+	}{
+		{1, []string{"DisruptionTarget"}, "FailJob"},
+		{75, []string{"DisruptionTarget"}, "Ignore"},
+		{75, nil, "Count"},
+		{1, nil, "FailJob"},
+	} {
+		if got, _ := p.Action("job", tt.code, tt.conditions...); got != tt.want {
+			t.Errorf("exit %d with %v: %s, want %s", tt.code, tt.conditions, got, tt.want)
+		}
+	}
+	if got, matched := p.Action("other", 1); got != "Count" || matched {
+		t.Errorf("another container's exit 1: %s (matched %v), want Count by default", got, matched)
 	}
 }

@@ -13,11 +13,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sparkify/warehouse/internal/awslog"
 	"github.com/sparkify/warehouse/internal/config"
 )
 
 // Phases lists the valid phases in the order they run when combined.
-var Phases = []string{"provision", "load", "report", "teardown"}
+var Phases = []string{"provision", "check", "load", "report", "teardown"}
 
 type usageError struct{ msg string }
 
@@ -33,13 +34,17 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer, version s
 	fs.SetOutput(stderr)
 	phaseFlag := fs.String("phase", "", "comma-separated phases to run, in order: "+strings.Join(Phases, ", "))
 	dryRun := fs.Bool("dry-run", false, "print what would be executed, touching no database and no AWS API")
+	fullRefresh := fs.Bool("full-refresh", false, "load: stage every source object again, not only the new or changed ones (as SPARKIFY_FULL_REFRESH=true)")
 	showVersion := fs.Bool("version", false, "print the version and exit")
-	fs.Usage = func() { usage(fs, stderr) }
+	// The flag package prints its error, then calls Usage: the help goes
+	// to stdout, once, and only when asked for.
+	fs.Usage = func() {}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			usage(fs, stdout)
 			return ExitOK
 		}
+		fmt.Fprintln(stderr, "job: run job -help for the flags, phases and variables")
 		return ExitUsage
 	}
 	if *showVersion {
@@ -58,13 +63,17 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer, version s
 	cfg, err := config.Load()
 	if err != nil {
 		if os.Getenv(config.Prefix+"_LOG_FORMAT") == "json" {
-			newLogger("json", stderr).Error("configuration error", "error", err.Error(), "exit_code", ExitUsage)
+			newLogger("json", "info", stderr).Error("configuration error", "error", err.Error(), "exit_code", ExitUsage)
 		} else {
 			fmt.Fprintln(stderr, "job: configuration error:", err)
 		}
 		return ExitUsage
 	}
-	log := newLogger(cfg.LogFormat, stderr)
+	cfg.FullRefresh = cfg.FullRefresh || *fullRefresh
+	log := newLogger(cfg.LogFormat, cfg.LogLevel, stderr)
+	// The AWS SDK's own messages (credential fallbacks, connection reuse)
+	// are records of the run's logger too.
+	defer awslog.Use(log)()
 	for _, u := range config.UnknownVariables(os.Environ()) {
 		log.Warn("unknown variable ignored", "variable", u.Name, "did_you_mean", u.Suggestion)
 	}
@@ -88,7 +97,11 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer, version s
 	code, runErr := ExitOK, error(nil)
 	for _, p := range phases {
 		start := time.Now()
-		log.Info("phase started", "phase", p, "target", cfg.Target, "dry_run", *dryRun, "run_id", res.RunID)
+		attrs := []any{"phase", p, "target", cfg.Target, "dry_run", *dryRun, "run_id", res.RunID}
+		if p == "load" {
+			attrs = append(attrs, "full_refresh", cfg.FullRefresh)
+		}
+		log.Info("phase started", attrs...)
 		err := runPhase(ctx, p, cfg, *dryRun, stdout, log, res)
 		res.phase(p, start, err)
 		if err != nil {
@@ -122,7 +135,7 @@ func fail(ctx context.Context, phase string, err error, stderr io.Writer, log *s
 	case classUsage:
 		fmt.Fprintf(stderr, "job: %s: %s\n", phase, msg)
 	case classInterrupted:
-		fmt.Fprintf(stderr, "job: %s: interrupted; nothing from this run was committed\n", phase)
+		fmt.Fprintf(stderr, "job: %s: interrupted; nothing from this run was committed (exit %d: run it again)\n", phase, code)
 	case classTransient:
 		fmt.Fprintf(stderr, "job: %s failed for now (a peer was down, stalled or busy; exit %d: run it again): %s\n", phase, code, msg)
 	default:
@@ -150,7 +163,7 @@ func classify(ctx context.Context, err error) (class string, code int) {
 	case errors.As(err, &ue):
 		return classUsage, ExitUsage
 	case ctx.Err() != nil:
-		return classInterrupted, ExitFailed
+		return classInterrupted, ExitInterrupted
 	case transient(err):
 		return classTransient, ExitTransient
 	}
@@ -208,8 +221,14 @@ func parsePhases(s string) ([]string, error) {
 	return out, nil
 }
 
-func newLogger(format string, w io.Writer) *slog.Logger {
-	opts := &slog.HandlerOptions{ReplaceAttr: redactAttr}
+// newLogger returns the run's logger: text or JSON, at level info (phases,
+// progress, summaries, warnings) or debug (also each statement and step
+// done), with the secrets of URLs redacted in every value (redactAttr).
+func newLogger(format, level string, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: slog.LevelInfo, ReplaceAttr: redactAttr}
+	if level == "debug" {
+		opts.Level = slog.LevelDebug
+	}
 	if format == "json" {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
@@ -234,10 +253,13 @@ func buildVersion(v string) string {
 }
 
 func usage(fs *flag.FlagSet, w io.Writer) {
-	fmt.Fprintf(w, `Usage: job -phase PHASE[,PHASE...] [-dry-run]
+	fmt.Fprintf(w, `Usage: job -phase PHASE[,PHASE...] [-dry-run] [-full-refresh]
 
 Runs the Sparkify data warehouse. Phases run in the order given:
   provision  create the AWS resources (redshift) or the database (postgres)
+  check      check, changing nothing, that the database, the sources, the
+             staging and report destinations and (redshift) the COPY role
+             are reachable and usable; one line per check with the fix
   load       stage the song and log files from S3 and update the star schema
   report     run the analytics queries and write the dashboard
   teardown   remove what provision created
@@ -252,8 +274,8 @@ standard variables: AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
 AWS_SESSION_TOKEN, AWS_PROFILE, AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_S3, ...):
 `)
 	_ = config.Usage(w)
-	fmt.Fprintf(w, `
-Exit codes: 0 done, 1 the work failed (nothing half-written), 2 usage or
-configuration error, 75 a peer was down, stalled or busy (run it again).
-`)
+	fmt.Fprintf(w, "\nExit codes:\n")
+	for _, c := range ExitCodes {
+		fmt.Fprintf(w, "  %3d  %s\n", c.Code, c.Meaning)
+	}
 }

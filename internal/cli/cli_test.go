@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -44,9 +45,11 @@ func TestUsageAndConfigErrors(t *testing.T) {
 	}{
 		{name: "version", args: []string{"-version"}, code: 0, wantOut: "job v1.2.3\n"},
 		{name: "help lists every variable", args: []string{"-help"}, code: 0, wantOut: "SPARKIFY_LOG_JSONPATH\n      jsonpaths file for the Redshift COPY of the logs (default s3://udacity-dend/log_json_path.json)"},
-		{name: "no phase", args: nil, code: 2, wantErr: "no phase given: use -phase with one or more of provision, load, report, teardown"},
-		{name: "unknown phase", args: []string{"-phase", "load,transform"}, code: 2, wantErr: `unknown phase "transform": valid phases are provision, load, report, teardown`},
-		{name: "unknown flag", args: []string{"-phse", "load"}, code: 2, wantErr: "flag provided but not defined: -phse"},
+		{name: "no phase", args: nil, code: 2, wantErr: "no phase given: use -phase with one or more of provision, check, load, report, teardown"},
+		{name: "unknown phase", args: []string{"-phase", "load,transform"}, code: 2, wantErr: `unknown phase "transform": valid phases are provision, check, load, report, teardown`},
+		{name: "unknown flag", args: []string{"-phse", "load"}, code: 2, wantErr: "flag provided but not defined: -phse\njob: run job -help for the flags, phases and variables\n"},
+		{name: "full refresh flag", args: []string{"-full-refresh", "-phase", "load", "-dry-run"}, code: 0, wantOut: "-- load plan: target postgres"},
+		{name: "bad log level", env: map[string]string{"SPARKIFY_LOG_LEVEL": "trace"}, args: []string{"-phase", "load"}, code: 2, wantErr: `SPARKIFY_LOG_LEVEL: unknown level "trace": use info or debug`},
 		{name: "missing database URL", args: []string{"-phase", "load"}, code: 2, wantErr: "SPARKIFY_DATABASE_URL: is required"},
 		{name: "database URL without database", env: map[string]string{"SPARKIFY_DATABASE_URL": "postgres://u:p@localhost:5432"}, args: []string{"-phase", "load"}, code: 2, wantErr: "SPARKIFY_DATABASE_URL: names no database"},
 		{name: "unknown target", env: map[string]string{"SPARKIFY_TARGET": "mysql"}, args: []string{"-phase", "load"}, code: 2, wantErr: `SPARKIFY_TARGET: unknown target "mysql": use postgres or redshift`},
@@ -72,6 +75,51 @@ func TestUsageAndConfigErrors(t *testing.T) {
 			}
 			if strings.Contains(out+errOut, "XYZZY") {
 				t.Errorf("output shows the password: %s%s", out, errOut)
+			}
+		})
+	}
+}
+
+// TestHelpOnce: -help prints the usage once, on stdout, with every phase
+// and every documented exit code.
+func TestHelpOnce(t *testing.T) {
+	code, out, errOut := run(t, nil, "-help")
+	if code != 0 || errOut != "" {
+		t.Errorf("exit %d, stderr %q; want 0 and nothing on stderr", code, errOut)
+	}
+	if n := strings.Count(out, "Usage: job"); n != 1 {
+		t.Errorf("usage printed %d times on stdout", n)
+	}
+	for _, want := range []string{"  check      check, changing nothing,", "-full-refresh\n", "SPARKIFY_LOG_LEVEL\n", "  143  SIGTERM or SIGINT stopped it"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("-help lacks %q", want)
+		}
+	}
+	for _, c := range ExitCodes {
+		if !strings.Contains(out, fmt.Sprintf("  %3d  %s\n", c.Code, c.Meaning)) {
+			t.Errorf("-help does not document exit code %d", c.Code)
+		}
+	}
+}
+
+// TestFullRefreshFlag: -full-refresh sets what SPARKIFY_FULL_REFRESH=true
+// sets, as the load's "phase started" line shows.
+func TestFullRefreshFlag(t *testing.T) {
+	tests := []struct {
+		name string
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{"neither", nil, []string{"-phase", "load", "-dry-run"}, "full_refresh=false"},
+		{"flag", nil, []string{"-full-refresh", "-phase", "load", "-dry-run"}, "full_refresh=true"},
+		{"variable", map[string]string{"SPARKIFY_FULL_REFRESH": "true"}, []string{"-phase", "load", "-dry-run"}, "full_refresh=true"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, errOut := run(t, tt.env, tt.args...)
+			if code != 0 || !strings.Contains(errOut, "msg=\"phase started\" phase=load") || !strings.Contains(errOut, tt.want) {
+				t.Errorf("exit %d, stderr %q; want 0 and %s", code, errOut, tt.want)
 			}
 		})
 	}

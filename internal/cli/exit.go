@@ -19,18 +19,36 @@ import (
 )
 
 // Exit codes. An orchestrator fails the run for good on ExitUsage and
-// retries it on ExitTransient.
+// ExitFailed, and retries it on ExitTransient and ExitInterrupted.
 const (
 	ExitOK        = 0
 	ExitFailed    = 1  // the work failed; nothing half-written
 	ExitUsage     = 2  // usage or configuration error: fix the named variable
 	ExitTransient = 75 // a peer was down, stalled or busy: run it again (EX_TEMPFAIL)
+	// ExitInterrupted: SIGTERM or SIGINT stopped the run, which committed
+	// nothing: run it again. 143 is 128 + SIGTERM, the code a shell reports
+	// for a process SIGTERM ended, and what Kubernetes shows for a pod
+	// stopped during a drain; distinct from 75 so that alerts and the run
+	// result tell an interruption from a peer's failure.
+	ExitInterrupted = 143
 )
 
 // errDatabaseLost marks a load whose database connection closed under it:
 // the server crashed, was stopped or failed over, or the network dropped
 // the connection. Nothing was committed, and a re-run can succeed.
 var errDatabaseLost = errors.New("lost the connection to the database")
+
+// ExitCodes lists every exit code the job documents, with its meaning.
+var ExitCodes = []struct {
+	Code    int
+	Meaning string
+}{
+	{ExitOK, "done"},
+	{ExitFailed, "the work failed (nothing half-written)"},
+	{ExitUsage, "usage or configuration error"},
+	{ExitTransient, "a peer was down, stalled or busy (run it again)"},
+	{ExitInterrupted, "SIGTERM or SIGINT stopped it; nothing was committed (run it again)"},
+}
 
 // transient reports whether err comes from a peer that failed for now,
 // judged by what failed, not by the presence of some network error in the
@@ -42,6 +60,7 @@ func transient(err error) bool {
 	var apiErr smithy.APIError
 	var respErr *awshttp.ResponseError
 	var netErr net.Error
+	var dnsErr *net.DNSError
 	switch {
 	case err == nil:
 		return false
@@ -75,6 +94,10 @@ func transient(err error) bool {
 		return false
 	case errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE),
 		errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, context.DeadlineExceeded):
+		return true
+	case errors.As(err, &dnsErr) && !source.CustomEndpoint():
+		// AWS's own S3 endpoint did not resolve: a resolver's hiccup (one
+		// the user named that does not exist is a configuration error).
 		return true
 	case errors.As(err, &netErr) && netErr.Timeout():
 		return true

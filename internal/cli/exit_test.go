@@ -77,3 +77,35 @@ func TestConnectionUnusable(t *testing.T) {
 		}
 	}
 }
+
+// TestS3HostNotFound: a host that does not resolve is the user's to fix
+// when they named it (AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL); AWS's own
+// endpoint always resolves, so there it is a resolver's hiccup: transient.
+func TestS3HostNotFound(t *testing.T) {
+	loc := source.Location{Scheme: "s3", Bucket: "sparkify", Path: "song_data"}
+	tests := []struct {
+		name, variable, endpoint string
+		host                     string
+		class                    string
+		code                     int
+	}{
+		{"AWS's own endpoint", "", "", "sparkify.s3.us-east-1.amazonaws.com", classTransient, ExitTransient},
+		{"the user's S3 endpoint", "AWS_ENDPOINT_URL_S3", "http://s3emulatr:9000", "s3emulatr", classConfiguration, ExitUsage},
+		{"the user's endpoint for every service", "AWS_ENDPOINT_URL", "http://minio.local:9000", "minio.local", classConfiguration, ExitUsage},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv("AWS_ENDPOINT_URL_S3", "")
+			t.Setenv("AWS_ENDPOINT_URL", "")
+			if tt.variable != "" {
+				t.Setenv(tt.variable, tt.endpoint)
+			}
+			err := sourceError("SONG_DATA", loc, fmt.Errorf("list s3://sparkify/song_data: %w",
+				&net.OpError{Op: "dial", Net: "tcp", Err: &net.DNSError{Err: "no such host", Name: tt.host, IsNotFound: true}}))
+			class, code := classify(context.Background(), err)
+			if class != tt.class || code != tt.code {
+				t.Errorf("%v: class %s, exit %d; want %s, %d", err, class, code, tt.class, tt.code)
+			}
+		})
+	}
+}

@@ -113,22 +113,15 @@ func runLoad(ctx context.Context, cfg config.Config, dryRun bool, stdout io.Writ
 		},
 	})
 	if err != nil {
-		if conn.IsClosed() && ctx.Err() == nil {
+		if conn.IsClosed() && ctx.Err() == nil && !errors.Is(err, warehouse.ErrLockTimeout) {
 			// Whatever the statement saw (an EOF, a reset, a closed
 			// connection), the database is what failed, not the sources.
-			return fmt.Errorf("%w %s mid-load (it crashed, restarted, failed over or the network dropped the connection); nothing was committed, run again: %w",
+			// (pgx also closes the connection of a statement whose own
+			// context ends, as a lock wait past its timeout does.)
+			err = fmt.Errorf("%w %s mid-load (it crashed, restarted, failed over or the network dropped the connection); nothing was committed, run again: %w",
 				errDatabaseLost, warehouse.Redact(cfg.DatabaseURL), err)
 		}
-		if !conn.IsClosed() {
-			// The trace of a failed load, for the report (best effort: the
-			// database may be what failed).
-			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-			defer cancel()
-			class, _ := classify(ctx, err)
-			if rerr := warehouse.RecordFailure(rctx, conn, plan, rec, class, err); rerr != nil {
-				log.Warn("could not record the failed load in sparkify_loads", "error", rerr.Error())
-			}
-		}
+		recordFailure(ctx, cfg, conn, plan, rec, err, log)
 		return err
 	}
 	skipped := int64(errs.Count()) + sum.Rejected

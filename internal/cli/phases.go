@@ -14,6 +14,8 @@ func runPhase(ctx context.Context, phase string, cfg config.Config, dryRun bool,
 		return runProvision(ctx, cfg, dryRun, stdout, log)
 	case "teardown":
 		return runTeardown(ctx, cfg, dryRun, stdout, log)
+	case "check":
+		return runCheck(ctx, cfg, dryRun, stdout)
 	case "load":
 		return runLoad(ctx, cfg, dryRun, stdout, log, res)
 	case "report":

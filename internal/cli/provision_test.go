@@ -273,7 +273,7 @@ func TestProvisionAndTeardownAgainstFake(t *testing.T) {
 	if code != cli.ExitOK {
 		t.Fatalf("provision: exit %d\nstderr:\n%s", code, stderr)
 	}
-	want := "SPARKIFY_DATABASE_URL=postgres://sparkify@sparkify.c0ffee0fake.us-west-2.redshift.amazonaws.com:5439/sparkify?sslmode=require\n" +
+	want := "SPARKIFY_DATABASE_URL=postgres://sparkify@sparkify.c0ffee0fake.us-west-2.redshift.amazonaws.com:5439/sparkify?sslmode=verify-full&sslrootcert=system\n" +
 		"SPARKIFY_IAM_ROLE_ARN=arn:aws:iam::" + awsfake.Account + ":role/sparkify-redshift-s3-read\n" +
 		"SPARKIFY_REDSHIFT_ENDPOINT=sparkify.c0ffee0fake.us-west-2.redshift.amazonaws.com\n" +
 		"SPARKIFY_REDSHIFT_PORT=5439\n"

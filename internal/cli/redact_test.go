@@ -28,7 +28,7 @@ func TestRedactSecrets(t *testing.T) {
 func TestLogLinesRedactSecrets(t *testing.T) {
 	for _, format := range []string{"text", "json"} {
 		var buf bytes.Buffer
-		log := newLogger(format, &buf)
+		log := newLogger(format, "info", &buf)
 		u, _ := url.Parse("http://ops:s3cr3t@push.example:9091")
 		log.Info("pushed to http://ops:s3cr3t@push.example:9091", "pushgateway", "http://ops:s3cr3t@push.example:9091",
 			"url", u, "error", errors.New("dial postgres://u:s3cr3t@db/x: refused"))

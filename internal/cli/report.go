@@ -42,11 +42,13 @@ func runReport(ctx context.Context, cfg config.Config, dryRun bool, stdout io.Wr
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
 
-	data, err := collect(ctx, conn, cfg)
+	log.Info("running the report queries", "queries", len(report.QueryFiles))
+	data, queries, err := collect(ctx, conn, cfg, log)
 	if err != nil {
 		return err
 	}
 	queried := now()
+	log.Info("report queries done", "queries", queries, "duration_ms", queried.Sub(start).Milliseconds())
 	generated := queried.UTC()
 	if data.Loads != nil {
 		data.Loads.CheckFreshness(generated, cfg.ReportMaxAge)
@@ -59,6 +61,9 @@ func runReport(ctx context.Context, cfg config.Config, dryRun bool, stdout io.Wr
 		return reportWriteError(cfg, err)
 	}
 	rendered := now()
+	for _, f := range files {
+		log.Debug("report file written", "file", filepath.Join(cfg.ReportDir, f))
+	}
 
 	index := filepath.Join(cfg.ReportDir, report.IndexFile)
 	stdout = textOnly(cfg, stdout) // the log line below says it in JSON
@@ -79,6 +84,7 @@ func runReport(ctx context.Context, cfg config.Config, dryRun bool, stdout io.Wr
 				return uploadError(ctx, cfg, err)
 			}
 			fmt.Fprintf(stdout, "report uploaded to s3://%s/%s\n", dest.Bucket, prefix)
+			log.Info("report uploaded", "destination", "s3://"+dest.Bucket+"/"+prefix, "files", len(files))
 		}
 	}
 	log.Info("report written",
@@ -94,43 +100,48 @@ func runReport(ctx context.Context, cfg config.Config, dryRun bool, stdout io.Wr
 // collect runs the report queries in one read-only REPEATABLE READ
 // transaction (Redshift runs every transaction serializable), so that all
 // numbers come from the same snapshot even while a load commits.
-// collect runs the report's queries in one read-only transaction, within
-// SPARKIFY_REPORT_TIMEOUT: the session's own timeouts cancel a statement
-// that runs or waits for a lock too long, and the job's deadline bounds the
-// whole.
-func collect(ctx context.Context, conn *pgx.Conn, cfg config.Config) (report.Data, error) {
-	data, err := collectWithin(ctx, conn, cfg)
+// It runs within SPARKIFY_REPORT_TIMEOUT: the session's own timeouts cancel
+// a statement that runs or waits for a lock too long, and the job's
+// deadline bounds the whole. It returns how many queries ran (fewer before
+// the first load), each logged at debug level.
+func collect(ctx context.Context, conn *pgx.Conn, cfg config.Config, log *slog.Logger) (report.Data, int, error) {
+	data, queries, err := collectWithin(ctx, conn, cfg, log)
 	var pgErr *pgconn.PgError
 	if err != nil && ctx.Err() == nil && (errors.Is(err, context.DeadlineExceeded) ||
 		errors.As(err, &pgErr) && (pgErr.Code == "57014" || pgErr.Code == "55P03")) {
-		return report.Data{}, fmt.Errorf("the report's queries ran past SPARKIFY_REPORT_TIMEOUT (%s; a lock held by another session, or a busy warehouse): %w", cfg.ReportTimeout, err)
+		return report.Data{}, queries, fmt.Errorf("the report's queries ran past SPARKIFY_REPORT_TIMEOUT (%s; a lock held by another session, or a busy warehouse): %w", cfg.ReportTimeout, err)
 	}
-	return data, err
+	return data, queries, err
 }
 
-func collectWithin(ctx context.Context, conn *pgx.Conn, cfg config.Config) (report.Data, error) {
+func collectWithin(ctx context.Context, conn *pgx.Conn, cfg config.Config, log *slog.Logger) (report.Data, int, error) {
 	ctx, cancel := context.WithTimeout(ctx, cfg.ReportTimeout)
 	defer cancel()
 	timeouts, err := sql.ReadFile(sql.FS(), string(cfg.Target)+"/report_timeouts.sql")
 	if err != nil {
-		return report.Data{}, err
+		return report.Data{}, 0, err
 	}
 	if _, err := conn.Exec(ctx, timeouts[0].SQL, strconv.FormatInt(cfg.ReportTimeout.Milliseconds(), 10)); err != nil {
-		return report.Data{}, fmt.Errorf("sql/%s: %w", timeouts[0].File, err)
+		return report.Data{}, 0, fmt.Errorf("sql/%s: %w", timeouts[0].File, err)
+	}
+	stmts, err := report.Statements(sql.FS())
+	if err != nil {
+		return report.Data{}, 0, err
 	}
 	tx, err := conn.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
 	if err != nil {
-		return report.Data{}, fmt.Errorf("begin report transaction: %w", err)
+		return report.Data{}, 0, fmt.Errorf("begin report transaction: %w", err)
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
-	data, err := report.Collect(ctx, tx, sql.FS())
+	q := newLoggedQuerier(tx, stmts, log)
+	data, err := report.Collect(ctx, q, sql.FS())
 	if err != nil {
-		return report.Data{}, err
+		return report.Data{}, q.queries, err
 	}
 	if err := tx.Commit(ctx); err != nil {
-		return report.Data{}, fmt.Errorf("end report transaction: %w", err)
+		return report.Data{}, q.queries, fmt.Errorf("end report transaction: %w", err)
 	}
-	return data, nil
+	return data, q.queries, nil
 }
 
 // printReportPlan prints what the report would do: the queries, the files

@@ -46,6 +46,7 @@ type Config struct {
 	LogFormat      string                   `envconfig:"LOG_FORMAT" default:"text" desc:"log format: text or json"`
 	S3Timeout      time.Duration            `envconfig:"S3_TIMEOUT" default:"60s" desc:"S3 requests: connecting, the first byte of a response, and any pause while reading an object; a stalled peer then fails the load with the transient exit code, naming the object"`
 	LockTimeout    time.Duration            `envconfig:"LOCK_TIMEOUT" default:"30m" desc:"how long a load waits for another running load to finish"`
+	LogLevel       string                   `envconfig:"LOG_LEVEL" default:"info" desc:"log level: info (phases, progress, summaries, warnings) or debug (also each statement and step done)"`
 
 	Provision
 
@@ -151,6 +152,11 @@ func (c *Config) validate() error {
 	case "text", "json":
 	default:
 		return &Error{"LOG_FORMAT", fmt.Sprintf("unknown format %q: use text or json", c.LogFormat)}
+	}
+	switch c.LogLevel {
+	case "info", "debug":
+	default:
+		return &Error{"LOG_LEVEL", fmt.Sprintf("unknown level %q: use info or debug", c.LogLevel)}
 	}
 	if c.MaxErrors < 0 {
 		return &Error{"MAX_ERRORS", "must be 0 or more"}

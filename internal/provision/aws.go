@@ -18,6 +18,8 @@ import (
 	rstypes "github.com/aws/aws-sdk-go-v2/service/redshift/types"
 	"github.com/aws/aws-sdk-go-v2/service/redshiftserverless"
 	"github.com/aws/smithy-go"
+
+	"github.com/sparkify/warehouse/internal/awslog"
 )
 
 // AWS provisions and tears down the redshift target's resources.
@@ -49,7 +51,7 @@ type AWS struct {
 // defaultRegion is used when the SDK finds no region. It checks that
 // credentials can be found and returns ErrNoCredentials otherwise.
 func NewAWS(ctx context.Context, defaultRegion string, log *slog.Logger) (*AWS, error) {
-	cfg, err := awsconfig.LoadDefaultConfig(ctx)
+	cfg, err := awsconfig.LoadDefaultConfig(ctx, awsconfig.WithLogger(awslog.New(log)))
 	if err != nil {
 		return nil, fmt.Errorf("load AWS configuration: %w", err)
 	}

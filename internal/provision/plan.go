@@ -271,7 +271,7 @@ func (s Spec) WriteProvisionPlan(w io.Writer) error {
 	writeCalls(w, s.ProvisionPlan())
 	fmt.Fprintln(w, "then prints (and writes to SPARKIFY_OUTPUT_FILE when set):")
 	out := Outputs{
-		DatabaseURL: "postgres://" + s.DBUser + "@" + endpointPlaceholder + ":" + strconv.Itoa(s.Port) + "/" + s.DBName + "?sslmode=require",
+		DatabaseURL: "postgres://" + s.DBUser + "@" + endpointPlaceholder + ":" + strconv.Itoa(s.Port) + "/" + s.DBName + "?sslmode=verify-full&sslrootcert=system",
 		RoleARN:     s.planRoleARN(),
 		Endpoint:    endpointPlaceholder,
 		Port:        s.Port,

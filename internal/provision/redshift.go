@@ -103,7 +103,7 @@ func (a *AWS) Provision(ctx context.Context, s Spec) (Outputs, error) {
 		User:     url.User(aws.ToString(cl.MasterUsername)),
 		Host:     host + ":" + strconv.Itoa(int(port)),
 		Path:     "/" + aws.ToString(cl.DBName),
-		RawQuery: "sslmode=require",
+		RawQuery: "sslmode=verify-full&sslrootcert=system",
 	}
 	out := Outputs{
 		DatabaseURL:       u.String(),

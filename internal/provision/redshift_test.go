@@ -306,7 +306,7 @@ func TestProvisionCreatesEverything(t *testing.T) {
 	}
 
 	wantOut := Outputs{
-		DatabaseURL:       "postgres://sparkify@" + testEndpoint + ":5439/sparkify?sslmode=require",
+		DatabaseURL:       "postgres://sparkify@" + testEndpoint + ":5439/sparkify?sslmode=verify-full&sslrootcert=system",
 		RoleARN:           testRoleARN,
 		Endpoint:          testEndpoint,
 		Port:              5439,
@@ -873,7 +873,7 @@ func TestPlanText(t *testing.T) {
 		"iam GetRole RoleName=sparkify-redshift-s3-read  [refuse (exit 2) unless tagged sparkify-warehouse=sparkify",
 		"network: no subnet group: the default VPC, checked to exist first",
 		"security group for the ingress rule: sparkify-warehouse-sparkify, created in the cluster's VPC",
-		"SPARKIFY_DATABASE_URL=postgres://sparkify@<endpoint>:5439/sparkify?sslmode=require",
+		"SPARKIFY_DATABASE_URL=postgres://sparkify@<endpoint>:5439/sparkify?sslmode=verify-full&sslrootcert=system",
 	} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("provision plan lacks %q:\n%s", want, b.String())

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io/fs"
 	"net"
+	"os"
 
 	"github.com/aws/smithy-go"
 )
@@ -44,10 +45,18 @@ func Unreachable(err error) string {
 		case "AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "ExpiredToken", "Forbidden":
 			return "access denied (" + apiErr.ErrorCode() + "); check the AWS credentials (AWS_ACCESS_KEY_ID, AWS_PROFILE, ...) and their S3 permissions"
 		}
-	case errors.As(err, &dnsErr) && dnsErr.IsNotFound:
+	case errors.As(err, &dnsErr) && dnsErr.IsNotFound && CustomEndpoint():
+		// A host the user named. AWS's own endpoints always resolve: a
+		// name of theirs that does not is a resolver's hiccup, transient.
 		return "the S3 endpoint's host does not exist (" + err.Error() + "); check AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL"
 	case errors.Is(err, fs.ErrNotExist):
 		return "the directory does not exist"
 	}
 	return ""
+}
+
+// CustomEndpoint reports whether the S3 endpoint is one the user set
+// (AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL) rather than AWS's own.
+func CustomEndpoint() bool {
+	return os.Getenv("AWS_ENDPOINT_URL_S3") != "" || os.Getenv("AWS_ENDPOINT_URL") != ""
 }

@@ -11,6 +11,8 @@ import (
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/sparkify/warehouse/internal/awslog"
 )
 
 // S3Options are the job's own S3 settings; everything else (credentials,
@@ -32,7 +34,8 @@ type S3Options struct {
 // that reads public buckets such as udacity-dend, and anything else fails
 // with AccessDenied, which the caller reports.
 func NewS3Client(ctx context.Context, opts S3Options) (*s3.Client, error) {
-	cfg, err := awsconfig.LoadDefaultConfig(ctx)
+	// The SDK's own messages go through slog, in the run's format.
+	cfg, err := awsconfig.LoadDefaultConfig(ctx, awsconfig.WithLogger(awslog.New(nil)))
 	if err != nil {
 		return nil, fmt.Errorf("load AWS configuration: %w", err)
 	}
