@@ -298,11 +298,13 @@ func TestGateAcceptsTheJobsStatements(t *testing.T) {
 		t.Fatal(err)
 	}
 	stmts = append(stmts, report...)
-	timeouts, err := sql.ReadFile(sql.FS(), "redshift/report_timeouts.sql")
-	if err != nil {
-		t.Fatal(err)
+	for _, file := range []string{"redshift/report_timeouts.sql", "shared/connectivity/check.sql"} {
+		more, err := sql.ReadFile(sql.FS(), file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stmts = append(stmts, more...)
 	}
-	stmts = append(stmts, timeouts...)
 	files := map[string]bool{}
 	inTx := false
 	for _, s := range stmts {
