@@ -292,7 +292,7 @@ func TestGateAcceptsTheJobsStatements(t *testing.T) {
 		stmts = append(stmts, bk.CopyID, bk.Rows, bk.Files, bk.Rejected, bk.LoadErrors)
 	}
 	stmts = append(stmts, plan.Probe, plan.ReadVersion, plan.RecordVersion(1), plan.LoadCommitted, plan.LoadFailed, plan.LastRows,
-		plan.Ledger.Read, plan.Ledger.URIs, plan.Ledger.Create, plan.Ledger.Add, plan.Ledger.Forget, plan.Ledger.Record)
+		plan.Ledger.Read, plan.Ledger.URIs, plan.Ledger.Create, plan.Ledger.Add, plan.Ledger.Analyze, plan.Ledger.Forget, plan.Ledger.Record)
 	report, err := sql.ReadDir(sql.FS(), "shared/report")
 	if err != nil {
 		t.Fatal(err)

@@ -60,7 +60,7 @@ func (l *Ledger) Rebuild() bool { return l == nil || l.known == nil }
 
 // LedgerStatements are the SQL of the ledger (sql/shared/bookkeeping/ledger.sql).
 type LedgerStatements struct {
-	Read, URIs, Create, Add, Forget, Record sql.Statement
+	Read, URIs, Create, Add, Analyze, Forget, Record sql.Statement
 }
 
 // DeletedSources says what a load does with the rows of an object that the
@@ -88,11 +88,11 @@ func (d *DeletedSources) Decode(s string) error {
 }
 
 func readLedgerStatements(fsys fs.FS) (LedgerStatements, error) {
-	st, err := named(fsys, "shared/bookkeeping/ledger.sql", "read", "uris", "create", "add", "forget", "record")
+	st, err := named(fsys, "shared/bookkeeping/ledger.sql", "read", "uris", "create", "add", "analyze", "forget", "record")
 	if err != nil {
 		return LedgerStatements{}, err
 	}
-	return LedgerStatements{Read: st[0], URIs: st[1], Create: st[2], Add: st[3], Forget: st[4], Record: st[5]}, nil
+	return LedgerStatements{Read: st[0], URIs: st[1], Create: st[2], Add: st[3], Analyze: st[4], Forget: st[5], Record: st[6]}, nil
 }
 
 // ReadLedger reads the ledger, outside the load's transaction. With
@@ -355,6 +355,9 @@ func (l *Ledger) writeObjects(ctx context.Context, tx pgx.Tx, st LedgerStatement
 		if _, err := tx.Exec(ctx, q, args...); err != nil {
 			return stmtError(st.Add, err)
 		}
+	}
+	if _, err := tx.Exec(ctx, st.Analyze.SQL); err != nil {
+		return stmtError(st.Analyze, err)
 	}
 	return nil
 }

@@ -22,6 +22,12 @@ CREATE TEMP TABLE load_objects (uri VARCHAR(1024), version VARCHAR(128), object_
 -- name: add
 INSERT INTO load_objects (uri, version, object_id, retracted) VALUES {{ROWS}};
 
+-- Statistics, so that the transforms find the records of a few objects
+-- through their index instead of reading every record (a temporary table
+-- is never analyzed by itself on Postgres).
+-- name: analyze
+ANALYZE load_objects;
+
 -- name: forget
 DELETE FROM sparkify_objects USING load_objects
 WHERE sparkify_objects.uri = load_objects.uri;
