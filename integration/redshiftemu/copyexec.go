@@ -336,6 +336,9 @@ func (s *session) runCopy(cmd *CopyCommand) bool {
 	// Parse and convert.
 	opts := ConvertOptions{TimeFormat: cmd.TimeFormat, TruncateCols: cmd.TruncateCols, AcceptInvChars: cmd.AcceptInvChars, InvCharReplace: cmd.InvCharReplace}
 	threshold := max(cmd.MaxError, 1)
+	if s.srv.cfg.MaxErrorExceeds {
+		threshold = cmd.MaxError + 1
+	}
 	type row struct {
 		vals []*string
 		mask uint64 // bit i: column i takes its DEFAULT

@@ -29,7 +29,13 @@ type Config struct {
 	Serverless   bool        // Redshift Serverless: no stl_* tables, only sys_* views
 	TLS          *tls.Config // when non-nil, SSLRequest is answered 'S' and the session upgraded; nil: 'N'
 	AllowedRoles []string    // when non-empty, COPY with any other IAM_ROLE fails as Redshift does for a role it cannot assume
-	Log          *slog.Logger
+	// MaxErrorExceeds takes the other reading of MAXERROR's boundary: a
+	// COPY fails only when its rejected records exceed MAXERROR, instead
+	// of when they reach it ("returns the error_count number of errors or
+	// greater", copy-parameters-data-load.html). A test sets it to show
+	// that the job's outcome does not depend on the reading.
+	MaxErrorExceeds bool
+	Log             *slog.Logger
 }
 
 // Server is a running Redshift emulator.

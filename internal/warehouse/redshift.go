@@ -128,10 +128,17 @@ type CopyError struct {
 	NoRows bool
 	// DetailErr is set when the details could not be read.
 	DetailErr error
+	// MaxErrors is SPARKIFY_MAX_ERRORS: a COPY that failed on rejected
+	// rows went over it.
+	MaxErrors int
 }
 
 func (e *CopyError) Error() string {
 	var b strings.Builder
+	if len(e.Details) > 0 {
+		// Only MAXERROR fails a COPY on the rows it rejects.
+		fmt.Fprintf(&b, "more than %d malformed records (SPARKIFY_MAX_ERRORS=%d); fix the files or raise SPARKIFY_MAX_ERRORS to skip them: ", e.MaxErrors, e.MaxErrors)
+	}
 	b.WriteString(e.Err.Error())
 	switch {
 	case len(e.Details) > 0:
@@ -154,8 +161,8 @@ func (e *CopyError) Unwrap() error { return e.Err }
 // transaction. done lists the query ids of the COPYs of this load that
 // succeeded: when pg_last_copy_id() is still one of them (or -1), the
 // failed COPY never started, and their rows are not its rows.
-func copyDetails(ctx context.Context, conn *pgx.Conn, bk *LoadBookkeeping, done []int64, err error) error {
-	ce := &CopyError{Err: err, Source: tableIn(bk.LoadErrors.SQL)}
+func copyDetails(ctx context.Context, conn *pgx.Conn, bk *LoadBookkeeping, maxErrors int, done []int64, err error) error {
+	ce := &CopyError{Err: err, Source: tableIn(bk.LoadErrors.SQL), MaxErrors: maxErrors}
 	var id int64
 	if qerr := conn.QueryRow(ctx, bk.CopyID.SQL).Scan(&id); qerr != nil {
 		ce.DetailErr = qerr
@@ -165,7 +172,7 @@ func copyDetails(ctx context.Context, conn *pgx.Conn, bk *LoadBookkeeping, done 
 		ce.NoRows = true
 		return ce
 	}
-	ce.Details, ce.DetailErr = loadErrors(ctx, conn, bk)
+	ce.Details, ce.DetailErr = loadErrors(ctx, conn, bk.LoadErrors)
 	ce.NoRows = len(ce.Details) == 0 && ce.DetailErr == nil
 	return ce
 }
@@ -173,8 +180,8 @@ func copyDetails(ctx context.Context, conn *pgx.Conn, bk *LoadBookkeeping, done 
 // loadErrors reads the rows Redshift recorded for the session's last COPY.
 func loadErrors(ctx context.Context, q interface {
 	Query(context.Context, string, ...any) (pgx.Rows, error)
-}, bk *LoadBookkeeping) ([]LoadError, error) {
-	rows, err := q.Query(ctx, bk.LoadErrors.SQL)
+}, s sql.Statement, args ...any) ([]LoadError, error) {
+	rows, err := q.Query(ctx, s.SQL, args...)
 	if err != nil {
 		return nil, err
 	}

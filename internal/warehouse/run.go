@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"github.com/sparkify/warehouse/internal/source"
 	"github.com/sparkify/warehouse/sql"
 )
 
@@ -193,7 +194,7 @@ func Run(ctx context.Context, conn *pgx.Conn, p *Plan, o RunOptions) (sum *Summa
 			}
 			log.Info("load rolled back; the star tables are unchanged")
 			if failedCopy && bk != nil && ctx.Err() == nil && !conn.IsClosed() {
-				err = copyDetails(rctx, conn, bk, copyIDs, err)
+				err = copyDetails(rctx, conn, bk, p.MaxErrors, copyIDs, err)
 			}
 		}
 	}()
@@ -229,8 +230,16 @@ func Run(ctx context.Context, conn *pgx.Conn, p *Plan, o RunOptions) (sum *Summa
 					return err
 				}
 				copyIDs = append(copyIDs, id)
+				var details []LoadError
 				if sum.Rejected > before {
-					logSkipped(ctx, tx, bk, log)
+					details = logSkipped(ctx, tx, bk, log)
+				}
+				// The job keeps the budget itself: MAXERROR's boundary
+				// ("n errors or greater" or "more than n") is Redshift's
+				// to read, and either way no more than MaxErrors records
+				// may be skipped.
+				if skipped := sum.Rejected + malformed(o); skipped > int64(p.MaxErrors) {
+					return budgetError(p.MaxErrors, details)
 				}
 			}
 		case StepLock:
@@ -448,15 +457,38 @@ func copyStats(ctx context.Context, tx pgx.Tx, bk *LoadBookkeeping, table string
 }
 
 // logSkipped logs the rows Redshift skipped in the COPY that just ran
-// (within MAXERROR), as the Postgres stager logs its malformed records.
-func logSkipped(ctx context.Context, tx pgx.Tx, bk *LoadBookkeeping, log *slog.Logger) {
-	details, err := loadErrors(ctx, tx, bk)
+// (within MAXERROR), as the Postgres stager logs its malformed records,
+// and returns them.
+func logSkipped(ctx context.Context, tx pgx.Tx, bk *LoadBookkeeping, log *slog.Logger) []LoadError {
+	details, err := loadErrors(ctx, tx, bk.LoadErrors)
 	if err != nil {
 		log.Warn("could not read the skipped rows", "table", tableIn(bk.LoadErrors.SQL), "error", err)
 	}
 	for _, d := range details {
 		log.Warn("skipped malformed record", "record", d.String())
 	}
+	return details
+}
+
+// malformed is the records the Postgres stager skipped so far (0 on
+// Redshift, whose COPY does not count them here).
+func malformed(o RunOptions) int64 {
+	if o.Malformed == nil {
+		return 0
+	}
+	return o.Malformed()
+}
+
+// budgetError is the error of a load that skipped more records than
+// SPARKIFY_MAX_ERRORS allows: the Postgres stager's, with the rows
+// Redshift recorded as samples.
+func budgetError(max int, details []LoadError) error {
+	e := &source.TooManyErrors{Max: max}
+	for _, d := range details {
+		e.Samples = append(e.Samples, &source.RecordError{URI: d.File, Line: int(d.Line),
+			Err: fmt.Errorf("column %s: %s (error %d, value %q)", d.Column, d.Reason, d.Code, d.Value)})
+	}
+	return e
 }
 
 // bookkeeping probes, before the load's transaction, which of Redshift's
