@@ -78,10 +78,46 @@ func classifyS3(uri string, err error) *SQLError {
 	return s3Exception(uri, "%v", err)
 }
 
-func (s *session) getObject(ctx context.Context, uri string) ([]byte, *SQLError, error) {
+// checkRegion fails a COPY that reads a bucket outside the COPY's region:
+// REGION, or the cluster's without it. "If you specify a Region using the
+// REGION parameter, all resources, including a manifest file or multiple
+// Amazon S3 buckets, must be located in the specified Region"
+// (copy-parameters-data-source-s3.html). The bucket's region is what the S3
+// emulator's GetBucketLocation answers; the error is S3's redirect, which
+// Redshift reports as an S3ServiceException.
+func (s *session) checkRegion(ctx context.Context, cmd *CopyCommand, bucket, uri string) (*SQLError, error) {
+	want := cmd.Region
+	if want == "" {
+		want = s.srv.cfg.S3Region
+	}
+	region, ok := s.srv.bucketRegion(bucket)
+	if !ok {
+		out, err := s.srv.s3.GetBucketLocation(ctx, &s3.GetBucketLocationInput{Bucket: aws.String(bucket)})
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			return classifyS3(uri, err), nil
+		}
+		region = string(out.LocationConstraint)
+		if region == "" {
+			region = "us-east-1"
+		}
+		s.srv.setBucketRegion(bucket, region)
+	}
+	if region != want {
+		return s3Exception(uri, "The bucket you are attempting to access must be addressed using the specified endpoint. Please send all future requests to this endpoint.,Status 301,Error PermanentRedirect,Rid redshiftemu,ExtRid redshiftemu,CanRetry 1 (bucket region %s, COPY region %s)", region, want), nil
+	}
+	return nil, nil
+}
+
+func (s *session) getObject(ctx context.Context, cmd *CopyCommand, uri string) ([]byte, *SQLError, error) {
 	bucket, key, ok := splitS3URI(uri)
 	if !ok {
 		return nil, copyErr("22023", "invalid S3 URI '%s'", uri), nil
+	}
+	if serr, err := s.checkRegion(ctx, cmd, bucket, uri); serr != nil || err != nil {
+		return nil, serr, err
 	}
 	out, err := s.srv.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
 	if err != nil {
@@ -110,7 +146,7 @@ func (s *session) listSources(ctx context.Context, cmd *CopyCommand) ([]string, 
 		return nil, copyErr("22023", "invalid S3 URI '%s'", cmd.From), nil
 	}
 	if cmd.Manifest {
-		data, serr, err := s.getObject(ctx, cmd.From)
+		data, serr, err := s.getObject(ctx, cmd, cmd.From)
 		if serr != nil || err != nil {
 			return nil, serr, err
 		}
@@ -136,6 +172,9 @@ func (s *session) listSources(ctx context.Context, cmd *CopyCommand) ([]string, 
 			if !ok {
 				return nil, &SQLError{Code: "XX000", Message: fmt.Sprintf("Manifest entry '%s' is not a full s3:// object path", u.text), Detail: "code: 8001 (COPY with MANIFEST requires the full path of an Amazon S3 object)"}, nil
 			}
+			if serr, err := s.checkRegion(ctx, cmd, eb, u.text); serr != nil || err != nil {
+				return nil, serr, err
+			}
 			_, err := s.srv.s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(eb), Key: aws.String(ek)})
 			if err != nil {
 				if ctx.Err() != nil {
@@ -152,6 +191,9 @@ func (s *session) listSources(ctx context.Context, cmd *CopyCommand) ([]string, 
 			uris = append(uris, u.text)
 		}
 		return uris, nil, nil
+	}
+	if serr, err := s.checkRegion(ctx, cmd, bucket, cmd.From); serr != nil || err != nil {
+		return nil, serr, err
 	}
 	var uris []string
 	p := s3.NewListObjectsV2Paginator(s.srv.s3, &s3.ListObjectsV2Input{Bucket: aws.String(bucket), Prefix: aws.String(prefix)})
@@ -289,7 +331,7 @@ func (s *session) runCopy(cmd *CopyCommand) bool {
 
 	var paths []jsonPath
 	if strings.HasPrefix(cmd.JSON, "s3://") {
-		data, serr, err := s.getObject(ctx, cmd.JSON)
+		data, serr, err := s.getObject(ctx, cmd, cmd.JSON)
 		if err != nil {
 			return fail(cancelled(run.queryID))
 		}
@@ -313,7 +355,7 @@ func (s *session) runCopy(cmd *CopyCommand) bool {
 		return abort(serr)
 	}
 	for _, u := range uris {
-		data, serr, err := s.getObject(ctx, u)
+		data, serr, err := s.getObject(ctx, cmd, u)
 		if err != nil {
 			return fail(cancelled(run.queryID))
 		}

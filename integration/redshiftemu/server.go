@@ -50,6 +50,7 @@ type Server struct {
 	nextPID  uint32
 	conns    map[net.Conn]struct{}
 	dbs      map[string]*dbState
+	regions  map[string]string // bucket: region, as GetBucketLocation answered
 	closed   bool
 	wg       sync.WaitGroup
 }
@@ -385,4 +386,22 @@ func (s *Server) sendBackendCancel(pid uint32, secret []byte) {
 		return
 	}
 	io.Copy(io.Discard, c) // the server closes the connection when done
+}
+
+// bucketRegion returns the region recorded for bucket.
+func (s *Server) bucketRegion(bucket string) (string, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, ok := s.regions[bucket]
+	return r, ok
+}
+
+// setBucketRegion records bucket's region: buckets do not move.
+func (s *Server) setBucketRegion(bucket, region string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.regions == nil {
+		s.regions = map[string]string{}
+	}
+	s.regions[bucket] = region
 }
