@@ -17,7 +17,9 @@ import (
 )
 
 func TestBucketRegion(t *testing.T) {
-	fake := func() http.Handler { return gofakes3.New(s3mem.New(), gofakes3.WithLogger(gofakes3.DiscardLog())).Server() }
+	fake := func() http.Handler {
+		return gofakes3.New(s3mem.New(), gofakes3.WithLogger(gofakes3.DiscardLog())).Server()
+	}
 	for _, srv := range []struct {
 		name    string
 		handler http.Handler
