@@ -623,7 +623,39 @@ func (s *session) icCopyIn(sql, data string) (int64, *pgproto3.ErrorResponse, er
 }
 
 func (s *session) setLastCopy(ctx context.Context, count, id int64) {
+	s.copyMu.Lock()
+	if s.status() != 'I' && s.txCopy == nil {
+		s.txCopy = &[2]int64{s.lastCopyCnt, s.lastCopyID}
+	}
+	s.copyMu.Unlock()
+	s.writeLastCopy(ctx, count, id)
+}
+
+// endTxCopy ends the transaction block's COPY bookkeeping when a command
+// completes with tag: a ROLLBACK (also what COMMIT of a failed block
+// answers) puts pg_last_copy_count() and pg_last_copy_id() back as they
+// were before the block's first COPY; a COMMIT keeps them.
+func (s *session) endTxCopy(tag string) {
+	if tag != "ROLLBACK" && tag != "COMMIT" {
+		return
+	}
+	s.copyMu.Lock()
+	prev := s.txCopy
+	s.txCopy = nil
+	s.copyMu.Unlock()
+	if prev != nil && tag == "ROLLBACK" {
+		ctx, cancel := context.WithTimeout(context.Background(), timeoutShort)
+		defer cancel()
+		s.writeLastCopy(ctx, prev[0], prev[1])
+	}
+}
+
+// writeLastCopy records the session's pg_last_copy_count() and
+// pg_last_copy_id().
+func (s *session) writeLastCopy(ctx context.Context, count, id int64) {
+	s.copyMu.Lock()
 	s.lastCopyCnt, s.lastCopyID = count, id
+	s.copyMu.Unlock()
 	_, err := s.sideExec(ctx, `INSERT INTO redshift_emu.session_copy (pid, backend_start, last_count, last_id)
 SELECT $1::int, (SELECT backend_start FROM pg_stat_activity WHERE pid = $1::int), $2::bigint, $3::int
 ON CONFLICT (pid) DO UPDATE SET backend_start = EXCLUDED.backend_start, last_count = EXCLUDED.last_count, last_id = EXCLUDED.last_id`,

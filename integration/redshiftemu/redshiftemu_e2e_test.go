@@ -292,8 +292,15 @@ func TestCopyJSONPaths(t *testing.T) {
 	copySQL := "COPY staging_events FROM 's3://udacity-dend/log_data' IAM_ROLE '" + role + "' REGION 'us-west-2' FORMAT AS JSON 's3://udacity-dend/log_json_path.json' TIMEFORMAT AS 'epochmillisecs'"
 
 	// MAXERROR 0: the bad sessionId fails the load, nothing is loaded, and
-	// the errors survive the rollback.
+	// the errors survive the rollback, found by the session and the COPY's
+	// start time: the rolled-back COPY does not update pg_last_copy_id()
+	// (PG_LAST_COPY_ID.html), which stays -1.
 	tx, _ := c.Begin(ctx)
+	var pid int64
+	var before string
+	if err := tx.QueryRow(ctx, "SELECT pg_backend_pid(), CAST(GETDATE() AS VARCHAR(32))").Scan(&pid, &before); err != nil {
+		t.Fatal(err)
+	}
 	_, err := tx.Exec(ctx, copySQL)
 	pe := pgErr(t, err)
 	if pe.Code != "XX000" || pe.Message != "Load into table 'staging_events' failed.  Check 'stl_load_errors' system table for details." {
@@ -303,7 +310,11 @@ func TestCopyJSONPaths(t *testing.T) {
 	var line int64
 	var colname, raw string
 	var code int
-	err = c.QueryRow(ctx, "SELECT line_number, trim(colname), trim(raw_field_value), err_code FROM stl_load_errors WHERE query = pg_last_copy_id()").Scan(&line, &colname, &raw, &code)
+	var lastID int64
+	if err := c.QueryRow(ctx, "SELECT pg_last_copy_id()").Scan(&lastID); err != nil || lastID != -1 {
+		t.Errorf("pg_last_copy_id() after the rolled-back COPY = %d, %v; want -1 (not updated)", lastID, err)
+	}
+	err = c.QueryRow(ctx, "SELECT line_number, trim(colname), trim(raw_field_value), err_code FROM stl_load_errors WHERE session = $1 AND starttime >= CAST($2 AS TIMESTAMP)", pid, before).Scan(&line, &colname, &raw, &code)
 	if err != nil || line != 5 || colname != "session_id" || raw != "x139" || code != 1207 {
 		t.Errorf("stl_load_errors: line %d col %q raw %q code %d err %v", line, colname, raw, code, err)
 	}

@@ -169,7 +169,8 @@ func Run(ctx context.Context, conn *pgx.Conn, p *Plan, o RunOptions) (sum *Summa
 	metrics := map[string]int64{}
 
 	var bk *LoadBookkeeping // Redshift's load bookkeeping, once probed
-	var copyIDs []int64     // the COPYs of this load that succeeded
+	lastCopy := int64(-1)   // the query id of the load's last successful COPY
+	var started copyStart   // the session and time of the load's latest COPY
 	if p.Target == Redshift {
 		if bk, err = bookkeeping(ctx, conn, p, log); err != nil {
 			return nil, err
@@ -194,13 +195,17 @@ func Run(ctx context.Context, conn *pgx.Conn, p *Plan, o RunOptions) (sum *Summa
 			}
 			log.Info("load rolled back; the star tables are unchanged")
 			if failedCopy && bk != nil && ctx.Err() == nil && !conn.IsClosed() {
-				err = copyDetails(rctx, conn, bk, p.MaxErrors, copyIDs, err)
+				err = copyDetails(rctx, conn, bk, p.MaxErrors, started, err)
 			}
 		}
 	}()
 	exec := func(ctx context.Context, s sql.Statement) (pgconn.CommandTag, error) {
 		if s.Copy != "" {
 			s.SQL = strings.ReplaceAll(s.SQL, maxErrorPlaceholder, p.MaxErrorClause(sum.Rejected))
+			var err error
+			if started, err = readCopyStart(ctx, tx, bk, lastCopy); err != nil {
+				return pgconn.CommandTag{}, err
+			}
 		}
 		tag, err := tx.Exec(ctx, s.SQL)
 		if err != nil {
@@ -229,10 +234,10 @@ func Run(ctx context.Context, conn *pgx.Conn, p *Plan, o RunOptions) (sum *Summa
 				if err != nil {
 					return err
 				}
-				copyIDs = append(copyIDs, id)
+				lastCopy = id
 				var details []LoadError
 				if sum.Rejected > before {
-					details = logSkipped(ctx, tx, bk, log)
+					details = logSkipped(ctx, tx, bk, started, log)
 				}
 				// The job keeps the budget itself: MAXERROR's boundary
 				// ("n errors or greater" or "more than n") is Redshift's
@@ -459,8 +464,8 @@ func copyStats(ctx context.Context, tx pgx.Tx, bk *LoadBookkeeping, table string
 // logSkipped logs the rows Redshift skipped in the COPY that just ran
 // (within MAXERROR), as the Postgres stager logs its malformed records,
 // and returns them.
-func logSkipped(ctx context.Context, tx pgx.Tx, bk *LoadBookkeeping, log *slog.Logger) []LoadError {
-	details, err := loadErrors(ctx, tx, bk.LoadErrors)
+func logSkipped(ctx context.Context, tx pgx.Tx, bk *LoadBookkeeping, c copyStart, log *slog.Logger) []LoadError {
+	details, err := loadErrors(ctx, tx, bk.LoadErrors, c.args()...)
 	if err != nil {
 		log.Warn("could not read the skipped rows", "table", tableIn(bk.LoadErrors.SQL), "error", err)
 	}
