@@ -35,7 +35,14 @@ type Config struct {
 	// greater", copy-parameters-data-load.html). A test sets it to show
 	// that the job's outcome does not depend on the reading.
 	MaxErrorExceeds bool
-	Log             *slog.Logger
+	// Authenticate, when set, checks the client's login itself, as
+	// Redshift checks the temporary credentials that
+	// GetClusterCredentialsWithIAM and GetCredentials issue, instead of
+	// passing the user and password to the backend: it returns the
+	// backend's user and password for the session, or an error, which the
+	// client sees as 28P01 password authentication failed.
+	Authenticate func(user, password, database string) (backendUser, backendPassword string, err error)
+	Log          *slog.Logger
 }
 
 // Server is a running Redshift emulator.
@@ -231,9 +238,18 @@ func (s *Server) serveConn(conn net.Conn) {
 		return
 	}
 	password := pw.Password
+	beUser, bePassword := user, password
+	if s.cfg.Authenticate != nil {
+		if beUser, bePassword, err = s.cfg.Authenticate(user, password, database); err != nil {
+			s.log.Debug("login refused", "user", user, "err", err)
+			sendFatal(be, "28P01", fmt.Sprintf("password authentication failed for user \"%s\"", user))
+			return
+		}
+		password = bePassword
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	bcfg, err := s.backendConfig(user, password, database, startup.Parameters["application_name"])
+	bcfg, err := s.backendConfig(beUser, bePassword, database, startup.Parameters["application_name"])
 	if err != nil {
 		sendFatal(be, "08006", err.Error())
 		return
