@@ -37,16 +37,18 @@ func euBucket(t *testing.T, s *Stack) *Stack {
 func TestLoadRegions(t *testing.T) {
 	for _, tt := range []struct {
 		name string
-		// sourcesEU puts the sources and the jsonpaths file in eu-west-1;
-		// stagingEU the staging bucket.
-		sourcesEU, stagingEU bool
-		sourceRegion         string
-		wantMsg              string // empty: the load succeeds
+		// sourcesEU puts the sources and the jsonpaths file in eu-west-1,
+		// jsonpathsEU the jsonpaths file only, stagingEU the staging bucket.
+		sourcesEU, jsonpathsEU, stagingEU bool
+		sourceRegion                      string
+		wantMsg                           string // empty: the load succeeds
 	}{
 		{name: "staging bucket elsewhere", stagingEU: true, sourceRegion: s3Region,
 			wantMsg: "SPARKIFY_STAGING_URI: bucket test-"},
 		{name: "sources elsewhere than SPARKIFY_SOURCE_REGION", sourcesEU: true, stagingEU: true, sourceRegion: s3Region,
 			wantMsg: "SPARKIFY_SOURCE_REGION: bucket test-"},
+		{name: "jsonpaths file elsewhere", jsonpathsEU: true, sourceRegion: s3Region,
+			wantMsg: "SPARKIFY_LOG_JSONPATH: bucket test-"},
 		{name: "all in eu-west-1", sourcesEU: true, stagingEU: true, sourceRegion: "eu-west-1"},
 		{name: "all in us-east-1", sourceRegion: s3Region},
 	} {
@@ -60,7 +62,11 @@ func TestLoadRegions(t *testing.T) {
 			src.Upload(t, fixture, "")
 			s.Env(t)
 			s.UseTarget(t, "redshift")
-			src.Put(t, "config/log_json_path.json", []byte(jsonPaths))
+			jp := src
+			if tt.jsonpathsEU {
+				jp = eu
+			}
+			jp.Put(t, "config/log_json_path.json", []byte(jsonPaths))
 			staging := s
 			if tt.stagingEU {
 				staging = eu
@@ -68,7 +74,7 @@ func TestLoadRegions(t *testing.T) {
 			for k, v := range map[string]string{
 				"SPARKIFY_SONG_DATA":     src.URI("song_data"),
 				"SPARKIFY_LOG_DATA":      src.URI("log_data"),
-				"SPARKIFY_LOG_JSONPATH":  src.URI("config/log_json_path.json"),
+				"SPARKIFY_LOG_JSONPATH":  jp.URI("config/log_json_path.json"),
 				"SPARKIFY_STAGING_URI":   staging.URI("staging"),
 				"SPARKIFY_SOURCE_REGION": tt.sourceRegion,
 				"SPARKIFY_MAX_ERRORS":    "1",
