@@ -487,8 +487,8 @@ func malformed(o RunOptions) int64 {
 // budgetError is the error of a load that skipped more records than
 // SPARKIFY_MAX_ERRORS allows: the Postgres stager's, with the rows
 // Redshift recorded as samples.
-func budgetError(max int, details []LoadError) error {
-	e := &source.TooManyErrors{Max: max}
+func budgetError(maxErrors int, details []LoadError) error {
+	e := &source.TooManyErrors{Max: maxErrors}
 	for _, d := range details {
 		e.Samples = append(e.Samples, &source.RecordError{URI: d.File, Line: int(d.Line),
 			Err: fmt.Errorf("column %s: %s (error %d, value %q)", d.Column, d.Reason, d.Code, d.Value)})
