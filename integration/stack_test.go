@@ -22,6 +22,7 @@ package integration
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -103,6 +104,7 @@ var shared struct {
 	// Serverless workgroup, both over TLS signed by rsCAFile.
 	redshift, serverless *redshiftemu.Server
 	rsCAFile             string
+	rsTLS                *tls.Config // their server certificate, for emulators a test starts itself
 }
 
 // seq numbers the databases and buckets handed out to tests.
@@ -276,6 +278,7 @@ func startRedshiftEmulators(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	shared.rsTLS = tlsCfg
 	shared.rsCAFile = filepath.Join(dir, "ca.pem")
 	if err := os.WriteFile(shared.rsCAFile, caPEM, 0o600); err != nil {
 		return err

@@ -6,7 +6,10 @@
 // licence token, no network, and a static binary that runs FROM scratch, so
 // its image builds offline (make images). Addressing is path-style
 // (http://host:9000/bucket/key): clients set SPARKIFY_S3_PATH_STYLE=true.
-// Requests are not authenticated; any credentials are accepted.
+// Requests are not authenticated; any credentials are accepted. Buckets
+// have regions: a bucket is in the LocationConstraint it was created with
+// (us-east-1 without one), which GetBucketLocation and HeadBucket's
+// x-amz-bucket-region header report (internal/s3regions).
 //
 // Usage:
 //
@@ -42,6 +45,7 @@ import (
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
+	"github.com/sparkify/warehouse/internal/s3regions"
 	"github.com/sparkify/warehouse/internal/toolcmd"
 )
 
@@ -85,7 +89,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		log.Info("seeded", "bucket", buckets[0], "dir", *seed, "objects", n)
 	}
 
-	var handler http.Handler = gofakes3.New(backend, gofakes3.WithLogger(gofakes3.DiscardLog())).Server()
+	var handler http.Handler = s3regions.Wrap(gofakes3.New(backend, gofakes3.WithLogger(gofakes3.DiscardLog())).Server())
 	if !*quiet {
 		handler = logRequests(log, handler)
 	}

@@ -78,10 +78,46 @@ func classifyS3(uri string, err error) *SQLError {
 	return s3Exception(uri, "%v", err)
 }
 
-func (s *session) getObject(ctx context.Context, uri string) ([]byte, *SQLError, error) {
+// checkRegion fails a COPY that reads a bucket outside the COPY's region:
+// REGION, or the cluster's without it. "If you specify a Region using the
+// REGION parameter, all resources, including a manifest file or multiple
+// Amazon S3 buckets, must be located in the specified Region"
+// (copy-parameters-data-source-s3.html). The bucket's region is what the S3
+// emulator's GetBucketLocation answers; the error is S3's redirect, which
+// Redshift reports as an S3ServiceException.
+func (s *session) checkRegion(ctx context.Context, cmd *CopyCommand, bucket, uri string) (*SQLError, error) {
+	want := cmd.Region
+	if want == "" {
+		want = s.srv.cfg.S3Region
+	}
+	region, ok := s.srv.bucketRegion(bucket)
+	if !ok {
+		out, err := s.srv.s3.GetBucketLocation(ctx, &s3.GetBucketLocationInput{Bucket: aws.String(bucket)})
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			return classifyS3(uri, err), nil
+		}
+		region = string(out.LocationConstraint)
+		if region == "" {
+			region = "us-east-1"
+		}
+		s.srv.setBucketRegion(bucket, region)
+	}
+	if region != want {
+		return s3Exception(uri, "The bucket you are attempting to access must be addressed using the specified endpoint. Please send all future requests to this endpoint.,Status 301,Error PermanentRedirect,Rid redshiftemu,ExtRid redshiftemu,CanRetry 1 (bucket region %s, COPY region %s)", region, want), nil
+	}
+	return nil, nil
+}
+
+func (s *session) getObject(ctx context.Context, cmd *CopyCommand, uri string) ([]byte, *SQLError, error) {
 	bucket, key, ok := splitS3URI(uri)
 	if !ok {
 		return nil, copyErr("22023", "invalid S3 URI '%s'", uri), nil
+	}
+	if serr, err := s.checkRegion(ctx, cmd, bucket, uri); serr != nil || err != nil {
+		return nil, serr, err
 	}
 	out, err := s.srv.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
 	if err != nil {
@@ -110,7 +146,7 @@ func (s *session) listSources(ctx context.Context, cmd *CopyCommand) ([]string, 
 		return nil, copyErr("22023", "invalid S3 URI '%s'", cmd.From), nil
 	}
 	if cmd.Manifest {
-		data, serr, err := s.getObject(ctx, cmd.From)
+		data, serr, err := s.getObject(ctx, cmd, cmd.From)
 		if serr != nil || err != nil {
 			return nil, serr, err
 		}
@@ -136,6 +172,9 @@ func (s *session) listSources(ctx context.Context, cmd *CopyCommand) ([]string, 
 			if !ok {
 				return nil, &SQLError{Code: "XX000", Message: fmt.Sprintf("Manifest entry '%s' is not a full s3:// object path", u.text), Detail: "code: 8001 (COPY with MANIFEST requires the full path of an Amazon S3 object)"}, nil
 			}
+			if serr, err := s.checkRegion(ctx, cmd, eb, u.text); serr != nil || err != nil {
+				return nil, serr, err
+			}
 			_, err := s.srv.s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(eb), Key: aws.String(ek)})
 			if err != nil {
 				if ctx.Err() != nil {
@@ -152,6 +191,9 @@ func (s *session) listSources(ctx context.Context, cmd *CopyCommand) ([]string, 
 			uris = append(uris, u.text)
 		}
 		return uris, nil, nil
+	}
+	if serr, err := s.checkRegion(ctx, cmd, bucket, cmd.From); serr != nil || err != nil {
+		return nil, serr, err
 	}
 	var uris []string
 	p := s3.NewListObjectsV2Paginator(s.srv.s3, &s3.ListObjectsV2Input{Bucket: aws.String(bucket), Prefix: aws.String(prefix)})
@@ -289,7 +331,7 @@ func (s *session) runCopy(cmd *CopyCommand) bool {
 
 	var paths []jsonPath
 	if strings.HasPrefix(cmd.JSON, "s3://") {
-		data, serr, err := s.getObject(ctx, cmd.JSON)
+		data, serr, err := s.getObject(ctx, cmd, cmd.JSON)
 		if err != nil {
 			return fail(cancelled(run.queryID))
 		}
@@ -313,7 +355,7 @@ func (s *session) runCopy(cmd *CopyCommand) bool {
 		return abort(serr)
 	}
 	for _, u := range uris {
-		data, serr, err := s.getObject(ctx, u)
+		data, serr, err := s.getObject(ctx, cmd, u)
 		if err != nil {
 			return fail(cancelled(run.queryID))
 		}
@@ -336,6 +378,9 @@ func (s *session) runCopy(cmd *CopyCommand) bool {
 	// Parse and convert.
 	opts := ConvertOptions{TimeFormat: cmd.TimeFormat, TruncateCols: cmd.TruncateCols, AcceptInvChars: cmd.AcceptInvChars, InvCharReplace: cmd.InvCharReplace}
 	threshold := max(cmd.MaxError, 1)
+	if s.srv.cfg.MaxErrorExceeds {
+		threshold = cmd.MaxError + 1
+	}
 	type row struct {
 		vals []*string
 		mask uint64 // bit i: column i takes its DEFAULT
@@ -578,7 +623,39 @@ func (s *session) icCopyIn(sql, data string) (int64, *pgproto3.ErrorResponse, er
 }
 
 func (s *session) setLastCopy(ctx context.Context, count, id int64) {
+	s.copyMu.Lock()
+	if s.status() != 'I' && s.txCopy == nil {
+		s.txCopy = &[2]int64{s.lastCopyCnt, s.lastCopyID}
+	}
+	s.copyMu.Unlock()
+	s.writeLastCopy(ctx, count, id)
+}
+
+// endTxCopy ends the transaction block's COPY bookkeeping when a command
+// completes with tag: a ROLLBACK (also what COMMIT of a failed block
+// answers) puts pg_last_copy_count() and pg_last_copy_id() back as they
+// were before the block's first COPY; a COMMIT keeps them.
+func (s *session) endTxCopy(tag string) {
+	if tag != "ROLLBACK" && tag != "COMMIT" {
+		return
+	}
+	s.copyMu.Lock()
+	prev := s.txCopy
+	s.txCopy = nil
+	s.copyMu.Unlock()
+	if prev != nil && tag == "ROLLBACK" {
+		ctx, cancel := context.WithTimeout(context.Background(), timeoutShort)
+		defer cancel()
+		s.writeLastCopy(ctx, prev[0], prev[1])
+	}
+}
+
+// writeLastCopy records the session's pg_last_copy_count() and
+// pg_last_copy_id().
+func (s *session) writeLastCopy(ctx context.Context, count, id int64) {
+	s.copyMu.Lock()
 	s.lastCopyCnt, s.lastCopyID = count, id
+	s.copyMu.Unlock()
 	_, err := s.sideExec(ctx, `INSERT INTO redshift_emu.session_copy (pid, backend_start, last_count, last_id)
 SELECT $1::int, (SELECT backend_start FROM pg_stat_activity WHERE pid = $1::int), $2::bigint, $3::int
 ON CONFLICT (pid) DO UPDATE SET backend_start = EXCLUDED.backend_start, last_count = EXCLUDED.last_count, last_id = EXCLUDED.last_id`,

@@ -72,7 +72,19 @@
 //     (SYS_LOAD_ERROR_DETAIL.html); with Config.Serverless the stl_* tables do
 //     not exist for the client. PG_LAST_COPY_COUNT() and PG_LAST_COPY_ID()
 //     (PG_LAST_COPY_COUNT.html, PG_LAST_COPY_ID.html), the id set even when
-//     the COPY failed.
+//     the COPY failed, and put back as it was when the transaction block
+//     that ran the COPY is rolled back ("If the COPY transaction is rolled
+//     back, the COPY ID is not updated"). The rows carry the session
+//     (pg_backend_pid()) and the COPY's start time. GETDATE() is the
+//     statement's start (r_GETDATE.html).
+//   - Bucket regions: a COPY whose source, manifest, manifest entries or
+//     jsonpaths file is in a bucket outside its REGION (the cluster's,
+//     Config.S3Region, without one) fails with S3's PermanentRedirect, as
+//     "all resources, including a manifest file or multiple Amazon S3
+//     buckets, must be located in the specified Region"
+//     (copy-parameters-data-source-s3.html); a bucket's region is what the
+//     S3 emulator's GetBucketLocation answers. Config.MaxErrorExceeds takes
+//     the other reading of MAXERROR's boundary.
 //   - LOCK (without a mode), BEGIN ... ISOLATION LEVEL, DELETE, UPDATE ...
 //     FROM and the rest of the documented SQL run unchanged on Postgres
 //     (r_LOCK.html, r_DELETE.html).

@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgconn/ctxwatch"
@@ -27,6 +28,7 @@ import (
 	"github.com/testcontainers/testcontainers-go/wait"
 
 	"github.com/sparkify/warehouse/integration/redshiftemu"
+	"github.com/sparkify/warehouse/internal/s3regions"
 )
 
 const (
@@ -87,7 +89,7 @@ func setup(t *testing.T) *env {
 	e := &env{pgAddr: net.JoinHostPort(host, port.Port()), servers: map[bool]*redshiftemu.Server{}}
 	terminate = func() { testcontainers.TerminateContainer(pg) }
 
-	s3srv := httptest.NewServer(gofakes3.New(s3mem.New(), gofakes3.WithLogger(gofakes3.DiscardLog())).Server())
+	s3srv := httptest.NewServer(s3regions.Wrap(gofakes3.New(s3mem.New(), gofakes3.WithLogger(gofakes3.DiscardLog())).Server()))
 	e.s3URL = s3srv.URL
 	e.s3 = s3.New(s3.Options{Region: "us-east-1", UsePathStyle: true, BaseEndpoint: aws.String(s3srv.URL),
 		Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")})
@@ -157,7 +159,11 @@ func connect(t *testing.T, cfg *pgx.ConnConfig) *pgx.Conn {
 func (e *env) put(t *testing.T, bucket, key, body string) {
 	t.Helper()
 	ctx := context.Background()
-	e.s3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)})
+	in := &s3.CreateBucketInput{Bucket: aws.String(bucket)}
+	if bucket == "udacity-dend" { // the public bucket's region
+		in.CreateBucketConfiguration = &types.CreateBucketConfiguration{LocationConstraint: types.BucketLocationConstraintUsWest2}
+	}
+	e.s3.CreateBucket(ctx, in)
 	if _, err := e.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key), Body: strings.NewReader(body)}); err != nil {
 		t.Fatal(err)
 	}
@@ -286,8 +292,15 @@ func TestCopyJSONPaths(t *testing.T) {
 	copySQL := "COPY staging_events FROM 's3://udacity-dend/log_data' IAM_ROLE '" + role + "' REGION 'us-west-2' FORMAT AS JSON 's3://udacity-dend/log_json_path.json' TIMEFORMAT AS 'epochmillisecs'"
 
 	// MAXERROR 0: the bad sessionId fails the load, nothing is loaded, and
-	// the errors survive the rollback.
+	// the errors survive the rollback, found by the session and the COPY's
+	// start time: the rolled-back COPY does not update pg_last_copy_id()
+	// (PG_LAST_COPY_ID.html), which stays -1.
 	tx, _ := c.Begin(ctx)
+	var pid int64
+	var before string
+	if err := tx.QueryRow(ctx, "SELECT pg_backend_pid(), CAST(GETDATE() AS VARCHAR(32))").Scan(&pid, &before); err != nil {
+		t.Fatal(err)
+	}
 	_, err := tx.Exec(ctx, copySQL)
 	pe := pgErr(t, err)
 	if pe.Code != "XX000" || pe.Message != "Load into table 'staging_events' failed.  Check 'stl_load_errors' system table for details." {
@@ -297,7 +310,11 @@ func TestCopyJSONPaths(t *testing.T) {
 	var line int64
 	var colname, raw string
 	var code int
-	err = c.QueryRow(ctx, "SELECT line_number, trim(colname), trim(raw_field_value), err_code FROM stl_load_errors WHERE query = pg_last_copy_id()").Scan(&line, &colname, &raw, &code)
+	var lastID int64
+	if err := c.QueryRow(ctx, "SELECT pg_last_copy_id()").Scan(&lastID); err != nil || lastID != -1 {
+		t.Errorf("pg_last_copy_id() after the rolled-back COPY = %d, %v; want -1 (not updated)", lastID, err)
+	}
+	err = c.QueryRow(ctx, "SELECT line_number, trim(colname), trim(raw_field_value), err_code FROM stl_load_errors WHERE session = $1 AND starttime >= CAST($2 AS TIMESTAMP)", pid, before).Scan(&line, &colname, &raw, &code)
 	if err != nil || line != 5 || colname != "session_id" || raw != "x139" || code != 1207 {
 		t.Errorf("stl_load_errors: line %d col %q raw %q code %d err %v", line, colname, raw, code, err)
 	}
@@ -393,5 +410,53 @@ func TestCancel(t *testing.T) {
 	var n int
 	if err := c.QueryRow(context.Background(), "SELECT 1").Scan(&n); err != nil {
 		t.Errorf("after cancel: %v", err)
+	}
+}
+
+// TestCopyRegion: every object a COPY reads, the manifest included, must be
+// in the COPY's REGION (the cluster's without one); a bucket elsewhere
+// fails the COPY with S3's redirect (copy-parameters-data-source-s3.html).
+func TestCopyRegion(t *testing.T) {
+	e := setup(t)
+	ctx := context.Background()
+	if _, err := e.s3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("region-eu"),
+		CreateBucketConfiguration: &types.CreateBucketConfiguration{LocationConstraint: types.BucketLocationConstraintEuWest1}}); err != nil {
+		t.Fatal(err)
+	}
+	e.put(t, "region-eu", "events/a.json", `{"artist": "a"}`)
+	e.put(t, "region-us", "events/a.json", `{"artist": "a"}`)
+	e.put(t, "region-us", "us.manifest", `{"entries": [{"url": "s3://region-us/events/a.json", "mandatory": true}]}`)
+	e.put(t, "region-us", "eu-data.manifest", `{"entries": [{"url": "s3://region-eu/events/a.json", "mandatory": true}]}`)
+	e.put(t, "region-eu", "us-data.manifest", `{"entries": [{"url": "s3://region-us/events/a.json", "mandatory": true}]}`)
+	c := connect(t, e.newDB(t, false))
+	exec(t, c, stagingDDL)
+	for _, tt := range []struct {
+		name, from, region string
+		ok                 bool
+	}{
+		{"prefix in the region", "'s3://region-us/events/'", "us-east-1", true},
+		{"manifest and data in the region", "'s3://region-us/us.manifest' MANIFEST", "us-east-1", true},
+		{"prefix elsewhere", "'s3://region-eu/events/'", "us-east-1", false},
+		{"prefix in REGION", "'s3://region-eu/events/'", "eu-west-1", true},
+		{"no REGION: the cluster's", "'s3://region-eu/events/'", "", false},
+		{"manifest elsewhere", "'s3://region-eu/us-data.manifest' MANIFEST", "us-east-1", false},
+		{"manifest in the region, data elsewhere", "'s3://region-us/eu-data.manifest' MANIFEST", "us-east-1", false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			q := "COPY staging_events FROM " + tt.from + " IAM_ROLE '" + role + "' FORMAT AS JSON 'auto'"
+			if tt.region != "" {
+				q += " REGION '" + tt.region + "'"
+			}
+			_, err := c.Exec(ctx, q)
+			if tt.ok {
+				if err != nil {
+					t.Errorf("%s: %v", q, err)
+				}
+				return
+			}
+			if pe := pgErr(t, err); pe.Code != "XX000" || !strings.Contains(pe.Message, "S3ServiceException:The bucket you are attempting to access must be addressed using the specified endpoint") || !strings.Contains(pe.Message, "Error PermanentRedirect") {
+				t.Errorf("%s: %s %s, want S3's PermanentRedirect", q, pe.Code, pe.Message)
+			}
+		})
 	}
 }

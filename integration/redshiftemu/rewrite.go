@@ -328,13 +328,17 @@ func rewriteSQL(sql string, toks []token, first string) string {
 	var edits []edit
 	span := func(i, j int, repl string) { edits = append(edits, edit{sig[i].start, sig[j].end, repl}) }
 
-	// GETDATE() and SYSDATE everywhere.
+	// GETDATE() and SYSDATE everywhere. GETDATE() "returns the start date
+	// or time of the current statement, even when it is within a
+	// transaction block" (r_GETDATE.html; its examples show whole seconds);
+	// SYSDATE "returns the start date and time for the current
+	// transaction" (r_SYSDATE.html).
 	for i, t := range sig {
 		if t.kind != tkWord || isPunct(at(sig, i-1), ".") {
 			continue
 		}
 		if t.up == "GETDATE" && isPunct(at(sig, i+1), "(") && isPunct(at(sig, i+2), ")") {
-			span(i, i+2, "date_trunc('second', LOCALTIMESTAMP)")
+			span(i, i+2, "date_trunc('second', statement_timestamp()::timestamp)")
 		}
 		if t.up == "SYSDATE" && !isPunct(at(sig, i+1), "(") {
 			span(i, i, "LOCALTIMESTAMP")

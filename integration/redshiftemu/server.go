@@ -29,6 +29,19 @@ type Config struct {
 	Serverless   bool        // Redshift Serverless: no stl_* tables, only sys_* views
 	TLS          *tls.Config // when non-nil, SSLRequest is answered 'S' and the session upgraded; nil: 'N'
 	AllowedRoles []string    // when non-empty, COPY with any other IAM_ROLE fails as Redshift does for a role it cannot assume
+	// MaxErrorExceeds takes the other reading of MAXERROR's boundary: a
+	// COPY fails only when its rejected records exceed MAXERROR, instead
+	// of when they reach it ("returns the error_count number of errors or
+	// greater", copy-parameters-data-load.html). A test sets it to show
+	// that the job's outcome does not depend on the reading.
+	MaxErrorExceeds bool
+	// Authenticate, when set, checks the client's login itself, as
+	// Redshift checks the temporary credentials that
+	// GetClusterCredentialsWithIAM and GetCredentials issue, instead of
+	// passing the user and password to the backend: it returns the
+	// backend's user and password for the session, or an error, which the
+	// client sees as 28P01 password authentication failed.
+	Authenticate func(user, password, database string) (backendUser, backendPassword string, err error)
 	Log          *slog.Logger
 }
 
@@ -44,6 +57,7 @@ type Server struct {
 	nextPID  uint32
 	conns    map[net.Conn]struct{}
 	dbs      map[string]*dbState
+	regions  map[string]string // bucket: region, as GetBucketLocation answered
 	closed   bool
 	wg       sync.WaitGroup
 }
@@ -224,9 +238,18 @@ func (s *Server) serveConn(conn net.Conn) {
 		return
 	}
 	password := pw.Password
+	beUser, bePassword := user, password
+	if s.cfg.Authenticate != nil {
+		if beUser, bePassword, err = s.cfg.Authenticate(user, password, database); err != nil {
+			s.log.Debug("login refused", "user", user, "err", err)
+			sendFatal(be, "28P01", fmt.Sprintf("password authentication failed for user \"%s\"", user))
+			return
+		}
+		password = bePassword
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	bcfg, err := s.backendConfig(user, password, database, startup.Parameters["application_name"])
+	bcfg, err := s.backendConfig(beUser, bePassword, database, startup.Parameters["application_name"])
 	if err != nil {
 		sendFatal(be, "08006", err.Error())
 		return
@@ -379,4 +402,22 @@ func (s *Server) sendBackendCancel(pid uint32, secret []byte) {
 		return
 	}
 	io.Copy(io.Discard, c) // the server closes the connection when done
+}
+
+// bucketRegion returns the region recorded for bucket.
+func (s *Server) bucketRegion(bucket string) (string, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, ok := s.regions[bucket]
+	return r, ok
+}
+
+// setBucketRegion records bucket's region: buckets do not move.
+func (s *Server) setBucketRegion(bucket, region string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.regions == nil {
+		s.regions = map[string]string{}
+	}
+	s.regions[bucket] = region
 }

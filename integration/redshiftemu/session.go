@@ -58,7 +58,14 @@ type session struct {
 	setVals     map[string]string
 	lastCopyCnt int64
 	lastCopyID  int64
-	side        *pgconn.PgConn // autocommit connection for bookkeeping rows
+	// txCopy holds pg_last_copy_count() and pg_last_copy_id() as they were
+	// before the first COPY of the current transaction block: a ROLLBACK
+	// puts them back ("If the COPY transaction is rolled back, the COPY ID
+	// is not updated", PG_LAST_COPY_ID.html). Nil outside a block, or
+	// before its first COPY. Guarded by copyMu.
+	txCopy *[2]int64
+	copyMu sync.Mutex
+	side   *pgconn.PgConn // autocommit connection for bookkeeping rows
 }
 
 var errBackendGone = errors.New("backend connection closed")
@@ -191,6 +198,11 @@ func (s *session) backendLoop() {
 			case "client_encoding":
 				s.sendClient(&pgproto3.ParameterStatus{Name: "client_encoding", Value: "UNICODE"})
 			}
+		case *pgproto3.CommandComplete:
+			// Before the client hears of the rollback, so that its next
+			// pg_last_copy_id() sees the values put back.
+			s.endTxCopy(string(m.CommandTag))
+			s.sendClient(m)
 		case *pgproto3.ErrorResponse:
 			s.mu.Lock()
 			s.errSeen = true

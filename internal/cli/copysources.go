@@ -33,6 +33,9 @@ func copySources(ctx context.Context, cfg config.Config, opts *warehouse.Options
 	if err != nil {
 		return nil, err
 	}
+	if err := checkRegions(ctx, cfg, client, log); err != nil {
+		return nil, err
+	}
 	run := make([]byte, 4)
 	_, _ = rand.Read(run)
 	dir := time.Now().UTC().Format(manifestTime) + "-" + hex.EncodeToString(run)
@@ -185,4 +188,64 @@ func sourceError(variable string, loc source.Location, err error) error {
 		return &config.Error{Var: variable, Msg: fmt.Sprintf("cannot read %s: %s", what, msg)}
 	}
 	return err
+}
+
+// checkRegions refuses a load whose COPY cannot read its objects: COPY
+// sends REGION SPARKIFY_SOURCE_REGION, and then "all resources, including a
+// manifest file or multiple Amazon S3 buckets, must be located in the
+// specified Region" (copy-parameters-data-source-s3.html, REGION). The
+// source buckets, the jsonpaths file's and the staging bucket (where the
+// manifests are) must all be in SPARKIFY_SOURCE_REGION. A region the job
+// cannot learn (no s3:GetBucketLocation) is logged and left to COPY.
+func checkRegions(ctx context.Context, cfg config.Config, client *s3.Client, log *slog.Logger) error {
+	type place struct {
+		variable string
+		loc      source.Location
+	}
+	places := []place{{"SONG_DATA", cfg.SongData}, {"LOG_DATA", cfg.LogData}}
+	if jp, err := source.ParseLocation(cfg.LogJSONPath); err == nil && jp.Scheme == "s3" {
+		places = append(places, place{"LOG_JSONPATH", jp})
+	}
+	if !cfg.StagingURI.IsZero() {
+		places = append(places, place{"STAGING_URI", cfg.StagingURI.Location})
+	}
+	regions := map[string]string{}
+	for _, p := range places {
+		if p.loc.Scheme != "s3" {
+			continue
+		}
+		region, ok := regions[p.loc.Bucket]
+		if !ok {
+			r, err := source.BucketRegion(ctx, client, p.loc.Bucket)
+			if err != nil {
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+				log.Warn("could not learn a bucket's region (s3:GetBucketLocation); COPY fails if it is not SPARKIFY_SOURCE_REGION",
+					"variable", config.Prefix+"_"+p.variable, "bucket", p.loc.Bucket, "source_region", cfg.SourceRegion, "error", err.Error())
+				continue
+			}
+			region, regions[p.loc.Bucket] = r, r
+		}
+		if region == cfg.SourceRegion {
+			continue
+		}
+		msg := fmt.Sprintf("bucket %s (SPARKIFY_%s) is in %s, but COPY reads with REGION '%s' (SPARKIFY_SOURCE_REGION), and Redshift requires every object COPY reads to be in that region",
+			p.loc.Bucket, p.variable, region, cfg.SourceRegion)
+		switch p.variable {
+		case "SONG_DATA":
+			return &config.Error{Var: "SOURCE_REGION", Msg: msg + ": set SPARKIFY_SOURCE_REGION=" + region}
+		case "LOG_DATA":
+			if other := regions[cfg.SongData.Bucket]; cfg.SongData.Scheme == "s3" && other != "" && other != region {
+				return &config.Error{Var: "LOG_DATA", Msg: fmt.Sprintf("bucket %s is in %s and SPARKIFY_SONG_DATA's bucket %s in %s: COPY reads from one region (SPARKIFY_SOURCE_REGION); put both sources in one region",
+					p.loc.Bucket, region, cfg.SongData.Bucket, other)}
+			}
+			return &config.Error{Var: "SOURCE_REGION", Msg: msg + ": set SPARKIFY_SOURCE_REGION=" + region}
+		case "STAGING_URI":
+			return &config.Error{Var: "STAGING_URI", Msg: msg + ", the manifests in the staging bucket included: set SPARKIFY_STAGING_URI to a bucket in " + cfg.SourceRegion + " (the sources' region)"}
+		default:
+			return &config.Error{Var: p.variable, Msg: msg + ": put the file in a bucket in " + cfg.SourceRegion}
+		}
+	}
+	return nil
 }

@@ -200,12 +200,14 @@ func printSummary(w io.Writer, sum *warehouse.Summary, skipped int64) {
 // configuration problems the user must fix; a server that refuses the
 // connection, drops it or does not answer is transient.
 func connect(ctx context.Context, cfg config.Config) (*pgx.Conn, error) {
-	conn, err := warehouse.Connect(ctx, cfg.Target, cfg.DatabaseURL)
+	conn, err := warehouse.Connect(ctx, cfg.Target, cfg.DatabaseURL, connectOptions(cfg)...)
 	switch {
 	case err == nil:
 		return conn, nil
 	case ctx.Err() != nil:
 		return nil, ctx.Err()
+	case errors.As(err, new(*config.Error)):
+		return nil, err // SPARKIFY_REDSHIFT_AUTH=iam could not get credentials
 	case connectionUnusable(err):
 		return nil, &config.Error{Var: "DATABASE_URL", Msg: fmt.Sprintf("cannot connect to %s: %v; check host, port, user, password and database name (for the postgres target, -phase provision creates the database)", warehouse.Redact(cfg.DatabaseURL), err)}
 	}

@@ -53,6 +53,8 @@ type Config struct {
 	PubliclyAccessible bool   `envconfig:"PUBLICLY_ACCESSIBLE" default:"false" desc:"give the Redshift cluster or workgroup a public endpoint; INGRESS_CIDR alone adds only a security group rule"`
 	RedshiftDeployment string `envconfig:"REDSHIFT_DEPLOYMENT" default:"provisioned" desc:"what provision creates for the redshift target: provisioned (a cluster) or serverless (a namespace and a workgroup)"`
 	ServerlessBaseRPU  int    `envconfig:"SERVERLESS_BASE_RPU" default:"4" desc:"serverless: base capacity of the workgroup in RPUs (4, or 8 to 512 in steps of 8, or 512 to 1024 in steps of 32)"`
+	RedshiftAuth       string `envconfig:"REDSHIFT_AUTH" default:"password" desc:"redshift target: password (the user and password in DATABASE_URL) or iam (temporary database credentials from redshift:GetClusterCredentialsWithIAM or redshift-serverless:GetCredentials, with the AWS SDK's default credentials; DATABASE_URL then needs no user or password)"`
+	Workgroup          string `envconfig:"WORKGROUP" desc:"redshift target with REDSHIFT_AUTH=iam: the Serverless workgroup, when the endpoint's name does not give it (default: the endpoint's first label; CLUSTER_ID likewise names a provisioned cluster)"`
 }
 
 // Provision configures the provision and teardown phases.
@@ -173,6 +175,15 @@ func (c *Config) validate() error {
 	if c.LockTimeout <= 0 {
 		return &Error{"LOCK_TIMEOUT", "must be a positive duration such as 30m"}
 	}
+	switch c.RedshiftAuth {
+	case "password":
+	case "iam":
+		if c.Target != warehouse.Redshift {
+			return &Error{"REDSHIFT_AUTH", "iam works with the redshift target only: set SPARKIFY_TARGET=redshift or SPARKIFY_REDSHIFT_AUTH=password"}
+		}
+	default:
+		return &Error{"REDSHIFT_AUTH", fmt.Sprintf("unknown value %q: use password or iam", c.RedshiftAuth)}
+	}
 	return nil
 }
 
@@ -191,6 +202,9 @@ func (c *Config) RequireDatabase() error {
 	}
 	if strings.Trim(u.Path, "/") == "" {
 		return &Error{"DATABASE_URL", "names no database: add /dbname after host:port"}
+	}
+	if _, ok := u.User.Password(); ok && c.RedshiftAuth == "iam" {
+		return &Error{"DATABASE_URL", "holds a password, but SPARKIFY_REDSHIFT_AUTH=iam gets temporary credentials: remove user and password from the URL"}
 	}
 	return nil
 }

@@ -19,6 +19,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go/middleware"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -421,4 +423,45 @@ func regular(p string, e fs.DirEntry) bool {
 	}
 	st, err := os.Stat(p)
 	return err == nil && st.Mode().IsRegular()
+}
+
+// BucketRegion returns the region of bucket: the x-amz-bucket-region
+// header of HeadBucket, which S3 sends even when it refuses the request
+// (API_HeadBucket.html), or else GetBucketLocation's answer
+// (API_GetBucketLocation.html: an empty LocationConstraint is us-east-1,
+// the legacy "EU" is eu-west-1).
+func BucketRegion(ctx context.Context, client *s3.Client, bucket string) (string, error) {
+	var header string
+	_, herr := client.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(bucket)}, func(o *s3.Options) {
+		o.APIOptions = append(o.APIOptions, func(stack *middleware.Stack) error {
+			return stack.Deserialize.Add(middleware.DeserializeMiddlewareFunc("bucketRegionHeader",
+				func(ctx context.Context, in middleware.DeserializeInput, next middleware.DeserializeHandler) (middleware.DeserializeOutput, middleware.Metadata, error) {
+					out, md, err := next.HandleDeserialize(ctx, in)
+					if resp, ok := out.RawResponse.(*smithyhttp.Response); ok && resp != nil {
+						if r := resp.Header.Get("X-Amz-Bucket-Region"); r != "" {
+							header = r
+						}
+					}
+					return out, md, err
+				}), middleware.After)
+		})
+	})
+	if header != "" {
+		return header, nil
+	}
+	if ctx.Err() != nil {
+		return "", ctx.Err()
+	}
+	out, err := client.GetBucketLocation(ctx, &s3.GetBucketLocationInput{Bucket: aws.String(bucket)})
+	if err != nil {
+		return "", fmt.Errorf("region of bucket %s: %w", bucket, errors.Join(herr, err))
+	}
+	switch r := string(out.LocationConstraint); r {
+	case "":
+		return "us-east-1", nil
+	case "EU":
+		return "eu-west-1", nil
+	default:
+		return r, nil
+	}
 }

@@ -52,11 +52,21 @@ func ConnConfig(target Target, databaseURL string) (*pgx.ConnConfig, error) {
 // sets connect_timeout.
 const DefaultConnectTimeout = 30 * time.Second
 
-// Connect opens one connection to the warehouse.
-func Connect(ctx context.Context, target Target, databaseURL string) (*pgx.Conn, error) {
+// ConnectOption changes the connection's configuration before it is
+// opened (for example its user and password).
+type ConnectOption func(ctx context.Context, cc *pgx.ConnConfig) error
+
+// Connect opens one connection to the warehouse. An option's error is
+// returned as it is.
+func Connect(ctx context.Context, target Target, databaseURL string, opts ...ConnectOption) (*pgx.Conn, error) {
 	cc, err := ConnConfig(target, databaseURL)
 	if err != nil {
 		return nil, err
+	}
+	for _, o := range opts {
+		if err := o(ctx, cc); err != nil {
+			return nil, err
+		}
 	}
 	return pgx.ConnectConfig(ctx, cc)
 }

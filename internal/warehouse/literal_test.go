@@ -125,7 +125,7 @@ func TestCopyErrorShowsRecordedRows(t *testing.T) {
 			Code: 1207, Reason: "Invalid digit, Value 'f', Pos 0, Type: Integer", Value: "four",
 		}},
 	}
-	want := `sql/redshift/copy_events.sql (COPY staging_events): ERROR: Load into table 'staging_events' failed. Check 'stl_load_errors' system table for details.
+	want := `more than 0 malformed records (SPARKIFY_MAX_ERRORS=0); fix the files or raise SPARKIFY_MAX_ERRORS to skip them: sql/redshift/copy_events.sql (COPY staging_events): ERROR: Load into table 'staging_events' failed. Check 'stl_load_errors' system table for details.
 rows rejected (from stl_load_errors):
   s3://udacity-dend/log_data/2018/11/2018-11-02-events.json line 7, column item_in_session: Invalid digit, Value 'f', Pos 0, Type: Integer (error 1207, value "four")`
 	if err.Error() != want {

@@ -284,16 +284,20 @@ func withObjectID(decode source.DecodeFunc) source.DecodeFunc {
 // LoadBookkeeping are the queries that read what Redshift recorded about the
 // session's last COPY.
 type LoadBookkeeping struct {
+	// Start runs just before each COPY: the session's pid and the time.
+	Start sql.Statement
 	// CopyID, Rows, Files and Rejected run after a successful COPY: its
 	// query id, the rows it loaded, the files it read, the rows it skipped.
 	CopyID, Rows, Files, Rejected sql.Statement
-	// LoadErrors reads the rows recorded for a failed COPY (file, line,
-	// column, code, reason, value), after the rollback.
+	// LoadErrors reads the rows recorded for one COPY (file, line, column,
+	// code, reason, value) by its session and start (Start) and the load's
+	// previous COPY: after a COPY that skipped rows, and after the rollback
+	// of one that failed.
 	LoadErrors sql.Statement
 }
 
 func readBookkeeping(fsys fs.FS, dir string) (*LoadBookkeeping, error) {
-	st, err := named(fsys, dir+"/copy_stats.sql", "copy_id", "rows", "files", "rejected")
+	st, err := named(fsys, dir+"/copy_stats.sql", "start", "copy_id", "rows", "files", "rejected")
 	if err != nil {
 		return nil, err
 	}
@@ -301,7 +305,7 @@ func readBookkeeping(fsys fs.FS, dir string) (*LoadBookkeeping, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &LoadBookkeeping{CopyID: st[0], Rows: st[1], Files: st[2], Rejected: st[3], LoadErrors: le[0]}, nil
+	return &LoadBookkeeping{Start: st[0], CopyID: st[1], Rows: st[2], Files: st[3], Rejected: st[4], LoadErrors: le[0]}, nil
 }
 
 // MaxErrorClause is the MAXERROR value of a COPY when earlier COPYs of the
@@ -407,14 +411,15 @@ func (p *Plan) Write(w io.Writer) error {
 			b.WriteString(s.SQL + ";\n")
 			continue
 		}
+		bk := p.Provisioned
+		fmt.Fprintf(&b, "-- first, the session and the time (sql/%s):\n%s;\n", bk.Start.File, sql.StripComments(bk.Start.SQL))
 		fmt.Fprintf(&b, "-- MAXERROR is SPARKIFY_MAX_ERRORS + 1 (%d), less the rows earlier COPYs of this load rejected\n", p.MaxErrors)
 		b.WriteString(strings.ReplaceAll(s.SQL, maxErrorPlaceholder, p.MaxErrorClause(0)) + ";\n")
-		bk := p.Provisioned
 		fmt.Fprintf(&b, "-- then, for the run summary (sql/%s; Serverless: sql/%s):\n", bk.Rows.File, p.Serverless.Rows.File)
 		for _, q := range []sql.Statement{bk.CopyID, bk.Rows, bk.Files, bk.Rejected} {
 			b.WriteString(sql.StripComments(q.SQL) + ";\n")
 		}
-		fmt.Fprintf(&b, "-- or, when the COPY fails, after the rollback:\n-- %s;\n", strings.ReplaceAll(sql.StripComments(bk.LoadErrors.SQL), "\n", "\n-- "))
+		fmt.Fprintf(&b, "-- and the rows it skipped, or, when the COPY fails, after the rollback (session, start time, previous COPY as bind parameters):\n-- %s;\n", strings.ReplaceAll(sql.StripComments(bk.LoadErrors.SQL), "\n", "\n-- "))
 		file = ""
 	}
 	fmt.Fprintf(&b, "\n-- sql/%s (this load's row, with its counts as bind parameters)\n%s;\n", p.LoadCommitted.File, sql.StripComments(p.LoadCommitted.SQL))

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
-	"slices"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -128,10 +127,17 @@ type CopyError struct {
 	NoRows bool
 	// DetailErr is set when the details could not be read.
 	DetailErr error
+	// MaxErrors is SPARKIFY_MAX_ERRORS: a COPY that failed on rejected
+	// rows went over it.
+	MaxErrors int
 }
 
 func (e *CopyError) Error() string {
 	var b strings.Builder
+	if len(e.Details) > 0 {
+		// Only MAXERROR fails a COPY on the rows it rejects.
+		fmt.Fprintf(&b, "more than %d malformed records (SPARKIFY_MAX_ERRORS=%d); fix the files or raise SPARKIFY_MAX_ERRORS to skip them: ", e.MaxErrors, e.MaxErrors)
+	}
 	b.WriteString(e.Err.Error())
 	switch {
 	case len(e.Details) > 0:
@@ -149,32 +155,42 @@ func (e *CopyError) Error() string {
 
 func (e *CopyError) Unwrap() error { return e.Err }
 
-// copyDetails reads what Redshift recorded about the session's last COPY,
-// which failed with err. It runs outside the (rolled back) load
-// transaction. done lists the query ids of the COPYs of this load that
-// succeeded: when pg_last_copy_id() is still one of them (or -1), the
-// failed COPY never started, and their rows are not its rows.
-func copyDetails(ctx context.Context, conn *pgx.Conn, bk *LoadBookkeeping, done []int64, err error) error {
-	ce := &CopyError{Err: err, Source: tableIn(bk.LoadErrors.SQL)}
-	var id int64
-	if qerr := conn.QueryRow(ctx, bk.CopyID.SQL).Scan(&id); qerr != nil {
-		ce.DetailErr = qerr
-		return ce
+// copyStart is what finds one COPY's rows in the load errors: the
+// session, the time read just before the COPY, and the query id of the
+// load's previous COPY (-1 for none).
+type copyStart struct {
+	pid   int64
+	start string
+	after int64
+}
+
+func (c copyStart) args() []any { return []any{c.pid, c.start, c.after} }
+
+// readCopyStart reads the session and the time, just before a COPY.
+func readCopyStart(ctx context.Context, tx pgx.Tx, bk *LoadBookkeeping, after int64) (copyStart, error) {
+	c := copyStart{after: after}
+	if err := tx.QueryRow(ctx, bk.Start.SQL).Scan(&c.pid, &c.start); err != nil {
+		return c, stmtError(bk.Start, err)
 	}
-	if id < 0 || slices.Contains(done, id) {
-		ce.NoRows = true
-		return ce
-	}
-	ce.Details, ce.DetailErr = loadErrors(ctx, conn, bk)
+	return c, nil
+}
+
+// copyDetails reads what Redshift recorded about the COPY that failed with
+// err, by its session and start time (c). It runs outside the (rolled
+// back) load transaction, where pg_last_copy_id() no longer names the
+// failed COPY. No row means the COPY failed before it read any data.
+func copyDetails(ctx context.Context, conn *pgx.Conn, bk *LoadBookkeeping, maxErrors int, c copyStart, err error) error {
+	ce := &CopyError{Err: err, Source: tableIn(bk.LoadErrors.SQL), MaxErrors: maxErrors}
+	ce.Details, ce.DetailErr = loadErrors(ctx, conn, bk.LoadErrors, c.args()...)
 	ce.NoRows = len(ce.Details) == 0 && ce.DetailErr == nil
 	return ce
 }
 
-// loadErrors reads the rows Redshift recorded for the session's last COPY.
+// loadErrors reads the rows Redshift recorded for one COPY.
 func loadErrors(ctx context.Context, q interface {
 	Query(context.Context, string, ...any) (pgx.Rows, error)
-}, bk *LoadBookkeeping) ([]LoadError, error) {
-	rows, err := q.Query(ctx, bk.LoadErrors.SQL)
+}, s sql.Statement, args ...any) ([]LoadError, error) {
+	rows, err := q.Query(ctx, s.SQL, args...)
 	if err != nil {
 		return nil, err
 	}

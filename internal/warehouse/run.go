@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"github.com/sparkify/warehouse/internal/source"
 	"github.com/sparkify/warehouse/sql"
 )
 
@@ -168,7 +169,8 @@ func Run(ctx context.Context, conn *pgx.Conn, p *Plan, o RunOptions) (sum *Summa
 	metrics := map[string]int64{}
 
 	var bk *LoadBookkeeping // Redshift's load bookkeeping, once probed
-	var copyIDs []int64     // the COPYs of this load that succeeded
+	lastCopy := int64(-1)   // the query id of the load's last successful COPY
+	var started copyStart   // the session and time of the load's latest COPY
 	if p.Target == Redshift {
 		if bk, err = bookkeeping(ctx, conn, p, log); err != nil {
 			return nil, err
@@ -193,13 +195,17 @@ func Run(ctx context.Context, conn *pgx.Conn, p *Plan, o RunOptions) (sum *Summa
 			}
 			log.Info("load rolled back; the star tables are unchanged")
 			if failedCopy && bk != nil && ctx.Err() == nil && !conn.IsClosed() {
-				err = copyDetails(rctx, conn, bk, copyIDs, err)
+				err = copyDetails(rctx, conn, bk, p.MaxErrors, started, err)
 			}
 		}
 	}()
 	exec := func(ctx context.Context, s sql.Statement) (pgconn.CommandTag, error) {
 		if s.Copy != "" {
 			s.SQL = strings.ReplaceAll(s.SQL, maxErrorPlaceholder, p.MaxErrorClause(sum.Rejected))
+			var err error
+			if started, err = readCopyStart(ctx, tx, bk, lastCopy); err != nil {
+				return pgconn.CommandTag{}, err
+			}
 		}
 		tag, err := tx.Exec(ctx, s.SQL)
 		if err != nil {
@@ -228,9 +234,17 @@ func Run(ctx context.Context, conn *pgx.Conn, p *Plan, o RunOptions) (sum *Summa
 				if err != nil {
 					return err
 				}
-				copyIDs = append(copyIDs, id)
+				lastCopy = id
+				var details []LoadError
 				if sum.Rejected > before {
-					logSkipped(ctx, tx, bk, log)
+					details = logSkipped(ctx, tx, bk, started, log)
+				}
+				// The job keeps the budget itself: MAXERROR's boundary
+				// ("n errors or greater" or "more than n") is Redshift's
+				// to read, and either way no more than MaxErrors records
+				// may be skipped.
+				if skipped := sum.Rejected + malformed(o); skipped > int64(p.MaxErrors) {
+					return budgetError(p.MaxErrors, details)
 				}
 			}
 		case StepLock:
@@ -448,15 +462,38 @@ func copyStats(ctx context.Context, tx pgx.Tx, bk *LoadBookkeeping, table string
 }
 
 // logSkipped logs the rows Redshift skipped in the COPY that just ran
-// (within MAXERROR), as the Postgres stager logs its malformed records.
-func logSkipped(ctx context.Context, tx pgx.Tx, bk *LoadBookkeeping, log *slog.Logger) {
-	details, err := loadErrors(ctx, tx, bk)
+// (within MAXERROR), as the Postgres stager logs its malformed records,
+// and returns them.
+func logSkipped(ctx context.Context, tx pgx.Tx, bk *LoadBookkeeping, c copyStart, log *slog.Logger) []LoadError {
+	details, err := loadErrors(ctx, tx, bk.LoadErrors, c.args()...)
 	if err != nil {
 		log.Warn("could not read the skipped rows", "table", tableIn(bk.LoadErrors.SQL), "error", err)
 	}
 	for _, d := range details {
 		log.Warn("skipped malformed record", "record", d.String())
 	}
+	return details
+}
+
+// malformed is the records the Postgres stager skipped so far (0 on
+// Redshift, whose COPY does not count them here).
+func malformed(o RunOptions) int64 {
+	if o.Malformed == nil {
+		return 0
+	}
+	return o.Malformed()
+}
+
+// budgetError is the error of a load that skipped more records than
+// SPARKIFY_MAX_ERRORS allows: the Postgres stager's, with the rows
+// Redshift recorded as samples.
+func budgetError(maxErrors int, details []LoadError) error {
+	e := &source.TooManyErrors{Max: maxErrors}
+	for _, d := range details {
+		e.Samples = append(e.Samples, &source.RecordError{URI: d.File, Line: int(d.Line),
+			Err: fmt.Errorf("column %s: %s (error %d, value %q)", d.Column, d.Reason, d.Code, d.Value)})
+	}
+	return e
 }
 
 // bookkeeping probes, before the load's transaction, which of Redshift's

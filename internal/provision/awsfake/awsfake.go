@@ -18,6 +18,13 @@
 // modifying, ...), and the managed master password secret and the final
 // snapshot are kept as records in State.
 //
+// GetClusterCredentialsWithIAM and Redshift Serverless's GetCredentials
+// issue temporary database credentials (user "IAMR:" + DBCaller) for a
+// cluster or workgroup in State; CheckDBCredentials accepts a login only
+// with credentials so issued, which the Redshift emulator is given. A
+// caller without the permission is a FailWith of the action with
+// AccessDenied.
+//
 // Point an SDK client at it with its BaseEndpoint option, or the
 // AWS_ENDPOINT_URL_IAM, AWS_ENDPOINT_URL_REDSHIFT, AWS_ENDPOINT_URL_EC2 and
 // AWS_ENDPOINT_URL_REDSHIFT_SERVERLESS variables. The services share one
@@ -222,6 +229,7 @@ type Server struct {
 	state    State
 	failures []failure
 	seq      int
+	dbCreds  []dbCredential // temporary database credentials issued
 }
 
 // New starts a fake on 127.0.0.1 and stops it when the test ends.
@@ -573,6 +581,8 @@ func (s *Server) redshift(action string, p url.Values) (string, *apiError) {
 	cl := s.state.Clusters[id]
 	notFound := func() *apiError { return errf(404, "ClusterNotFound", "Cluster %s not found.", id) }
 	switch action {
+	case "GetClusterCredentialsWithIAM":
+		return s.getClusterCredentialsWithIAM(p)
 	case "DescribeClusters":
 		if cl == nil {
 			return "", notFound()

@@ -143,6 +143,8 @@ func (s *Server) serverless(op string, body map[string]any) (map[string]any, *ap
 		return errf(400, "ResourceNotFoundException", "Workgroup %s does not exist.", wgName)
 	}
 	switch op {
+	case "GetCredentials":
+		return s.getCredentials(body)
 	case "GetNamespace":
 		if ns == nil {
 			return nil, nsMissing()

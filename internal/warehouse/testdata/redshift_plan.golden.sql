@@ -360,6 +360,8 @@ CREATE TEMP TABLE staging_songs (
 );
 
 -- sql/redshift/copy_songs.sql
+-- first, the session and the time (sql/redshift/copy_stats.sql):
+SELECT PG_BACKEND_PID(), CAST(GETDATE() AS VARCHAR(32));
 -- MAXERROR is SPARKIFY_MAX_ERRORS + 1 (3), less the rows earlier COPYs of this load rejected
 -- Stage the song files: Redshift reads every object under the prefix itself,
 -- in parallel. The files' keys equal staging_songs' column names, so
@@ -379,14 +381,18 @@ SELECT pg_last_copy_id();
 SELECT pg_last_copy_count();
 SELECT COUNT(DISTINCT filename) FROM stl_load_commits WHERE query = pg_last_copy_id();
 SELECT COUNT(*) FROM stl_load_errors WHERE query = pg_last_copy_id();
--- or, when the COPY fails, after the rollback:
+-- and the rows it skipped, or, when the COPY fails, after the rollback (session, start time, previous COPY as bind parameters):
 -- SELECT TRIM(filename), line_number, TRIM(colname), err_code, TRIM(err_reason), TRIM(raw_field_value)
 -- FROM stl_load_errors
--- WHERE query = pg_last_copy_id()
--- ORDER BY line_number
+-- WHERE session = CAST($1 AS INTEGER)
+--   AND starttime >= CAST($2 AS TIMESTAMP)
+--   AND query > CAST($3 AS INTEGER)
+-- ORDER BY query, line_number
 -- LIMIT 10;
 
 -- sql/redshift/copy_events.sql
+-- first, the session and the time (sql/redshift/copy_stats.sql):
+SELECT PG_BACKEND_PID(), CAST(GETDATE() AS VARCHAR(32));
 -- MAXERROR is SPARKIFY_MAX_ERRORS + 1 (3), less the rows earlier COPYs of this load rejected
 -- Stage the log files. Their keys are camelCase and 'auto' is
 -- case-sensitive, so the jsonpaths file maps them, in the order of the
@@ -411,11 +417,13 @@ SELECT pg_last_copy_id();
 SELECT pg_last_copy_count();
 SELECT COUNT(DISTINCT filename) FROM stl_load_commits WHERE query = pg_last_copy_id();
 SELECT COUNT(*) FROM stl_load_errors WHERE query = pg_last_copy_id();
--- or, when the COPY fails, after the rollback:
+-- and the rows it skipped, or, when the COPY fails, after the rollback (session, start time, previous COPY as bind parameters):
 -- SELECT TRIM(filename), line_number, TRIM(colname), err_code, TRIM(err_reason), TRIM(raw_field_value)
 -- FROM stl_load_errors
--- WHERE query = pg_last_copy_id()
--- ORDER BY line_number
+-- WHERE session = CAST($1 AS INTEGER)
+--   AND starttime >= CAST($2 AS TIMESTAMP)
+--   AND query > CAST($3 AS INTEGER)
+-- ORDER BY query, line_number
 -- LIMIT 10;
 
 -- sql/shared/rebuild/01_rebuild.sql
