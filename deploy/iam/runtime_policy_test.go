@@ -31,6 +31,11 @@ var s3Actions = map[string]string{
 	"GetObject":     "s3:GetObject",
 	"PutObject":     "s3:PutObject",
 	"DeleteObject":  "s3:DeleteObject",
+	// The buckets' regions (the Redshift target checks that COPY can read
+	// them): HeadBucket is authorized by s3:ListBucket, GetBucketLocation
+	// by its own action.
+	"HeadBucket":        "s3:ListBucket",
+	"GetBucketLocation": "s3:GetBucketLocation",
 }
 
 // calledOperations returns the S3 operations the runtime packages' code
@@ -139,9 +144,9 @@ func TestRuntimePolicy(t *testing.T) {
 				switch {
 				case !strings.HasPrefix(r, "arn:aws:s3:::") || strings.Contains(bucket, "*"):
 					t.Errorf("%s: %s on %q: want one bucket's ARN", s.Sid, a, r)
-				case a == "s3:ListBucket" && isObject:
-					t.Errorf("%s: s3:ListBucket on %q: it applies to the bucket (arn:aws:s3:::BUCKET)", s.Sid, r)
-				case a != "s3:ListBucket" && (!isObject || key == ""):
+				case (a == "s3:ListBucket" || a == "s3:GetBucketLocation") && isObject:
+					t.Errorf("%s: %s on %q: it applies to the bucket (arn:aws:s3:::BUCKET)", s.Sid, a, r)
+				case a != "s3:ListBucket" && a != "s3:GetBucketLocation" && (!isObject || key == ""):
 					t.Errorf("%s: %s on %q: it applies to objects (arn:aws:s3:::BUCKET/PREFIX/*)", s.Sid, a, r)
 				}
 			}
