@@ -1,9 +1,13 @@
 package report
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 func TestParsePeriod(t *testing.T) {
@@ -72,5 +76,26 @@ func TestResolvePeriod(t *testing.T) {
 	}
 	if from, to, pf, pt := (PeriodSpec{}).Resolve(lastPlay); !from.IsZero() || !to.IsZero() || !pf.IsZero() || !pt.IsZero() {
 		t.Errorf("all history resolves to %v %v %v %v, want zeros", from, to, pf, pt)
+	}
+}
+
+// rollupless answers as a warehouse whose star tables exist but whose
+// schema predates the rollups.
+type rollupless struct{ fakeDB }
+
+func (db *rollupless) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	if sql == qTimeSpan {
+		return nil, &pgconn.PgError{Code: "42P01", Message: `relation "rollup_hours" does not exist`}
+	}
+	return db.fakeDB.Query(ctx, sql, args...)
+}
+
+func TestCollectWithoutRollups(t *testing.T) {
+	db := &rollupless{fakeDB{rows: map[string][][]any{
+		qStarTables: {{"artists"}, {"songplays"}, {"songs"}, {"time"}, {"users"}},
+	}}}
+	_, err := CollectPeriod(context.Background(), db, queryFS(), PeriodSpec{Kind: LastDays, Days: 30})
+	if err == nil || !strings.Contains(err.Error(), "report query 00_time_span.sql") || !strings.Contains(err.Error(), "run a load, which adds and fills them") {
+		t.Errorf("err = %v, want it to say a load adds the rollups", err)
 	}
 }

@@ -2,13 +2,16 @@ package report
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 	"path"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/sparkify/warehouse/sql"
 )
@@ -113,6 +116,11 @@ func query[T any](c *collector, name string, scan pgx.RowToFunc[T], args ...any)
 	}
 	rows, err := c.q.Query(c.ctx, c.sqlOf[name], args...)
 	if err != nil {
+		var pgErr *pgconn.PgError
+		if errors.As(err, &pgErr) && pgErr.Code == "42P01" && strings.Contains(pgErr.Message, "rollup_") {
+			c.err = fmt.Errorf("report query %s: %w (the warehouse predates the rollups the report reads: run a load, which adds and fills them)", name, err)
+			return nil
+		}
 		c.err = fmt.Errorf("report query %s: %w", name, err)
 		return nil
 	}
