@@ -380,26 +380,32 @@ CREATE TABLE IF NOT EXISTS rollup_artists (
 DISTKEY (artist_id)
 SORTKEY (artist_id);
 -- The rollups of the plays already loaded: the load that runs this
--- migration then keeps them (sql/shared/transform/07_rollups.sql).
+-- migration then keeps them (sql/shared/transform/07_rollups.sql). The
+-- per-day rows go in in day order, as later loads append them, so that a
+-- period's days are neighbours on disk and its range scan reads few pages.
 INSERT INTO rollup_hours (play_date, hour, plays, matched_plays, paid_plays, start_times, first_play, last_play)
 SELECT CAST(start_time AS DATE), CAST(EXTRACT(hour FROM start_time) AS INTEGER),
        COUNT(*), COUNT(song_id), COUNT(CASE WHEN level = 'paid' THEN 1 END),
        COUNT(DISTINCT start_time), MIN(start_time), MAX(start_time)
 FROM songplays
-GROUP BY CAST(start_time AS DATE), CAST(EXTRACT(hour FROM start_time) AS INTEGER);
+GROUP BY CAST(start_time AS DATE), CAST(EXTRACT(hour FROM start_time) AS INTEGER)
+ORDER BY 1, 2;
 INSERT INTO rollup_user_days (play_date, user_id, level, plays, first_play, last_play)
 SELECT CAST(start_time AS DATE), user_id, COALESCE(level, ''), COUNT(*), MIN(start_time), MAX(start_time)
 FROM songplays
-GROUP BY CAST(start_time AS DATE), user_id, COALESCE(level, '');
+GROUP BY CAST(start_time AS DATE), user_id, COALESCE(level, '')
+ORDER BY 1, 2;
 INSERT INTO rollup_sessions (play_date, user_id, session_id, plays)
 SELECT CAST(start_time AS DATE), user_id, session_id, COUNT(*)
 FROM songplays
-GROUP BY CAST(start_time AS DATE), user_id, session_id;
+GROUP BY CAST(start_time AS DATE), user_id, session_id
+ORDER BY 1, 2, 3;
 INSERT INTO rollup_song_days (play_date, song_id, artist_id, plays)
 SELECT CAST(start_time AS DATE), song_id, artist_id, COUNT(*)
 FROM songplays
 WHERE song_id IS NOT NULL
-GROUP BY CAST(start_time AS DATE), song_id, artist_id;
+GROUP BY CAST(start_time AS DATE), song_id, artist_id
+ORDER BY 1, 2;
 INSERT INTO rollup_songs (song_id, plays)
 SELECT song_id, COUNT(*)
 FROM songplays
@@ -975,7 +981,8 @@ ORDER BY start_time;
 -- and counted again from songplays as it is now; the all-history totals per
 -- song and per artist move by the difference between the days' new and old
 -- counts. Plays are read through songplays' start_time, one day at a time,
--- so a day's load reads that day's plays only.
+-- so a day's load reads that day's plays only. Rows go in in day order (a
+-- rebuild writes every day): a period's days then sit together on disk.
 CREATE TEMP TABLE load_days AS
 SELECT DISTINCT CAST(start_time AS DATE) AS play_date FROM load_times;
 ANALYZE load_days;
@@ -1012,7 +1019,8 @@ HAVING SUM(plays) <> 0;
 DELETE FROM rollup_song_days USING load_days
 WHERE rollup_song_days.play_date = load_days.play_date;
 INSERT INTO rollup_song_days (play_date, song_id, artist_id, plays)
-SELECT play_date, song_id, artist_id, plays FROM load_song_days;
+SELECT play_date, song_id, artist_id, plays FROM load_song_days
+ORDER BY play_date, song_id;
 UPDATE rollup_songs
 SET plays = rollup_songs.plays + c.plays
 FROM load_song_changes c
@@ -1043,7 +1051,8 @@ FROM load_days d
 JOIN songplays s
   ON s.start_time >= d.play_date
  AND s.start_time < d.play_date + 1
-GROUP BY d.play_date, CAST(EXTRACT(hour FROM s.start_time) AS INTEGER);
+GROUP BY d.play_date, CAST(EXTRACT(hour FROM s.start_time) AS INTEGER)
+ORDER BY 1, 2;
 DELETE FROM rollup_user_days USING load_days
 WHERE rollup_user_days.play_date = load_days.play_date;
 INSERT INTO rollup_user_days (play_date, user_id, level, plays, first_play, last_play)
@@ -1052,7 +1061,8 @@ FROM load_days d
 JOIN songplays s
   ON s.start_time >= d.play_date
  AND s.start_time < d.play_date + 1
-GROUP BY d.play_date, s.user_id, COALESCE(s.level, '');
+GROUP BY d.play_date, s.user_id, COALESCE(s.level, '')
+ORDER BY 1, 2;
 DELETE FROM rollup_sessions USING load_days
 WHERE rollup_sessions.play_date = load_days.play_date;
 INSERT INTO rollup_sessions (play_date, user_id, session_id, plays)
@@ -1061,7 +1071,8 @@ FROM load_days d
 JOIN songplays s
   ON s.start_time >= d.play_date
  AND s.start_time < d.play_date + 1
-GROUP BY d.play_date, s.user_id, s.session_id;
+GROUP BY d.play_date, s.user_id, s.session_id
+ORDER BY 1, 2, 3;
 
 -- sql/shared/checks/01_songplays_null_keys.sql
 -- The checks look at the rows this load wrote or changed (the load_* tables

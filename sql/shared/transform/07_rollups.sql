@@ -6,7 +6,8 @@
 -- and counted again from songplays as it is now; the all-history totals per
 -- song and per artist move by the difference between the days' new and old
 -- counts. Plays are read through songplays' start_time, one day at a time,
--- so a day's load reads that day's plays only.
+-- so a day's load reads that day's plays only. Rows go in in day order (a
+-- rebuild writes every day): a period's days then sit together on disk.
 CREATE TEMP TABLE load_days AS
 SELECT DISTINCT CAST(start_time AS DATE) AS play_date FROM load_times;
 
@@ -49,7 +50,8 @@ DELETE FROM rollup_song_days USING load_days
 WHERE rollup_song_days.play_date = load_days.play_date;
 
 INSERT INTO rollup_song_days (play_date, song_id, artist_id, plays)
-SELECT play_date, song_id, artist_id, plays FROM load_song_days;
+SELECT play_date, song_id, artist_id, plays FROM load_song_days
+ORDER BY play_date, song_id;
 
 UPDATE rollup_songs
 SET plays = rollup_songs.plays + c.plays
@@ -88,7 +90,8 @@ FROM load_days d
 JOIN songplays s
   ON s.start_time >= d.play_date
  AND s.start_time < d.play_date + 1
-GROUP BY d.play_date, CAST(EXTRACT(hour FROM s.start_time) AS INTEGER);
+GROUP BY d.play_date, CAST(EXTRACT(hour FROM s.start_time) AS INTEGER)
+ORDER BY 1, 2;
 
 DELETE FROM rollup_user_days USING load_days
 WHERE rollup_user_days.play_date = load_days.play_date;
@@ -99,7 +102,8 @@ FROM load_days d
 JOIN songplays s
   ON s.start_time >= d.play_date
  AND s.start_time < d.play_date + 1
-GROUP BY d.play_date, s.user_id, COALESCE(s.level, '');
+GROUP BY d.play_date, s.user_id, COALESCE(s.level, '')
+ORDER BY 1, 2;
 
 DELETE FROM rollup_sessions USING load_days
 WHERE rollup_sessions.play_date = load_days.play_date;
@@ -110,4 +114,5 @@ FROM load_days d
 JOIN songplays s
   ON s.start_time >= d.play_date
  AND s.start_time < d.play_date + 1
-GROUP BY d.play_date, s.user_id, s.session_id;
+GROUP BY d.play_date, s.user_id, s.session_id
+ORDER BY 1, 2, 3;
