@@ -357,17 +357,19 @@ CREATE TABLE IF NOT EXISTS rollup_song_days (
     plays     BIGINT NOT NULL,
     PRIMARY KEY (play_date, song_id)
 );
--- All-history plays per song and per artist.
+-- All-history plays per song and per artist. A day's load updates the row
+-- of every song played that day: pages are left half empty so that an
+-- update stays on its page and leaves the index alone (a HOT update).
 CREATE TABLE IF NOT EXISTS rollup_songs (
     song_id VARCHAR(32) COLLATE "C" NOT NULL,
     plays   BIGINT NOT NULL,
     PRIMARY KEY (song_id)
-);
+) WITH (fillfactor = 50);
 CREATE TABLE IF NOT EXISTS rollup_artists (
     artist_id VARCHAR(32) COLLATE "C" NOT NULL,
     plays     BIGINT NOT NULL,
     PRIMARY KEY (artist_id)
-);
+) WITH (fillfactor = 50);
 -- The rollups of the plays already loaded: the load that runs this
 -- migration then keeps them (sql/shared/transform/07_rollups.sql). The
 -- per-day rows go in in day order, as later loads append them, so that a
@@ -951,6 +953,8 @@ FROM (
 ) c
 GROUP BY artist_id
 HAVING SUM(plays) <> 0;
+ANALYZE load_song_changes;
+ANALYZE load_artist_changes;
 DELETE FROM rollup_song_days USING load_days
 WHERE rollup_song_days.play_date = load_days.play_date;
 INSERT INTO rollup_song_days (play_date, song_id, artist_id, plays)

@@ -1016,6 +1016,8 @@ FROM (
 ) c
 GROUP BY artist_id
 HAVING SUM(plays) <> 0;
+ANALYZE load_song_changes;
+ANALYZE load_artist_changes;
 DELETE FROM rollup_song_days USING load_days
 WHERE rollup_song_days.play_date = load_days.play_date;
 INSERT INTO rollup_song_days (play_date, song_id, artist_id, plays)

@@ -46,6 +46,10 @@ FROM (
 GROUP BY artist_id
 HAVING SUM(plays) <> 0;
 
+ANALYZE load_song_changes;
+
+ANALYZE load_artist_changes;
+
 DELETE FROM rollup_song_days USING load_days
 WHERE rollup_song_days.play_date = load_days.play_date;
 
