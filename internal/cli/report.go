@@ -18,6 +18,7 @@ import (
 	"github.com/sparkify/warehouse/internal/config"
 	"github.com/sparkify/warehouse/internal/report"
 	"github.com/sparkify/warehouse/internal/source"
+	"github.com/sparkify/warehouse/internal/warehouse"
 	"github.com/sparkify/warehouse/sql"
 )
 
@@ -132,6 +133,15 @@ func collectWithin(ctx context.Context, conn *pgx.Conn, cfg config.Config) (repo
 		return report.Data{}, fmt.Errorf("begin report transaction: %w", err)
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
+	if cfg.Target == warehouse.Postgres {
+		// The report's DISTINCT and GROUP BY over a long period hold more
+		// groups than Postgres' default 4 MB of work memory, and would spill
+		// to disk; this transaction's own setting is enough for years of
+		// rollups.
+		if _, err := tx.Exec(ctx, "SET LOCAL work_mem = '64MB'"); err != nil {
+			return report.Data{}, fmt.Errorf("set the report's work_mem: %w", err)
+		}
+	}
 	data, err := report.CollectPeriod(ctx, tx, sql.FS(), cfg.ReportPeriod)
 	if err != nil {
 		return report.Data{}, err
