@@ -66,18 +66,21 @@ func TestIncrementalLoads(t *testing.T) {
 		t.Setenv("SPARKIFY_LOG_DATA", s.URI("log_data/2018/11/2018-11-01"))
 		out := mustLoad(t)
 		assertRowCounts(t, out, dump(t, s.DatabaseURL))
+		assertRollups(t, s.DatabaseURL)
 		assertSources(t, out, "staging_songs   objects: 6 new, 0 changed, 0 skipped (loaded before)",
 			"staging_events  objects: 1 new, 0 changed, 0 skipped (loaded before)")
 
 		t.Setenv("SPARKIFY_LOG_DATA", s.URI("log_data"))
 		out = mustLoad(t)
 		assertRowCounts(t, out, dump(t, s.DatabaseURL))
+		assertRollups(t, s.DatabaseURL)
 		assertSources(t, out, "staging_songs   objects: 0 new, 0 changed, 6 skipped (loaded before)",
 			"staging_events  objects: 1 new, 0 changed, 1 skipped (loaded before)")
 		assertTables(t, dump(t, s.DatabaseURL), want)
 
 		out = mustLoad(t)
 		assertRowCounts(t, out, dump(t, s.DatabaseURL))
+		assertRollups(t, s.DatabaseURL)
 		assertSources(t, out, "staging_songs   objects: 0 new, 0 changed, 6 skipped (loaded before)",
 			"staging_events  objects: 0 new, 0 changed, 2 skipped (loaded before)")
 		for _, table := range []string{"songplays", "users", "songs", "artists", "time"} {
@@ -96,12 +99,14 @@ func TestIncrementalLoads(t *testing.T) {
 		s.Put(t, day2, append(body, '\n'))
 		out = mustLoad(t)
 		assertRowCounts(t, out, dump(t, s.DatabaseURL))
+		assertRollups(t, s.DatabaseURL)
 		assertSources(t, out, "staging_events  objects: 0 new, 1 changed, 1 skipped (loaded before)")
 		assertTables(t, dump(t, s.DatabaseURL), want)
 
 		t.Setenv("SPARKIFY_FULL_REFRESH", "true")
 		out = mustLoad(t)
 		assertRowCounts(t, out, dump(t, s.DatabaseURL))
+		assertRollups(t, s.DatabaseURL)
 		assertSources(t, out, "staging_songs   objects: 6 new, 0 changed, 0 skipped (loaded before)",
 			"staging_events  objects: 2 new, 0 changed, 0 skipped (loaded before)")
 		assertTables(t, dump(t, s.DatabaseURL), want)
@@ -120,6 +125,7 @@ func TestSongArrivingAfterItsPlays(t *testing.T) {
 		}
 		out := mustLoad(t)
 		assertRowCounts(t, out, dump(t, s.DatabaseURL))
+		assertRollups(t, s.DatabaseURL)
 		if got := dump(t, s.DatabaseURL)["songplays"][3]; !strings.Contains(got, "|49|free|NULL|NULL|") {
 			t.Fatalf("play 4 before its song arrived = %s, want it unmatched", got)
 		}
@@ -131,6 +137,7 @@ func TestSongArrivingAfterItsPlays(t *testing.T) {
 		s.Put(t, late, body)
 		out = mustLoad(t)
 		assertRowCounts(t, out, dump(t, s.DatabaseURL))
+		assertRollups(t, s.DatabaseURL)
 		assertSources(t, out, "staging_songs   objects: 1 new, 0 changed, 5 skipped (loaded before)",
 			"staging_events  objects: 0 new, 0 changed, 2 skipped (loaded before)")
 		if !strings.Contains(out, "  songplays          0         1         8\n") {

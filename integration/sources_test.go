@@ -341,6 +341,7 @@ func TestWarehouseEqualsItsSources(t *testing.T) {
 					out := mustLoad(t)
 					got := dump(t, s.DatabaseURL)
 					assertRowCounts(t, out, got)
+					assertRollups(t, s.DatabaseURL)
 					t.Setenv("SPARKIFY_FULL_REFRESH", "false")
 					want := freshLoad(t, s, i)
 					for k, v := range jobEnv {

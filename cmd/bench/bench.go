@@ -67,6 +67,12 @@ func (b *bench) all(ctx context.Context) (rep *report, err error) {
 	}
 	rep.Machine.Postgres = b.pg.version(ctx) + " (" + b.opts.image + ", stock settings: fsync and synchronous_commit on, shared_buffers 128 MB, work_mem 4 MB)"
 
+	if b.opts.report {
+		rep.Report, err = b.reportBench(ctx, b.opts.sizes[len(b.opts.sizes)-1])
+		rep.Machine.LoadEnd = loadAvg()
+		rep.Elapsed = time.Since(start)
+		return rep, err
+	}
 	for _, n := range b.opts.sizes {
 		s, err := b.size(ctx, n)
 		if err != nil {

@@ -57,6 +57,7 @@ func main() { toolcmd.Main("bench", run) }
 // options are the command line, validated.
 type options struct {
 	sizes          []int
+	report         bool
 	keep           bool
 	md             string
 	rowByRowMax    int
@@ -74,6 +75,7 @@ func parseFlags(args []string, stderr io.Writer) (options, bool, error) {
 	sizes := fset.String("sizes", "10000,100000,1000000", "comma-separated sizes, in events")
 	quick := fset.Bool("quick", false, "sizes 10000,100000 only, to try the harness")
 	o := options{}
+	fset.BoolVar(&o.report, "report", false, "measure only the report (1× and 10× history, the default period and 30d) and the rollups' share of a day's load, at the largest size; writes its own section of -md")
 	fset.BoolVar(&o.keep, "keep", false, "keep the generated data (its folder is printed)")
 	fset.StringVar(&o.md, "md", "BENCHMARKS.md", "file whose marked section receives the results; empty: print only")
 	fset.IntVar(&o.rowByRowMax, "rowbyrow-max", 100000, "largest size measured row by row; larger ones are extrapolated")
@@ -148,7 +150,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
-	text := rep.markdown()
+	text, begin, end := "", beginMarker, endMarker
+	if rep.Report != nil {
+		text, begin, end = rep.Report.markdown(o.command, rep.Date, rep.Machine), reportBeginMarker, reportEndMarker
+	} else {
+		text = rep.markdown()
+	}
 	fmt.Fprintln(stdout, text)
 	if o.md == "" {
 		return nil
@@ -157,7 +164,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
 	}
-	out, err := splice(string(doc), text)
+	out, err := spliceMarkers(string(doc), text, begin, end)
 	if err != nil {
 		return fmt.Errorf("%s: %w", o.md, err)
 	}

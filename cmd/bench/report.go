@@ -78,6 +78,7 @@ type report struct {
 	Sizes    []sizeResult
 	Latency  *latencyResult // nil when not measured
 	Listing  *listingResult // nil when not measured
+	Report   *reportResult  // -report: nil otherwise
 	TopSteps []step         // the largest size's first load, longest first
 	TopOf    int            // that size
 	Notes    []string
@@ -345,6 +346,11 @@ const (
 // section, or with the markers and section appended when doc has none. The
 // rest of doc is kept byte for byte.
 func splice(doc, section string) (string, error) {
+	return spliceMarkers(doc, section, beginMarker, endMarker)
+}
+
+// spliceMarkers is splice between the given markers.
+func spliceMarkers(doc, section, beginMarker, endMarker string) (string, error) {
 	block := beginMarker + "\n" + strings.TrimRight(section, "\n") + "\n" + endMarker
 	i := strings.Index(doc, beginMarker)
 	j := strings.Index(doc, endMarker)

@@ -298,7 +298,7 @@ func TestGateAcceptsTheJobsStatements(t *testing.T) {
 		t.Fatal(err)
 	}
 	stmts = append(stmts, report...)
-	for _, file := range []string{"redshift/report_timeouts.sql", "shared/connectivity/check.sql"} {
+	for _, file := range []string{"redshift/report_session.sql", "shared/connectivity/check.sql"} {
 		more, err := sql.ReadFile(sql.FS(), file)
 		if err != nil {
 			t.Fatal(err)

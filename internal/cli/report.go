@@ -67,9 +67,17 @@ func runReport(ctx context.Context, cfg config.Config, dryRun bool, stdout io.Wr
 
 	index := filepath.Join(cfg.ReportDir, report.IndexFile)
 	stdout = textOnly(cfg, stdout) // the log line below says it in JSON
-	if summary.Empty {
+	switch {
+	case summary.Empty && cfg.ReportPeriod.Bounded() && summary.TableRows.Songplays > 0:
+		fmt.Fprintf(stdout, "report written to %s: no song plays in %s (%s to %s, SPARKIFY_REPORT_PERIOD=%s)\n",
+			index, summary.ReportPeriod.Name, summary.ReportPeriod.From, summary.ReportPeriod.To, summary.ReportPeriod.Spec)
+	case summary.Empty:
 		fmt.Fprintf(stdout, "report written to %s: no song plays are loaded yet\n", index)
-	} else {
+	case cfg.ReportPeriod.Bounded():
+		fmt.Fprintf(stdout, "report written to %s: %s (%s to %s), %d song plays from %s to %s, %d charts\n",
+			index, summary.ReportPeriod.Name, summary.ReportPeriod.From, summary.ReportPeriod.To,
+			summary.Plays.Total, summary.Period.FirstDay, summary.Period.LastDay, len(summary.Charts))
+	default:
 		fmt.Fprintf(stdout, "report written to %s: %d song plays from %s to %s, %d charts\n",
 			index, summary.Plays.Total, summary.Period.FirstDay, summary.Period.LastDay, len(summary.Charts))
 	}
@@ -90,6 +98,7 @@ func runReport(ctx context.Context, cfg config.Config, dryRun bool, stdout io.Wr
 	log.Info("report written",
 		"dir", cfg.ReportDir,
 		"empty", summary.Empty,
+		"period", summary.ReportPeriod.Spec,
 		"plays", summary.Plays.Total,
 		"charts", len(summary.Charts),
 		"query_duration_ms", queried.Sub(start).Milliseconds(),
@@ -117,7 +126,7 @@ func collect(ctx context.Context, conn *pgx.Conn, cfg config.Config, log *slog.L
 func collectWithin(ctx context.Context, conn *pgx.Conn, cfg config.Config, log *slog.Logger) (report.Data, int, error) {
 	ctx, cancel := context.WithTimeout(ctx, cfg.ReportTimeout)
 	defer cancel()
-	timeouts, err := sql.ReadFile(sql.FS(), string(cfg.Target)+"/report_timeouts.sql")
+	timeouts, err := sql.ReadFile(sql.FS(), string(cfg.Target)+"/report_session.sql")
 	if err != nil {
 		return report.Data{}, 0, err
 	}
@@ -134,7 +143,7 @@ func collectWithin(ctx context.Context, conn *pgx.Conn, cfg config.Config, log *
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
 	q := newLoggedQuerier(tx, stmts, log)
-	data, err := report.Collect(ctx, q, sql.FS())
+	data, err := report.CollectPeriod(ctx, q, sql.FS(), cfg.ReportPeriod)
 	if err != nil {
 		return report.Data{}, q.queries, err
 	}
@@ -153,7 +162,8 @@ func printReportPlan(w io.Writer, cfg config.Config, dest *source.Location) erro
 	}
 	dryRunHeader(w, "report plan", cfg)
 	fmt.Fprintf(w, "-- the queries run in one transaction: BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY\n")
-	fmt.Fprintf(w, "-- when %s finds fewer than 5 star tables, nothing else runs and the report says no song plays are loaded yet\n\n", stmts[0].Name)
+	fmt.Fprintf(w, "-- when %s finds fewer than 5 star tables, nothing else runs and the report says no song plays are loaded yet\n", stmts[0].Name)
+	fmt.Fprintf(w, "-- period (SPARKIFY_REPORT_PERIOD): %s; $1 and $2 are its first and last day, $3 is 1 for all history\n\n", cfg.ReportPeriod)
 	for _, s := range stmts {
 		fmt.Fprintf(w, "-- %s/%s\n%s;\n", report.QueryDir, s.Name, s.SQL)
 	}

@@ -72,6 +72,8 @@ func TestReportUsageErrors(t *testing.T) {
 	}{
 		{name: "no database", env: nil, code: ExitUsage, wantErr: "SPARKIFY_DATABASE_URL: is required"},
 		{name: "bad report URI", env: map[string]string{"SPARKIFY_REPORT_URI": "file:///tmp/reports"}, code: ExitUsage, wantErr: `SPARKIFY_REPORT_URI: "file:///tmp/reports" is not of the form s3://bucket/prefix`},
+		{name: "bad report period", env: map[string]string{"SPARKIFY_REPORT_PERIOD": "last-month"}, code: ExitUsage, wantErr: `SPARKIFY_REPORT_PERIOD: "last-month" is not a report period: use all (every play, the default), Nd (the last N days up to the day of the last play, e.g. 30d), YYYY-MM (a month, e.g. 2018-11) or YYYY-MM-DD..YYYY-MM-DD`},
+		{name: "report period ending before it starts", env: map[string]string{"SPARKIFY_REPORT_PERIOD": "2018-11-15..2018-11-01"}, code: ExitUsage, wantErr: `SPARKIFY_REPORT_PERIOD: "2018-11-15..2018-11-01" is not a report period (its last day is before its first)`},
 		{name: "database refusing connections", env: map[string]string{"SPARKIFY_DATABASE_URL": "postgres://u:secret@127.0.0.1:1/db?connect_timeout=5"}, code: ExitTransient, wantErr: "cannot connect to postgres://u:REDACTED@127.0.0.1:1/db"},
 	}
 	for _, tt := range tests {

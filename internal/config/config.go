@@ -13,6 +13,7 @@ import (
 
 	"github.com/kelseyhightower/envconfig"
 
+	"github.com/sparkify/warehouse/internal/report"
 	"github.com/sparkify/warehouse/internal/source"
 	"github.com/sparkify/warehouse/internal/warehouse"
 )
@@ -47,6 +48,7 @@ type Config struct {
 	S3Timeout      time.Duration            `envconfig:"S3_TIMEOUT" default:"60s" desc:"S3 requests: connecting, the first byte of a response, and any pause while reading an object; a stalled peer then fails the load with the transient exit code, naming the object"`
 	LockTimeout    time.Duration            `envconfig:"LOCK_TIMEOUT" default:"30m" desc:"how long a load waits for another running load to finish"`
 	LogLevel       string                   `envconfig:"LOG_LEVEL" default:"info" desc:"log level: info (phases, progress, summaries, warnings) or debug (also each statement and step done)"`
+	ReportPeriod   report.PeriodSpec        `envconfig:"REPORT_PERIOD" default:"all" desc:"the days the report covers: all (every play), Nd (the last N days up to the last play, e.g. 30d), YYYY-MM (a month) or YYYY-MM-DD..YYYY-MM-DD (days, both included)"`
 
 	Provision
 

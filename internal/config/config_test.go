@@ -96,6 +96,7 @@ func TestLoadErrors(t *testing.T) {
 		{"SPARKIFY_S3_PATH_STYLE", "yes please", `SPARKIFY_S3_PATH_STYLE: cannot parse "yes please" as bool`},
 		{"SPARKIFY_LOCK_TIMEOUT", "5", `SPARKIFY_LOCK_TIMEOUT: cannot parse "5" as a duration such as 30m`},
 		{"SPARKIFY_WAIT_TIMEOUT", "soon", `SPARKIFY_WAIT_TIMEOUT: cannot parse "soon" as a duration such as 30m`},
+		{"SPARKIFY_REPORT_PERIOD", "November", `SPARKIFY_REPORT_PERIOD: "November" is not a report period: use all (every play, the default), Nd (the last N days up to the day of the last play, e.g. 30d), YYYY-MM (a month, e.g. 2018-11) or YYYY-MM-DD..YYYY-MM-DD (days, both included, e.g. 2018-11-01..2018-11-15)`},
 		{"SPARKIFY_TARGET", "mysql", `SPARKIFY_TARGET: unknown target "mysql": use postgres or redshift`},
 		{"SPARKIFY_S3_CONCURRENCY", "0", "SPARKIFY_S3_CONCURRENCY: must be 1 or more"},
 		{"SPARKIFY_MAX_ERRORS", "-1", "SPARKIFY_MAX_ERRORS: must be 0 or more"},

@@ -17,6 +17,16 @@ type Data struct {
 	// run); every other field is then zero.
 	Loaded bool
 
+	// Period is the period asked for. From and To are its first and last
+	// day (UTC midnights) when it is bounded; zero for all history, whose
+	// days are those of the first and last play.
+	Period   PeriodSpec
+	From, To time.Time
+	// Previous is the headline figures of the period before a bounded one
+	// (nil for all history).
+	Previous *PeriodTotals
+
+	// TableRows is the size of the star tables, whatever the period.
 	TableRows TableRows
 
 	Plays        int64
@@ -38,6 +48,13 @@ type Data struct {
 
 	FreeToPaid int64
 	PaidToFree int64
+}
+
+// PeriodTotals are the headline figures of the days From to To (UTC
+// midnights, both included).
+type PeriodTotals struct {
+	From, To                time.Time
+	Plays, PaidPlays, Users int64
 }
 
 // LevelGenderUsers is one row of the users by current level and gender. An

@@ -2,13 +2,16 @@ package report
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 	"path"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/sparkify/warehouse/sql"
 )
@@ -20,6 +23,7 @@ const QueryDir = "shared/report"
 // Query files, in the order Collect runs them. Each holds one statement.
 const (
 	qStarTables       = "00_star_tables.sql"
+	qTimeSpan         = "00_time_span.sql"
 	qTableRows        = "01_table_rows.sql"
 	qPlayTotals       = "02_play_totals.sql"
 	qSessionsTotal    = "03_sessions_total.sql"
@@ -38,7 +42,7 @@ const (
 
 // QueryFiles lists every report query file, in the order Collect runs them.
 var QueryFiles = []string{
-	qStarTables, qTableRows, qPlayTotals, qSessionsTotal, qUsersByLevel,
+	qStarTables, qTimeSpan, qTableRows, qPlayTotals, qSessionsTotal, qUsersByLevel,
 	qPlaysPerDay, qSessionsPerDay, qPlaysWeekdayHour, qTopSongs, qTopArtists,
 	qTopUsers, qLevelChanges, qLoads,
 }
@@ -86,6 +90,13 @@ type (
 		FirstPlay, LastPlay                          *time.Time // NULL when there are no plays
 	}
 	levelChanges struct{ FreeToPaid, PaidToFree int64 }
+	timeSpan     struct{ FirstDay, LastDay *time.Time } // NULL when there are no plays
+)
+
+// The days a period query covers for all history: every date.
+var (
+	allFrom = time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)
+	allTo   = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
 )
 
 // collector runs report queries, each named by its file. After the first
@@ -99,12 +110,17 @@ type collector struct {
 
 // query runs the query of file name and returns its rows, each read by
 // scan; nil when there are none, or after a failure.
-func query[T any](c *collector, name string, scan pgx.RowToFunc[T]) []T {
+func query[T any](c *collector, name string, scan pgx.RowToFunc[T], args ...any) []T {
 	if c.err != nil {
 		return nil
 	}
-	rows, err := c.q.Query(c.ctx, c.sqlOf[name])
+	rows, err := c.q.Query(c.ctx, c.sqlOf[name], args...)
 	if err != nil {
+		var pgErr *pgconn.PgError
+		if errors.As(err, &pgErr) && pgErr.Code == "42P01" && strings.Contains(pgErr.Message, "rollup_") {
+			c.err = fmt.Errorf("report query %s: %w (the warehouse predates the rollups the report reads: run a load, which adds and fills them)", name, err)
+			return nil
+		}
 		c.err = fmt.Errorf("report query %s: %w", name, err)
 		return nil
 	}
@@ -119,10 +135,19 @@ func query[T any](c *collector, name string, scan pgx.RowToFunc[T]) []T {
 	return out
 }
 
-// Collect runs the report queries from sqlFS and returns their results.
-// When the star tables do not exist yet it returns Data with Loaded false
-// and runs nothing else.
+// Collect runs the report queries from sqlFS over all history and returns
+// their results (CollectPeriod).
 func Collect(ctx context.Context, q Querier, sqlFS fs.FS) (Data, error) {
+	return CollectPeriod(ctx, q, sqlFS, PeriodSpec{})
+}
+
+// CollectPeriod runs the report queries from sqlFS over the period p and
+// returns their results; for a bounded period it also reads the headline
+// figures of the period before it. The plays are read from the rollups the
+// load keeps, so the cost follows the days of the period, not the plays of
+// history. When the star tables do not exist yet it returns Data with
+// Loaded false and runs nothing else.
+func CollectPeriod(ctx context.Context, q Querier, sqlFS fs.FS, p PeriodSpec) (Data, error) {
 	stmts, err := Statements(sqlFS)
 	if err != nil {
 		return Data{}, err
@@ -163,19 +188,43 @@ func Collect(ctx context.Context, q Querier, sqlFS fs.FS) (Data, error) {
 		return withLoads(d)
 	}
 
-	// Each query is read into the struct of its rows, column by column.
+	// The period's days: all of them for all history, else resolved
+	// against the last day with plays.
 	d.Loaded = true
+	d.Period = p
+	from, to, all := allFrom, allTo, 1
+	var prevFrom, prevTo time.Time
+	span := query(c, qTimeSpan, pgx.RowToStructByPos[timeSpan])
+	if p.Bounded() {
+		var last time.Time
+		for _, s := range span {
+			if s.LastDay != nil {
+				last = s.LastDay.UTC()
+			}
+		}
+		from, to, prevFrom, prevTo = p.Resolve(last)
+		d.From, d.To, all = from, to, 0
+	}
+
+	// Each query is read into the struct of its rows, column by column.
 	counts := query(c, qTableRows, pgx.RowToStructByPos[tableRow])
-	totals := query(c, qPlayTotals, pgx.RowToStructByPos[playTotals])
-	sessions := query(c, qSessionsTotal, pgx.RowTo[int64])
+	totals := query(c, qPlayTotals, pgx.RowToStructByPos[playTotals], from, to)
+	if p.Bounded() {
+		prev := query(c, qPlayTotals, pgx.RowToStructByPos[playTotals], prevFrom, prevTo)
+		d.Previous = &PeriodTotals{From: prevFrom, To: prevTo}
+		for _, t := range prev {
+			d.Previous.Plays, d.Previous.PaidPlays, d.Previous.Users = t.Plays, t.PaidPlays, t.PlayingUsers
+		}
+	}
+	sessions := query(c, qSessionsTotal, pgx.RowTo[int64], from, to)
 	d.UsersByLevelGender = query(c, qUsersByLevel, pgx.RowToStructByPos[LevelGenderUsers])
-	d.PlaysByDay = query(c, qPlaysPerDay, pgx.RowToStructByPos[DayPlays])
-	d.SessionsByDay = query(c, qSessionsPerDay, pgx.RowToStructByPos[DaySessions])
-	d.PlaysByWeekdayHour = query(c, qPlaysWeekdayHour, pgx.RowToStructByPos[WeekdayHourPlays])
-	d.TopSongs = query(c, qTopSongs, pgx.RowToStructByPos[TopSong])
-	d.TopArtists = query(c, qTopArtists, pgx.RowToStructByPos[TopArtist])
-	d.TopUsers = query(c, qTopUsers, pgx.RowToStructByPos[TopUser])
-	changes := query(c, qLevelChanges, pgx.RowToStructByPos[levelChanges])
+	d.PlaysByDay = query(c, qPlaysPerDay, pgx.RowToStructByPos[DayPlays], from, to)
+	d.SessionsByDay = query(c, qSessionsPerDay, pgx.RowToStructByPos[DaySessions], from, to)
+	d.PlaysByWeekdayHour = query(c, qPlaysWeekdayHour, pgx.RowToStructByPos[WeekdayHourPlays], from, to)
+	d.TopSongs = query(c, qTopSongs, pgx.RowToStructByPos[TopSong], from, to, all)
+	d.TopArtists = query(c, qTopArtists, pgx.RowToStructByPos[TopArtist], from, to, all)
+	d.TopUsers = query(c, qTopUsers, pgx.RowToStructByPos[TopUser], from, to)
+	changes := query(c, qLevelChanges, pgx.RowToStructByPos[levelChanges], from, to)
 	if c.err != nil {
 		return Data{}, c.err
 	}

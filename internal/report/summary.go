@@ -1,6 +1,7 @@
 package report
 
 import (
+	"fmt"
 	"sort"
 	"time"
 )
@@ -29,6 +30,9 @@ type Summary struct {
 	Empty bool `json:"empty"`
 	// Period is the time covered by the song plays.
 	Period Period `json:"period"`
+	// ReportPeriod is the period asked for, and how it compares with the
+	// one before it.
+	ReportPeriod ReportPeriod `json:"report_period"`
 	// TableRows is the row count of each star table.
 	TableRows TableRows `json:"table_rows"`
 	// Plays are the headline figures of the song plays.
@@ -83,6 +87,47 @@ type Period struct {
 	Days int `json:"days"`
 	// DaysWithPlays is the number of those days with at least one play.
 	DaysWithPlays int `json:"days_with_plays"`
+}
+
+// ReportPeriod is the period the report covers (SPARKIFY_REPORT_PERIOD).
+type ReportPeriod struct {
+	// Spec is the period asked for, as SPARKIFY_REPORT_PERIOD spells it:
+	// "all", "30d", "2018-11" or "2018-11-01..2018-11-15". Every figure
+	// but TableRows and Users' counts by current level and gender covers
+	// it.
+	Spec string `json:"spec"`
+	// Name says the period in words, as the page does.
+	Name string `json:"name"`
+	// From and To are the period's first and last day, YYYY-MM-DD: for all
+	// history FirstDay and LastDay; for a bounded period the days asked
+	// (for "Nd", the N days up to the day of the last play), whether or
+	// not they hold plays.
+	From string `json:"from"`
+	To   string `json:"to"`
+	// Previous compares the period with the one before it (as many days
+	// right before; the month before, for a month); null for all history.
+	Previous *Comparison `json:"previous"`
+}
+
+// Comparison is the headline figures of the period before, and how the
+// period's own differ from them.
+type Comparison struct {
+	// From and To are the days of the period before, YYYY-MM-DD.
+	From string `json:"from"`
+	To   string `json:"to"`
+	// Plays, Users and PaidShare are its song plays, distinct users with
+	// plays, and share of plays at the paid level (0 without plays).
+	Plays     int64   `json:"plays"`
+	Users     int64   `json:"users"`
+	PaidShare float64 `json:"paid_share"`
+	// PlaysChange and UsersChange are the relative changes to the period's
+	// figures (0.25 = 25% more), null when the period before has none.
+	PlaysChange *float64 `json:"plays_change"`
+	UsersChange *float64 `json:"users_change"`
+	// PaidShareChange is the period's paid share less the one before, in
+	// share points (0.05 = 5 points more), null when the period before has
+	// no plays.
+	PaidShareChange *float64 `json:"paid_share_change"`
 }
 
 // TableRows is the row count of each star table (all zero when the tables
@@ -275,7 +320,46 @@ func Summarize(d Data, generatedAt time.Time) Summary {
 		}
 	}
 	s.PlaysByWeekdayHourAvg = weekdayHourAverages(s.PlaysByWeekdayHour, s.WeekdayCounts)
+	s.ReportPeriod.Spec, s.ReportPeriod.Name = d.Period.String(), periodName(d.Period, d.From, d.To)
+	s.ReportPeriod.From, s.ReportPeriod.To = s.Period.FirstDay, s.Period.LastDay
+	if d.Period.Bounded() {
+		s.ReportPeriod.From, s.ReportPeriod.To = d.From.Format(dateLayout), d.To.Format(dateLayout)
+	}
+	if p := d.Previous; p != nil {
+		c := &Comparison{From: p.From.Format(dateLayout), To: p.To.Format(dateLayout), Plays: p.Plays, Users: p.Users}
+		if p.Plays > 0 {
+			c.PaidShare = float64(p.PaidPlays) / float64(p.Plays)
+			c.PlaysChange = floatPtr(float64(d.Plays-p.Plays) / float64(p.Plays))
+			c.PaidShareChange = floatPtr(s.Plays.PaidShare - c.PaidShare)
+		}
+		if p.Users > 0 {
+			c.UsersChange = floatPtr(float64(d.PlayingUsers-p.Users) / float64(p.Users))
+		}
+		s.ReportPeriod.Previous = c
+	}
 	return s
+}
+
+func floatPtr(v float64) *float64 { return &v }
+
+// periodName says the period in words: "all history", "the last 30 days",
+// "November 2018", "2018-11-01 to 2018-11-15".
+func periodName(p PeriodSpec, from, to time.Time) string {
+	switch p.Kind {
+	case LastDays:
+		if p.Days == 1 {
+			return "the last day with plays"
+		}
+		return fmt.Sprintf("the last %d days", p.Days)
+	case Month:
+		return from.Format("January 2006")
+	case DayRange:
+		if from.Equal(to) {
+			return from.Format(dateLayout)
+		}
+		return from.Format(dateLayout) + " to " + to.Format(dateLayout)
+	}
+	return "all history"
 }
 
 // weekdayHourAverages divides each weekday's row of totals by how many of

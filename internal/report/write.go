@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -30,10 +31,35 @@ var page = template.Must(template.New("index.html").Funcs(template.FuncMap{
 	"pct":   percent,
 	"label": categoryLabel,
 	"text":  visible,
+	"change": func(r *float64) string {
+		if r == nil {
+			return "— (none before)"
+		}
+		return signed(*r*100, 1) + " %"
+	},
+	"points": func(r *float64) string {
+		if r == nil {
+			return "—"
+		}
+		return signed(*r*100, 1) + " points"
+	},
 	"isUserChart": func(file string) bool {
 		return strings.HasPrefix(file, "users_")
 	},
 }).Parse(pageSource))
+
+// signed formats v with the given decimals and its sign: "+12.5", "-3.0",
+// "0.0".
+func signed(v float64, decimals int) string {
+	s := strconv.FormatFloat(v, 'f', decimals, 64)
+	if v > 0 && strings.Trim(s, "0.") != "" {
+		return "+" + s
+	}
+	if strings.Trim(s, "-0.") == "" {
+		return strings.TrimPrefix(s, "-")
+	}
+	return s
+}
 
 // visible returns s with the characters that would change how the page
 // shows the text around them written out as \uXXXX: control characters,

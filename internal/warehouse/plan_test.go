@@ -107,10 +107,11 @@ func TestSharedSQLDoesNotFork(t *testing.T) {
 		t.Errorf("checks the Postgres schema enforces = %q\nwant %q", enforced, wantEnforced)
 	}
 	want := []string{
-		"shared/rebuild/01_rebuild.sql",
+		"shared/rebuild/01_rebuild.sql", "shared/rebuild/02_rollups.sql",
 		"shared/transform/00_staging_checks.sql", "shared/transform/00_statistics.sql",
 		"shared/transform/01_plays.sql", "shared/transform/02_songs.sql", "shared/transform/03_artists.sql",
 		"shared/transform/04_users.sql", "shared/transform/05_songplays.sql", "shared/transform/06_time.sql",
+		"shared/transform/07_rollups.sql",
 		"shared/checks/01_songplays_null_keys.sql", "shared/checks/02_dimension_null_keys.sql",
 		"shared/checks/03_songplays_without_time.sql", "shared/checks/04_duplicate_songplays.sql",
 		"shared/checks/05_duplicate_users.sql", "shared/checks/06_duplicate_songs.sql",

@@ -309,6 +309,108 @@ COMMENT ON TABLE sparkify_play_records IS 'Internal to the load: every song play
 COMMENT ON TABLE sparkify_user_records IS 'Internal to the load: each user''s latest event in each log object (source_object), which users is derived from.';
 INSERT INTO sparkify_schema_version (version) VALUES (6);
 
+-- migration 7 (sql/postgres/schema/0007_rollups.sql), run only when the recorded schema version is below 7
+-- Rollups, Postgres dialect (the same tables as redshift/schema/0007_rollups.sql).
+-- Small aggregates of songplays that every load keeps in its own
+-- transaction (sql/shared/transform/07_rollups.sql), so that the report
+-- reads rows in proportion to the days of its period, not the plays of the
+-- whole history. They hold no column of users, songs or artists, which can
+-- change without their plays changing: the report joins those at its own
+-- time. A day's rows are recomputed whenever one of its plays may have
+-- changed; the all-history totals (rollup_songs, rollup_artists) move by the
+-- difference.
+
+-- Per UTC day and hour (UTC): plays, matched and paid plays, the distinct
+-- start times (time's rows) and the first and last play.
+CREATE TABLE IF NOT EXISTS rollup_hours (
+    play_date     DATE NOT NULL,
+    hour          INTEGER NOT NULL,
+    plays         BIGINT NOT NULL,
+    matched_plays BIGINT NOT NULL,
+    paid_plays    BIGINT NOT NULL,
+    start_times   BIGINT NOT NULL,
+    first_play    TIMESTAMP NOT NULL,
+    last_play     TIMESTAMP NOT NULL,
+    PRIMARY KEY (play_date, hour)
+);
+-- Per day, user and level at the time of play ('' for NULL).
+CREATE TABLE IF NOT EXISTS rollup_user_days (
+    play_date  DATE NOT NULL,
+    user_id    INTEGER NOT NULL,
+    level      VARCHAR(16) COLLATE "C" NOT NULL,
+    plays      BIGINT NOT NULL,
+    first_play TIMESTAMP NOT NULL,
+    last_play  TIMESTAMP NOT NULL,
+    PRIMARY KEY (play_date, user_id, level)
+);
+-- Per day and session (user_id, session_id).
+CREATE TABLE IF NOT EXISTS rollup_sessions (
+    play_date  DATE NOT NULL,
+    user_id    INTEGER NOT NULL,
+    session_id INTEGER NOT NULL,
+    plays      BIGINT NOT NULL,
+    PRIMARY KEY (play_date, user_id, session_id)
+);
+-- Per day and song, among the plays matched to the catalogue.
+CREATE TABLE IF NOT EXISTS rollup_song_days (
+    play_date DATE NOT NULL,
+    song_id   VARCHAR(32) COLLATE "C" NOT NULL,
+    artist_id VARCHAR(32) COLLATE "C",
+    plays     BIGINT NOT NULL,
+    PRIMARY KEY (play_date, song_id)
+);
+-- All-history plays per song and per artist. A day's load updates the row
+-- of every song played that day: pages are left half empty so that an
+-- update stays on its page and leaves the index alone (a HOT update).
+CREATE TABLE IF NOT EXISTS rollup_songs (
+    song_id VARCHAR(32) COLLATE "C" NOT NULL,
+    plays   BIGINT NOT NULL,
+    PRIMARY KEY (song_id)
+) WITH (fillfactor = 50);
+CREATE TABLE IF NOT EXISTS rollup_artists (
+    artist_id VARCHAR(32) COLLATE "C" NOT NULL,
+    plays     BIGINT NOT NULL,
+    PRIMARY KEY (artist_id)
+) WITH (fillfactor = 50);
+-- The rollups of the plays already loaded: the load that runs this
+-- migration then keeps them (sql/shared/transform/07_rollups.sql). The
+-- per-day rows go in in day order, as later loads append them, so that a
+-- period's days are neighbours on disk and its range scan reads few pages.
+INSERT INTO rollup_hours (play_date, hour, plays, matched_plays, paid_plays, start_times, first_play, last_play)
+SELECT CAST(start_time AS DATE), CAST(EXTRACT(hour FROM start_time) AS INTEGER),
+       COUNT(*), COUNT(song_id), COUNT(CASE WHEN level = 'paid' THEN 1 END),
+       COUNT(DISTINCT start_time), MIN(start_time), MAX(start_time)
+FROM songplays
+GROUP BY CAST(start_time AS DATE), CAST(EXTRACT(hour FROM start_time) AS INTEGER)
+ORDER BY 1, 2;
+INSERT INTO rollup_user_days (play_date, user_id, level, plays, first_play, last_play)
+SELECT CAST(start_time AS DATE), user_id, COALESCE(level, ''), COUNT(*), MIN(start_time), MAX(start_time)
+FROM songplays
+GROUP BY CAST(start_time AS DATE), user_id, COALESCE(level, '')
+ORDER BY 1, 2;
+INSERT INTO rollup_sessions (play_date, user_id, session_id, plays)
+SELECT CAST(start_time AS DATE), user_id, session_id, COUNT(*)
+FROM songplays
+GROUP BY CAST(start_time AS DATE), user_id, session_id
+ORDER BY 1, 2, 3;
+INSERT INTO rollup_song_days (play_date, song_id, artist_id, plays)
+SELECT CAST(start_time AS DATE), song_id, artist_id, COUNT(*)
+FROM songplays
+WHERE song_id IS NOT NULL
+GROUP BY CAST(start_time AS DATE), song_id, artist_id
+ORDER BY 1, 2;
+INSERT INTO rollup_songs (song_id, plays)
+SELECT song_id, COUNT(*)
+FROM songplays
+WHERE song_id IS NOT NULL
+GROUP BY song_id;
+INSERT INTO rollup_artists (artist_id, plays)
+SELECT artist_id, COUNT(*)
+FROM songplays
+WHERE artist_id IS NOT NULL
+GROUP BY artist_id;
+INSERT INTO sparkify_schema_version (version) VALUES (7);
+
 -- sql/postgres/staging.sql
 -- Staging tables for one load, Postgres dialect. They are temporary: private
 -- to the load's session and gone when it ends. The job fills them with the
@@ -376,6 +478,17 @@ FROM (
     SELECT source_object FROM sparkify_user_records
 ) o;
 DELETE FROM sparkify_objects;
+
+-- sql/shared/rebuild/02_rollups.sql
+-- A rebuild counts the rollups again from nothing: their rows go here, and
+-- sql/shared/transform/07_rollups.sql writes every day with plays and the
+-- totals anew.
+DELETE FROM rollup_hours;
+DELETE FROM rollup_user_days;
+DELETE FROM rollup_sessions;
+DELETE FROM rollup_song_days;
+DELETE FROM rollup_songs;
+DELETE FROM rollup_artists;
 
 -- sql/shared/transform/00_staging_checks.sql
 -- Checks on what was staged, before anything is transformed. The shared
@@ -797,6 +910,110 @@ FROM (
 ) t
 WHERE NOT EXISTS (SELECT 1 FROM time x WHERE x.start_time = t.start_time)
 ORDER BY start_time;
+
+-- sql/shared/transform/07_rollups.sql
+-- Rollups (postgres/schema/0007_rollups.sql): the report reads these small
+-- aggregates instead of songplays. The days to recompute are those of every
+-- start time whose plays may have changed in this load, before and after
+-- (load_times, sql/shared/transform/05_songplays.sql); a rebuild recomputes
+-- every key, so it recomputes every day. Each such day's rows are deleted
+-- and counted again from songplays as it is now; the all-history totals per
+-- song and per artist move by the difference between the days' new and old
+-- counts. Plays are read through songplays' start_time, one day at a time,
+-- so a day's load reads that day's plays only. Rows go in in day order (a
+-- rebuild writes every day): a period's days then sit together on disk.
+CREATE TEMP TABLE load_days AS
+SELECT DISTINCT CAST(start_time AS DATE) AS play_date FROM load_times;
+ANALYZE load_days;
+-- The matched plays of those days per song, as they are now.
+CREATE TEMP TABLE load_song_days AS
+SELECT d.play_date, s.song_id, s.artist_id, COUNT(*) AS plays
+FROM load_days d
+JOIN songplays s
+  ON s.start_time >= d.play_date
+ AND s.start_time < d.play_date + 1
+WHERE s.song_id IS NOT NULL
+GROUP BY d.play_date, s.song_id, s.artist_id;
+-- How the days' plays per song and per artist changed: their new counts
+-- less the old ones. Runs before the old rows go.
+CREATE TEMP TABLE load_song_changes AS
+SELECT song_id, SUM(plays) AS plays
+FROM (
+    SELECT song_id, plays FROM load_song_days
+    UNION ALL
+    SELECT r.song_id, -r.plays FROM rollup_song_days r JOIN load_days d ON d.play_date = r.play_date
+) c
+GROUP BY song_id
+HAVING SUM(plays) <> 0;
+CREATE TEMP TABLE load_artist_changes AS
+SELECT artist_id, SUM(plays) AS plays
+FROM (
+    SELECT artist_id, plays FROM load_song_days WHERE artist_id IS NOT NULL
+    UNION ALL
+    SELECT r.artist_id, -r.plays FROM rollup_song_days r JOIN load_days d ON d.play_date = r.play_date
+    WHERE r.artist_id IS NOT NULL
+) c
+GROUP BY artist_id
+HAVING SUM(plays) <> 0;
+ANALYZE load_song_changes;
+ANALYZE load_artist_changes;
+DELETE FROM rollup_song_days USING load_days
+WHERE rollup_song_days.play_date = load_days.play_date;
+INSERT INTO rollup_song_days (play_date, song_id, artist_id, plays)
+SELECT play_date, song_id, artist_id, plays FROM load_song_days
+ORDER BY play_date, song_id;
+UPDATE rollup_songs
+SET plays = rollup_songs.plays + c.plays
+FROM load_song_changes c
+WHERE rollup_songs.song_id = c.song_id;
+INSERT INTO rollup_songs (song_id, plays)
+SELECT c.song_id, c.plays FROM load_song_changes c
+WHERE NOT EXISTS (SELECT 1 FROM rollup_songs t WHERE t.song_id = c.song_id);
+DELETE FROM rollup_songs USING load_song_changes
+WHERE rollup_songs.song_id = load_song_changes.song_id
+  AND rollup_songs.plays = 0;
+UPDATE rollup_artists
+SET plays = rollup_artists.plays + c.plays
+FROM load_artist_changes c
+WHERE rollup_artists.artist_id = c.artist_id;
+INSERT INTO rollup_artists (artist_id, plays)
+SELECT c.artist_id, c.plays FROM load_artist_changes c
+WHERE NOT EXISTS (SELECT 1 FROM rollup_artists t WHERE t.artist_id = c.artist_id);
+DELETE FROM rollup_artists USING load_artist_changes
+WHERE rollup_artists.artist_id = load_artist_changes.artist_id
+  AND rollup_artists.plays = 0;
+DELETE FROM rollup_hours USING load_days
+WHERE rollup_hours.play_date = load_days.play_date;
+INSERT INTO rollup_hours (play_date, hour, plays, matched_plays, paid_plays, start_times, first_play, last_play)
+SELECT d.play_date, CAST(EXTRACT(hour FROM s.start_time) AS INTEGER),
+       COUNT(*), COUNT(s.song_id), COUNT(CASE WHEN s.level = 'paid' THEN 1 END),
+       COUNT(DISTINCT s.start_time), MIN(s.start_time), MAX(s.start_time)
+FROM load_days d
+JOIN songplays s
+  ON s.start_time >= d.play_date
+ AND s.start_time < d.play_date + 1
+GROUP BY d.play_date, CAST(EXTRACT(hour FROM s.start_time) AS INTEGER)
+ORDER BY 1, 2;
+DELETE FROM rollup_user_days USING load_days
+WHERE rollup_user_days.play_date = load_days.play_date;
+INSERT INTO rollup_user_days (play_date, user_id, level, plays, first_play, last_play)
+SELECT d.play_date, s.user_id, COALESCE(s.level, ''), COUNT(*), MIN(s.start_time), MAX(s.start_time)
+FROM load_days d
+JOIN songplays s
+  ON s.start_time >= d.play_date
+ AND s.start_time < d.play_date + 1
+GROUP BY d.play_date, s.user_id, COALESCE(s.level, '')
+ORDER BY 1, 2;
+DELETE FROM rollup_sessions USING load_days
+WHERE rollup_sessions.play_date = load_days.play_date;
+INSERT INTO rollup_sessions (play_date, user_id, session_id, plays)
+SELECT d.play_date, s.user_id, s.session_id, COUNT(*)
+FROM load_days d
+JOIN songplays s
+  ON s.start_time >= d.play_date
+ AND s.start_time < d.play_date + 1
+GROUP BY d.play_date, s.user_id, s.session_id
+ORDER BY 1, 2, 3;
 
 -- sql/shared/checks/03_songplays_without_time.sql
 -- check: song plays without their time row

@@ -1,10 +1,20 @@
--- Headline figures of the song plays: all plays, plays matched to the song
--- catalogue, plays made at the paid level (the level at the time of play),
--- distinct users who played, and the first and last play (UTC).
-SELECT COUNT(*) AS plays,
-       COUNT(song_id) AS matched_plays,
-       COUNT(CASE WHEN level = 'paid' THEN 1 END) AS paid_plays,
-       COUNT(DISTINCT user_id) AS users,
-       MIN(start_time) AS first_play,
-       MAX(start_time) AS last_play
-FROM songplays;
+-- Headline figures of the song plays of the days $1 to $2 (both included):
+-- all plays, plays matched to the song catalogue, plays made at the paid
+-- level (the level at the time of play), distinct users who played, and the
+-- first and last play (UTC). The report runs it again for the period
+-- before, to compare.
+SELECT h.plays, h.matched_plays, h.paid_plays, u.users, h.first_play, h.last_play
+FROM (
+    SELECT COALESCE(CAST(SUM(plays) AS BIGINT), 0) AS plays,
+           COALESCE(CAST(SUM(matched_plays) AS BIGINT), 0) AS matched_plays,
+           COALESCE(CAST(SUM(paid_plays) AS BIGINT), 0) AS paid_plays,
+           MIN(first_play) AS first_play,
+           MAX(last_play) AS last_play
+    FROM rollup_hours
+    WHERE play_date BETWEEN CAST($1 AS DATE) AND CAST($2 AS DATE)
+) h
+CROSS JOIN (
+    SELECT COUNT(DISTINCT user_id) AS users
+    FROM rollup_user_days
+    WHERE play_date BETWEEN CAST($1 AS DATE) AND CAST($2 AS DATE)
+) u;

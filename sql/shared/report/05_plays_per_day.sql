@@ -1,11 +1,13 @@
--- Song plays per UTC day, split by the user's gender and by the level at the
--- time of play. Days without plays have no row; the report fills them with
--- zeros over the period covered.
-SELECT CAST(p.start_time AS DATE) AS play_date,
+-- Song plays per UTC day of the days $1 to $2, split by the user's gender
+-- (as it is now: users is joined here, not kept in the rollup) and by the
+-- level at the time of play. Days without plays have no row; the report
+-- fills them with zeros over the period covered.
+SELECT r.play_date,
        COALESCE(u.gender, '') AS gender,
-       COALESCE(p.level, '') AS level,
-       COUNT(*) AS plays
-FROM songplays p
-LEFT JOIN users u ON u.user_id = p.user_id
-GROUP BY CAST(p.start_time AS DATE), COALESCE(u.gender, ''), COALESCE(p.level, '')
+       r.level,
+       CAST(SUM(r.plays) AS BIGINT) AS plays
+FROM rollup_user_days r
+LEFT JOIN users u ON u.user_id = r.user_id
+WHERE r.play_date BETWEEN CAST($1 AS DATE) AND CAST($2 AS DATE)
+GROUP BY r.play_date, COALESCE(u.gender, ''), r.level
 ORDER BY 1, 2, 3;

@@ -1,13 +1,15 @@
--- Top 10 users by plays (all plays, matched to the catalogue or not), with
--- their current name and level. Ties are broken by user_id.
+-- Top 10 users by plays of the days $1 to $2 (all plays, matched to the
+-- catalogue or not), with their current name and level. Ties are broken by
+-- user_id.
 SELECT t.user_id,
        COALESCE(u.first_name, '') AS first_name,
        COALESCE(u.last_name, '') AS last_name,
        COALESCE(u.level, '') AS level,
        t.plays
 FROM (
-    SELECT user_id, COUNT(*) AS plays
-    FROM songplays
+    SELECT user_id, CAST(SUM(plays) AS BIGINT) AS plays
+    FROM rollup_user_days
+    WHERE play_date BETWEEN CAST($1 AS DATE) AND CAST($2 AS DATE)
     GROUP BY user_id
 ) t
 LEFT JOIN users u ON u.user_id = t.user_id

@@ -1,7 +1,9 @@
--- Users who changed level, among users with song plays. A user moved from
--- free to paid when a free play is followed by a later paid play, or by a
--- paid current level (users.level comes from the user's latest event, which
--- is never older than their plays); paid to free likewise.
+-- Users who changed level, among users with song plays in the days $1 to
+-- $2. A user moved from free to paid when a free play is followed by a
+-- later paid play, or by a paid current level (users.level comes from the
+-- user's latest event, which is never older than their plays); paid to free
+-- likewise. rollup_user_days keeps each day's first and last play per user
+-- and level.
 SELECT COUNT(CASE WHEN p.first_free < p.last_paid
                     OR (p.first_free IS NOT NULL AND u.level = 'paid')
                   THEN 1 END) AS free_to_paid,
@@ -10,11 +12,12 @@ SELECT COUNT(CASE WHEN p.first_free < p.last_paid
                   THEN 1 END) AS paid_to_free
 FROM (
     SELECT user_id,
-           MIN(CASE WHEN level = 'free' THEN start_time END) AS first_free,
-           MAX(CASE WHEN level = 'free' THEN start_time END) AS last_free,
-           MIN(CASE WHEN level = 'paid' THEN start_time END) AS first_paid,
-           MAX(CASE WHEN level = 'paid' THEN start_time END) AS last_paid
-    FROM songplays
+           MIN(CASE WHEN level = 'free' THEN first_play END) AS first_free,
+           MAX(CASE WHEN level = 'free' THEN last_play END) AS last_free,
+           MIN(CASE WHEN level = 'paid' THEN first_play END) AS first_paid,
+           MAX(CASE WHEN level = 'paid' THEN last_play END) AS last_paid
+    FROM rollup_user_days
+    WHERE play_date BETWEEN CAST($1 AS DATE) AND CAST($2 AS DATE)
     GROUP BY user_id
 ) p
 LEFT JOIN users u ON u.user_id = p.user_id;

@@ -1,4 +1,4 @@
--- The report session's timeout, Redshift dialect: $1 is
+-- The report session's settings, Redshift dialect: $1 is
 -- SPARKIFY_REPORT_TIMEOUT in milliseconds. Redshift has statement_timeout
 -- and no lock_timeout (its parameters: the SET command's page of the
 -- Database Developer Guide); the job's own deadline bounds a wait for a
