@@ -9,7 +9,7 @@ import (
 )
 
 // TestReportTimeout: a report that waits for a lock another session holds
-// on a star table (a migration, a VACUUM, a stuck session) is cancelled
+// on the tables it reads (a migration, a VACUUM, a stuck session) is cancelled
 // after SPARKIFY_REPORT_TIMEOUT and exits 75, naming the variable, instead
 // of waiting until the Job's deadline.
 func TestReportTimeout(t *testing.T) {
@@ -18,7 +18,7 @@ func TestReportTimeout(t *testing.T) {
 		mustLoad(t)
 		other := s.Conn(t)
 		ctx := context.Background()
-		if _, err := other.Exec(ctx, "BEGIN; LOCK TABLE songplays IN ACCESS EXCLUSIVE MODE"); err != nil {
+		if _, err := other.Exec(ctx, "BEGIN; LOCK TABLE songplays, users, rollup_hours IN ACCESS EXCLUSIVE MODE"); err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { other.Exec(context.Background(), "ROLLBACK") })
