@@ -599,6 +599,23 @@ func (a *AWS) Teardown(ctx context.Context, s Spec) error {
 	if err := a.deleteCluster(ctx, s, cl); err != nil {
 		return err
 	}
+	if err := a.removeIngress(ctx, s); err != nil {
+		return err
+	}
+	if err := a.deleteSubnetGroup(ctx, s); err != nil {
+		return err
+	}
+	if role == nil {
+		a.Log.Info("no IAM role to delete", "role", s.RoleName)
+		return nil
+	}
+	return a.deleteRole(ctx, s)
+}
+
+// removeIngress revokes the ingress rules the job added, in any group, and
+// deletes the security group it created (never SPARKIFY_SECURITY_GROUP_ID):
+// the network part of both deployments' teardown.
+func (a *AWS) removeIngress(ctx context.Context, s Spec) error {
 	rules, err := a.ownRules(ctx, s.ClusterID)
 	if err != nil {
 		return err
@@ -612,14 +629,7 @@ func (a *AWS) Teardown(ctx context.Context, s Spec) error {
 	if err := a.deleteSecurityGroups(ctx, s); err != nil {
 		return err
 	}
-	if err := a.deleteSubnetGroup(ctx, s); err != nil {
-		return err
-	}
-	if role == nil {
-		a.Log.Info("no IAM role to delete", "role", s.RoleName)
-		return nil
-	}
-	return a.deleteRole(ctx, s)
+	return nil
 }
 
 // deleteCluster deletes cl (looked up by Teardown) and waits until it is

@@ -462,17 +462,7 @@ func (a *AWS) teardownServerless(ctx context.Context, s Spec) error {
 	if err := a.deleteNamespace(ctx, s, st.ns); err != nil {
 		return err
 	}
-	rules, err := a.ownRules(ctx, s.ClusterID)
-	if err != nil {
-		return err
-	}
-	for _, r := range rules {
-		a.Log.Info("revoking ingress rule", "group", aws.ToString(r.GroupId), "rule", aws.ToString(r.SecurityGroupRuleId), "cidr", ruleCIDR(r))
-		if err := a.revokeRule(ctx, r); err != nil {
-			return err
-		}
-	}
-	if err := a.deleteSecurityGroups(ctx, s); err != nil {
+	if err := a.removeIngress(ctx, s); err != nil {
 		return err
 	}
 	if st.role == nil {

@@ -225,12 +225,11 @@ func (l *Ledger) unseen(ctx context.Context, q Querier) (map[int64]string, error
 	uris := make(map[int64]string, len(ids))
 	for start := 0; start < len(ids); start += ledgerBatch {
 		batch := ids[start:min(start+ledgerBatch, len(ids))]
-		params := make([]string, len(batch))
 		args := make([]any, len(batch))
 		for i, id := range batch {
-			params[i], args[i] = "$"+strconv.Itoa(i+1), id
+			args[i] = id
 		}
-		rows, err := q.Query(ctx, strings.ReplaceAll(l.uris.SQL, "{{IDS}}", strings.Join(params, ", ")), args...)
+		rows, err := q.Query(ctx, strings.ReplaceAll(l.uris.SQL, "{{IDS}}", params(1, len(batch))), args...)
 		if err != nil {
 			return nil, stmtError(l.uris, err)
 		}
@@ -348,7 +347,7 @@ func (l *Ledger) writeObjects(ctx context.Context, tx pgx.Tx, st LedgerStatement
 				uri = l.retracted[i-len(l.taken)]
 			}
 			p := 4*len(groups) + 1
-			groups = append(groups, "($"+strconv.Itoa(p)+", $"+strconv.Itoa(p+1)+", $"+strconv.Itoa(p+2)+", $"+strconv.Itoa(p+3)+")")
+			groups = append(groups, "("+params(p, 4)+")")
 			args = append(args, uri, version, ObjectID(uri), int32(retracted))
 		}
 		q := strings.Replace(st.Add.SQL, "{{ROWS}}", strings.Join(groups, ", "), 1)
@@ -373,4 +372,16 @@ func (l *Ledger) write(ctx context.Context, tx pgx.Tx, st LedgerStatements, load
 		return stmtError(st.Record, err)
 	}
 	return nil
+}
+
+// params is a list of n bind parameters from $first: "$1, $2, $3".
+func params(first, n int) string {
+	var b strings.Builder
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("$" + strconv.Itoa(first+i))
+	}
+	return b.String()
 }
