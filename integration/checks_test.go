@@ -73,7 +73,7 @@ func runPlan(t *testing.T, conn *pgx.Conn, fsys fs.FS, logs string, ledger *ware
 			t.Fatal(err)
 		}
 	}
-	return warehouse.Run(context.Background(), conn, plan, warehouse.RunOptions{
+	return warehouse.Run(context.Background(), warehouse.NewSession(conn), plan, warehouse.RunOptions{
 		LockTimeout: time.Minute,
 		Ledger:      ledger,
 		Load:        &warehouse.LoadRecord{ID: fmt.Sprintf("%s-%d", t.Name(), runs), Started: time.Now()},
@@ -195,7 +195,7 @@ func TestNothingStagedSkipsTheTransforms(t *testing.T) {
 	var conn *pgx.Conn
 	for range 2 {
 		conn = connect(t, s)
-		ledger, err := warehouse.ReadLedger(ctx, conn, plan, false)
+		ledger, err := warehouse.ReadLedger(ctx, warehouse.NewSession(conn), plan, false)
 		if err != nil {
 			t.Fatal(err)
 		}

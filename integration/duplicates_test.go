@@ -59,7 +59,7 @@ func runRedshiftPlan(t *testing.T, s *Stack, fsys fs.FS, logs string) (*warehous
 	if err != nil {
 		t.Fatal(err)
 	}
-	return warehouse.Run(ctx, conn, plan, warehouse.RunOptions{
+	return warehouse.Run(ctx, warehouse.NewSession(conn), plan, warehouse.RunOptions{
 		LockTimeout: time.Minute,
 		Log:         slog.New(slog.DiscardHandler),
 		Load:        &warehouse.LoadRecord{ID: fmt.Sprintf("duplicates-%d", runs), Started: time.Now()},

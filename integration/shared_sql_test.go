@@ -53,7 +53,7 @@ func TestPostgresExecutesTheRedshiftPlansSharedSQL(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	sum, err := warehouse.Run(ctx, conn, pgPlan, warehouse.RunOptions{LockTimeout: time.Minute, Stage: warehouse.CopyStager(4, source.NewErrors(0), slog.New(slog.DiscardHandler))})
+	sum, err := warehouse.Run(ctx, warehouse.NewSession(conn), pgPlan, warehouse.RunOptions{LockTimeout: time.Minute, Stage: warehouse.CopyStager(4, source.NewErrors(0), slog.New(slog.DiscardHandler))})
 	if err != nil {
 		t.Fatal(err)
 	}

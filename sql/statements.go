@@ -36,10 +36,6 @@ type Statement struct {
 	// Name, from a "-- name: x" comment, lets code pick one statement of a
 	// file by name (sqlc style).
 	Name string
-	// Copy, on a Redshift COPY, names the staging table it fills: the
-	// runner then reads Redshift's counts for it, or the rows Redshift
-	// recorded when it fails.
-	Copy string
 }
 
 // ReadFile reads and splits one .sql file.

@@ -283,16 +283,7 @@ func TestGateAcceptsTheJobsStatements(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var stmts []sql.Statement
-	stmts = append(stmts, plan.Setup...)
-	for _, st := range plan.Steps {
-		stmts = append(stmts, st.Stmts...)
-	}
-	for _, bk := range []*warehouse.LoadBookkeeping{plan.Provisioned, plan.Serverless} {
-		stmts = append(stmts, bk.CopyID, bk.Rows, bk.Files, bk.Rejected, bk.LoadErrors)
-	}
-	stmts = append(stmts, plan.Probe, plan.ReadVersion, plan.RecordVersion(1), plan.LoadCommitted, plan.LoadFailed, plan.LastRows,
-		plan.Ledger.Read, plan.Ledger.URIs, plan.Ledger.Create, plan.Ledger.Add, plan.Ledger.Analyze, plan.Ledger.Forget, plan.Ledger.Record)
+	stmts := plan.Statements()
 	report, err := sql.ReadDir(sql.FS(), "shared/report")
 	if err != nil {
 		t.Fatal(err)

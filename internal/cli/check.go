@@ -326,10 +326,10 @@ func (c *checker) listPage(ctx context.Context, loc source.Location) (string, er
 // where the redshift target writes its COPY manifests.
 func (c *checker) staging(ctx context.Context) {
 	if c.cfg.StagingURI.IsZero() {
-		if c.cfg.Target == warehouse.Redshift {
+		if warehouse.CopiesFromS3(c.cfg.Target) {
 			c.add(checkLine{name: "staging", status: checkWarning, detail: "SPARKIFY_STAGING_URI is not set: every Redshift load is then a full reload (COPY reads whole prefixes); set it to a writable s3://bucket/prefix that the COPY role may read"})
 		} else {
-			c.add(checkLine{name: "staging", status: checkOK, detail: "not used on the postgres target"})
+			c.add(checkLine{name: "staging", status: checkOK, detail: "not used on the " + string(c.cfg.Target) + " target"})
 		}
 		return
 	}
@@ -415,14 +415,10 @@ func (c *checker) writeMarker(ctx context.Context, loc source.Location) error {
 // cluster has it attached. Whether Redshift may assume it shows only in a
 // COPY (the load's first).
 func (c *checker) copyRole(ctx context.Context) {
-	if c.cfg.Target != warehouse.Redshift {
+	if !warehouse.CopiesFromS3(c.cfg.Target) {
 		return
 	}
-	_, err := warehouse.BuildPlan(sql.FS(), warehouse.Options{
-		Target: c.cfg.Target, SongData: c.cfg.SongData, LogData: c.cfg.LogData, LogJSONPath: c.cfg.LogJSONPath,
-		Region: c.cfg.SourceRegion, IAMRoleARN: c.cfg.IAMRoleARN, MaxErrors: c.cfg.MaxErrors,
-	})
-	if err != nil {
+	if _, err := warehouse.BuildPlan(sql.FS(), planOptions(c.cfg)); err != nil {
 		c.fail("copy", optionError(err))
 		return
 	}

@@ -18,9 +18,10 @@ import (
 const iamCredentialsTTL = 15 * time.Minute
 
 // connectOptions are the options of the warehouse connection: with
-// SPARKIFY_REDSHIFT_AUTH=iam, temporary credentials instead of the URL's.
+// SPARKIFY_REDSHIFT_AUTH=iam (which configuration allows on the redshift
+// target only), temporary credentials instead of the URL's.
 func connectOptions(cfg config.Config) []warehouse.ConnectOption {
-	if cfg.Target != warehouse.Redshift || cfg.RedshiftAuth != "iam" {
+	if cfg.RedshiftAuth != "iam" {
 		return nil
 	}
 	return []warehouse.ConnectOption{func(ctx context.Context, cc *pgx.ConnConfig) error {

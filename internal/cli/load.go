@@ -10,7 +10,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/sparkify/warehouse/internal/config"
@@ -20,16 +19,7 @@ import (
 )
 
 func runLoad(ctx context.Context, cfg config.Config, dryRun bool, stdout io.Writer, log *slog.Logger, res *RunResult) error {
-	opts := warehouse.Options{
-		Target:      cfg.Target,
-		SongData:    cfg.SongData,
-		LogData:     cfg.LogData,
-		LogJSONPath: cfg.LogJSONPath,
-		Region:      cfg.SourceRegion,
-		IAMRoleARN:  cfg.IAMRoleARN,
-		MaxErrors:   cfg.MaxErrors,
-	}
-	plan, err := warehouse.BuildPlan(sql.FS(), opts)
+	plan, err := warehouse.BuildPlan(sql.FS(), planOptions(cfg))
 	if err != nil {
 		return optionError(err)
 	}
@@ -40,80 +30,33 @@ func runLoad(ctx context.Context, cfg config.Config, dryRun bool, stdout io.Writ
 	if err := cfg.RequireDatabase(); err != nil {
 		return err
 	}
-	if cfg.Target == warehouse.Postgres {
-		// The sources are listed in the background while the job connects,
-		// reads the ledger and begins the transaction.
-		if err := openStores(ctx, cfg, plan.Stages()); err != nil {
-			return err
-		}
-		lctx, cancel := context.WithCancel(ctx)
-		defer cancel()
-		for _, st := range plan.Stages() {
-			st.Store = source.Prefetch(lctx, st.Store)
-		}
+	src := warehouse.NewSources(plan, sourceOptions(cfg), log)
+	defer src.Close()
+	if err := src.Open(ctx); err != nil {
+		return err
 	}
 	conn, err := connect(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
-	// Without a staging location Redshift's COPY reads whole prefixes:
-	// every load is then a full one.
-	full := cfg.FullRefresh || (cfg.Target == warehouse.Redshift && cfg.StagingURI.IsZero())
-	ledger, err := warehouse.ReadLedger(ctx, conn, plan, full)
-	if err != nil {
-		return err
+	sess := warehouse.NewSession(conn)
+	if plan, err = src.Select(ctx, sess); err != nil {
+		return optionError(err)
 	}
-	if cfg.Target == warehouse.Redshift {
-		cleanup, err := copySources(ctx, cfg, &opts, ledger, conn, log)
-		if err == nil && ledger.Replaces() {
-			// Redshift's COPY cannot tell which object a row came from, so
-			// the rows of a changed or retracted object cannot be found:
-			// the load rebuilds from every object as it is now.
-			log.Info("a source object changed or was retracted: Redshift rebuilds the star tables from every object")
-			if cleanup != nil {
-				cleanup()
-			}
-			opts.SongManifest, opts.LogManifest, opts.NoSongs, opts.NoLogs = "", "", false, false
-			listed := ledger
-			if ledger, err = warehouse.ReadLedger(ctx, conn, plan, true); err != nil {
-				return err
-			}
-			cleanup, err = copySources(ctx, cfg, &opts, ledger, conn, log)
-			ledger.ReportAs(listed)
-		}
-		if cleanup != nil {
-			defer cleanup()
-		}
-		if err != nil {
-			return err
-		}
-		if plan, err = warehouse.BuildPlan(sql.FS(), opts); err != nil {
-			return optionError(err)
-		}
-	}
-
-	errs := source.NewErrors(cfg.MaxErrors)
-	stager := warehouse.CopyStager(cfg.Concurrency, errs, log)
 	rec := &warehouse.LoadRecord{ID: res.RunID, JobVersion: res.JobVersion, SongData: cfg.SongData.String(), LogData: cfg.LogData.String(), Started: time.Now()}
-	sum, err := warehouse.Run(ctx, conn, plan, warehouse.RunOptions{
+	sum, err := warehouse.Run(ctx, sess, plan, warehouse.RunOptions{
 		LockTimeout: cfg.LockTimeout,
 		Log:         log,
 		Load:        rec,
-		Ledger:      ledger,
+		Ledger:      src.Ledger,
 		Deleted:     cfg.DeletedSources,
-		Malformed:   func() int64 { return int64(errs.Count()) },
-		Stage: func(ctx context.Context, tx pgx.Tx, st *warehouse.Stage) (warehouse.StageStats, error) {
-			stats, err := stager(ctx, tx, st)
-			variable := "SONG_DATA"
-			if st.Table == "staging_events" {
-				variable = "LOG_DATA"
-			}
-			return stats, sourceError(variable, st.Location, err)
-		},
+		Malformed:   src.Malformed,
+		Stage:       src.Stage,
 	})
 	if err != nil {
-		if conn.IsClosed() && ctx.Err() == nil && !errors.Is(err, warehouse.ErrLockTimeout) {
+		err = optionError(err)
+		if sess.Closed() && ctx.Err() == nil && !errors.Is(err, warehouse.ErrLockTimeout) {
 			// Whatever the statement saw (an EOF, a reset, a closed
 			// connection), the database is what failed, not the sources.
 			// (pgx also closes the connection of a statement whose own
@@ -121,9 +64,41 @@ func runLoad(ctx context.Context, cfg config.Config, dryRun bool, stdout io.Writ
 			err = fmt.Errorf("%w %s mid-load (it crashed, restarted, failed over or the network dropped the connection); nothing was committed, run again: %w",
 				errDatabaseLost, warehouse.Redact(cfg.DatabaseURL), err)
 		}
-		recordFailure(ctx, cfg, conn, plan, rec, err, log)
+		recordFailure(ctx, cfg, sess, plan, rec, err, log)
 		return err
 	}
+	reportLoad(cfg, stdout, log, res, rec, sum, src.Errors)
+	return nil
+}
+
+// planOptions are the load plan's settings.
+func planOptions(cfg config.Config) warehouse.Options {
+	return warehouse.Options{
+		Target:      cfg.Target,
+		SongData:    cfg.SongData,
+		LogData:     cfg.LogData,
+		LogJSONPath: cfg.LogJSONPath,
+		Region:      cfg.SourceRegion,
+		IAMRoleARN:  cfg.IAMRoleARN,
+		MaxErrors:   cfg.MaxErrors,
+	}
+}
+
+// sourceOptions say how the load reaches its sources.
+func sourceOptions(cfg config.Config) warehouse.SourceOptions {
+	return warehouse.SourceOptions{
+		S3:          source.S3Options{Region: cfg.SourceRegion, PathStyle: cfg.S3PathStyle, Timeout: cfg.S3Timeout},
+		Concurrency: cfg.Concurrency,
+		StagingURI:  cfg.StagingURI.Location,
+		LockTimeout: cfg.LockTimeout,
+		FullRefresh: cfg.FullRefresh,
+		Deleted:     cfg.DeletedSources,
+	}
+}
+
+// reportLoad tells what a committed load did: the run result, the summary
+// on stdout, and the log.
+func reportLoad(cfg config.Config, stdout io.Writer, log *slog.Logger, res *RunResult, rec *warehouse.LoadRecord, sum *warehouse.Summary, errs *source.Errors) {
 	skipped := int64(errs.Count()) + sum.Rejected
 	var samples []string
 	for _, s := range errs.Samples() {
@@ -142,7 +117,6 @@ func runLoad(ctx context.Context, cfg config.Config, dryRun bool, stdout io.Writ
 	}
 	log.Info("load committed", "duration_ms", sum.Duration.Milliseconds(), "skipped_records", skipped,
 		"schema_version", sum.SchemaVersion, slog.Group("staged", staged...), slog.Group("tables", tables...))
-	return nil
 }
 
 // dryRunHeader is the first lines of every dry run's output.
@@ -214,23 +188,8 @@ func connect(ctx context.Context, cfg config.Config) (*pgx.Conn, error) {
 	return nil, fmt.Errorf("cannot connect to %s (it may be down or busy; run again): %w", warehouse.Redact(cfg.DatabaseURL), err)
 }
 
-// openStores opens the store of every stage the job fills itself (the
-// Postgres target), creating the S3 client once, only when a source is in S3.
-func openStores(ctx context.Context, cfg config.Config, stages []*warehouse.Stage) error {
-	var client *s3.Client
-	for _, st := range stages {
-		if st.Location.Scheme == "s3" && client == nil {
-			c, err := source.NewS3Client(ctx, source.S3Options{Region: cfg.SourceRegion, PathStyle: cfg.S3PathStyle, Timeout: cfg.S3Timeout})
-			if err != nil {
-				return err
-			}
-			client = c
-		}
-		store, err := source.Open(st.Location, client, cfg.S3Timeout)
-		if err != nil {
-			return err
-		}
-		st.Store = store
-	}
-	return nil
+// sourceError turns a source the user pointed at wrongly into a
+// configuration error naming the variable.
+func sourceError(variable string, loc source.Location, err error) error {
+	return optionError(warehouse.SourceError(variable, loc, err))
 }

@@ -5,8 +5,6 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/sparkify/warehouse/internal/config"
 	"github.com/sparkify/warehouse/internal/warehouse"
 )
@@ -18,20 +16,20 @@ import (
 // SPARKIFY_LOCK_TIMEOUT do; the row is then written on a new connection.
 // Either way it gets a context of its own, which the run's cancellation
 // does not end.
-func recordFailure(ctx context.Context, cfg config.Config, conn *pgx.Conn, plan *warehouse.Plan, rec *warehouse.LoadRecord, cause error, log *slog.Logger) {
+func recordFailure(ctx context.Context, cfg config.Config, sess warehouse.Session, plan *warehouse.Plan, rec *warehouse.LoadRecord, cause error, log *slog.Logger) {
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	class, _ := classify(ctx, cause)
-	if conn.IsClosed() {
-		fresh, err := warehouse.Connect(rctx, cfg.Target, cfg.DatabaseURL)
+	if sess.Closed() {
+		fresh, err := warehouse.Connect(rctx, cfg.Target, cfg.DatabaseURL, connectOptions(cfg)...)
 		if err != nil {
 			log.Warn("could not record the failed load in sparkify_loads: cannot connect again", "error", err.Error())
 			return
 		}
 		defer fresh.Close(rctx)
-		conn = fresh
+		sess = warehouse.NewSession(fresh)
 	}
-	if err := warehouse.RecordFailure(rctx, conn, plan, rec, class, cause); err != nil {
+	if err := warehouse.RecordFailure(rctx, sess, plan, rec, class, cause); err != nil {
 		log.Warn("could not record the failed load in sparkify_loads", "error", err.Error())
 	}
 }

@@ -8,28 +8,15 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// ConnConfig parses a database URL for the target.
-//
-// For Redshift:
-//   - TLS with the server's certificate verified against the system roots
-//     (sslmode=verify-full) unless the URL sets sslmode itself; the roots of
-//     the certificate store hold the CAs that issue Redshift's certificates.
-//   - Queries use the extended protocol with text results and no statement
-//     cache (pgx.QueryExecModeExec). Redshift reports neither
-//     standard_conforming_strings nor client_encoding UTF8, and pgx refuses
-//     every simple-protocol Query without them; the extended protocol
-//     depends on neither, and needs no type lookups. Exec without
-//     arguments still goes as a simple Query message, which is fine.
+// ConnConfig parses a database URL for the target, with the settings its
+// engine needs (Redshift: TLS verified unless the URL says otherwise, and
+// the extended protocol).
 func ConnConfig(target Target, databaseURL string) (*pgx.ConnConfig, error) {
-	if target == Redshift {
-		if u, err := url.Parse(databaseURL); err == nil && u.Query().Get("sslmode") == "" {
-			q := u.Query()
-			q.Set("sslmode", "verify-full")
-			u.RawQuery = q.Encode()
-			databaseURL = u.String()
-		}
+	e, err := newEngine(target)
+	if err != nil {
+		return nil, err
 	}
-	cc, err := pgx.ParseConfig(databaseURL)
+	cc, err := pgx.ParseConfig(e.connURL(databaseURL))
 	if err != nil {
 		return nil, err
 	}
@@ -38,9 +25,7 @@ func ConnConfig(target Target, databaseURL string) (*pgx.ConnConfig, error) {
 		// would otherwise hold the job until the pod's deadline.
 		cc.ConnectTimeout = DefaultConnectTimeout
 	}
-	if target == Redshift {
-		cc.DefaultQueryExecMode = pgx.QueryExecModeExec
-	}
+	e.configure(cc)
 	if cc.RuntimeParams == nil {
 		cc.RuntimeParams = map[string]string{}
 	}
@@ -57,7 +42,7 @@ const DefaultConnectTimeout = 30 * time.Second
 type ConnectOption func(ctx context.Context, cc *pgx.ConnConfig) error
 
 // Connect opens one connection to the warehouse. An option's error is
-// returned as it is.
+// returned as it is. NewSession makes it the Session a load runs on.
 func Connect(ctx context.Context, target Target, databaseURL string, opts ...ConnectOption) (*pgx.Conn, error) {
 	cc, err := ConnConfig(target, databaseURL)
 	if err != nil {

@@ -11,9 +11,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
-
 	"github.com/sparkify/warehouse/internal/source"
 	"github.com/sparkify/warehouse/sql"
 )
@@ -99,14 +96,14 @@ func readLedgerStatements(fsys fs.FS) (LedgerStatements, error) {
 // fullRefresh, or before the ledger's table exists, every object counts as
 // new and the load rebuilds the star tables. A concurrent load committing objects meanwhile only makes this one
 // stage them again, which the transforms absorb.
-func ReadLedger(ctx context.Context, conn *pgx.Conn, p *Plan, fullRefresh bool) (*Ledger, error) {
+func ReadLedger(ctx context.Context, q Querier, p *Plan, fullRefresh bool) (*Ledger, error) {
 	l := &Ledger{counts: map[string]*ObjectCounts{}, uris: p.Ledger.URIs}
 	if fullRefresh {
 		return l, nil
 	}
 	ctx, cancel := context.WithTimeout(ctx, BookkeepingTimeout)
 	defer cancel()
-	rows, err := conn.Query(ctx, p.Ledger.Read.SQL)
+	rows, err := q.Query(ctx, p.Ledger.Read.SQL)
 	if err == nil {
 		// A row's two text columns are taken as they arrive: a ledger holds
 		// a row per song file, 100,000s of them, read before every load.
@@ -122,8 +119,7 @@ func ReadLedger(ctx context.Context, conn *pgx.Conn, p *Plan, fullRefresh bool) 
 		}
 		err = rows.Err()
 	}
-	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) && pgErr.Code == "42P01" {
+	if errors.Is(err, ErrUndefinedTable) {
 		return l, nil // no load has created it yet
 	}
 	if err != nil {
@@ -195,11 +191,6 @@ func (s *ledgerStore) List(ctx context.Context, fn func(source.Object) error) er
 		}
 		return nil
 	})
-}
-
-// Querier runs a query: a connection, or the load's transaction.
-type Querier interface {
-	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 }
 
 // Deleted finds, once table's source is listed, the objects of the ledger
@@ -327,7 +318,7 @@ const ledgerBatch = 250
 // writeObjects fills load_objects, in the load's transaction, with the
 // objects the load replaces: those it took and those it retracts. The
 // transforms read it; a nil ledger writes an empty table.
-func (l *Ledger) writeObjects(ctx context.Context, tx pgx.Tx, st LedgerStatements) error {
+func (l *Ledger) writeObjects(ctx context.Context, tx Queries, st LedgerStatements) error {
 	if _, err := tx.Exec(ctx, st.Create.SQL); err != nil {
 		return stmtError(st.Create, err)
 	}
@@ -364,7 +355,7 @@ func (l *Ledger) writeObjects(ctx context.Context, tx pgx.Tx, st LedgerStatement
 // write updates the ledger from load_objects, in the load's transaction:
 // the objects replaced are forgotten, and those taken recorded with their
 // version.
-func (l *Ledger) write(ctx context.Context, tx pgx.Tx, st LedgerStatements, loadID string) error {
+func (l *Ledger) write(ctx context.Context, tx Queries, st LedgerStatements, loadID string) error {
 	if _, err := tx.Exec(ctx, st.Forget.SQL); err != nil {
 		return stmtError(st.Forget, err)
 	}

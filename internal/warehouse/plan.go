@@ -1,9 +1,11 @@
 package warehouse
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"path"
 	"slices"
 	"strconv"
@@ -12,25 +14,6 @@ import (
 	"github.com/sparkify/warehouse/internal/source"
 	"github.com/sparkify/warehouse/sql"
 )
-
-// Target is the warehouse engine a load runs against.
-type Target string
-
-// Targets.
-const (
-	Postgres Target = "postgres"
-	Redshift Target = "redshift"
-)
-
-// Decode parses a target name (envconfig.Decoder).
-func (t *Target) Decode(s string) error {
-	switch Target(s) {
-	case Postgres, Redshift:
-		*t = Target(s)
-		return nil
-	}
-	return fmt.Errorf("unknown target %q: use postgres or redshift", s)
-}
 
 // Tables are the star tables, in the order the summary lists them.
 var Tables = []string{"songplays", "users", "songs", "artists", "time"}
@@ -60,7 +43,7 @@ const (
 	StepExec      StepKind = iota // run the statement, count its rows for Metric
 	StepLock                      // run the statement, which may wait for another load
 	StepMigration                 // run the file's statements when the schema is older than Version
-	StepStage                     // stream a source into a staging table (binary COPY)
+	StepStage                     // fill a staging table from a source (the engine's way)
 	StepCheck                     // a quality check: the query must return 0
 	StepCount                     // count the rows of Table
 )
@@ -70,7 +53,7 @@ type Step struct {
 	Kind    StepKind
 	Stmts   []sql.Statement // one, except for migrations
 	Version int             // StepMigration
-	Stage   *Stage          // StepStage
+	Stage   *Stage          // StepStage; Stmts is the engine's statement, if any
 	Table   string          // StepCount
 	// OnStaged marks the transforms and checks: they work on the objects
 	// the load replaces, and a load that replaces none skips them (the
@@ -85,10 +68,10 @@ type Step struct {
 // Name names the step in logs and run results: the staging table, or the
 // SQL file and the statement's first line of code.
 func (st Step) Name() string {
-	switch st.Kind {
-	case StepStage:
+	switch {
+	case st.Kind == StepStage && len(st.Stmts) == 0:
 		return "stage " + st.Stage.Table
-	case StepMigration:
+	case st.Kind == StepMigration:
 		return fmt.Sprintf("migration %d (sql/%s)", st.Version, st.Stmts[0].File)
 	}
 	s := st.Stmts[0]
@@ -99,9 +82,14 @@ func (st Step) Name() string {
 	return "sql/" + s.File + ": " + first
 }
 
-// Stage is a staging table filled by the job itself from a source location.
+// Stage is a staging table filled from a source location: by the job
+// itself (Decode, Columns and Store set), or by the database (the step's
+// statement, such as Redshift's COPY).
 type Stage struct {
-	Table    string
+	Table string
+	// Option names the setting of Location (SONG_DATA, LOG_DATA), for
+	// messages about the source.
+	Option   string
 	Columns  []string
 	Location source.Location
 	Store    source.Store // reads Location; set by the caller before Run
@@ -121,14 +109,8 @@ type Plan struct {
 	Setup []sql.Statement
 	Steps []Step
 	// MaxErrors is SPARKIFY_MAX_ERRORS: the malformed records one load may
-	// skip, over all its COPYs (Redshift).
+	// skip, over all its staging.
 	MaxErrors int
-	// Provisioned and Serverless read Redshift's load bookkeeping from the
-	// STL tables of a provisioned cluster or the SYS views of Redshift
-	// Serverless (Redshift only).
-	Provisioned, Serverless *LoadBookkeeping
-	// Probe tells them apart: it fails where the STL tables do not exist.
-	Probe sql.Statement
 	// ReadVersion reads the schema version; recordVersion records one.
 	ReadVersion   sql.Statement
 	recordVersion sql.Statement
@@ -136,8 +118,12 @@ type Plan struct {
 	LoadCommitted, LoadFailed sql.Statement
 	// LastRows reads the row counts the last committed load recorded.
 	LastRows sql.Statement
-	// Ledger reads and writes sparkify_source_objects.
+	// Ledger reads and writes sparkify_objects.
 	Ledger LedgerStatements
+
+	engine engine
+	fsys   fs.FS   // the SQL files it was built from
+	opts   Options // and the options
 }
 
 // RecordVersion is the statement that records an applied migration.
@@ -149,32 +135,59 @@ func (p *Plan) RecordVersion(v int) sql.Statement {
 
 // BuildPlan reads the SQL files for the target and returns the load plan.
 func BuildPlan(fsys fs.FS, o Options) (*Plan, error) {
-	if o.Target != Postgres && o.Target != Redshift {
-		return nil, fmt.Errorf("unknown target %q", o.Target)
-	}
-	p := &Plan{Target: o.Target}
-	dialect := string(o.Target)
-	version, err := named(fsys, "shared/bookkeeping/schema_version.sql", "read", "record")
+	e, err := newEngine(o.Target)
 	if err != nil {
 		return nil, err
+	}
+	p := &Plan{Target: o.Target, MaxErrors: o.MaxErrors, engine: e, fsys: fsys, opts: o}
+	if err := p.readBookkeeping(fsys); err != nil {
+		return nil, err
+	}
+	for _, add := range []func(fs.FS) error{p.addBegin, p.addMigrations, p.addStagingTables} {
+		if err := add(fsys); err != nil {
+			return nil, err
+		}
+	}
+	if err := e.planStaging(fsys, p, o); err != nil {
+		return nil, err
+	}
+	for _, add := range []func(fs.FS) error{p.addTransforms, p.addCounts} {
+		if err := add(fsys); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
+}
+
+// readBookkeeping reads the statements of the schema version, the loads'
+// history and the ledger.
+func (p *Plan) readBookkeeping(fsys fs.FS) error {
+	version, err := named(fsys, "shared/bookkeeping/schema_version.sql", "read", "record")
+	if err != nil {
+		return err
 	}
 	p.ReadVersion, p.recordVersion = version[0], version[1]
 	loads, err := named(fsys, "shared/bookkeeping/loads.sql", "committed", "failed")
 	if err != nil {
-		return nil, err
+		return err
 	}
 	p.LoadCommitted, p.LoadFailed = loads[0], loads[1]
-	if p.Ledger, err = readLedgerStatements(fsys); err != nil {
-		return nil, err
-	}
+	p.Ledger, err = readLedgerStatements(fsys)
+	return err
+}
+
+// addBegin reads the dialect's setup (before the transaction, when it has
+// one) and the statements that begin the load (begin.sql).
+func (p *Plan) addBegin(fsys fs.FS) error {
+	dialect := string(p.Target)
 	if _, err := fs.Stat(fsys, path.Join(dialect, "setup.sql")); err == nil {
 		if p.Setup, err = sql.ReadFile(fsys, path.Join(dialect, "setup.sql")); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	begin, err := sql.ReadFile(fsys, path.Join(dialect, "begin.sql"))
 	if err != nil {
-		return nil, err
+		return err
 	}
 	for _, s := range begin {
 		kind := StepExec
@@ -183,58 +196,58 @@ func BuildPlan(fsys fs.FS, o Options) (*Plan, error) {
 		}
 		p.add(kind, s)
 	}
-	migrations, err := sql.Files(fsys, path.Join(dialect, "schema"))
-	if err != nil {
-		return nil, err
-	}
-	for _, name := range migrations {
-		v, err := strconv.Atoi(strings.SplitN(path.Base(name), "_", 2)[0])
-		if err != nil || v <= 0 {
-			return nil, fmt.Errorf("%s: a migration's name starts with its version number, such as 0001_", name)
+	return nil
+}
+
+// addMigrations adds the schema migrations in version order: the
+// dialect's own (<dialect>/schema) and those the same on every engine
+// (shared/schema). A version is in one of the two.
+func (p *Plan) addMigrations(fsys fs.FS) error {
+	byVersion := map[int]string{}
+	for _, dir := range []string{path.Join(string(p.Target), "schema"), "shared/schema"} {
+		names, err := sql.Files(fsys, dir)
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
 		}
-		stmts, err := sql.ReadFile(fsys, name)
+		for _, name := range names {
+			v, err := strconv.Atoi(strings.SplitN(path.Base(name), "_", 2)[0])
+			if err != nil || v <= 0 {
+				return fmt.Errorf("%s: a migration's name starts with its version number, such as 0001_", name)
+			}
+			if other, ok := byVersion[v]; ok {
+				return fmt.Errorf("%s and %s: two migrations with version %d", other, name, v)
+			}
+			byVersion[v] = name
+		}
+	}
+	for _, v := range slices.Sorted(maps.Keys(byVersion)) {
+		stmts, err := sql.ReadFile(fsys, byVersion[v])
 		if err != nil {
-			return nil, err
+			return err
 		}
 		p.Steps = append(p.Steps, Step{Kind: StepMigration, Version: v, Stmts: stmts})
 	}
-	staging, err := sql.ReadFile(fsys, path.Join(dialect, "staging.sql"))
+	return nil
+}
+
+// addStagingTables adds the statements that create the staging tables.
+func (p *Plan) addStagingTables(fsys fs.FS) error {
+	staging, err := sql.ReadFile(fsys, path.Join(string(p.Target), "staging.sql"))
 	if err != nil {
-		return nil, err
+		return err
 	}
 	for _, s := range staging {
 		p.add(StepExec, s)
 	}
-	switch o.Target {
-	case Postgres:
-		p.Steps = append(p.Steps,
-			Step{Kind: StepStage, Stage: &Stage{Table: "staging_songs", Columns: lineageColumns(source.SongColumns), Location: o.SongData, Decode: withObjectID(source.DecodeSongs)}},
-			Step{Kind: StepStage, Stage: &Stage{Table: "staging_events", Columns: lineageColumns(source.EventColumns), Location: o.LogData, Decode: withObjectID(source.DecodeEvents)}},
-		)
-	case Redshift:
-		copies, err := redshiftCopies(fsys, o)
-		if err != nil {
-			return nil, err
-		}
-		for _, s := range copies {
-			p.add(StepExec, s)
-		}
-		p.MaxErrors = o.MaxErrors
-		if p.Provisioned, err = readBookkeeping(fsys, "redshift"); err != nil {
-			return nil, err
-		}
-		if p.Serverless, err = readBookkeeping(fsys, "redshift/serverless"); err != nil {
-			return nil, err
-		}
-		probe, err := named(fsys, "redshift/copy_stats.sql", "probe")
-		if err != nil {
-			return nil, err
-		}
-		p.Probe = probe[0]
-	}
+	return nil
+}
+
+// addTransforms adds the rebuild's statements, the shared transforms and
+// the quality checks the engine runs.
+func (p *Plan) addTransforms(fsys fs.FS) error {
 	rebuild, err := sql.ReadDir(fsys, "shared/rebuild")
 	if err != nil {
-		return nil, err
+		return err
 	}
 	for _, s := range rebuild {
 		p.Steps = append(p.Steps, Step{Kind: StepExec, Stmts: []sql.Statement{s}, OnStaged: true, Rebuild: true})
@@ -242,70 +255,33 @@ func BuildPlan(fsys fs.FS, o Options) (*Plan, error) {
 	for _, dir := range []string{"shared/transform", "shared/checks"} {
 		stmts, err := sql.ReadDir(fsys, dir)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		for _, s := range stmts {
 			kind := StepExec
 			if s.Check != "" {
 				kind = StepCheck
-				if o.Target == Postgres && len(s.Enforced) > 0 {
-					continue // the Postgres schema's constraints make it 0
+				if !p.engine.runsCheck(s) {
+					continue
 				}
 			}
 			p.Steps = append(p.Steps, Step{Kind: kind, Stmts: []sql.Statement{s}, OnStaged: true})
 		}
 	}
+	return nil
+}
+
+// addCounts adds the statements that count the star tables' rows.
+func (p *Plan) addCounts(fsys fs.FS) error {
 	counts, err := named(fsys, "shared/bookkeeping/row_counts.sql", append([]string{"last"}, Tables...)...)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	p.LastRows, counts = counts[0], counts[1:]
 	for i, t := range Tables {
 		p.Steps = append(p.Steps, Step{Kind: StepCount, Table: t, Stmts: []sql.Statement{counts[i]}})
 	}
-	return p, nil
-}
-
-// lineageColumns are a staging table's columns followed by source_object,
-// the lineage id of the object each row comes from.
-func lineageColumns(cols []string) []string {
-	return append(slices.Clip(cols), "source_object")
-}
-
-// withObjectID wraps a decoder so that every row it emits ends with the
-// object's lineage id (ObjectID).
-func withObjectID(decode source.DecodeFunc) source.DecodeFunc {
-	return func(uri string, r io.Reader, emit func([]any) error, bad func(*source.RecordError) error) error {
-		id := ObjectID(uri)
-		return decode(uri, r, func(row []any) error { return emit(append(row, id)) }, bad)
-	}
-}
-
-// LoadBookkeeping are the queries that read what Redshift recorded about the
-// session's last COPY.
-type LoadBookkeeping struct {
-	// Start runs just before each COPY: the session's pid and the time.
-	Start sql.Statement
-	// CopyID, Rows, Files and Rejected run after a successful COPY: its
-	// query id, the rows it loaded, the files it read, the rows it skipped.
-	CopyID, Rows, Files, Rejected sql.Statement
-	// LoadErrors reads the rows recorded for one COPY (file, line, column,
-	// code, reason, value) by its session and start (Start) and the load's
-	// previous COPY: after a COPY that skipped rows, and after the rollback
-	// of one that failed.
-	LoadErrors sql.Statement
-}
-
-func readBookkeeping(fsys fs.FS, dir string) (*LoadBookkeeping, error) {
-	st, err := named(fsys, dir+"/copy_stats.sql", "start", "copy_id", "rows", "files", "rejected")
-	if err != nil {
-		return nil, err
-	}
-	le, err := sql.ReadFile(fsys, dir+"/load_errors.sql")
-	if err != nil {
-		return nil, err
-	}
-	return &LoadBookkeeping{Start: st[0], CopyID: st[1], Rows: st[2], Files: st[3], Rejected: st[4], LoadErrors: le[0]}, nil
+	return nil
 }
 
 // MaxErrorClause is the MAXERROR value of a COPY when earlier COPYs of the
@@ -339,12 +315,12 @@ func named(fsys fs.FS, file string, names ...string) ([]sql.Statement, error) {
 	return out, nil
 }
 
-// Stages returns the staging tables the job fills itself (Postgres target),
-// for the caller to give each its Store.
+// Stages returns the staging tables the job fills itself (those with a
+// decoder), for the caller to give each its Store.
 func (p *Plan) Stages() []*Stage {
 	var out []*Stage
 	for _, st := range p.Steps {
-		if st.Kind == StepStage {
+		if st.Kind == StepStage && st.Stage.Decode != nil {
 			out = append(out, st.Stage)
 		}
 	}
@@ -353,6 +329,25 @@ func (p *Plan) Stages() []*Stage {
 
 func (p *Plan) add(kind StepKind, s sql.Statement) {
 	p.Steps = append(p.Steps, Step{Kind: kind, Stmts: []sql.Statement{s}})
+}
+
+// Statements are every statement a load of the plan may send, in plan
+// order, then the bookkeeping's: the setup, the steps, the engine's own
+// bookkeeping, and the schema version's, the loads' history's and the
+// ledger's. MAXERROR stands at its value for a load's first COPY; the
+// ledger's {{ROWS}} and {{IDS}} lists are left for the caller.
+func (p *Plan) Statements() []sql.Statement {
+	out := slices.Clone(p.Setup)
+	for _, st := range p.Steps {
+		for _, s := range st.Stmts {
+			s.SQL = strings.ReplaceAll(s.SQL, maxErrorPlaceholder, p.MaxErrorClause(0))
+			out = append(out, s)
+		}
+	}
+	out = append(out, p.engine.statements(p)...)
+	l := p.Ledger
+	return append(out, p.ReadVersion, p.RecordVersion(1), p.LoadCommitted, p.LoadFailed, p.LastRows,
+		l.Read, l.URIs, l.Create, l.Add, l.Analyze, l.Forget, l.Record)
 }
 
 // SharedFiles lists the files under shared/ that the plan executes, in order.
@@ -398,7 +393,7 @@ func (p *Plan) Write(w io.Writer) error {
 			file = ""
 			continue
 		case StepStage:
-			fmt.Fprintf(&b, "\n-- stage %s: rows decoded by the job from every .json object under %s\n%s;\n", st.Stage.Table, st.Stage.Location, st.Stage.SQL())
+			p.engine.writeStage(&b, p, st)
 			file = ""
 			continue
 		}
@@ -407,20 +402,7 @@ func (p *Plan) Write(w io.Writer) error {
 			fmt.Fprintf(&b, "\n-- sql/%s\n", s.File)
 			file = s.File
 		}
-		if s.Copy == "" {
-			b.WriteString(s.SQL + ";\n")
-			continue
-		}
-		bk := p.Provisioned
-		fmt.Fprintf(&b, "-- first, the session and the time (sql/%s):\n%s;\n", bk.Start.File, sql.StripComments(bk.Start.SQL))
-		fmt.Fprintf(&b, "-- MAXERROR is SPARKIFY_MAX_ERRORS + 1 (%d), less the rows earlier COPYs of this load rejected\n", p.MaxErrors)
-		b.WriteString(strings.ReplaceAll(s.SQL, maxErrorPlaceholder, p.MaxErrorClause(0)) + ";\n")
-		fmt.Fprintf(&b, "-- then, for the run summary (sql/%s; Serverless: sql/%s):\n", bk.Rows.File, p.Serverless.Rows.File)
-		for _, q := range []sql.Statement{bk.CopyID, bk.Rows, bk.Files, bk.Rejected} {
-			b.WriteString(sql.StripComments(q.SQL) + ";\n")
-		}
-		fmt.Fprintf(&b, "-- and the rows it skipped, or, when the COPY fails, after the rollback (session, start time, previous COPY as bind parameters):\n-- %s;\n", strings.ReplaceAll(sql.StripComments(bk.LoadErrors.SQL), "\n", "\n-- "))
-		file = ""
+		b.WriteString(s.SQL + ";\n")
 	}
 	fmt.Fprintf(&b, "\n-- sql/%s (this load's row, with its counts as bind parameters)\n%s;\n", p.LoadCommitted.File, sql.StripComments(p.LoadCommitted.SQL))
 	b.WriteString("\nCOMMIT;\n")

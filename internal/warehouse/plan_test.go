@@ -107,6 +107,7 @@ func TestSharedSQLDoesNotFork(t *testing.T) {
 		t.Errorf("checks the Postgres schema enforces = %q\nwant %q", enforced, wantEnforced)
 	}
 	want := []string{
+		"shared/schema/0002_comments.sql", "shared/schema/0005_load_rows.sql",
 		"shared/rebuild/01_rebuild.sql", "shared/rebuild/02_rollups.sql",
 		"shared/transform/00_staging_checks.sql", "shared/transform/00_statistics.sql",
 		"shared/transform/01_plays.sql", "shared/transform/02_songs.sql", "shared/transform/03_artists.sql",

@@ -1,20 +1,174 @@
 package warehouse
 
 import (
-	"github.com/sparkify/warehouse/sql"
-
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
+	"net/url"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/sparkify/warehouse/internal/source"
+	"github.com/sparkify/warehouse/sql"
 )
 
-// redshiftCopies returns the COPY statements that stage the sources, with
+// redshiftEngine stages with Redshift's COPY, which reads the objects from
+// S3 itself: the job lists the sources and writes a manifest of the
+// objects a load takes (redshift_sources.go), and reads what Redshift
+// recorded about each COPY (rows, files, rejected records) from its system
+// tables. Its connection differs too (redshiftEngine.configure).
+type redshiftEngine struct {
+	// provisioned and serverless read Redshift's load bookkeeping from the
+	// STL tables of a provisioned cluster or the SYS views of Redshift
+	// Serverless; probe tells them apart: it fails where the STL tables
+	// do not exist.
+	provisioned, serverless *copyBookkeeping
+	probe                   sql.Statement
+}
+
+// connURL defaults to TLS with the server's certificate verified against
+// the system roots (sslmode=verify-full); the roots of the certificate
+// store hold the CAs that issue Redshift's certificates.
+func (*redshiftEngine) connURL(databaseURL string) string {
+	if u, err := url.Parse(databaseURL); err == nil && u.Query().Get("sslmode") == "" {
+		q := u.Query()
+		q.Set("sslmode", "verify-full")
+		u.RawQuery = q.Encode()
+		return u.String()
+	}
+	return databaseURL
+}
+
+// configure makes queries use the extended protocol with text results and
+// no statement cache (pgx.QueryExecModeExec). Redshift reports neither
+// standard_conforming_strings nor client_encoding UTF8, and pgx refuses
+// every simple-protocol Query without them; the extended protocol depends
+// on neither, and needs no type lookups. Exec without arguments still goes
+// as a simple Query message, which is fine.
+func (*redshiftEngine) configure(cc *pgx.ConnConfig) {
+	cc.DefaultQueryExecMode = pgx.QueryExecModeExec
+}
+
+func (e *redshiftEngine) planStaging(fsys fs.FS, p *Plan, o Options) error {
+	copies, err := redshiftCopies(fsys, o)
+	if err != nil {
+		return err
+	}
+	p.Steps = append(p.Steps, copies...)
+	if e.provisioned, err = readBookkeeping(fsys, "redshift"); err != nil {
+		return err
+	}
+	if e.serverless, err = readBookkeeping(fsys, "redshift/serverless"); err != nil {
+		return err
+	}
+	probe, err := named(fsys, "redshift/copy_stats.sql", "probe")
+	if err != nil {
+		return err
+	}
+	e.probe = probe[0]
+	return nil
+}
+
+func (*redshiftEngine) copiesFromS3() bool { return true }
+
+// runsCheck runs every check: Redshift does not enforce PRIMARY KEY or
+// UNIQUE.
+func (*redshiftEngine) runsCheck(sql.Statement) bool { return true }
+
+func (e *redshiftEngine) writeStage(b *strings.Builder, p *Plan, st Step) {
+	s, bk := st.Stmts[0], e.provisioned
+	fmt.Fprintf(b, "\n-- sql/%s\n", s.File)
+	fmt.Fprintf(b, "-- first, the session and the time (sql/%s):\n%s;\n", bk.Start.File, sql.StripComments(bk.Start.SQL))
+	fmt.Fprintf(b, "-- MAXERROR is SPARKIFY_MAX_ERRORS + 1 (%d), less the rows earlier COPYs of this load rejected\n", p.MaxErrors)
+	b.WriteString(strings.ReplaceAll(s.SQL, maxErrorPlaceholder, p.MaxErrorClause(0)) + ";\n")
+	fmt.Fprintf(b, "-- then, for the run summary (sql/%s; Serverless: sql/%s):\n", bk.Rows.File, e.serverless.Rows.File)
+	for _, q := range []sql.Statement{bk.CopyID, bk.Rows, bk.Files, bk.Rejected} {
+		b.WriteString(sql.StripComments(q.SQL) + ";\n")
+	}
+	fmt.Fprintf(b, "-- and the rows it skipped, or, when the COPY fails, after the rollback (session, start time, previous COPY as bind parameters):\n-- %s;\n", strings.ReplaceAll(sql.StripComments(bk.LoadErrors.SQL), "\n", "\n-- "))
+}
+
+func (e *redshiftEngine) statements(*Plan) []sql.Statement {
+	out := []sql.Statement{e.probe}
+	for _, bk := range []*copyBookkeeping{e.provisioned, e.serverless} {
+		out = append(out, bk.Start, bk.CopyID, bk.Rows, bk.Files, bk.Rejected, bk.LoadErrors)
+	}
+	return out
+}
+
+// stager probes, before the load's transaction, which of Redshift's load
+// records the warehouse has: the STL tables of a provisioned cluster, or
+// only the SYS views of Redshift Serverless.
+func (e *redshiftEngine) stager(ctx context.Context, s Session, p *Plan, log *slog.Logger) (stager, error) {
+	ctx, cancel := context.WithTimeout(ctx, BookkeepingTimeout)
+	defer cancel()
+	_, err := s.Exec(ctx, e.probe.SQL)
+	switch {
+	case err == nil:
+		return &copyStager{bk: e.provisioned, maxErrors: p.MaxErrors, lastCopy: -1}, nil
+	case errors.Is(err, ErrUndefinedTable), errors.Is(err, ErrPermissionDenied):
+		log.Info("no STL tables (Redshift Serverless): load counts and errors come from the SYS views", "error", err.Error())
+		return &copyStager{bk: e.serverless, maxErrors: p.MaxErrors, lastCopy: -1}, nil
+	}
+	return nil, stmtError(e.probe, err)
+}
+
+// copyStager runs Redshift's COPYs and reads what Redshift counted for
+// each: the rows and files it loaded, and the records it skipped within
+// MAXERROR, which count against SPARKIFY_MAX_ERRORS.
+type copyStager struct {
+	bk         *copyBookkeeping
+	maxErrors  int
+	lastCopy   int64     // the query id of the load's last successful COPY
+	started    copyStart // the session and time of the load's latest COPY
+	failedCopy bool
+}
+
+func (c *copyStager) stage(ctx context.Context, r *runner, st Step) error {
+	s := st.Stmts[0]
+	s.SQL = strings.ReplaceAll(s.SQL, maxErrorPlaceholder, r.p.MaxErrorClause(r.sum.Rejected))
+	var err error
+	if c.started, err = readCopyStart(ctx, r.tx, c.bk, c.lastCopy); err != nil {
+		return err
+	}
+	if _, err := r.tx.Exec(ctx, s.SQL); err != nil {
+		c.failedCopy = true
+		return stmtError(s, err)
+	}
+	r.sum.Executed = append(r.sum.Executed, s)
+	before := r.sum.Rejected
+	if c.lastCopy, err = copyStats(ctx, r.tx, c.bk, st.Stage.Table, r.sum); err != nil {
+		return err
+	}
+	var details []LoadError
+	if r.sum.Rejected > before {
+		details = logSkipped(ctx, r.tx, c.bk, c.started, r.log)
+	}
+	// The job keeps the budget itself: MAXERROR's boundary ("n errors or
+	// greater" or "more than n") is Redshift's to read, and either way no
+	// more than MaxErrors records may be skipped.
+	if skipped := r.sum.Rejected + r.malformed(); skipped > int64(r.p.MaxErrors) {
+		return budgetError(r.p.MaxErrors, details)
+	}
+	return nil
+}
+
+// failed reads, after the rollback of a load whose COPY failed, what
+// Redshift recorded about that COPY.
+func (c *copyStager) failed(ctx, rctx context.Context, s Session, err error) error {
+	if c.failedCopy && ctx.Err() == nil && !s.Closed() {
+		return copyDetails(rctx, s, c.bk, c.maxErrors, c.started, err)
+	}
+	return err
+}
+
+// redshiftCopies returns the steps that stage the sources with COPY, with
 // every configured value validated and quoted by Literal.
-func redshiftCopies(fsys fs.FS, o Options) ([]sql.Statement, error) {
+func redshiftCopies(fsys fs.FS, o Options) ([]Step, error) {
 	values := []struct {
 		placeholder, option string
 		kind                LiteralKind
@@ -51,29 +205,29 @@ func redshiftCopies(fsys fs.FS, o Options) ([]sql.Statement, error) {
 	}
 	r := strings.NewReplacer(pairs...)
 
-	var out []sql.Statement
+	var out []Step
 	for _, c := range []struct {
-		name, table string
-		skip        bool
+		name string
+		st   Stage
+		skip bool
 	}{
-		{"redshift/copy_songs.sql", "staging_songs", o.NoSongs},
-		{"redshift/copy_events.sql", "staging_events", o.NoLogs},
+		{"redshift/copy_songs.sql", Stage{Table: "staging_songs", Option: "SONG_DATA", Location: o.SongData}, o.NoSongs},
+		{"redshift/copy_events.sql", Stage{Table: "staging_events", Option: "LOG_DATA", Location: o.LogData}, o.NoLogs},
 	} {
 		if c.skip {
 			continue
 		}
-		name := c.name
-		stmts, err := sql.ReadFile(fsys, name)
+		stmts, err := sql.ReadFile(fsys, c.name)
 		if err != nil {
 			return nil, err
 		}
 		for _, s := range stmts {
 			s.SQL = r.Replace(s.SQL)
 			if strings.Contains(strings.ReplaceAll(sql.StripComments(s.SQL), maxErrorPlaceholder, ""), "{{") {
-				return nil, fmt.Errorf("sql/%s: unknown placeholder left in %q", name, s.SQL)
+				return nil, fmt.Errorf("sql/%s: unknown placeholder left in %q", c.name, s.SQL)
 			}
-			s.Copy = c.table
-			out = append(out, s)
+			stage := c.st
+			out = append(out, Step{Kind: StepStage, Stmts: []sql.Statement{s}, Stage: &stage})
 		}
 	}
 	return out, nil
@@ -167,7 +321,7 @@ type copyStart struct {
 func (c copyStart) args() []any { return []any{c.pid, c.start, c.after} }
 
 // readCopyStart reads the session and the time, just before a COPY.
-func readCopyStart(ctx context.Context, tx pgx.Tx, bk *LoadBookkeeping, after int64) (copyStart, error) {
+func readCopyStart(ctx context.Context, tx Queries, bk *copyBookkeeping, after int64) (copyStart, error) {
 	c := copyStart{after: after}
 	if err := tx.QueryRow(ctx, bk.Start.SQL).Scan(&c.pid, &c.start); err != nil {
 		return c, stmtError(bk.Start, err)
@@ -179,22 +333,29 @@ func readCopyStart(ctx context.Context, tx pgx.Tx, bk *LoadBookkeeping, after in
 // err, by its session and start time (c). It runs outside the (rolled
 // back) load transaction, where pg_last_copy_id() no longer names the
 // failed COPY. No row means the COPY failed before it read any data.
-func copyDetails(ctx context.Context, conn *pgx.Conn, bk *LoadBookkeeping, maxErrors int, c copyStart, err error) error {
+func copyDetails(ctx context.Context, s Session, bk *copyBookkeeping, maxErrors int, c copyStart, err error) error {
 	ce := &CopyError{Err: err, Source: tableIn(bk.LoadErrors.SQL), MaxErrors: maxErrors}
-	ce.Details, ce.DetailErr = loadErrors(ctx, conn, bk.LoadErrors, c.args()...)
+	ce.Details, ce.DetailErr = loadErrors(ctx, s, bk.LoadErrors, c.args()...)
 	ce.NoRows = len(ce.Details) == 0 && ce.DetailErr == nil
 	return ce
 }
 
 // loadErrors reads the rows Redshift recorded for one COPY.
-func loadErrors(ctx context.Context, q interface {
-	Query(context.Context, string, ...any) (pgx.Rows, error)
-}, s sql.Statement, args ...any) ([]LoadError, error) {
+func loadErrors(ctx context.Context, q Querier, s sql.Statement, args ...any) ([]LoadError, error) {
 	rows, err := q.Query(ctx, s.SQL, args...)
 	if err != nil {
 		return nil, err
 	}
-	return pgx.CollectRows(rows, pgx.RowToStructByPos[LoadError])
+	defer rows.Close()
+	var out []LoadError
+	for rows.Next() {
+		var e LoadError
+		if err := rows.Scan(&e.File, &e.Line, &e.Column, &e.Code, &e.Reason, &e.Value); err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
 }
 
 // tableIn names the relation a query reads (its first FROM), for messages.
@@ -206,4 +367,74 @@ func tableIn(query string) string {
 		}
 	}
 	return "the load error table"
+}
+
+// copyBookkeeping are the queries that read what Redshift recorded about the
+// session's last COPY.
+type copyBookkeeping struct {
+	// Start runs just before each COPY: the session's pid and the time.
+	Start sql.Statement
+	// CopyID, Rows, Files and Rejected run after a successful COPY: its
+	// query id, the rows it loaded, the files it read, the rows it skipped.
+	CopyID, Rows, Files, Rejected sql.Statement
+	// LoadErrors reads the rows recorded for one COPY (file, line, column,
+	// code, reason, value) by its session and start (Start) and the load's
+	// previous COPY: after a COPY that skipped rows, and after the rollback
+	// of one that failed.
+	LoadErrors sql.Statement
+}
+
+func readBookkeeping(fsys fs.FS, dir string) (*copyBookkeeping, error) {
+	st, err := named(fsys, dir+"/copy_stats.sql", "start", "copy_id", "rows", "files", "rejected")
+	if err != nil {
+		return nil, err
+	}
+	le, err := sql.ReadFile(fsys, dir+"/load_errors.sql")
+	if err != nil {
+		return nil, err
+	}
+	return &copyBookkeeping{Start: st[0], CopyID: st[1], Rows: st[2], Files: st[3], Rejected: st[4], LoadErrors: le[0]}, nil
+}
+
+// copyStats records what Redshift counted for the COPY that just ran and
+// returns its query id.
+func copyStats(ctx context.Context, tx Queries, bk *copyBookkeeping, table string, sum *Summary) (int64, error) {
+	var id, rows, files, rejected int64
+	for _, q := range []struct {
+		s   sql.Statement
+		dst *int64
+	}{{bk.CopyID, &id}, {bk.Rows, &rows}, {bk.Files, &files}, {bk.Rejected, &rejected}} {
+		if err := tx.QueryRow(ctx, q.s.SQL).Scan(q.dst); err != nil {
+			return 0, stmtError(q.s, err)
+		}
+	}
+	sum.Staged[table] = StageStats{Records: rows, Objects: files}
+	sum.Rejected += rejected
+	return id, nil
+}
+
+// logSkipped logs the rows Redshift skipped in the COPY that just ran
+// (within MAXERROR), as the Postgres stager logs its malformed records,
+// and returns them.
+func logSkipped(ctx context.Context, tx Querier, bk *copyBookkeeping, c copyStart, log *slog.Logger) []LoadError {
+	details, err := loadErrors(ctx, tx, bk.LoadErrors, c.args()...)
+	if err != nil {
+		log.Warn("could not read the skipped rows", "table", tableIn(bk.LoadErrors.SQL), "error", err)
+	}
+	for _, d := range details {
+		log.Warn("skipped malformed record", "record", d.String())
+	}
+	return details
+}
+
+// budgetError is the error of a load that skipped more records than
+// SPARKIFY_MAX_ERRORS allows: the Postgres stager's, with the rows
+// Redshift recorded as samples.
+func budgetError(maxErrors int, details []LoadError) error {
+	e := &source.TooManyErrors{Max: maxErrors}
+	for _, d := range details {
+		e.Samples = append(e.Samples, &source.RecordError{URI: d.File, Line: int(d.Line),
+			Err: fmt.Errorf("column %s: %s (error %d, value %q)", d.Column, d.Reason, d.Code, d.Value)})
+	}
+	return e
 }

@@ -8,15 +8,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
-
-	"github.com/sparkify/warehouse/internal/source"
 	"github.com/sparkify/warehouse/sql"
 )
 
-// StageFunc fills one staging table inside the load's transaction.
-type StageFunc func(ctx context.Context, tx pgx.Tx, st *Stage) (StageStats, error)
+// StageFunc fills one staging table inside the load's transaction: the
+// job's own staging, for engines that stream the rows from the client.
+type StageFunc func(ctx context.Context, tx Tx, st *Stage) (StageStats, error)
 
 // StageStats are the counts of one staged source.
 type StageStats struct {
@@ -90,13 +87,14 @@ type RunOptions struct {
 	// LockTimeout bounds the wait for another load's lock; it must be
 	// positive (SPARKIFY_LOCK_TIMEOUT, validated by config).
 	LockTimeout time.Duration
-	// Stage fills staging tables for StepStage steps.
+	// Stage fills the staging tables the job streams itself (Postgres;
+	// Sources.Stage).
 	Stage StageFunc
 	Log   *slog.Logger
 	// Load, when set, is written to sparkify_loads in the load's
 	// transaction.
 	Load *LoadRecord
-	// Malformed counts the records the stager skipped (Postgres target).
+	// Malformed counts the records the job's own staging skipped.
 	Malformed func() int64
 	// Ledger, when set, decides which objects the load stages (Postgres:
 	// it filters the stages' stores; Redshift: the caller built the
@@ -124,23 +122,19 @@ const timestampText = "2006-01-02 15:04:05.000000"
 // RecordFailure writes a failed load's row in sparkify_loads, on its own,
 // after the rollback. It does nothing when the table does not exist yet (a
 // first load that failed before its migrations committed).
-func RecordFailure(ctx context.Context, conn *pgx.Conn, p *Plan, rec *LoadRecord, class string, cause error) error {
+func RecordFailure(ctx context.Context, s Session, p *Plan, rec *LoadRecord, class string, cause error) error {
 	msg := cause.Error()
 	if len(msg) > 1000 {
 		msg = msg[:1000]
 	}
 	msg = strings.ToValidUTF8(msg, "?")
-	_, err := conn.Exec(ctx, p.LoadFailed.SQL, rec.ID, rec.Started.UTC().Format(timestampText), time.Now().UTC().Format(timestampText),
+	_, err := s.Exec(ctx, p.LoadFailed.SQL, rec.ID, rec.Started.UTC().Format(timestampText), time.Now().UTC().Format(timestampText),
 		rec.JobVersion, rec.SongData, rec.LogData, class, msg)
-	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) && pgErr.Code == "42P01" {
+	if errors.Is(err, ErrUndefinedTable) {
 		return nil
 	}
 	return err
 }
-
-// ErrLockTimeout means another load held the lock for too long.
-var ErrLockTimeout = errors.New("another load is still running")
 
 // CheckError is a failed quality check.
 type CheckError struct {
@@ -153,246 +147,271 @@ func (e *CheckError) Error() string {
 	return fmt.Sprintf("quality check failed: %d %s (sql/%s); nothing was committed", e.Count, e.Check, e.File)
 }
 
-// Run executes the plan in one transaction on conn. On any error, and when
+// runner is one load: the plan's steps, run in one transaction.
+type runner struct {
+	s       Session
+	tx      Tx
+	p       *Plan
+	o       RunOptions
+	log     *slog.Logger
+	stager  stager
+	sum     *Summary
+	metrics map[string]int64 // rows by the statements' -- metric: names
+	version int              // the schema version, once read
+	// transforms is 1 once the transforms run, -1 when the load replaces
+	// no object and they are skipped, 0 before the first of them.
+	transforms int
+	lastRows   map[string]int64
+}
+
+// Run executes the plan in one transaction on s. On any error, and when
 // ctx is cancelled, the transaction is rolled back and the star tables are
 // left as they were.
-func Run(ctx context.Context, conn *pgx.Conn, p *Plan, o RunOptions) (sum *Summary, err error) {
+func Run(ctx context.Context, s Session, p *Plan, o RunOptions) (sum *Summary, err error) {
 	start := time.Now()
+	r := newRunner(s, p, o)
+	if r.stager, err = p.engine.stager(ctx, s, p, r.log); err != nil {
+		return nil, err
+	}
+	for _, st := range p.Setup {
+		if _, err := s.Exec(ctx, st.SQL); err != nil {
+			return nil, stmtError(st, err)
+		}
+	}
+	if r.tx, err = s.Begin(ctx); err != nil {
+		return nil, fmt.Errorf("begin transaction: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			err = r.rollback(ctx, err)
+		}
+	}()
+	for _, st := range p.Steps {
+		if err := r.run(ctx, st); err != nil {
+			return nil, err
+		}
+	}
+	if err := r.finish(ctx); err != nil {
+		return nil, err
+	}
+	if err := r.tx.Commit(ctx); err != nil {
+		return nil, fmt.Errorf("commit: %w", err)
+	}
+	r.sum.Duration = time.Since(start)
+	return r.sum, nil
+}
+
+func newRunner(s Session, p *Plan, o RunOptions) *runner {
 	log := o.Log
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	sum = &Summary{Staged: map[string]StageStats{}, Tables: map[string]*TableCounts{}, Sources: map[string]ObjectCounts{}}
+	sum := &Summary{Staged: map[string]StageStats{}, Tables: map[string]*TableCounts{}, Sources: map[string]ObjectCounts{}}
 	for _, t := range Tables {
 		sum.Tables[t] = &TableCounts{}
 	}
-	metrics := map[string]int64{}
+	return &runner{s: s, p: p, o: o, log: log, sum: sum, metrics: map[string]int64{}, version: -1}
+}
 
-	var bk *LoadBookkeeping // Redshift's load bookkeeping, once probed
-	lastCopy := int64(-1)   // the query id of the load's last successful COPY
-	var started copyStart   // the session and time of the load's latest COPY
-	if p.Target == Redshift {
-		if bk, err = bookkeeping(ctx, conn, p, log); err != nil {
-			return nil, err
-		}
+// rollback ends a failed load: the transaction is rolled back, and the
+// engine adds what it knows of the failure.
+func (r *runner) rollback(ctx context.Context, err error) error {
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	if rerr := r.tx.Rollback(rctx); rerr != nil && !r.s.Closed() {
+		r.log.Warn("rollback failed; the server discards the transaction when the connection closes", "error", rerr)
 	}
-	for _, s := range p.Setup {
-		if _, err := conn.Exec(ctx, s.SQL); err != nil {
-			return nil, stmtError(s, err)
-		}
+	r.log.Info("load rolled back; the star tables are unchanged")
+	return r.stager.failed(ctx, rctx, r.s, err)
+}
+
+// run runs one step, timed, unless the load skips it.
+func (r *runner) run(ctx context.Context, st Step) error {
+	skip, err := r.skips(ctx, st)
+	if skip || err != nil {
+		return err
 	}
-	tx, err := conn.Begin(ctx)
+	name := st.Name()
+	t0 := time.Now()
+	stop := stillRunning(r.log, name, t0)
+	err = r.step(ctx, st)
+	stop()
 	if err != nil {
-		return nil, fmt.Errorf("begin transaction: %w", err)
+		return err
 	}
-	var failedCopy bool
-	defer func() {
-		if err != nil {
-			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-			defer cancel()
-			if rerr := tx.Rollback(rctx); rerr != nil && !errors.Is(rerr, pgx.ErrTxClosed) && !conn.IsClosed() {
-				log.Warn("rollback failed; the server discards the transaction when the connection closes", "error", rerr)
-			}
-			log.Info("load rolled back; the star tables are unchanged")
-			if failedCopy && bk != nil && ctx.Err() == nil && !conn.IsClosed() {
-				err = copyDetails(rctx, conn, bk, p.MaxErrors, started, err)
-			}
-		}
-	}()
-	exec := func(ctx context.Context, s sql.Statement) (pgconn.CommandTag, error) {
-		if s.Copy != "" {
-			s.SQL = strings.ReplaceAll(s.SQL, maxErrorPlaceholder, p.MaxErrorClause(sum.Rejected))
-			var err error
-			if started, err = readCopyStart(ctx, tx, bk, lastCopy); err != nil {
-				return pgconn.CommandTag{}, err
-			}
-		}
-		tag, err := tx.Exec(ctx, s.SQL)
-		if err != nil {
-			failedCopy = s.Copy != ""
-			return tag, stmtError(s, err)
-		}
-		sum.Executed = append(sum.Executed, s)
-		return tag, nil
-	}
+	d := time.Since(t0)
+	r.sum.Steps = append(r.sum.Steps, StepTiming{Name: name, Duration: d})
+	r.log.Debug("step done", "step", name, "duration_ms", d.Milliseconds())
+	return nil
+}
 
-	version := -1
-	do := func(st Step) error {
-		switch st.Kind {
-		case StepExec:
-			s := st.Stmts[0]
-			tag, err := exec(ctx, s)
-			if err != nil {
-				return err
-			}
-			if s.Metric != "" {
-				metrics[s.Metric] += tag.RowsAffected()
-			}
-			if s.Copy != "" {
-				before := sum.Rejected
-				id, err := copyStats(ctx, tx, bk, s.Copy, sum)
-				if err != nil {
-					return err
-				}
-				lastCopy = id
-				var details []LoadError
-				if sum.Rejected > before {
-					details = logSkipped(ctx, tx, bk, started, log)
-				}
-				// The job keeps the budget itself: MAXERROR's boundary
-				// ("n errors or greater" or "more than n") is Redshift's
-				// to read, and either way no more than MaxErrors records
-				// may be skipped.
-				if skipped := sum.Rejected + malformed(o); skipped > int64(p.MaxErrors) {
-					return budgetError(p.MaxErrors, details)
-				}
-			}
-		case StepLock:
-			if err := lock(ctx, tx, st.Stmts[0], o.LockTimeout, log); err != nil {
-				return err
-			}
-			sum.Executed = append(sum.Executed, st.Stmts[0])
-		case StepMigration:
-			if version < 0 {
-				if err := tx.QueryRow(ctx, p.ReadVersion.SQL).Scan(&version); err != nil {
-					return fmt.Errorf("read schema version: %w", err)
-				}
-			}
-			if st.Version <= version {
-				return nil
-			}
-			for _, s := range st.Stmts {
-				if _, err := exec(ctx, s); err != nil {
-					return err
-				}
-			}
-			if _, err := tx.Exec(ctx, p.RecordVersion(st.Version).SQL); err != nil {
-				return fmt.Errorf("record schema version %d: %w", st.Version, err)
-			}
-			log.Info("schema migrated", "version", st.Version, "file", "sql/"+st.Stmts[0].File)
-			version = st.Version
-		case StepStage:
-			stage := st.Stage
-			if o.Ledger != nil && stage.Store != nil {
-				copied := *stage
-				copied.Store = o.Ledger.Filter(stage.Table, stage.Store)
-				stage = &copied
-			}
-			stats, err := o.Stage(ctx, tx, stage)
-			if err != nil {
-				return err
-			}
-			if o.Ledger != nil && !o.Ledger.Rebuild() {
-				if err := o.Ledger.Deleted(ctx, tx, stage.Table, stage.Location, o.Deleted); err != nil {
-					return err
-				}
-			}
-			sum.Staged[st.Stage.Table] = stats
-			log.Info("staged", "table", st.Stage.Table, "source", st.Stage.Location.String(), "objects", stats.Objects, "records", stats.Records)
-		case StepCheck:
-			s := st.Stmts[0]
-			var n *int64
-			if err := tx.QueryRow(ctx, s.SQL).Scan(&n); err != nil {
-				return stmtError(s, err)
-			}
-			sum.Executed = append(sum.Executed, s)
-			if n != nil && *n != 0 {
-				return &CheckError{Check: s.Check, File: s.File, Count: *n}
-			}
-		case StepCount:
-			if err := tx.QueryRow(ctx, st.Stmts[0].SQL).Scan(&sum.Tables[st.Table].Rows); err != nil {
-				return stmtError(st.Stmts[0], err)
-			}
-			sum.Executed = append(sum.Executed, st.Stmts[0])
+// skips decides whether the load skips a step. At the first transform it
+// decides whether the transforms run at all: a load that replaces no
+// object skips them, and only a rebuild runs the rebuild's statements. A
+// star table's rows after the load are those the last committed load
+// recorded plus the rows this load inserted, less those it deleted:
+// counting every table would make each load cost what the warehouse
+// holds. A rebuild counts every table instead.
+func (r *runner) skips(ctx context.Context, st Step) (bool, error) {
+	rebuild := r.o.Ledger.Rebuild()
+	if st.OnStaged && r.transforms == 0 {
+		if err := r.startTransforms(ctx, rebuild); err != nil {
+			return false, err
 		}
+	}
+	if st.OnStaged && (r.transforms < 0 || st.Rebuild && !rebuild) {
+		return true, nil
+	}
+	if st.Kind != StepCount || (rebuild && r.transforms >= 0) {
+		return false, nil
+	}
+	if r.lastRows == nil {
+		var err error
+		if r.lastRows, err = readLastRows(ctx, r.tx, r.p); err != nil {
+			return false, err
+		}
+	}
+	n, ok := r.lastRows[st.Table]
+	if ok {
+		r.sum.Tables[st.Table].Rows = n + net(r.metrics, st.Table)
+	}
+	return ok, nil
+}
+
+// startTransforms decides whether the transforms run, and when they do
+// writes the objects they work on (load_objects).
+func (r *runner) startTransforms(ctx context.Context, rebuild bool) error {
+	if !rebuild && !r.o.Ledger.Changes() {
+		r.transforms = -1
+		r.log.Info("no source object is new, changed or retracted: transforms and checks skipped, the star tables are unchanged")
 		return nil
 	}
-	// A star table's rows after the load are those the last committed load
-	// recorded plus the rows this load inserted, less those it deleted:
-	// counting every table would make each load cost what the warehouse
-	// holds. A rebuild counts every table instead.
-	rebuild := o.Ledger.Rebuild()
-	transforms := 0 // 1: run, -1: skipped (the load replaces no object)
-	var lastRows map[string]int64
-	for _, st := range p.Steps {
-		if st.OnStaged && transforms == 0 {
-			transforms = -1
-			if rebuild || o.Ledger.Changes() {
-				transforms = 1
-				if err := o.Ledger.writeObjects(ctx, tx, p.Ledger); err != nil {
-					return nil, err
-				}
-			} else {
-				log.Info("no source object is new, changed or retracted: transforms and checks skipped, the star tables are unchanged")
-			}
+	r.transforms = 1
+	return r.o.Ledger.writeObjects(ctx, r.tx, r.p.Ledger)
+}
+
+// step runs one step of the plan in the load's transaction.
+func (r *runner) step(ctx context.Context, st Step) error {
+	switch st.Kind {
+	case StepExec:
+		return r.exec(ctx, st.Stmts[0])
+	case StepLock:
+		if err := lock(ctx, r.tx, st.Stmts[0], r.o.LockTimeout, r.log); err != nil {
+			return err
 		}
-		if st.OnStaged && (transforms < 0 || st.Rebuild && !rebuild) {
-			continue
+		r.sum.Executed = append(r.sum.Executed, st.Stmts[0])
+	case StepMigration:
+		return r.migrate(ctx, st)
+	case StepStage:
+		return r.stager.stage(ctx, r, st)
+	case StepCheck:
+		return r.check(ctx, st.Stmts[0])
+	case StepCount:
+		if err := r.tx.QueryRow(ctx, st.Stmts[0].SQL).Scan(&r.sum.Tables[st.Table].Rows); err != nil {
+			return stmtError(st.Stmts[0], err)
 		}
-		if st.Kind == StepCount && (!rebuild || transforms < 0) {
-			if lastRows == nil {
-				if lastRows, err = readLastRows(ctx, tx, p); err != nil {
-					return nil, err
-				}
-			}
-			if n, ok := lastRows[st.Table]; ok {
-				sum.Tables[st.Table].Rows = n + net(metrics, st.Table)
-				continue
-			}
-		}
-		name := st.Name()
-		t0 := time.Now()
-		stop := stillRunning(log, name, t0)
-		err := do(st)
-		stop()
-		if err != nil {
-			return nil, err
-		}
-		d := time.Since(t0)
-		sum.Steps = append(sum.Steps, StepTiming{Name: name, Duration: d})
-		log.Debug("step done", "step", name, "duration_ms", d.Milliseconds())
+		r.sum.Executed = append(r.sum.Executed, st.Stmts[0])
 	}
-	sum.SchemaVersion = version
+	return nil
+}
+
+// exec runs a statement and adds the rows it affected to its metric.
+func (r *runner) exec(ctx context.Context, s sql.Statement) error {
+	n, err := r.tx.Exec(ctx, s.SQL)
+	if err != nil {
+		return stmtError(s, err)
+	}
+	r.sum.Executed = append(r.sum.Executed, s)
+	if s.Metric != "" {
+		r.metrics[s.Metric] += n
+	}
+	return nil
+}
+
+// migrate applies a migration the schema does not have yet.
+func (r *runner) migrate(ctx context.Context, st Step) error {
+	if r.version < 0 {
+		if err := r.tx.QueryRow(ctx, r.p.ReadVersion.SQL).Scan(&r.version); err != nil {
+			return fmt.Errorf("read schema version: %w", err)
+		}
+	}
+	if st.Version <= r.version {
+		return nil
+	}
+	for _, s := range st.Stmts {
+		if _, err := r.tx.Exec(ctx, s.SQL); err != nil {
+			return stmtError(s, err)
+		}
+		r.sum.Executed = append(r.sum.Executed, s)
+	}
+	if _, err := r.tx.Exec(ctx, r.p.RecordVersion(st.Version).SQL); err != nil {
+		return fmt.Errorf("record schema version %d: %w", st.Version, err)
+	}
+	r.log.Info("schema migrated", "version", st.Version, "file", "sql/"+st.Stmts[0].File)
+	r.version = st.Version
+	return nil
+}
+
+// check runs a quality check, which must count 0.
+func (r *runner) check(ctx context.Context, s sql.Statement) error {
+	var n *int64
+	if err := r.tx.QueryRow(ctx, s.SQL).Scan(&n); err != nil {
+		return stmtError(s, err)
+	}
+	r.sum.Executed = append(r.sum.Executed, s)
+	if n != nil && *n != 0 {
+		return &CheckError{Check: s.Check, File: s.File, Count: *n}
+	}
+	return nil
+}
+
+// finish completes the summary and writes the ledger and the load's row,
+// in the load's transaction.
+func (r *runner) finish(ctx context.Context) error {
+	r.sum.SchemaVersion = r.version
 	for _, t := range Tables {
-		c := sum.Tables[t]
+		c := r.sum.Tables[t]
 		// A row replaced (deleted, then written again) is an update; so is
 		// a row updated in place.
-		c.Updated = metrics[t+".replaced"] + metrics[t+".updated"]
-		c.Inserted = inserted(metrics, t)
-		c.Deleted = metrics[t+".deleted"]
+		c.Updated = r.metrics[t+".replaced"] + r.metrics[t+".updated"]
+		c.Inserted = inserted(r.metrics, t)
+		c.Deleted = r.metrics[t+".deleted"]
 	}
-	if o.Ledger != nil && o.Load != nil && transforms > 0 {
-		if err := o.Ledger.write(ctx, tx, p.Ledger, o.Load.ID); err != nil {
-			return nil, err
+	l := r.o.Ledger
+	if l != nil && r.o.Load != nil && r.transforms > 0 {
+		if err := l.write(ctx, r.tx, r.p.Ledger, r.o.Load.ID); err != nil {
+			return err
 		}
 	}
-	if o.Ledger != nil {
+	if l != nil {
 		for _, t := range []string{"staging_songs", "staging_events"} {
-			sum.Sources[t] = o.Ledger.Counts(t)
+			r.sum.Sources[t] = l.Counts(t)
 		}
 	}
-	if o.Load != nil {
-		if err := recordLoad(ctx, tx, p, o, sum); err != nil {
-			return nil, err
-		}
+	if r.o.Load != nil {
+		return recordLoad(ctx, r.tx, r.p, r.o, r.sum)
 	}
-	if err := tx.Commit(ctx); err != nil {
-		return nil, fmt.Errorf("commit: %w", err)
+	return nil
+}
+
+// malformed is the records the job's own staging skipped so far.
+func (r *runner) malformed() int64 {
+	if r.o.Malformed == nil {
+		return 0
 	}
-	sum.Duration = time.Since(start)
-	return sum, nil
+	return r.o.Malformed()
 }
 
 // readLastRows returns the row counts of the last committed load, by
 // table, or an empty map when there is none or it did not record them.
-func readLastRows(ctx context.Context, tx pgx.Tx, p *Plan) (map[string]int64, error) {
+func readLastRows(ctx context.Context, tx Queries, p *Plan) (map[string]int64, error) {
 	rows := make([]*int64, len(Tables))
 	dst := make([]any, len(Tables))
 	for i := range rows {
 		dst[i] = &rows[i]
 	}
 	err := tx.QueryRow(ctx, p.LastRows.SQL).Scan(dst...)
-	if errors.Is(err, pgx.ErrNoRows) {
+	if errors.Is(err, ErrNoRows) {
 		return map[string]int64{}, nil
 	}
 	if err != nil {
@@ -421,7 +440,7 @@ func net(metrics map[string]int64, table string) int64 {
 }
 
 // recordLoad writes the load's row in sparkify_loads, in its transaction.
-func recordLoad(ctx context.Context, tx pgx.Tx, p *Plan, o RunOptions, sum *Summary) error {
+func recordLoad(ctx context.Context, tx Queries, p *Plan, o RunOptions, sum *Summary) error {
 	var objects, records int64
 	for _, s := range sum.Staged {
 		objects += s.Objects
@@ -444,77 +463,7 @@ func recordLoad(ctx context.Context, tx pgx.Tx, p *Plan, o RunOptions, sum *Summ
 	return nil
 }
 
-// copyStats records what Redshift counted for the COPY that just ran and
-// returns its query id.
-func copyStats(ctx context.Context, tx pgx.Tx, bk *LoadBookkeeping, table string, sum *Summary) (int64, error) {
-	var id, rows, files, rejected int64
-	for _, q := range []struct {
-		s   sql.Statement
-		dst *int64
-	}{{bk.CopyID, &id}, {bk.Rows, &rows}, {bk.Files, &files}, {bk.Rejected, &rejected}} {
-		if err := tx.QueryRow(ctx, q.s.SQL).Scan(q.dst); err != nil {
-			return 0, stmtError(q.s, err)
-		}
-	}
-	sum.Staged[table] = StageStats{Records: rows, Objects: files}
-	sum.Rejected += rejected
-	return id, nil
-}
-
-// logSkipped logs the rows Redshift skipped in the COPY that just ran
-// (within MAXERROR), as the Postgres stager logs its malformed records,
-// and returns them.
-func logSkipped(ctx context.Context, tx pgx.Tx, bk *LoadBookkeeping, c copyStart, log *slog.Logger) []LoadError {
-	details, err := loadErrors(ctx, tx, bk.LoadErrors, c.args()...)
-	if err != nil {
-		log.Warn("could not read the skipped rows", "table", tableIn(bk.LoadErrors.SQL), "error", err)
-	}
-	for _, d := range details {
-		log.Warn("skipped malformed record", "record", d.String())
-	}
-	return details
-}
-
-// malformed is the records the Postgres stager skipped so far (0 on
-// Redshift, whose COPY does not count them here).
-func malformed(o RunOptions) int64 {
-	if o.Malformed == nil {
-		return 0
-	}
-	return o.Malformed()
-}
-
-// budgetError is the error of a load that skipped more records than
-// SPARKIFY_MAX_ERRORS allows: the Postgres stager's, with the rows
-// Redshift recorded as samples.
-func budgetError(maxErrors int, details []LoadError) error {
-	e := &source.TooManyErrors{Max: maxErrors}
-	for _, d := range details {
-		e.Samples = append(e.Samples, &source.RecordError{URI: d.File, Line: int(d.Line),
-			Err: fmt.Errorf("column %s: %s (error %d, value %q)", d.Column, d.Reason, d.Code, d.Value)})
-	}
-	return e
-}
-
-// bookkeeping probes, before the load's transaction, which of Redshift's
-// load records the warehouse has: the STL tables of a provisioned cluster,
-// or only the SYS views of Redshift Serverless.
-func bookkeeping(ctx context.Context, conn *pgx.Conn, p *Plan, log *slog.Logger) (*LoadBookkeeping, error) {
-	ctx, cancel := context.WithTimeout(ctx, BookkeepingTimeout)
-	defer cancel()
-	_, err := conn.Exec(ctx, p.Probe.SQL)
-	var pgErr *pgconn.PgError
-	switch {
-	case err == nil:
-		return p.Provisioned, nil
-	case errors.As(err, &pgErr) && (pgErr.Code == "42P01" || pgErr.Code == "42501"):
-		log.Info("no STL tables (Redshift Serverless): load counts and errors come from the SYS views", "error", pgErr.Message)
-		return p.Serverless, nil
-	}
-	return nil, stmtError(p.Probe, err)
-}
-
-func lock(ctx context.Context, tx pgx.Tx, s sql.Statement, timeout time.Duration, log *slog.Logger) error {
+func lock(ctx context.Context, tx Queries, s sql.Statement, timeout time.Duration, log *slog.Logger) error {
 	lctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	waiting := time.AfterFunc(2*time.Second, func() {
@@ -537,9 +486,9 @@ func stmtError(s sql.Statement, err error) error {
 	if i := strings.IndexByte(first, '\n'); i >= 0 {
 		first = first[:i]
 	}
-	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) && pgErr.Detail != "" {
-		return fmt.Errorf("sql/%s (%s): %w (%s)", s.File, first, err, pgErr.Detail)
+	var dbErr *DBError
+	if errors.As(err, &dbErr) && dbErr.Detail != "" {
+		return fmt.Errorf("sql/%s (%s): %w (%s)", s.File, first, err, dbErr.Detail)
 	}
 	return fmt.Errorf("sql/%s (%s): %w", s.File, first, err)
 }

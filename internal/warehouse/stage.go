@@ -8,8 +8,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/sparkify/warehouse/internal/source"
 )
 
@@ -18,7 +16,7 @@ import (
 // COPY protocol. errs counts malformed records across the whole load. While
 // it runs, it logs the records staged so far every ProgressInterval.
 func CopyStager(concurrency int, errs *source.Errors, log *slog.Logger) StageFunc {
-	return func(ctx context.Context, tx pgx.Tx, st *Stage) (StageStats, error) {
+	return func(ctx context.Context, tx Tx, st *Stage) (StageStats, error) {
 		if st.Store == nil {
 			return StageStats{}, fmt.Errorf("stage %s: no store opened for %s", st.Table, st.Location)
 		}
@@ -35,13 +33,13 @@ func CopyStager(concurrency int, errs *source.Errors, log *slog.Logger) StageFun
 			done <- result{s, err}
 		}()
 		var staged atomic.Int64
-		next := pgx.CopyFromFunc(func() ([]any, error) {
+		next := func() ([]any, error) {
 			row := <-rows // nil after close: the end of the rows
 			if row != nil {
 				staged.Add(1)
 			}
 			return row, nil
-		})
+		}
 		progress := time.NewTicker(ProgressInterval)
 		defer progress.Stop()
 		go func() {
@@ -54,7 +52,7 @@ func CopyStager(concurrency int, errs *source.Errors, log *slog.Logger) StageFun
 				}
 			}
 		}()
-		n, copyErr := tx.CopyFrom(ctx, pgx.Identifier{st.Table}, st.Columns, next)
+		n, copyErr := tx.CopyFrom(ctx, st.Table, st.Columns, next)
 		cancel()
 		for range rows { // let the stream finish after an early COPY failure
 		}
@@ -64,7 +62,7 @@ func CopyStager(concurrency int, errs *source.Errors, log *slog.Logger) StageFun
 			r.err = nil // every object was taken by an earlier load
 		}
 		switch {
-		case copyErr != nil && tx.Conn().IsClosed():
+		case copyErr != nil && tx.Closed():
 			// The database went away mid-COPY: the source's own error, if
 			// any, is only the stream being cut.
 			return stats, fmt.Errorf("stage %s: the database connection closed during the COPY: %w", st.Table, copyErr)

@@ -96,12 +96,15 @@ CREATE TABLE IF NOT EXISTS sparkify_song_catalogue (
 CREATE INDEX IF NOT EXISTS songplays_start_time ON songplays (start_time);
 INSERT INTO sparkify_schema_version (version) VALUES (1);
 
--- migration 2 (sql/postgres/schema/0002_comments.sql), run only when the recorded schema version is below 2
--- Comments on the star tables and their columns, Postgres dialect: what each
--- column holds, read by psql's \d+, by SQL clients and BI tools
--- (col_description, obj_description). redshift/schema/0002_comments.sql sets
--- the same text on Redshift; keep the two equal. COMMENT ON replaces a
--- comment, so the migration could run again harmlessly.
+-- migration 2 (sql/shared/schema/0002_comments.sql), run only when the recorded schema version is below 2
+-- Comments on the star tables and their columns, the same on both engines:
+-- what each column holds, read by psql's \d+, by SQL clients and BI tools
+-- (col_description, obj_description; on Redshift also
+-- SVV_ALL_COLUMNS.remarks). Redshift documents COMMENT ON TABLE and COMMENT
+-- ON COLUMN table.column (r_COMMENT.html); the table's owner, the job's
+-- user, may set them. Each text stays under 256 bytes: SVV_ALL_COLUMNS.remarks
+-- is a VARCHAR(256). COMMENT ON replaces a comment, so the migration could
+-- run again harmlessly.
 
 COMMENT ON TABLE songplays IS 'Fact: one row per NextSong event in the logs, whether or not the song is in the catalogue. An event is identified by (user_id, session_id, item_in_session).';
 COMMENT ON COLUMN songplays.songplay_id IS 'Surrogate key, numbered in start_time order; loading day by day numbers plays as one load of all days does.';
@@ -209,10 +212,9 @@ COMMENT ON TABLE sparkify_source_objects IS 'The ledger of source objects commit
 COMMENT ON TABLE sparkify_unmatched_plays IS 'Song plays without a matching song yet, kept so that a song loaded later matches them.';
 INSERT INTO sparkify_schema_version (version) VALUES (4);
 
--- migration 5 (sql/postgres/schema/0005_load_rows.sql), run only when the recorded schema version is below 5
--- The rows of each star table after a load, in its row of sparkify_loads,
--- Postgres dialect (the same columns as redshift/schema/0005_load_rows.sql). A
--- load that stages nothing new changes no table: it reports these counts
+-- migration 5 (sql/shared/schema/0005_load_rows.sql), run only when the recorded schema version is below 5
+-- The rows of each star table after a load, in its row of sparkify_loads
+-- (the same on both engines). A load that stages nothing new changes no table: it reports these counts
 -- from the load before it instead of counting every table again.
 ALTER TABLE sparkify_loads ADD COLUMN songplays_rows BIGINT;
 ALTER TABLE sparkify_loads ADD COLUMN users_rows BIGINT;

@@ -1,9 +1,11 @@
--- Comments on the star tables and their columns, Redshift dialect: the same
--- text as postgres/schema/0002_comments.sql, read by SQL clients and BI tools
--- (col_description, obj_description, SVV_ALL_COLUMNS.remarks). Redshift
--- documents COMMENT ON TABLE and COMMENT ON COLUMN table.column
--- (r_COMMENT.html); the table's owner, the job's user, may set them. Each
--- text stays under 256 bytes: SVV_ALL_COLUMNS.remarks is a VARCHAR(256).
+-- Comments on the star tables and their columns, the same on both engines:
+-- what each column holds, read by psql's \d+, by SQL clients and BI tools
+-- (col_description, obj_description; on Redshift also
+-- SVV_ALL_COLUMNS.remarks). Redshift documents COMMENT ON TABLE and COMMENT
+-- ON COLUMN table.column (r_COMMENT.html); the table's owner, the job's
+-- user, may set them. Each text stays under 256 bytes: SVV_ALL_COLUMNS.remarks
+-- is a VARCHAR(256). COMMENT ON replaces a comment, so the migration could
+-- run again harmlessly.
 
 COMMENT ON TABLE songplays IS 'Fact: one row per NextSong event in the logs, whether or not the song is in the catalogue. An event is identified by (user_id, session_id, item_in_session).';
 COMMENT ON COLUMN songplays.songplay_id IS 'Surrogate key, numbered in start_time order; loading day by day numbers plays as one load of all days does.';

@@ -1,6 +1,5 @@
--- The rows of each star table after a load, in its row of sparkify_loads,
--- Postgres dialect (the same columns as redshift/schema/0005_load_rows.sql). A
--- load that stages nothing new changes no table: it reports these counts
+-- The rows of each star table after a load, in its row of sparkify_loads
+-- (the same on both engines). A load that stages nothing new changes no table: it reports these counts
 -- from the load before it instead of counting every table again.
 ALTER TABLE sparkify_loads ADD COLUMN songplays_rows BIGINT;
 
