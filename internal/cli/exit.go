@@ -68,6 +68,10 @@ func transient(err error) bool {
 		return true
 	case vanished(err):
 		return true
+	case pgconn.SafeToRetry(err), pgconn.Timeout(err):
+		// pgx's own judgement: nothing reached the server, or a timeout
+		// or the context's deadline ended the statement.
+		return true
 	case errors.Is(err, pgconn.ErrConnClosed), errors.Is(err, net.ErrClosed):
 		// The connection was closed under a statement: the server went
 		// away (pgx's "conn closed", "use of closed network connection").
@@ -100,8 +104,6 @@ func transient(err error) bool {
 		// the user named that does not exist is a configuration error).
 		return true
 	case errors.As(err, &netErr) && netErr.Timeout():
-		return true
-	case pgconn.Timeout(err), pgconn.SafeToRetry(err):
 		return true
 	}
 	var maxAttempts *retry.MaxAttemptsError

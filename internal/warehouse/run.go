@@ -61,7 +61,7 @@ type StepTiming struct {
 const BookkeepingTimeout = 2 * time.Minute
 
 // ProgressInterval is how often a long step logs that it is still running.
-var ProgressInterval = 5 * time.Second
+const ProgressInterval = 5 * time.Second
 
 // stillRunning logs every ProgressInterval that the step is still running,
 // until the returned stop is called.

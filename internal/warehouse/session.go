@@ -110,20 +110,38 @@ func translate(err error) error {
 }
 
 // NewSession returns the Session over a pgx connection.
-func NewSession(conn *pgx.Conn) Session { return pgxSession{conn} }
+func NewSession(conn *pgx.Conn) Session { return pgxSession{pgxQueries{conn}, conn} }
 
-type pgxSession struct{ conn *pgx.Conn }
-
-func (s pgxSession) Exec(ctx context.Context, q string, args ...any) (int64, error) {
-	return execOn(ctx, s.conn, q, args)
+// pgxQueries runs statements on what pgx's connection and transaction
+// share.
+type pgxQueries struct {
+	q interface {
+		Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+		Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+		QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+	}
 }
 
-func (s pgxSession) Query(ctx context.Context, q string, args ...any) (Rows, error) {
-	return queryOn(ctx, s.conn, q, args)
+func (q pgxQueries) Exec(ctx context.Context, s string, args ...any) (int64, error) {
+	tag, err := q.q.Exec(ctx, s, args...)
+	return tag.RowsAffected(), translate(err)
 }
 
-func (s pgxSession) QueryRow(ctx context.Context, q string, args ...any) Row {
-	return pgxRow{s.conn.QueryRow(ctx, q, args...)}
+func (q pgxQueries) Query(ctx context.Context, s string, args ...any) (Rows, error) {
+	rows, err := q.q.Query(ctx, s, args...)
+	if err != nil {
+		return nil, translate(err)
+	}
+	return pgxRows{rows}, nil
+}
+
+func (q pgxQueries) QueryRow(ctx context.Context, s string, args ...any) Row {
+	return pgxRow{q.q.QueryRow(ctx, s, args...)}
+}
+
+type pgxSession struct {
+	pgxQueries
+	conn *pgx.Conn
 }
 
 func (s pgxSession) Begin(ctx context.Context) (Tx, error) {
@@ -131,23 +149,14 @@ func (s pgxSession) Begin(ctx context.Context) (Tx, error) {
 	if err != nil {
 		return nil, translate(err)
 	}
-	return pgxTx{tx}, nil
+	return pgxTx{pgxQueries{tx}, tx}, nil
 }
 
 func (s pgxSession) Closed() bool { return s.conn.IsClosed() }
 
-type pgxTx struct{ tx pgx.Tx }
-
-func (t pgxTx) Exec(ctx context.Context, q string, args ...any) (int64, error) {
-	return execOn(ctx, t.tx, q, args)
-}
-
-func (t pgxTx) Query(ctx context.Context, q string, args ...any) (Rows, error) {
-	return queryOn(ctx, t.tx, q, args)
-}
-
-func (t pgxTx) QueryRow(ctx context.Context, q string, args ...any) Row {
-	return pgxRow{t.tx.QueryRow(ctx, q, args...)}
+type pgxTx struct {
+	pgxQueries
+	tx pgx.Tx
 }
 
 func (t pgxTx) CopyFrom(ctx context.Context, table string, columns []string, next func() ([]any, error)) (int64, error) {
@@ -164,26 +173,8 @@ func (t pgxTx) Rollback(ctx context.Context) error {
 	}
 	return nil
 }
+
 func (t pgxTx) Closed() bool { return t.tx.Conn().IsClosed() }
-
-// pgxQueries is what pgx's connection and transaction share.
-type pgxQueries interface {
-	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
-	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
-}
-
-func execOn(ctx context.Context, q pgxQueries, s string, args []any) (int64, error) {
-	tag, err := q.Exec(ctx, s, args...)
-	return tag.RowsAffected(), translate(err)
-}
-
-func queryOn(ctx context.Context, q pgxQueries, s string, args []any) (Rows, error) {
-	rows, err := q.Query(ctx, s, args...)
-	if err != nil {
-		return nil, translate(err)
-	}
-	return pgxRows{rows}, nil
-}
 
 type pgxRow struct{ row pgx.Row }
 
