@@ -47,6 +47,7 @@ type runFlags struct {
 	fullRefresh bool
 }
 
+// runJob is Run, given its output, version and clock in env.
 func runJob(ctx context.Context, args []string, env runEnv) int {
 	flags, code, ok := parseFlags(args, env)
 	if !ok {
