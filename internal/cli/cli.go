@@ -30,8 +30,70 @@ func (e *usageError) Error() string { return e.msg }
 // the SDK. version is the build's version, or empty to use the module build
 // information.
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer, version string) int {
+	return runJob(ctx, args, runEnv{stdout: stdout, stderr: stderr, version: version, now: time.Now})
+}
+
+// runEnv is what a run takes from its caller besides its arguments.
+type runEnv struct {
+	stdout, stderr io.Writer
+	version        string
+	now            func() time.Time // the clock the report and the teardown plan read
+}
+
+// runFlags are the command line's flags, checked.
+type runFlags struct {
+	phases      []string
+	dryRun      bool
+	fullRefresh bool
+}
+
+// runJob is Run, given its output, version and clock in env.
+func runJob(ctx context.Context, args []string, env runEnv) int {
+	flags, code, ok := parseFlags(args, env)
+	if !ok {
+		return code
+	}
+	cfg, err := config.Load()
+	if err != nil {
+		return configFailure(err, env.stderr)
+	}
+	cfg.FullRefresh = cfg.FullRefresh || flags.fullRefresh
+	log := newLogger(cfg.LogFormat, cfg.LogLevel, env.stderr)
+	// The AWS SDK's own messages (credential fallbacks, connection reuse)
+	// are records of the run's logger too.
+	defer awslog.Use(log)()
+	for _, u := range config.UnknownVariables(os.Environ()) {
+		log.Warn("unknown variable ignored", "variable", u.Name, "did_you_mean", u.Suggestion)
+	}
+	stdout := env.stdout
+	if cfg.LogFormat == "json" {
+		// Every line on stdout is then a JSON object too: plans and
+		// outputs go out line by line through the logger.
+		stdout = &logLines{log: log}
+	}
+	if limit := setMemoryLimit("/"); limit > 0 {
+		log.Info("Go memory limit set to 55% of the container's", "bytes", limit)
+	}
+	res := newRunResult(buildVersion(env.version), string(cfg.Target), flags.dryRun, time.Now())
+	if cfg.RunResult != "" {
+		// "running" until the run replaces it: a run killed on the way
+		// (SIGKILL, the OOM killer) leaves no earlier run's status behind,
+		// and an unwritable path is found before any work.
+		if err := res.write(cfg.RunResult); err != nil {
+			return fail(ctx, "start", &config.Error{Var: "RUN_RESULT", Msg: fmt.Sprintf("cannot write the run result: %v; point it at a writable file", err)}, textOnly(cfg, env.stderr), log)
+		}
+	}
+	a := phaseArgs{cfg: cfg, dryRun: flags.dryRun, stdout: stdout, log: log, res: res, now: env.now}
+	code, runErr := runPhases(ctx, flags.phases, a, env.stderr)
+	finish(ctx, a, code, runErr)
+	return code
+}
+
+// parseFlags parses the command line. When ok is false the run ends
+// there, with exit code code: after -help or -version, or a usage error.
+func parseFlags(args []string, env runEnv) (flags runFlags, code int, ok bool) {
 	fs := flag.NewFlagSet("job", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(env.stderr)
 	phaseFlag := fs.String("phase", "", "comma-separated phases to run, in order: "+strings.Join(Phases, ", "))
 	dryRun := fs.Bool("dry-run", false, "print what would be executed, touching no database and no AWS API")
 	fullRefresh := fs.Bool("full-refresh", false, "load: stage every source object again, not only the new or changed ones (as SPARKIFY_FULL_REFRESH=true)")
@@ -41,86 +103,74 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer, version s
 	fs.Usage = func() {}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			usage(fs, stdout)
-			return ExitOK
+			usage(fs, env.stdout)
+			return flags, ExitOK, false
 		}
-		fmt.Fprintln(stderr, "job: run job -help for the flags, phases and variables")
-		return ExitUsage
+		fmt.Fprintln(env.stderr, "job: run job -help for the flags, phases and variables")
+		return flags, ExitUsage, false
 	}
 	if *showVersion {
-		fmt.Fprintln(stdout, "job", buildVersion(version))
-		return ExitOK
+		fmt.Fprintln(env.stdout, "job", buildVersion(env.version))
+		return flags, ExitOK, false
 	}
 	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "job: unexpected argument %q; phases are chosen with -phase\n", fs.Arg(0))
-		return ExitUsage
+		fmt.Fprintf(env.stderr, "job: unexpected argument %q; phases are chosen with -phase\n", fs.Arg(0))
+		return flags, ExitUsage, false
 	}
 	phases, err := parsePhases(*phaseFlag)
 	if err != nil {
-		fmt.Fprintln(stderr, "job:", err)
-		return ExitUsage
+		fmt.Fprintln(env.stderr, "job:", err)
+		return flags, ExitUsage, false
 	}
-	cfg, err := config.Load()
-	if err != nil {
-		if os.Getenv(config.Prefix+"_LOG_FORMAT") == "json" {
-			newLogger("json", "info", stderr).Error("configuration error", "error", err.Error(), "exit_code", ExitUsage)
-		} else {
-			fmt.Fprintln(stderr, "job: configuration error:", err)
-		}
-		return ExitUsage
+	return runFlags{phases: phases, dryRun: *dryRun, fullRefresh: *fullRefresh}, ExitOK, true
+}
+
+// configFailure reports a configuration that cannot be loaded and returns
+// the exit code. The run's logger does not exist yet: SPARKIFY_LOG_FORMAT
+// alone says whether the report is a JSON record.
+func configFailure(err error, stderr io.Writer) int {
+	if os.Getenv(config.Prefix+"_LOG_FORMAT") == "json" {
+		newLogger("json", "info", stderr).Error("configuration error", "error", err.Error(), "exit_code", ExitUsage)
+	} else {
+		fmt.Fprintln(stderr, "job: configuration error:", err)
 	}
-	cfg.FullRefresh = cfg.FullRefresh || *fullRefresh
-	log := newLogger(cfg.LogFormat, cfg.LogLevel, stderr)
-	// The AWS SDK's own messages (credential fallbacks, connection reuse)
-	// are records of the run's logger too.
-	defer awslog.Use(log)()
-	for _, u := range config.UnknownVariables(os.Environ()) {
-		log.Warn("unknown variable ignored", "variable", u.Name, "did_you_mean", u.Suggestion)
-	}
-	if cfg.LogFormat == "json" {
-		// Every line on stdout is then a JSON object too: plans and
-		// outputs go out line by line through the logger.
-		stdout = &logLines{log: log}
-	}
-	if limit := setMemoryLimit("/"); limit > 0 {
-		log.Info("Go memory limit set to 55% of the container's", "bytes", limit)
-	}
-	res := newRunResult(buildVersion(version), string(cfg.Target), *dryRun, time.Now())
-	if cfg.RunResult != "" {
-		// "running" until the run replaces it: a run killed on the way
-		// (SIGKILL, the OOM killer) leaves no earlier run's status behind,
-		// and an unwritable path is found before any work.
-		if err := res.write(cfg.RunResult); err != nil {
-			return fail(ctx, "start", &config.Error{Var: "RUN_RESULT", Msg: fmt.Sprintf("cannot write the run result: %v; point it at a writable file", err)}, textOnly(cfg, stderr), log)
-		}
-	}
-	code, runErr := ExitOK, error(nil)
+	return ExitUsage
+}
+
+// runPhases runs the phases in order, up to the first that fails, and
+// returns the exit code and that phase's error.
+func runPhases(ctx context.Context, phases []string, a phaseArgs, stderr io.Writer) (int, error) {
 	for _, p := range phases {
 		start := time.Now()
-		attrs := []any{"phase", p, "target", cfg.Target, "dry_run", *dryRun, "run_id", res.RunID}
+		attrs := []any{"phase", p, "target", a.cfg.Target, "dry_run", a.dryRun, "run_id", a.res.RunID}
 		if p == "load" {
-			attrs = append(attrs, "full_refresh", cfg.FullRefresh)
+			attrs = append(attrs, "full_refresh", a.cfg.FullRefresh)
 		}
-		log.Info("phase started", attrs...)
-		err := runPhase(ctx, p, cfg, *dryRun, stdout, log, res)
-		res.phase(p, start, err)
+		a.log.Info("phase started", attrs...)
+		err := runPhase(ctx, p, a)
+		a.res.phase(p, start, err)
 		if err != nil {
-			code, runErr = fail(ctx, p, err, textOnly(cfg, stderr), log), err
-			break
+			return fail(ctx, p, err, textOnly(a.cfg, stderr), a.log), err
 		}
-		log.Info("phase done", "phase", p, "duration_ms", time.Since(start).Milliseconds())
+		a.log.Info("phase done", "phase", p, "duration_ms", time.Since(start).Milliseconds())
 	}
+	return ExitOK, nil
+}
+
+// finish records how the run ended: in the run result file, at the
+// Pushgateway and in the log.
+func finish(ctx context.Context, a phaseArgs, code int, runErr error) {
+	cfg, res := a.cfg, a.res
 	res.finish(ctx, code, runErr)
 	if cfg.RunResult != "" {
 		if err := res.write(cfg.RunResult); err != nil {
-			log.Error("could not write the run result", "file", cfg.RunResult, "error", err.Error())
+			a.log.Error("could not write the run result", "file", cfg.RunResult, "error", err.Error())
 		}
 	}
 	if cfg.PushgatewayURL != "" {
-		pushMetrics(ctx, cfg.PushgatewayURL, res, log)
+		pushMetrics(ctx, cfg.PushgatewayURL, res, a.log)
 	}
-	log.Info("run finished", "run_id", res.RunID, "status", res.Status, "exit_code", code, "duration_ms", res.DurationMS, "run_result", cfg.RunResult)
-	return code
+	a.log.Info("run finished", "run_id", res.RunID, "status", res.Status, "exit_code", code, "duration_ms", res.DurationMS, "run_result", cfg.RunResult)
 }
 
 // fail logs why a phase failed and returns the exit code. The plain "job:"

@@ -7,15 +7,22 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 )
 
 // run runs the job in-process with env as its SPARKIFY_ variables: every
 // other SPARKIFY_ variable is unset for the rest of the test.
 func run(t *testing.T, env map[string]string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
+	return runAt(t, time.Now, env, args...)
+}
+
+// runAt is run with now as the run's clock.
+func runAt(t *testing.T, now func() time.Time, env map[string]string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
 	setEnv(t, env)
 	var out, errb bytes.Buffer
-	code = Run(context.Background(), args, &out, &errb, "v1.2.3")
+	code = runJob(context.Background(), args, runEnv{stdout: &out, stderr: &errb, version: "v1.2.3", now: now})
 	return code, out.String(), errb.String()
 }
 

@@ -15,77 +15,133 @@ import (
 	"github.com/sparkify/warehouse/internal/warehouse"
 )
 
-func runProvision(ctx context.Context, cfg config.Config, dryRun bool, stdout io.Writer, log *slog.Logger) (err error) {
+func runProvision(ctx context.Context, a phaseArgs) (err error) {
 	defer func() { err = configError(err) }()
 	// A CIDR open to the world is refused whatever the target: it is never
 	// a setting to leave lying in an environment.
-	if _, err := provision.ParseIngress(cfg.IngressCIDR, cfg.AllowPublic); err != nil {
+	if _, err := provision.ParseIngress(a.cfg.IngressCIDR, a.cfg.AllowPublic); err != nil {
 		return err
 	}
-	if cfg.Target == warehouse.Postgres {
+	p, err := newProvisioner(a)
+	if err != nil {
+		return err
+	}
+	if a.dryRun {
+		return p.WriteProvisionPlan(a.stdout)
+	}
+	return p.Provision(ctx, a.stdout)
+}
+
+func runTeardown(ctx context.Context, a phaseArgs) (err error) {
+	defer func() { err = configError(err) }()
+	p, err := newProvisioner(a)
+	if err != nil {
+		return err
+	}
+	if a.dryRun {
+		return p.WriteTeardownPlan(a.stdout)
+	}
+	return p.Teardown(ctx)
+}
+
+// provisioner creates and removes what the target runs on. The Write…Plan
+// methods print what Provision and Teardown would do, touching nothing.
+type provisioner interface {
+	WriteProvisionPlan(w io.Writer) error
+	Provision(ctx context.Context, stdout io.Writer) error
+	WriteTeardownPlan(w io.Writer) error
+	Teardown(ctx context.Context) error
+}
+
+// newProvisioner returns the target's provisioner: the database of
+// SPARKIFY_DATABASE_URL for postgres, the AWS resources for redshift.
+func newProvisioner(a phaseArgs) (provisioner, error) {
+	cfg := a.cfg
+	switch cfg.Target {
+	case warehouse.Postgres:
 		db, err := postgresDatabase(cfg)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		if dryRun {
-			return db.WriteCreatePlan(stdout)
+		return localDatabase{db: db, confirm: cfg.TeardownConfirm, log: a.log}, nil
+	default:
+		spec, err := provision.NewSpec(provisionSettings(cfg))
+		if err != nil {
+			return nil, err
 		}
-		return db.Create(ctx, log)
+		return awsResources{spec: spec, region: cfg.SourceRegion, outputFile: cfg.OutputFile, log: a.log, now: a.now}, nil
 	}
-	spec, err := provision.NewSpec(cfg)
+}
+
+// localDatabase is the postgres target's provisioner: it creates and drops
+// the database, and drops it only when confirm repeats its name.
+type localDatabase struct {
+	db      *provision.Database
+	confirm string
+	log     *slog.Logger
+}
+
+func (d localDatabase) WriteProvisionPlan(w io.Writer) error { return d.db.WriteCreatePlan(w) }
+
+func (d localDatabase) Provision(ctx context.Context, _ io.Writer) error {
+	return d.db.Create(ctx, d.log)
+}
+
+func (d localDatabase) WriteTeardownPlan(w io.Writer) error {
+	if err := d.db.CheckDrop(d.confirm); err != nil {
+		return err
+	}
+	return d.db.WriteDropPlan(w)
+}
+
+func (d localDatabase) Teardown(ctx context.Context) error { return d.db.Drop(ctx, d.confirm, d.log) }
+
+// awsResources is the redshift target's provisioner: the IAM role, the
+// cluster or serverless workgroup and the network rules of spec. Its AWS
+// clients are made only for a real run, so plans need no credentials.
+type awsResources struct {
+	spec       provision.Spec
+	region     string // the default region of the AWS clients
+	outputFile string // where Provision also writes its outputs; none when empty
+	log        *slog.Logger
+	now        func() time.Time
+}
+
+func (a awsResources) WriteProvisionPlan(w io.Writer) error { return a.spec.WriteProvisionPlan(w) }
+
+// Provision creates the resources and prints their outputs (KEY=value), to
+// the output file too when one is set.
+func (a awsResources) Provision(ctx context.Context, stdout io.Writer) error {
+	clients, err := newAWS(ctx, a.region, a.log)
 	if err != nil {
 		return err
 	}
-	if dryRun {
-		return spec.WriteProvisionPlan(stdout)
-	}
-	a, err := newAWS(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
-	out, err := a.Provision(ctx, spec)
+	out, err := clients.Provision(ctx, a.spec)
 	if err != nil {
 		return err
 	}
 	if err := out.Write(stdout); err != nil {
 		return err
 	}
-	if cfg.OutputFile != "" {
-		if err := out.WriteFile(cfg.OutputFile); err != nil {
+	if a.outputFile != "" {
+		if err := out.WriteFile(a.outputFile); err != nil {
 			return err
 		}
-		log.Info("outputs written", "file", cfg.OutputFile)
+		a.log.Info("outputs written", "file", a.outputFile)
 	}
 	return nil
 }
 
-func runTeardown(ctx context.Context, cfg config.Config, dryRun bool, stdout io.Writer, log *slog.Logger) (err error) {
-	defer func() { err = configError(err) }()
-	if cfg.Target == warehouse.Postgres {
-		db, err := postgresDatabase(cfg)
-		if err != nil {
-			return err
-		}
-		if err := db.CheckDrop(cfg.TeardownConfirm); err != nil {
-			return err
-		}
-		if dryRun {
-			return db.WriteDropPlan(stdout)
-		}
-		return db.Drop(ctx, cfg.TeardownConfirm, log)
-	}
-	spec, err := provision.NewSpec(cfg)
+func (a awsResources) WriteTeardownPlan(w io.Writer) error {
+	return a.spec.WriteTeardownPlan(w, a.now())
+}
+
+func (a awsResources) Teardown(ctx context.Context) error {
+	clients, err := newAWS(ctx, a.region, a.log)
 	if err != nil {
 		return err
 	}
-	if dryRun {
-		return spec.WriteTeardownPlan(stdout, time.Now())
-	}
-	a, err := newAWS(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
-	return a.Teardown(ctx, spec)
+	return clients.Teardown(ctx, a.spec)
 }
 
 func postgresDatabase(cfg config.Config) (*provision.Database, error) {
@@ -99,9 +155,40 @@ func postgresDatabase(cfg config.Config) (*provision.Database, error) {
 	return provision.NewDatabase(cfg.DatabaseURL)
 }
 
+// provisionSettings are the values of cfg that provision.NewSpec validates.
+func provisionSettings(cfg config.Config) provision.Settings {
+	p := cfg.Provision
+	return provision.Settings{
+		ClusterID:          p.ClusterID,
+		NodeType:           p.NodeType,
+		NodeCount:          p.NodeCount,
+		DBName:             p.DBName,
+		DBUser:             p.DBUser,
+		DBPassword:         p.DBPassword,
+		DBPort:             p.DBPort,
+		IAMRoleName:        p.IAMRoleName,
+		ManagedS3Policy:    p.ManagedS3Policy,
+		IngressCIDR:        p.IngressCIDR,
+		AllowPublic:        p.AllowPublic,
+		SecurityGroupID:    p.SecurityGroupID,
+		SubnetGroup:        p.SubnetGroup,
+		SubnetIDs:          p.SubnetIDs,
+		IPAddressType:      p.IPAddressType,
+		WaitTimeout:        p.WaitTimeout,
+		SkipFinalSnapshot:  p.SkipFinalSnapshot,
+		PubliclyAccessible: cfg.PubliclyAccessible,
+		RedshiftDeployment: cfg.RedshiftDeployment,
+		ServerlessBaseRPU:  cfg.ServerlessBaseRPU,
+		SongData:           cfg.SongData,
+		LogData:            cfg.LogData,
+		LogJSONPath:        cfg.LogJSONPath,
+		StagingURI:         cfg.StagingURI.Location,
+	}
+}
+
 // newAWS builds the AWS clients; missing credentials are the user's to fix.
-func newAWS(ctx context.Context, cfg config.Config, log *slog.Logger) (*provision.AWS, error) {
-	a, err := provision.NewAWS(ctx, cfg.SourceRegion, log)
+func newAWS(ctx context.Context, region string, log *slog.Logger) (*provision.AWS, error) {
+	a, err := provision.NewAWS(ctx, region, log)
 	if errors.Is(err, provision.ErrNoCredentials) {
 		return nil, &usageError{msg: err.Error()}
 	}

@@ -21,52 +21,84 @@ import (
 	"github.com/sparkify/warehouse/sql"
 )
 
-// now is the report's clock; tests replace it.
-var now = time.Now
-
-func runReport(ctx context.Context, cfg config.Config, dryRun bool, stdout io.Writer, log *slog.Logger) error {
+// runReport runs the report queries, writes the report's files and
+// uploads them to SPARKIFY_REPORT_URI when it is set. The clock a.now dates
+// the report.
+func runReport(ctx context.Context, a phaseArgs) error {
+	cfg, log := a.cfg, a.log
 	var dest *source.Location
 	if !cfg.ReportURI.IsZero() {
 		dest = &cfg.ReportURI.Location
 	}
-	if dryRun {
-		return printReportPlan(stdout, cfg, dest)
+	if a.dryRun {
+		return printReportPlan(a.stdout, cfg, dest, a.now().UTC())
 	}
 	if err := cfg.RequireDatabase(); err != nil {
 		return err
 	}
-	start := now()
-	conn, err := connect(ctx, cfg)
+	start := a.now()
+	data, queries, err := queryReport(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
-	defer conn.Close(context.WithoutCancel(ctx))
-
-	log.Info("running the report queries", "queries", len(report.QueryFiles))
-	data, queries, err := collect(ctx, conn, cfg, log)
-	if err != nil {
-		return err
-	}
-	queried := now()
+	queried := a.now()
 	log.Info("report queries done", "queries", queries, "duration_ms", queried.Sub(start).Milliseconds())
 	generated := queried.UTC()
-	if data.Loads != nil {
-		data.Loads.CheckFreshness(generated, cfg.ReportMaxAge)
-		for _, w := range data.Loads.Warnings {
-			log.Warn("report data may be stale", "warning", w)
-		}
-	}
+	warnIfStale(data, generated, cfg.ReportMaxAge, log)
 	summary, files, err := report.Write(cfg.ReportDir, report.Summarize(data, generated))
 	if err != nil {
 		return reportWriteError(cfg, err)
 	}
-	rendered := now()
+	rendered := a.now()
 	for _, f := range files {
 		log.Debug("report file written", "file", filepath.Join(cfg.ReportDir, f))
 	}
+	stdout := textOnly(cfg, a.stdout) // the log line below says it in JSON
+	printReportWritten(stdout, cfg, summary)
+	if dest != nil {
+		if err := uploadReport(ctx, cfg, *dest, generated, files, stdout, log); err != nil {
+			return err
+		}
+	}
+	log.Info("report written",
+		"dir", cfg.ReportDir,
+		"empty", summary.Empty,
+		"period", summary.ReportPeriod.Spec,
+		"plays", summary.Plays.Total,
+		"charts", len(summary.Charts),
+		"query_duration_ms", queried.Sub(start).Milliseconds(),
+		"render_duration_ms", rendered.Sub(queried).Milliseconds())
+	return nil
+}
 
+// queryReport connects to the warehouse and runs the report queries
+// (collect).
+func queryReport(ctx context.Context, cfg config.Config, log *slog.Logger) (report.Data, int, error) {
+	conn, err := connect(ctx, cfg)
+	if err != nil {
+		return report.Data{}, 0, err
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	log.Info("running the report queries", "queries", len(report.QueryFiles))
+	return collect(ctx, conn, cfg, log)
+}
+
+// warnIfStale logs the report's warnings about the loads its data come
+// from: the last successful one is older than maxAge, or the last one
+// failed.
+func warnIfStale(data report.Data, generated time.Time, maxAge time.Duration, log *slog.Logger) {
+	if data.Loads == nil {
+		return
+	}
+	data.Loads.CheckFreshness(generated, maxAge)
+	for _, w := range data.Loads.Warnings {
+		log.Warn("report data may be stale", "warning", w)
+	}
+}
+
+// printReportWritten prints where the report is and what it covers.
+func printReportWritten(stdout io.Writer, cfg config.Config, summary report.Summary) {
 	index := filepath.Join(cfg.ReportDir, report.IndexFile)
-	stdout = textOnly(cfg, stdout) // the log line below says it in JSON
 	switch {
 	case summary.Empty && cfg.ReportPeriod.Bounded() && summary.TableRows.Songplays > 0:
 		fmt.Fprintf(stdout, "report written to %s: no song plays in %s (%s to %s, SPARKIFY_REPORT_PERIOD=%s)\n",
@@ -81,28 +113,22 @@ func runReport(ctx context.Context, cfg config.Config, dryRun bool, stdout io.Wr
 		fmt.Fprintf(stdout, "report written to %s: %d song plays from %s to %s, %d charts\n",
 			index, summary.Plays.Total, summary.Period.FirstDay, summary.Period.LastDay, len(summary.Charts))
 	}
-	if dest != nil {
-		client, err := source.NewS3Client(ctx, source.S3Options{Region: cfg.SourceRegion, PathStyle: cfg.S3PathStyle, Timeout: cfg.S3Timeout})
-		if err != nil {
-			return err
-		}
-		// The dated copy, then latest/, the stable address of the newest.
-		for _, prefix := range []string{report.DatedPrefix(dest.Path, generated), report.LatestPrefix(dest.Path)} {
-			if err := report.Upload(ctx, client, dest.Bucket, prefix, cfg.ReportDir, files); err != nil {
-				return uploadError(ctx, cfg, err)
-			}
-			fmt.Fprintf(stdout, "report uploaded to s3://%s/%s\n", dest.Bucket, prefix)
-			log.Info("report uploaded", "destination", "s3://"+dest.Bucket+"/"+prefix, "files", len(files))
-		}
+}
+
+// uploadReport uploads the report's files to dest: the dated copy, then
+// latest/, the stable address of the newest.
+func uploadReport(ctx context.Context, cfg config.Config, dest source.Location, generated time.Time, files []string, stdout io.Writer, log *slog.Logger) error {
+	client, err := source.NewS3Client(ctx, source.S3Options{Region: cfg.SourceRegion, PathStyle: cfg.S3PathStyle, Timeout: cfg.S3Timeout})
+	if err != nil {
+		return err
 	}
-	log.Info("report written",
-		"dir", cfg.ReportDir,
-		"empty", summary.Empty,
-		"period", summary.ReportPeriod.Spec,
-		"plays", summary.Plays.Total,
-		"charts", len(summary.Charts),
-		"query_duration_ms", queried.Sub(start).Milliseconds(),
-		"render_duration_ms", rendered.Sub(queried).Milliseconds())
+	for _, prefix := range []string{report.DatedPrefix(dest.Path, generated), report.LatestPrefix(dest.Path)} {
+		if err := report.Upload(ctx, client, dest.Bucket, prefix, cfg.ReportDir, files); err != nil {
+			return uploadError(ctx, cfg, err)
+		}
+		fmt.Fprintf(stdout, "report uploaded to s3://%s/%s\n", dest.Bucket, prefix)
+		log.Info("report uploaded", "destination", "s3://"+dest.Bucket+"/"+prefix, "files", len(files))
+	}
 	return nil
 }
 
@@ -155,7 +181,7 @@ func collectWithin(ctx context.Context, conn *pgx.Conn, cfg config.Config, log *
 
 // printReportPlan prints what the report would do: the queries, the files
 // and the upload destination. It touches no database, file or bucket.
-func printReportPlan(w io.Writer, cfg config.Config, dest *source.Location) error {
+func printReportPlan(w io.Writer, cfg config.Config, dest *source.Location, now time.Time) error {
 	stmts, err := report.Statements(sql.FS())
 	if err != nil {
 		return err
@@ -172,7 +198,7 @@ func printReportPlan(w io.Writer, cfg config.Config, dest *source.Location) erro
 		fmt.Fprintf(w, "--   %s\n", f)
 	}
 	if dest != nil {
-		fmt.Fprintf(w, "-- and uploaded to s3://%s/%s\n", dest.Bucket, report.DatedPrefix(dest.Path, now().UTC()))
+		fmt.Fprintf(w, "-- and uploaded to s3://%s/%s\n", dest.Bucket, report.DatedPrefix(dest.Path, now))
 	}
 	return nil
 }

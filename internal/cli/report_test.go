@@ -16,10 +16,9 @@ import (
 )
 
 func TestReportDryRun(t *testing.T) {
-	now = func() time.Time { return time.Date(2026, 3, 4, 23, 59, 0, 0, time.FixedZone("X", -3600)) }
-	t.Cleanup(func() { now = time.Now })
+	now := func() time.Time { return time.Date(2026, 3, 4, 23, 59, 0, 0, time.FixedZone("X", -3600)) }
 	dir := filepath.Join(t.TempDir(), "report")
-	code, out, errOut := run(t, map[string]string{
+	code, out, errOut := runAt(t, now, map[string]string{
 		"SPARKIFY_REPORT_DIR":   dir,
 		"SPARKIFY_REPORT_URI":   "s3://team-reports/sparkify/",
 		"SPARKIFY_DATABASE_URL": "postgres://u:secret@127.0.0.1:1/db",

@@ -3,6 +3,7 @@ package provision
 import (
 	"fmt"
 	"io"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -18,6 +19,35 @@ type Outputs struct {
 	// PasswordSecretARN is the Secrets Manager secret holding the master
 	// password when AWS manages it.
 	PasswordSecretARN string
+}
+
+// endpoint is where a cluster or workgroup takes connections, and the
+// database and user the job connects as.
+type endpoint struct {
+	host   string
+	port   int32
+	user   string
+	dbName string
+	query  string // the connection parameters of the database URL
+}
+
+// outputs are the outputs of provisioning the endpoint: its database URL,
+// without a password, and its address.
+func (e endpoint) outputs(roleARN, passwordSecretARN string) Outputs {
+	u := url.URL{
+		Scheme:   "postgres",
+		User:     url.User(e.user),
+		Host:     e.host + ":" + strconv.Itoa(int(e.port)),
+		Path:     "/" + e.dbName,
+		RawQuery: e.query,
+	}
+	return Outputs{
+		DatabaseURL:       u.String(),
+		RoleARN:           roleARN,
+		Endpoint:          e.host,
+		Port:              int(e.port),
+		PasswordSecretARN: passwordSecretARN,
+	}
 }
 
 // lines returns the outputs as KEY=value lines, in a fixed order, without

@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sparkify/warehouse/internal/config"
 	"github.com/sparkify/warehouse/internal/provision/awsfake"
 )
 
@@ -33,7 +32,7 @@ func TestTwoClustersSharingARoleNameDoNotTouchEachOther(t *testing.T) {
 	before := f.snapshot(t)
 	f.fake.ResetCalls()
 
-	other := testSpec(t, func(c *config.Config) { c.ClusterID = "sparkify-dev" }) // same SPARKIFY_IAM_ROLE_NAME
+	other := testSpec(t, func(c *Settings) { c.ClusterID = "sparkify-dev" }) // same SPARKIFY_IAM_ROLE_NAME
 	_, err := f.aws.Provision(context.Background(), other)
 	wantSettingError(t, err, "IAMRoleName", `IAM role "sparkify-redshift-s3-read" belongs to cluster "sparkify" (tag sparkify-warehouse=sparkify), not to cluster "sparkify-dev"`)
 	err = f.aws.Teardown(context.Background(), other)
@@ -53,7 +52,7 @@ func TestEveryOwnerIsCheckedBeforeTheFirstWrite(t *testing.T) {
 		st.Roles["sparkify-redshift-s3-read"] = &awsfake.Role{Name: "sparkify-redshift-s3-read", ARN: testRoleARN,
 			Tags: map[string]string{TagKey: "sparkify-prod"}, Inline: map[string]string{}}
 	})
-	s := testSpec(t, func(c *config.Config) { c.SubnetIDs = awsfake.OtherSubnets })
+	s := testSpec(t, func(c *Settings) { c.SubnetIDs = awsfake.OtherSubnets })
 	_, err := f.aws.Provision(context.Background(), s)
 	wantSettingError(t, err, "IAMRoleName", `belongs to cluster "sparkify-prod"`)
 	equalStrings(t, "writes", writes(f.fake.Actions()), nil)
@@ -68,7 +67,7 @@ func TestOwnershipIsTheTagValue(t *testing.T) {
 	otherTag := map[string]string{TagKey: "sparkify-dev"}
 	tests := []struct {
 		name    string
-		mod     func(*config.Config)
+		mod     func(*Settings)
 		plant   func(st *awsfake.State)
 		setting string
 		phases  []string
@@ -82,7 +81,7 @@ func TestOwnershipIsTheTagValue(t *testing.T) {
 		},
 		{
 			name: "subnet group of another cluster's job",
-			mod:  func(c *config.Config) { c.SubnetIDs = awsfake.OtherSubnets },
+			mod:  func(c *Settings) { c.SubnetIDs = awsfake.OtherSubnets },
 			plant: func(st *awsfake.State) {
 				st.SubnetGroups["sparkify-warehouse-sparkify"] = &awsfake.SubnetGroup{Name: "sparkify-warehouse-sparkify", VpcID: awsfake.OtherVPC, Subnets: awsfake.OtherSubnets, Tags: otherTag}
 			},
@@ -195,7 +194,7 @@ func TestTeardownFromAnyState(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFixture(t)
-			s := testSpec(t, func(c *config.Config) { c.IngressCIDR = ""; c.SkipFinalSnapshot = true })
+			s := testSpec(t, func(c *Settings) { c.IngressCIDR = ""; c.SkipFinalSnapshot = true })
 			f.provision(t, s)
 			s.WaitTimeout = 2 * time.Second // what must wait has polled out long before
 			f.fake.CreatingPolls, f.fake.DeletingPolls, f.fake.FinalSnapshotPolls = 1, 1, 1
@@ -284,7 +283,7 @@ func TestSubnetGroupAndDefaultVPC(t *testing.T) {
 	t.Run("subnet group made from subnets, then removed", func(t *testing.T) {
 		f := newFixture(t)
 		f.fake.NoDefaultVPC = true
-		s := testSpec(t, func(c *config.Config) { c.SubnetIDs = []string{awsfake.OtherSubnets[1], awsfake.OtherSubnets[0], " "} })
+		s := testSpec(t, func(c *Settings) { c.SubnetIDs = []string{awsfake.OtherSubnets[1], awsfake.OtherSubnets[0], " "} })
 		f.provision(t, s)
 		sg := f.call(t, "CreateClusterSubnetGroup")
 		if sg.Get("ClusterSubnetGroupName") != "sparkify-warehouse-sparkify" || sg.Get("SubnetIds.SubnetIdentifier.1") != awsfake.OtherSubnets[0] ||
@@ -308,7 +307,7 @@ func TestSubnetGroupAndDefaultVPC(t *testing.T) {
 		f.fake.NoDefaultVPC = true
 		theirs := &awsfake.SubnetGroup{Name: "team-private", VpcID: awsfake.OtherVPC, Subnets: awsfake.OtherSubnets, Tags: map[string]string{}}
 		f.fake.Do(func(st *awsfake.State) { st.SubnetGroups["team-private"] = theirs })
-		s := testSpec(t, func(c *config.Config) { c.SubnetGroup = "Team-Private" })
+		s := testSpec(t, func(c *Settings) { c.SubnetGroup = "Team-Private" })
 		f.provision(t, s)
 		if got := f.call(t, "CreateCluster").Get("ClusterSubnetGroupName"); got != "team-private" {
 			t.Errorf("ClusterSubnetGroupName = %q", got)
@@ -322,19 +321,19 @@ func TestSubnetGroupAndDefaultVPC(t *testing.T) {
 	})
 	t.Run("missing subnet group", func(t *testing.T) {
 		f := newFixture(t)
-		_, err := f.aws.Provision(context.Background(), testSpec(t, func(c *config.Config) { c.SubnetGroup = "nope" }))
+		_, err := f.aws.Provision(context.Background(), testSpec(t, func(c *Settings) { c.SubnetGroup = "nope" }))
 		wantSettingError(t, err, "SubnetGroup", `cluster subnet group "nope" does not exist`)
 		equalStrings(t, "writes", writes(f.fake.Actions()), nil)
 	})
 	t.Run("unknown subnet", func(t *testing.T) {
 		f := newFixture(t)
-		_, err := f.aws.Provision(context.Background(), testSpec(t, func(c *config.Config) { c.SubnetIDs = []string{"subnet-0123456789abcdef0"} }))
+		_, err := f.aws.Provision(context.Background(), testSpec(t, func(c *Settings) { c.SubnetIDs = []string{"subnet-0123456789abcdef0"} }))
 		wantSettingError(t, err, "SubnetIDs", "a subnet does not exist (AWS: The subnet ID 'subnet-0123456789abcdef0' does not exist)")
 		equalStrings(t, "writes", writes(f.fake.Actions()), nil)
 	})
 	t.Run("subnets of two VPCs", func(t *testing.T) {
 		f := newFixture(t)
-		_, err := f.aws.Provision(context.Background(), testSpec(t, func(c *config.Config) {
+		_, err := f.aws.Provision(context.Background(), testSpec(t, func(c *Settings) {
 			c.SubnetIDs = []string{awsfake.OtherSubnets[0], awsfake.DefaultSubnets[0]}
 		}))
 		wantSettingError(t, err, "SubnetIDs", "name subnets of one VPC")
@@ -376,7 +375,7 @@ func TestSecurityGroup(t *testing.T) {
 		own := f.ownGroup(t)
 		f.fake.Do(plantTheirs(awsfake.DefaultVPC))
 		f.fake.ResetCalls()
-		f.provision(t, testSpec(t, func(c *config.Config) { c.SecurityGroupID = theirs }))
+		f.provision(t, testSpec(t, func(c *Settings) { c.SecurityGroupID = theirs }))
 		equalStrings(t, "writes", writes(f.fake.Actions()), []string{"redshift:ModifyCluster", "ec2:RevokeSecurityGroupIngress", "ec2:AuthorizeSecurityGroupIngress"})
 		mod := f.call(t, "ModifyCluster")
 		if mod.Get("VpcSecurityGroupIds.VpcSecurityGroupId.1") != own || mod.Get("VpcSecurityGroupIds.VpcSecurityGroupId.2") != theirs {
@@ -401,7 +400,7 @@ func TestSecurityGroup(t *testing.T) {
 			plantTheirs(awsfake.DefaultVPC)(st)
 			st.SecurityGroups[theirs].Tags[TagKey] = "sparkify" // as the README asks
 		})
-		s := testSpec(t, func(c *config.Config) { c.SecurityGroupID = theirs })
+		s := testSpec(t, func(c *Settings) { c.SecurityGroupID = theirs })
 		f.provision(t, s)
 		f.teardown(t, s)
 		f.fake.Do(func(st *awsfake.State) {
@@ -419,14 +418,14 @@ func TestSecurityGroup(t *testing.T) {
 	t.Run("group of another VPC", func(t *testing.T) {
 		f := newFixture(t)
 		f.fake.Do(plantTheirs(awsfake.OtherVPC))
-		_, err := f.aws.Provision(context.Background(), testSpec(t, func(c *config.Config) { c.SecurityGroupID = theirs }))
+		_, err := f.aws.Provision(context.Background(), testSpec(t, func(c *Settings) { c.SecurityGroupID = theirs }))
 		wantSettingError(t, err, "SecurityGroupID", "is in VPC "+awsfake.OtherVPC+", the cluster in VPC "+awsfake.DefaultVPC)
 	})
 	t.Run("IPv6 ingress on an IPv4 cluster", func(t *testing.T) {
 		f := newFixture(t)
-		f.provision(t, testSpec(t, func(c *config.Config) { c.SubnetIDs = awsfake.OtherSubnets }))
+		f.provision(t, testSpec(t, func(c *Settings) { c.SubnetIDs = awsfake.OtherSubnets }))
 		f.fake.ResetCalls()
-		_, err := f.aws.Provision(context.Background(), testSpec(t, func(c *config.Config) {
+		_, err := f.aws.Provision(context.Background(), testSpec(t, func(c *Settings) {
 			c.SubnetIDs, c.IPAddressType, c.IngressCIDR = awsfake.OtherSubnets, "dualstack", "2001:db8::/56"
 		}))
 		wantSettingError(t, err, "IngressCIDR", "cluster sparkify is IPv4-only")
@@ -437,7 +436,7 @@ func TestSecurityGroup(t *testing.T) {
 		f.fake.BlockPublicAccess = true
 		_, err := f.aws.Provision(context.Background(), testSpec(t, nil))
 		wantSettingError(t, err, "PubliclyAccessible", "the VPC does not allow a publicly accessible endpoint (AWS: VPC Block Public Access is turned on")
-		f.provision(t, testSpec(t, func(c *config.Config) { c.IngressCIDR, c.PubliclyAccessible = "10.0.0.0/16", false }))
+		f.provision(t, testSpec(t, func(c *Settings) { c.IngressCIDR, c.PubliclyAccessible = "10.0.0.0/16", false }))
 	})
 }
 
@@ -480,7 +479,7 @@ func TestYoungRoleWritesAreRetried(t *testing.T) {
 			for range tt.fails {
 				f.fake.FailWith(tt.action, tt.code, tt.message, 403)
 			}
-			_, err := f.aws.Provision(context.Background(), testSpec(t, func(c *config.Config) { c.ManagedS3Policy = tt.managed }))
+			_, err := f.aws.Provision(context.Background(), testSpec(t, func(c *Settings) { c.ManagedS3Policy = tt.managed }))
 			if got := fmt.Sprint(err); (tt.wantErr == "" && err != nil) || !strings.Contains(got, tt.wantErr) {
 				t.Fatalf("Provision: %v, want error %q\nlogs:\n%s", err, tt.wantErr, f.logs)
 			}

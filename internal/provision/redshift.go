@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/redshift"
@@ -26,64 +26,27 @@ func (a *AWS) Provision(ctx context.Context, s Spec) (Outputs, error) {
 	if s.Serverless {
 		return a.provisionServerless(ctx, s)
 	}
-	// Look at the cluster first, so that a foreign or dying cluster of the
-	// same name stops the run before anything is written.
-	existing, err := a.describeCluster(ctx, s.ClusterID)
+	st, err := a.readCluster(ctx, s)
 	if err != nil {
 		return Outputs{}, err
 	}
-	if existing != nil {
-		if err := checkOwner(s, "ClusterID", "Redshift cluster", s.ClusterID, clusterTag(existing.Tags)); err != nil {
-			return Outputs{}, err
-		}
-		status := aws.ToString(existing.ClusterStatus)
-		if hint, stop := stopHints[status]; stop {
-			return Outputs{}, fmt.Errorf("cluster %s is %q: %s", s.ClusterID, status, strings.ReplaceAll(hint, "<id>", s.ClusterID))
-		}
-	}
-	// Read everything whose owner decides, then write: a foreign role,
-	// subnet group or security group stops the run before anything is
-	// created.
-	current, err := a.getRole(ctx, s.RoleName)
-	if err != nil {
-		return Outputs{}, err
-	}
-	if current != nil {
-		if err := checkOwner(s, "IAMRoleName", "IAM role", s.RoleName, roleTag(current.Tags)); err != nil {
+	if st.cluster == nil && len(s.SubnetIDs) > 0 {
+		if err := a.ensureSubnetGroup(ctx, s, st.subnets); err != nil {
 			return Outputs{}, err
 		}
 	}
-	var subnets *rstypes.ClusterSubnetGroup
-	if existing == nil && len(s.SubnetIDs) > 0 {
-		if subnets, err = a.ownSubnetGroup(ctx, s); err != nil {
-			return Outputs{}, err
-		}
-	}
-	vpc, err := a.clusterVPC(ctx, s, existing, subnets)
-	if err != nil {
-		return Outputs{}, err
-	}
-	own, err := a.readOwnSecurityGroup(ctx, s, vpc)
-	if err != nil {
-		return Outputs{}, err
-	}
-	if existing == nil && len(s.SubnetIDs) > 0 {
-		if err := a.ensureSubnetGroup(ctx, s, subnets); err != nil {
-			return Outputs{}, err
-		}
-	}
-	role, err := a.ensureRole(ctx, s, current)
+	role, err := a.ensureRole(ctx, s, st.role)
 	if err != nil {
 		return Outputs{}, err
 	}
 	if err := a.ensureRolePolicy(ctx, s, role); err != nil {
 		return Outputs{}, err
 	}
-	group, err := a.ensureSecurityGroup(ctx, s, vpc, own)
+	group, err := a.ensureSecurityGroup(ctx, s, st.vpc, st.ownGroup)
 	if err != nil {
 		return Outputs{}, err
 	}
-	cl, err := a.ensureCluster(ctx, s, existing, role, group)
+	cl, err := a.ensureCluster(ctx, s, st.cluster, role, group)
 	if err != nil {
 		return Outputs{}, err
 	}
@@ -98,22 +61,58 @@ func (a *AWS) Provision(ctx context.Context, s Spec) (Outputs, error) {
 		return Outputs{}, fmt.Errorf("cluster %s is available but has no endpoint", s.ClusterID)
 	}
 	host := aws.ToString(cl.Endpoint.Address)
-	u := url.URL{
-		Scheme:   "postgres",
-		User:     url.User(aws.ToString(cl.MasterUsername)),
-		Host:     host + ":" + strconv.Itoa(int(port)),
-		Path:     "/" + aws.ToString(cl.DBName),
-		RawQuery: "sslmode=verify-full&sslrootcert=system",
-	}
-	out := Outputs{
-		DatabaseURL:       u.String(),
-		RoleARN:           role.arn,
-		Endpoint:          host,
-		Port:              int(port),
-		PasswordSecretARN: aws.ToString(cl.MasterPasswordSecretArn),
-	}
 	a.Log.Info("provisioned", "cluster", s.ClusterID, "endpoint", host, "port", port, "role", role.arn)
-	return out, nil
+	return endpoint{host: host, port: port, user: aws.ToString(cl.MasterUsername), dbName: aws.ToString(cl.DBName), query: "sslmode=verify-full&sslrootcert=system"}.
+		outputs(role.arn, aws.ToString(cl.MasterPasswordSecretArn)), nil
+}
+
+// clusterResources are what Provision reads before it writes anything.
+type clusterResources struct {
+	cluster  *rstypes.Cluster            // nil: none yet
+	role     *iamtypes.Role              // nil: none yet
+	subnets  *rstypes.ClusterSubnetGroup // the job's own subnet group, when it makes one and it exists
+	vpc      string                      // the VPC the cluster is or goes in
+	ownGroup *ec2types.SecurityGroup     // the job's own security group, when it exists
+}
+
+// readCluster reads every resource whose owner decides: a foreign or dying
+// cluster, or a foreign role, subnet group or security group, stops the run
+// before anything is created.
+func (a *AWS) readCluster(ctx context.Context, s Spec) (clusterResources, error) {
+	var st clusterResources
+	var err error
+	// The cluster first, so that a foreign or dying cluster of the same
+	// name stops the run before anything else is read.
+	if st.cluster, err = a.describeCluster(ctx, s.ClusterID); err != nil {
+		return st, err
+	}
+	if st.cluster != nil {
+		if err := checkOwner(s, "ClusterID", "Redshift cluster", s.ClusterID, clusterTag(st.cluster.Tags)); err != nil {
+			return st, err
+		}
+		status := aws.ToString(st.cluster.ClusterStatus)
+		if hint, stop := stopHints[status]; stop {
+			return st, fmt.Errorf("cluster %s is %q: %s", s.ClusterID, status, strings.ReplaceAll(hint, "<id>", s.ClusterID))
+		}
+	}
+	if st.role, err = a.getRole(ctx, s.RoleName); err != nil {
+		return st, err
+	}
+	if st.role != nil {
+		if err := checkOwner(s, "IAMRoleName", "IAM role", s.RoleName, roleTag(st.role.Tags)); err != nil {
+			return st, err
+		}
+	}
+	if st.cluster == nil && len(s.SubnetIDs) > 0 {
+		if st.subnets, err = a.ownSubnetGroup(ctx, s); err != nil {
+			return st, err
+		}
+	}
+	if st.vpc, err = a.clusterVPC(ctx, s, st.cluster, st.subnets); err != nil {
+		return st, err
+	}
+	st.ownGroup, err = a.readOwnSecurityGroup(ctx, s, st.vpc)
+	return st, err
 }
 
 // owner is the value of a resource's TagKey tag; tagged is false when the

@@ -21,10 +21,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/redshift"
 	"github.com/aws/aws-sdk-go-v2/service/redshiftserverless"
 
-	"github.com/sparkify/warehouse/internal/config"
 	"github.com/sparkify/warehouse/internal/provision/awsfake"
 	"github.com/sparkify/warehouse/internal/source"
-	"github.com/sparkify/warehouse/internal/warehouse"
 )
 
 const (
@@ -35,11 +33,10 @@ const (
 
 var testNow = time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)
 
-// testConfig is the configuration with the job's defaults and an ingress
-// CIDR.
-func testConfig() config.Config {
-	return config.Config{
-		Target:      warehouse.Redshift,
+// testConfig is the provision settings with the job's defaults and an
+// ingress CIDR.
+func testConfig() Settings {
+	return Settings{
 		SongData:    source.Location{Scheme: "s3", Bucket: "udacity-dend", Path: "song_data"},
 		LogData:     source.Location{Scheme: "s3", Bucket: "udacity-dend", Path: "log_data"},
 		LogJSONPath: "s3://udacity-dend/log_json_path.json",
@@ -47,21 +44,19 @@ func testConfig() config.Config {
 		PubliclyAccessible: true,
 		RedshiftDeployment: "provisioned",
 		ServerlessBaseRPU:  4,
-		Provision: config.Provision{
-			ClusterID:   "sparkify",
-			NodeType:    "ra3.large",
-			NodeCount:   1,
-			DBName:      "sparkify",
-			DBUser:      "sparkify",
-			DBPort:      5439,
-			IAMRoleName: "sparkify-redshift-s3-read",
-			IngressCIDR: "203.0.113.0/24",
-			WaitTimeout: time.Minute,
-		},
+		ClusterID:          "sparkify",
+		NodeType:           "ra3.large",
+		NodeCount:          1,
+		DBName:             "sparkify",
+		DBUser:             "sparkify",
+		DBPort:             5439,
+		IAMRoleName:        "sparkify-redshift-s3-read",
+		IngressCIDR:        "203.0.113.0/24",
+		WaitTimeout:        time.Minute,
 	}
 }
 
-func testSpec(t *testing.T, mod func(*config.Config)) Spec {
+func testSpec(t *testing.T, mod func(*Settings)) Spec {
 	t.Helper()
 	cfg := testConfig()
 	if mod != nil {
@@ -320,12 +315,12 @@ func TestProvisionCreatesEverything(t *testing.T) {
 func TestProvisionShapes(t *testing.T) {
 	tests := []struct {
 		name  string
-		mod   func(*config.Config)
+		mod   func(*Settings)
 		check func(t *testing.T, f *fixture)
 	}{
 		{
 			name: "multi-node cluster",
-			mod:  func(c *config.Config) { c.NodeCount = 4 },
+			mod:  func(c *Settings) { c.NodeCount = 4 },
 			check: func(t *testing.T, f *fixture) {
 				cl := f.call(t, "CreateCluster")
 				if cl.Get("ClusterType") != "multi-node" || cl.Get("NumberOfNodes") != "4" {
@@ -335,7 +330,7 @@ func TestProvisionShapes(t *testing.T) {
 		},
 		{
 			name: "private CIDR: in-VPC rule, private cluster",
-			mod:  func(c *config.Config) { c.IngressCIDR, c.PubliclyAccessible = "10.0.0.0/16", false },
+			mod:  func(c *Settings) { c.IngressCIDR, c.PubliclyAccessible = "10.0.0.0/16", false },
 			check: func(t *testing.T, f *fixture) {
 				if got := f.call(t, "CreateCluster").Get("PubliclyAccessible"); got != "false" {
 					t.Errorf("PubliclyAccessible = %q", got)
@@ -352,7 +347,7 @@ func TestProvisionShapes(t *testing.T) {
 		},
 		{
 			name: "no ingress: private cluster, no rule",
-			mod:  func(c *config.Config) { c.IngressCIDR, c.PubliclyAccessible = "", false },
+			mod:  func(c *Settings) { c.IngressCIDR, c.PubliclyAccessible = "", false },
 			check: func(t *testing.T, f *fixture) {
 				if got := f.call(t, "CreateCluster").Get("PubliclyAccessible"); got != "false" {
 					t.Errorf("PubliclyAccessible = %q", got)
@@ -364,7 +359,7 @@ func TestProvisionShapes(t *testing.T) {
 		},
 		{
 			name: "managed policy instead of the inline one",
-			mod:  func(c *config.Config) { c.ManagedS3Policy = true },
+			mod:  func(c *Settings) { c.ManagedS3Policy = true },
 			check: func(t *testing.T, f *fixture) {
 				equalStrings(t, "IAM writes", writes(f.fake.Actions())[:2], []string{"iam:CreateRole", "iam:AttachRolePolicy"})
 				if got := f.call(t, "AttachRolePolicy").Get("PolicyArn"); got != "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess" {
@@ -374,7 +369,7 @@ func TestProvisionShapes(t *testing.T) {
 		},
 		{
 			name: "several buckets, file sources ignored",
-			mod: func(c *config.Config) {
+			mod: func(c *Settings) {
 				c.SongData = source.Location{Scheme: "s3", Bucket: "songs-bucket", Path: "song_data"}
 				c.LogData = source.Location{Scheme: "file", Path: "/data/log_data"}
 				c.LogJSONPath = "s3://paths-bucket/log_json_path.json"
@@ -393,7 +388,7 @@ func TestProvisionShapes(t *testing.T) {
 		},
 		{
 			name: "given security group, subnet group, dual-stack and IPv6 ingress",
-			mod: func(c *config.Config) {
+			mod: func(c *Settings) {
 				c.SecurityGroupID = awsfake.OtherSecurityGroup
 				c.SubnetIDs = awsfake.OtherSubnets
 				c.IPAddressType = "dualstack"
@@ -416,7 +411,7 @@ func TestProvisionShapes(t *testing.T) {
 		},
 		{
 			name: "password from the configuration",
-			mod:  func(c *config.Config) { c.DBPassword = testPassword },
+			mod:  func(c *Settings) { c.DBPassword = testPassword },
 			check: func(t *testing.T, f *fixture) {
 				cl := f.call(t, "CreateCluster")
 				if cl.Get("MasterUserPassword") != testPassword || cl.Get("ManageMasterPassword") != "" {
@@ -458,7 +453,7 @@ func TestProvisionRepairsDrift(t *testing.T) {
 	tests := []struct {
 		name   string
 		drift  func(st *awsfake.State)
-		mod    func(*config.Config) // configuration of the second run
+		mod    func(*Settings) // configuration of the second run
 		writes []string
 	}{
 		{
@@ -497,22 +492,22 @@ func TestProvisionRepairsDrift(t *testing.T) {
 		},
 		{
 			name:   "ingress CIDR changed",
-			mod:    func(c *config.Config) { c.IngressCIDR = "198.51.100.7" },
+			mod:    func(c *Settings) { c.IngressCIDR = "198.51.100.7" },
 			writes: []string{"ec2:RevokeSecurityGroupIngress", "ec2:AuthorizeSecurityGroupIngress"},
 		},
 		{
 			name:   "ingress no longer asked for",
-			mod:    func(c *config.Config) { c.IngressCIDR, c.PubliclyAccessible = "", false },
+			mod:    func(c *Settings) { c.IngressCIDR, c.PubliclyAccessible = "", false },
 			writes: []string{"redshift:ModifyCluster", "ec2:RevokeSecurityGroupIngress"},
 		},
 		{
 			name:   "public endpoint no longer asked for, in-VPC rule",
-			mod:    func(c *config.Config) { c.IngressCIDR, c.PubliclyAccessible = "10.0.0.0/16", false },
+			mod:    func(c *Settings) { c.IngressCIDR, c.PubliclyAccessible = "10.0.0.0/16", false },
 			writes: []string{"redshift:ModifyCluster", "ec2:RevokeSecurityGroupIngress", "ec2:AuthorizeSecurityGroupIngress"},
 		},
 		{
 			name:   "switch to the managed policy",
-			mod:    func(c *config.Config) { c.ManagedS3Policy = true },
+			mod:    func(c *Settings) { c.ManagedS3Policy = true },
 			writes: []string{"iam:AttachRolePolicy", "iam:DeleteRolePolicy"},
 		},
 	}
@@ -586,7 +581,7 @@ func TestProvisionRecoversFromFailureMidway(t *testing.T) {
 func TestProvisionWaiterTimesOut(t *testing.T) {
 	f := newFixture(t)
 	f.fake.StuckCreating = true
-	s := testSpec(t, func(c *config.Config) { c.WaitTimeout = 100 * time.Millisecond })
+	s := testSpec(t, func(c *Settings) { c.WaitTimeout = 100 * time.Millisecond })
 	_, err := f.aws.Provision(context.Background(), s)
 	if err == nil {
 		t.Fatal("Provision succeeded with the cluster stuck in creating")
@@ -626,7 +621,7 @@ func TestProvisionWaitsThroughCreating(t *testing.T) {
 func TestTeardown(t *testing.T) {
 	tests := []struct {
 		name     string
-		mod      func(*config.Config)
+		mod      func(*Settings)
 		snapshot string
 		calls    []string
 	}{
@@ -642,7 +637,7 @@ func TestTeardown(t *testing.T) {
 		},
 		{
 			name: "skip final snapshot, managed policy, no ingress",
-			mod: func(c *config.Config) {
+			mod: func(c *Settings) {
 				c.SkipFinalSnapshot = true
 				c.ManagedS3Policy = true
 				c.IngressCIDR = ""
@@ -775,7 +770,7 @@ func TestRefusesResourcesItDidNotCreate(t *testing.T) {
 func TestPasswordIsNeverShown(t *testing.T) {
 	f := newFixture(t)
 	f.fake.CreatingPolls = 2
-	s := testSpec(t, func(c *config.Config) { c.DBPassword = testPassword })
+	s := testSpec(t, func(c *Settings) { c.DBPassword = testPassword })
 	out := f.provision(t, s)
 	var stdout bytes.Buffer
 	if err := out.Write(&stdout); err != nil {
@@ -813,7 +808,7 @@ func TestPasswordIsNeverShown(t *testing.T) {
 func TestPlansNameEveryWrite(t *testing.T) {
 	// Every write a real run can make appears in the dry run's plan.
 	planned := map[string]bool{}
-	for _, mod := range []func(*config.Config){nil, func(c *config.Config) { c.ManagedS3Policy = true }, func(c *config.Config) { c.IngressCIDR = "" }} {
+	for _, mod := range []func(*Settings){nil, func(c *Settings) { c.ManagedS3Policy = true }, func(c *Settings) { c.IngressCIDR = "" }} {
 		s := testSpec(t, mod)
 		for _, c := range append(s.ProvisionPlan(), s.TeardownPlan(testNow)...) {
 			planned[c.Service+":"+c.Op] = true
@@ -831,15 +826,15 @@ func TestPlansNameEveryWrite(t *testing.T) {
 	record()
 	for _, tt := range []struct {
 		drift func(*awsfake.State)
-		mod   func(*config.Config)
+		mod   func(*Settings)
 	}{
 		{drift: func(st *awsfake.State) { st.Roles["sparkify-redshift-s3-read"].TrustPolicy = "{}" }},
 		{drift: func(st *awsfake.State) {
 			st.Clusters["sparkify"].IamRoles = nil
 			st.Clusters["sparkify"].PubliclyAccessible = false
 		}},
-		{mod: func(c *config.Config) { c.ManagedS3Policy = true }},
-		{mod: func(c *config.Config) { c.IngressCIDR = "198.51.100.0/24" }},
+		{mod: func(c *Settings) { c.ManagedS3Policy = true }},
+		{mod: func(c *Settings) { c.IngressCIDR = "198.51.100.0/24" }},
 		{},
 	} {
 		if tt.drift != nil {

@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -176,21 +174,9 @@ func (a *AWS) provisionServerless(ctx context.Context, s Spec) (Outputs, error) 
 		return Outputs{}, err
 	}
 	host := aws.ToString(wg.Endpoint.Address)
-	u := url.URL{
-		Scheme:   "postgres",
-		User:     url.User(aws.ToString(ns.AdminUsername)),
-		Host:     host + ":" + strconv.Itoa(int(port)),
-		Path:     "/" + aws.ToString(ns.DbName),
-		RawQuery: "sslmode=require",
-	}
 	a.Log.Info("provisioned", "workgroup", s.ClusterID, "namespace", s.ClusterID, "endpoint", host, "port", port, "role", role.arn)
-	return Outputs{
-		DatabaseURL:       u.String(),
-		RoleARN:           role.arn,
-		Endpoint:          host,
-		Port:              int(port),
-		PasswordSecretARN: aws.ToString(ns.AdminPasswordSecretArn),
-	}, nil
+	return endpoint{host: host, port: port, user: aws.ToString(ns.AdminUsername), dbName: aws.ToString(ns.DbName), query: "sslmode=require"}.
+		outputs(role.arn, aws.ToString(ns.AdminPasswordSecretArn)), nil
 }
 
 func nsStatus(ns *sltypes.Namespace) string {

@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sparkify/warehouse/internal/config"
 	"github.com/sparkify/warehouse/internal/provision/awsfake"
 )
 
@@ -16,9 +15,9 @@ const testWorkgroupEndpoint = "sparkify." + awsfake.Account + ".us-west-2.redshi
 
 // serverlessSpec is testSpec for a Redshift Serverless deployment: private,
 // no ingress rule, unless mod says otherwise.
-func serverlessSpec(t *testing.T, mod func(*config.Config)) Spec {
+func serverlessSpec(t *testing.T, mod func(*Settings)) Spec {
 	t.Helper()
-	return testSpec(t, func(c *config.Config) {
+	return testSpec(t, func(c *Settings) {
 		c.RedshiftDeployment, c.IngressCIDR, c.PubliclyAccessible = "serverless", "", false
 		if mod != nil {
 			mod(c)
@@ -146,7 +145,7 @@ func TestServerlessTeardownResumes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFixture(t)
-			s := serverlessSpec(t, func(c *config.Config) { c.IngressCIDR = "10.0.0.0/16" })
+			s := serverlessSpec(t, func(c *Settings) { c.IngressCIDR = "10.0.0.0/16" })
 			f.provision(t, s)
 			first := s
 			tt.first(f, &first)
@@ -163,7 +162,7 @@ func TestServerlessTeardownResumes(t *testing.T) {
 func TestServerlessNetworkAndIngress(t *testing.T) {
 	t.Run("subnets, a private rule, then public", func(t *testing.T) {
 		f := newFixture(t)
-		s := serverlessSpec(t, func(c *config.Config) { c.SubnetIDs, c.IngressCIDR = awsfake.OtherSubnets, "10.0.0.0/16" })
+		s := serverlessSpec(t, func(c *Settings) { c.SubnetIDs, c.IngressCIDR = awsfake.OtherSubnets, "10.0.0.0/16" })
 		f.provision(t, s)
 		group := f.ownGroup(t)
 		wg := f.body(t, "CreateWorkgroup")
@@ -183,7 +182,7 @@ func TestServerlessNetworkAndIngress(t *testing.T) {
 		})
 		// Public and bigger: two changes, one UpdateWorkgroup each.
 		f.fake.ResetCalls()
-		f.provision(t, serverlessSpec(t, func(c *config.Config) {
+		f.provision(t, serverlessSpec(t, func(c *Settings) {
 			c.SubnetIDs, c.IngressCIDR, c.PubliclyAccessible, c.ServerlessBaseRPU = awsfake.OtherSubnets, "198.51.100.0/24", true, 8
 		}))
 		equalStrings(t, "writes", writes(f.fake.Actions()), []string{
@@ -206,7 +205,7 @@ func TestServerlessNetworkAndIngress(t *testing.T) {
 	})
 	t.Run("subnets of two VPCs", func(t *testing.T) {
 		f := newFixture(t)
-		_, err := f.aws.Provision(context.Background(), serverlessSpec(t, func(c *config.Config) {
+		_, err := f.aws.Provision(context.Background(), serverlessSpec(t, func(c *Settings) {
 			c.SubnetIDs = []string{awsfake.OtherSubnets[0], awsfake.DefaultSubnets[0]}
 		}))
 		wantSettingError(t, err, "SubnetIDs", "name subnets of one VPC")
@@ -215,7 +214,7 @@ func TestServerlessNetworkAndIngress(t *testing.T) {
 	t.Run("VPC Block Public Access", func(t *testing.T) {
 		f := newFixture(t)
 		f.fake.BlockPublicAccess = true
-		_, err := f.aws.Provision(context.Background(), serverlessSpec(t, func(c *config.Config) { c.PubliclyAccessible = true }))
+		_, err := f.aws.Provision(context.Background(), serverlessSpec(t, func(c *Settings) { c.PubliclyAccessible = true }))
 		wantSettingError(t, err, "PubliclyAccessible", "the VPC does not allow a publicly accessible endpoint")
 	})
 }
@@ -255,7 +254,7 @@ func TestServerlessOwnership(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFixture(t)
 			f.fake.Do(tt.plant)
-			s := serverlessSpec(t, func(c *config.Config) { c.SubnetIDs = awsfake.OtherSubnets; c.IngressCIDR = "10.0.0.0/16" })
+			s := serverlessSpec(t, func(c *Settings) { c.SubnetIDs = awsfake.OtherSubnets; c.IngressCIDR = "10.0.0.0/16" })
 			_, err := f.aws.Provision(context.Background(), s)
 			wantSettingError(t, err, tt.setting, tt.msg)
 			err = f.aws.Teardown(context.Background(), s)
@@ -322,7 +321,7 @@ func TestServerlessWaitsAndRetries(t *testing.T) {
 
 func TestServerlessPlansNameEveryCall(t *testing.T) {
 	planned := map[string]bool{}
-	for _, mod := range []func(*config.Config){nil, func(c *config.Config) { c.IngressCIDR = "10.0.0.0/16"; c.SubnetIDs = awsfake.OtherSubnets }} {
+	for _, mod := range []func(*Settings){nil, func(c *Settings) { c.IngressCIDR = "10.0.0.0/16"; c.SubnetIDs = awsfake.OtherSubnets }} {
 		s := serverlessSpec(t, mod)
 		for _, c := range append(s.ProvisionPlan(), s.TeardownPlan(testNow)...) {
 			planned[c.Service+":"+c.Op] = true
@@ -332,9 +331,9 @@ func TestServerlessPlansNameEveryCall(t *testing.T) {
 		}
 	}
 	f := newFixture(t)
-	s := serverlessSpec(t, func(c *config.Config) { c.IngressCIDR = "10.0.0.0/16"; c.SubnetIDs = awsfake.OtherSubnets })
+	s := serverlessSpec(t, func(c *Settings) { c.IngressCIDR = "10.0.0.0/16"; c.SubnetIDs = awsfake.OtherSubnets })
 	f.provision(t, s)
-	f.provision(t, serverlessSpec(t, func(c *config.Config) {
+	f.provision(t, serverlessSpec(t, func(c *Settings) {
 		c.IngressCIDR, c.SubnetIDs, c.PubliclyAccessible, c.ServerlessBaseRPU = "198.51.100.0/24", awsfake.OtherSubnets, true, 16
 	}))
 	f.fake.Do(func(st *awsfake.State) { st.Namespaces["sparkify"].DefaultIamRole = "" })
@@ -349,7 +348,7 @@ func TestServerlessPlansNameEveryCall(t *testing.T) {
 
 func TestServerlessPasswordIsNeverShown(t *testing.T) {
 	f := newFixture(t)
-	s := serverlessSpec(t, func(c *config.Config) { c.DBPassword = testPassword })
+	s := serverlessSpec(t, func(c *Settings) { c.DBPassword = testPassword })
 	out := f.provision(t, s)
 	if got := f.body(t, "CreateNamespace"); got["adminUserPassword"] != testPassword || got["manageAdminPassword"] != nil {
 		t.Errorf("CreateNamespace does not set the password: %v", got)

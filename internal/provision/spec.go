@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/sparkify/warehouse/internal/config"
 	"github.com/sparkify/warehouse/internal/source"
 )
 
@@ -119,57 +118,84 @@ var letterReservedWords = strings.Fields(`aes all allowoverwrite analyse analyze
 	right select similar snapshot some sysdate system table tag tdes then timestamp to top trailing true
 	truncatecolumns union unique unnest unpivot user using verbose wallet when where with without`)
 
-// NewSpec validates the provision variables of cfg. A value the user must fix
-// is reported as a *SettingError naming the setting.
-func NewSpec(cfg config.Config) (Spec, error) {
-	p := cfg.Provision
+// NewSpec validates the provision settings. A value the user must fix is
+// reported as a *SettingError naming the setting.
+func NewSpec(set Settings) (Spec, error) {
 	s := Spec{
-		ClusterID:         p.ClusterID,
-		NodeType:          p.NodeType,
-		NodeCount:         p.NodeCount,
-		DBName:            p.DBName,
-		DBUser:            p.DBUser,
-		Password:          Secret(p.DBPassword),
-		Port:              p.DBPort,
-		RoleName:          p.IAMRoleName,
-		ManagedPolicy:     p.ManagedS3Policy,
-		SecurityGroupID:   p.SecurityGroupID,
-		SubnetGroup:       strings.ToLower(p.SubnetGroup),
-		WaitTimeout:       p.WaitTimeout,
-		SkipFinalSnapshot: p.SkipFinalSnapshot,
+		ClusterID:         set.ClusterID,
+		NodeType:          set.NodeType,
+		NodeCount:         set.NodeCount,
+		DBName:            set.DBName,
+		DBUser:            set.DBUser,
+		Password:          Secret(set.DBPassword),
+		Port:              set.DBPort,
+		RoleName:          set.IAMRoleName,
+		ManagedPolicy:     set.ManagedS3Policy,
+		SecurityGroupID:   set.SecurityGroupID,
+		SubnetGroup:       strings.ToLower(set.SubnetGroup),
+		WaitTimeout:       set.WaitTimeout,
+		SkipFinalSnapshot: set.SkipFinalSnapshot,
 	}
+	if err := s.setDeployment(set.RedshiftDeployment, set.ServerlessBaseRPU); err != nil {
+		return s, err
+	}
+	if err := s.checkDatabase(); err != nil {
+		return s, err
+	}
+	if err := s.checkAccess(); err != nil {
+		return s, err
+	}
+	if err := s.setNetwork(set); err != nil {
+		return s, err
+	}
+	if s.WaitTimeout <= 0 {
+		return s, &SettingError{Setting: "WaitTimeout", Msg: "must be a positive duration such as 30m"}
+	}
+	if err := s.setIngress(set); err != nil {
+		return s, err
+	}
+	return s, s.setBuckets(set)
+}
+
+// setDeployment validates the cluster identifier and what provision
+// creates: a provisioned cluster (its nodes) or a serverless namespace and
+// workgroup (its base capacity).
+func (s *Spec) setDeployment(deployment string, baseRPU int) error {
 	if !clusterIDRe.MatchString(s.ClusterID) || strings.Contains(s.ClusterID, "--") || strings.HasSuffix(s.ClusterID, "-") {
-		return s, &SettingError{Setting: "ClusterID", Msg: fmt.Sprintf("%q is not a Redshift cluster identifier: use 1 to 63 lower-case letters, digits and single hyphens, starting with a letter", s.ClusterID)}
+		return &SettingError{Setting: "ClusterID", Msg: fmt.Sprintf("%q is not a Redshift cluster identifier: use 1 to 63 lower-case letters, digits and single hyphens, starting with a letter", s.ClusterID)}
 	}
-	switch cfg.RedshiftDeployment {
+	switch deployment {
 	case "", "provisioned":
-		if err := s.checkNodes(); err != nil {
-			return s, err
-		}
+		return s.checkNodes()
 	case "serverless":
 		s.Serverless = true
-		s.BaseRPU = cfg.ServerlessBaseRPU
+		s.BaseRPU = baseRPU
 		if len(s.ClusterID) < 3 {
-			return s, &SettingError{Setting: "ClusterID", Msg: fmt.Sprintf("%q is too short for a Redshift Serverless namespace and workgroup name, which take 3 to 64 characters", s.ClusterID)}
+			return &SettingError{Setting: "ClusterID", Msg: fmt.Sprintf("%q is too short for a Redshift Serverless namespace and workgroup name, which take 3 to 64 characters", s.ClusterID)}
 		}
 		if msg := checkBaseRPU(s.BaseRPU); msg != "" {
-			return s, &SettingError{Setting: "ServerlessBaseRPU", Msg: msg}
+			return &SettingError{Setting: "ServerlessBaseRPU", Msg: msg}
 		}
-	default:
-		return s, &SettingError{Setting: "RedshiftDeployment", Msg: fmt.Sprintf("%q is not provisioned (a cluster) or serverless (a namespace and a workgroup)", cfg.RedshiftDeployment)}
+		return nil
 	}
+	return &SettingError{Setting: "RedshiftDeployment", Msg: fmt.Sprintf("%q is not provisioned (a cluster) or serverless (a namespace and a workgroup)", deployment)}
+}
+
+// checkDatabase validates the database name, the master user, its
+// password and the port.
+func (s Spec) checkDatabase() error {
 	if !dbNameRe.MatchString(s.DBName) || slices.Contains(reservedWords, s.DBName) {
-		return s, &SettingError{Setting: "DBName", Msg: fmt.Sprintf("%q is not a database name Redshift accepts: use 1 to 64 lower-case letters (no digits, no _), not a reserved word", s.DBName)}
+		return &SettingError{Setting: "DBName", Msg: fmt.Sprintf("%q is not a database name Redshift accepts: use 1 to 64 lower-case letters (no digits, no _), not a reserved word", s.DBName)}
 	}
 	if !dbUserRe.MatchString(s.DBUser) || s.DBUser == "public" {
-		return s, &SettingError{Setting: "DBUser", Msg: fmt.Sprintf("%q is not a master user name: use up to 128 lower-case letters, digits and _+.@-, starting with a letter, not \"public\"", s.DBUser)}
+		return &SettingError{Setting: "DBUser", Msg: fmt.Sprintf("%q is not a master user name: use up to 128 lower-case letters, digits and _+.@-, starting with a letter, not \"public\"", s.DBUser)}
 	}
 	if slices.Contains(reservedWords, s.DBUser) {
-		return s, &SettingError{Setting: "DBUser", Msg: fmt.Sprintf("%q is a Redshift reserved word, which Redshift refuses as the master user name: choose another name, such as sparkify or awsuser", s.DBUser)}
+		return &SettingError{Setting: "DBUser", Msg: fmt.Sprintf("%q is a Redshift reserved word, which Redshift refuses as the master user name: choose another name, such as sparkify or awsuser", s.DBUser)}
 	}
 	if s.Password != "" {
 		if msg := checkPassword(s.Password.reveal()); msg != "" {
-			return s, &SettingError{Setting: "DBPassword", Msg: msg + " (or leave it empty to let AWS Secrets Manager manage the password)"}
+			return &SettingError{Setting: "DBPassword", Msg: msg + " (or leave it empty to let AWS Secrets Manager manage the password)"}
 		}
 	}
 	portFor := s.NodeType
@@ -177,41 +203,53 @@ func NewSpec(cfg config.Config) (Spec, error) {
 		portFor = "ra3." // a workgroup accepts the ports of RA3 clusters
 	}
 	if msg := checkPort(portFor, s.Port); msg != "" {
-		return s, &SettingError{Setting: "DBPort", Msg: msg}
+		return &SettingError{Setting: "DBPort", Msg: msg}
 	}
+	return nil
+}
+
+// checkAccess validates the role's name and the security group given for
+// the ingress rule.
+func (s Spec) checkAccess() error {
 	if !roleNameRe.MatchString(s.RoleName) {
-		return s, &SettingError{Setting: "IAMRoleName", Msg: fmt.Sprintf("%q is not an IAM role name: use 1 to 64 letters, digits and +=,.@_-", s.RoleName)}
+		return &SettingError{Setting: "IAMRoleName", Msg: fmt.Sprintf("%q is not an IAM role name: use 1 to 64 letters, digits and +=,.@_-", s.RoleName)}
 	}
 	if s.SecurityGroupID != "" && !sgIDRe.MatchString(s.SecurityGroupID) {
-		return s, &SettingError{Setting: "SecurityGroupID", Msg: fmt.Sprintf("%q is not a security group id such as sg-0123456789abcdef0", s.SecurityGroupID)}
+		return &SettingError{Setting: "SecurityGroupID", Msg: fmt.Sprintf("%q is not a security group id such as sg-0123456789abcdef0", s.SecurityGroupID)}
 	}
-	if err := s.setNetwork(p); err != nil {
-		return s, err
-	}
-	if s.WaitTimeout <= 0 {
-		return s, &SettingError{Setting: "WaitTimeout", Msg: "must be a positive duration such as 30m"}
-	}
-	ingress, err := ParseIngress(p.IngressCIDR, p.AllowPublic)
+	return nil
+}
+
+// setIngress validates the ingress CIDR against the endpoint it must
+// reach: IPv6 needs a dual-stack network, a public range a public endpoint.
+func (s *Spec) setIngress(set Settings) error {
+	ingress, err := ParseIngress(set.IngressCIDR, set.AllowPublic)
 	if err != nil {
-		return s, err
+		return err
 	}
 	s.Ingress = ingress
-	s.Public = cfg.PubliclyAccessible
+	s.Public = set.PubliclyAccessible
 	if ingress.IsValid() && !ingress.Addr().Is4() && !s.DualStack {
-		return s, &SettingError{Setting: "IngressCIDR", Msg: fmt.Sprintf("%s is an IPv6 CIDR, which admits nothing to an IPv4-only cluster: use an IPv4 CIDR, or set {IPAddressType}=dualstack with {SubnetGroup} or {SubnetIDs} naming subnets that have IPv6 ranges", ingress)}
+		return &SettingError{Setting: "IngressCIDR", Msg: fmt.Sprintf("%s is an IPv6 CIDR, which admits nothing to an IPv4-only cluster: use an IPv4 CIDR, or set {IPAddressType}=dualstack with {SubnetGroup} or {SubnetIDs} naming subnets that have IPv6 ranges", ingress)}
 	}
 	if ingress.IsValid() && !s.Public && !privateRange(ingress) {
-		return s, &SettingError{Setting: "IngressCIDR", Msg: fmt.Sprintf("%s is a public address range, which reaches only a publicly accessible endpoint: set {PubliclyAccessible}=true for a public endpoint, or give the private CIDR of the network inside the VPC (such as 10.0.0.0/16) that connects to it", ingress)}
+		return &SettingError{Setting: "IngressCIDR", Msg: fmt.Sprintf("%s is a public address range, which reaches only a publicly accessible endpoint: set {PubliclyAccessible}=true for a public endpoint, or give the private CIDR of the network inside the VPC (such as 10.0.0.0/16) that connects to it", ingress)}
 	}
-	buckets, err := sourceBuckets(cfg)
+	return nil
+}
+
+// setBuckets sets the buckets the inline policy allows; without them only
+// the managed policy lets Redshift read anything.
+func (s *Spec) setBuckets(set Settings) error {
+	buckets, err := sourceBuckets(set)
 	if err != nil {
-		return s, err
+		return err
 	}
 	s.Buckets = buckets
 	if len(s.Buckets) == 0 && !s.ManagedPolicy {
-		return s, &SettingError{Setting: "SongData", Msg: "no source is in S3 ({SongData:short}, {LogData:short} and {LogJSONPath:short} are all file://): Redshift loads only from s3://bucket/prefix"}
+		return &SettingError{Setting: "SongData", Msg: "no source is in S3 ({SongData:short}, {LogData:short} and {LogJSONPath:short} are all file://): Redshift loads only from s3://bucket/prefix"}
 	}
-	return s, nil
+	return nil
 }
 
 // ParseIngress validates SPARKIFY_INGRESS_CIDR. An empty value means no
@@ -246,11 +284,11 @@ func ParseIngress(v string, allowPublic bool) (netip.Prefix, error) {
 // sourceBuckets returns the distinct S3 buckets that Redshift's COPY reads
 // (the sources, the jsonpaths file and the manifests), sorted.
 // file:// sources are not in AWS and are skipped.
-func sourceBuckets(cfg config.Config) ([]string, error) {
+func sourceBuckets(set Settings) ([]string, error) {
 	var out []string
 	for _, v := range []struct{ name, val string }{
-		{"SongData", cfg.SongData.String()}, {"LogData", cfg.LogData.String()}, {"LogJSONPath", cfg.LogJSONPath},
-		{"StagingURI", cfg.StagingURI.String()}, // COPY reads the job's manifests there
+		{"SongData", set.SongData.String()}, {"LogData", set.LogData.String()}, {"LogJSONPath", set.LogJSONPath},
+		{"StagingURI", set.StagingURI.String()}, // COPY reads the job's manifests there
 	} {
 		if v.val == "" {
 			continue
@@ -269,7 +307,7 @@ func sourceBuckets(cfg config.Config) ([]string, error) {
 
 // setNetwork validates where the cluster goes: an existing subnet group, a
 // subnet group made from subnets, or the default VPC; and its IP address type.
-func (s *Spec) setNetwork(p config.Provision) error {
+func (s *Spec) setNetwork(p Settings) error {
 	if s.SubnetGroup != "" && !subnetGrpRe.MatchString(s.SubnetGroup) {
 		return &SettingError{Setting: "SubnetGroup", Msg: fmt.Sprintf("%q is not a cluster subnet group name: use up to 255 letters, digits and hyphens", p.SubnetGroup)}
 	}

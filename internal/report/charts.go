@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/palette"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
@@ -337,15 +338,7 @@ func drawPlaysByHour(s Summary, title string, c draw.Canvas) error {
 // twice as busy. Each row is labelled with that count.
 func drawWeekdayHour(s Summary, title string, c draw.Canvas) error {
 	grid := weekdayGrid(s.PlaysByWeekdayHourAvg)
-	maxV := 0.0
-	for _, row := range grid {
-		for _, v := range row {
-			maxV = math.Max(maxV, v)
-		}
-	}
-	if maxV == 0 {
-		maxV = 1 // a flat map still needs a colour scale
-	}
+	maxV := gridMax(grid)
 	cm, err := heatColours(maxV)
 	if err != nil {
 		return err
@@ -355,9 +348,52 @@ func drawWeekdayHour(s Summary, title string, c draw.Canvas) error {
 
 	p := newPlot(title, "Hour of day (UTC)", "")
 	p.Add(hm, zeroCells(grid), cellBorders{cols: 24, rows: 7})
+	if err := addCellLabels(p, grid, cm, maxV); err != nil {
+		return err
+	}
+	p.X.Min, p.X.Max = -0.5, 23.5
+	p.Y.Min, p.Y.Max = -0.5, 6.5
+	p.X.Tick.Marker = hourTicks()
+	wdTicks := make(plot.ConstantTicks, 7)
+	for wd := range 7 {
+		wdTicks[wd] = plot.Tick{Value: float64(6 - wd), Label: weekdayLabel(wd, s.WeekdayCounts[wd])}
+	}
+	p.Y.Tick.Marker = wdTicks
+	p.Y.Tick.Label.Font.Size = 11
 
-	// Each cell shows its average, dark text on light cells and light text
-	// on dark ones; a weekday the period does not hold says so instead.
+	// The colour scale: a vertical colour bar beside the map, aligned with
+	// its data area.
+	const barW = 150
+	heatC := draw.Crop(c, 0, -pixels(barW), 0, 0)
+	p.Draw(heatC)
+	data := p.DataCanvas(heatC)
+	cbC := c
+	cbC.Min.X = c.Max.X - pixels(barW) + pixels(40)
+	cbC.Max.X = cbC.Min.X + pixels(90)
+	cbC.Min.Y, cbC.Max.Y = data.Min.Y, data.Max.Y
+	drawColourBar(cbC, cm, maxV)
+	return nil
+}
+
+// gridMax is the largest value of the grid, or 1 when all are 0: a flat
+// map still needs a colour scale.
+func gridMax(grid weekdayGrid) float64 {
+	maxV := 0.0
+	for _, row := range grid {
+		for _, v := range row {
+			maxV = math.Max(maxV, v)
+		}
+	}
+	if maxV == 0 {
+		return 1
+	}
+	return maxV
+}
+
+// addCellLabels writes each cell's average in it, dark text on light cells
+// and light text on dark ones; a weekday the period does not hold (a nil
+// row) says so instead.
+func addCellLabels(p *plot.Plot, grid weekdayGrid, cm palette.ColorMap, maxV float64) error {
 	labels := plotter.XYLabels{}
 	var styles []text.Style
 	cellStyle := p.X.Tick.Label
@@ -391,41 +427,25 @@ func drawWeekdayHour(s Summary, title string, c draw.Canvas) error {
 			styles = append(styles, st)
 		}
 	}
-	if len(labels.XYs) > 0 {
-		l, err := plotter.NewLabels(labels)
-		if err != nil {
-			return err
-		}
-		l.TextStyle = styles
-		p.Add(l)
+	if len(labels.XYs) == 0 {
+		return nil
 	}
-
-	p.X.Min, p.X.Max = -0.5, 23.5
-	p.Y.Min, p.Y.Max = -0.5, 6.5
-	p.X.Tick.Marker = hourTicks()
-	wdTicks := make(plot.ConstantTicks, 7)
-	for wd := range 7 {
-		wdTicks[wd] = plot.Tick{Value: float64(6 - wd), Label: weekdayLabel(wd, s.WeekdayCounts[wd])}
+	l, err := plotter.NewLabels(labels)
+	if err != nil {
+		return err
 	}
-	p.Y.Tick.Marker = wdTicks
-	p.Y.Tick.Label.Font.Size = 11
+	l.TextStyle = styles
+	p.Add(l)
+	return nil
+}
 
-	// The colour scale: a vertical colour bar beside the map, aligned with
-	// its data area.
-	const barW = 150
-	heatC := draw.Crop(c, 0, -pixels(barW), 0, 0)
-	p.Draw(heatC)
-	data := p.DataCanvas(heatC)
-
+// drawColourBar draws the heat map's colour scale, from 0 to maxV, as a
+// vertical bar on c.
+func drawColourBar(c draw.Canvas, cm palette.ColorMap, maxV float64) {
 	cb := newPlot("", "", "Average plays per weekday-hour (grey: none)")
 	cb.Add(&plotter.ColorBar{ColorMap: cm, Vertical: true})
 	cb.HideX()
 	cb.Y.Min, cb.Y.Max = 0, maxV
 	cb.Y.Tick.Marker = scaleTicks{}
-	cbC := c
-	cbC.Min.X = c.Max.X - pixels(barW) + pixels(40)
-	cbC.Max.X = cbC.Min.X + pixels(90)
-	cbC.Min.Y, cbC.Max.Y = data.Min.Y, data.Max.Y
-	cb.Draw(cbC)
-	return nil
+	cb.Draw(c)
 }
