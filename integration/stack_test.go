@@ -50,8 +50,8 @@ import (
 	"github.com/testcontainers/testcontainers-go"
 	"github.com/testcontainers/testcontainers-go/wait"
 
-	"github.com/sparkify/warehouse/integration/redshiftemu"
 	"github.com/sparkify/warehouse/internal/config"
+	"github.com/sparkify/warehouse/internal/testkit/redshiftemu"
 	"github.com/sparkify/warehouse/internal/warehouse"
 )
 
@@ -99,7 +99,7 @@ var shared struct {
 	containers []testcontainers.Container
 	pgHostPort string // 127.0.0.1:PORT
 	s3Endpoint string
-	// The Redshift-compatible endpoints (integration/redshiftemu) in front
+	// The Redshift-compatible endpoints (internal/testkit/redshiftemu) in front
 	// of the same Postgres and S3 emulator: a provisioned cluster and a
 	// Serverless workgroup, both over TLS signed by rsCAFile.
 	redshift, serverless *redshiftemu.Server

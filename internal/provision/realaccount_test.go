@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/sparkify/warehouse/internal/config"
-	"github.com/sparkify/warehouse/internal/provision/awsfake"
+	"github.com/sparkify/warehouse/internal/testkit/awsfake"
 )
 
 // Tests of what real AWS accounts do and the idealised fake did not: each

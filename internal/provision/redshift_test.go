@@ -22,8 +22,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/redshiftserverless"
 
 	"github.com/sparkify/warehouse/internal/config"
-	"github.com/sparkify/warehouse/internal/provision/awsfake"
 	"github.com/sparkify/warehouse/internal/source"
+	"github.com/sparkify/warehouse/internal/testkit/awsfake"
 	"github.com/sparkify/warehouse/internal/warehouse"
 )
 

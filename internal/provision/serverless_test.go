@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/sparkify/warehouse/internal/config"
-	"github.com/sparkify/warehouse/internal/provision/awsfake"
+	"github.com/sparkify/warehouse/internal/testkit/awsfake"
 )
 
 const testWorkgroupEndpoint = "sparkify." + awsfake.Account + ".us-west-2.redshift-serverless.amazonaws.com"

@@ -27,8 +27,8 @@ import (
 	"github.com/testcontainers/testcontainers-go"
 	"github.com/testcontainers/testcontainers-go/wait"
 
-	"github.com/sparkify/warehouse/integration/redshiftemu"
 	"github.com/sparkify/warehouse/internal/s3regions"
+	"github.com/sparkify/warehouse/internal/testkit/redshiftemu"
 )
 
 const (
