@@ -113,7 +113,8 @@ redshift-contract:
 
 # Issue 9's benchmark (cmd/bench): one run, same data and database for the
 # job, the raw COPY and the row-by-row baseline. It starts (and removes) its
-# own Postgres container (sparkify/postgres:15, or -image); make images
+# own Postgres container (sparkify/postgres:15, or -image) with the
+# integration suite's helper (internal/testkit/containers); make images
 # builds it.
 bench:
 	go run ./cmd/bench $(BENCH_FLAGS)

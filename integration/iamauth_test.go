@@ -10,8 +10,8 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/sparkify/warehouse/integration/redshiftemu"
-	"github.com/sparkify/warehouse/internal/provision/awsfake"
+	"github.com/sparkify/warehouse/internal/testkit/awsfake"
+	"github.com/sparkify/warehouse/internal/testkit/redshiftemu"
 )
 
 // iamStack is the fixture on a Redshift emulator that accepts only the

@@ -12,7 +12,7 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/sparkify/warehouse/internal/jsontest"
+	"github.com/sparkify/warehouse/internal/testkit/jsontest"
 )
 
 // TestJSONLogsOfTheJobProcess runs the job's binary, as a container would,

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sparkify/warehouse/integration/redshiftemu"
+	"github.com/sparkify/warehouse/internal/testkit/redshiftemu"
 )
 
 // startEmulator starts a Redshift emulator of the test's own, in front of

@@ -43,25 +43,20 @@ func testReportPeriod(t *testing.T, target string) {
 	// plays of users 10, 26, 49 and 80, one of them paid.
 	t.Run("the last day", func(t *testing.T) {
 		got, page := reportOf("1d")
-		paidShare := 2.0 / 3
-		wantPeriod := report.ReportPeriod{Spec: "1d", Name: "the last day with plays", From: "2018-11-02", To: "2018-11-02",
-			Previous: &report.Comparison{From: "2018-11-01", To: "2018-11-01", Plays: 5, Users: 4, PaidShare: 0.2,
-				PlaysChange: share(-0.4), UsersChange: share(-0.5), PaidShareChange: share(paidShare - 0.2)}}
-		if !reflect.DeepEqual(got.ReportPeriod, wantPeriod) {
-			t.Errorf("report_period = %s\nwant %s", js(t, got.ReportPeriod), js(t, wantPeriod))
+		// The golden file holds report_period (the day before: 5 plays, 4
+		// users, paid share 0.2), plays and top_users of this day.
+		want := goldenSummary(t, "report_period_last_day", got, "report_period", "plays", "top_users")
+		if !reflect.DeepEqual(got.ReportPeriod, want.ReportPeriod) {
+			t.Errorf("report_period = %s\nwant %s", js(t, got.ReportPeriod), js(t, want.ReportPeriod))
 		}
-		wantPlays := report.Plays{Total: 3, Matched: 2, Unmatched: 1, MatchedShare: 2.0 / 3,
-			ByLevel: map[string]int64{"free": 1, "paid": 2}, ByGender: map[string]int64{"F": 2, "M": 1},
-			PaidShare: 2.0 / 3, Users: 2, Sessions: 2}
-		if !reflect.DeepEqual(got.Plays, wantPlays) {
-			t.Errorf("plays = %s\nwant %s", js(t, got.Plays), js(t, wantPlays))
+		if !reflect.DeepEqual(got.Plays, want.Plays) {
+			t.Errorf("plays = %s\nwant %s", js(t, got.Plays), js(t, want.Plays))
 		}
 		if got.TableRows != rows || got.Users.Total != 5 || got.Users.FreeToPaid != 0 || got.Period.FirstDay != "2018-11-02" || got.Period.Days != 1 || len(got.Days) != 1 {
 			t.Errorf("table rows %+v, users %+v, period %+v, days %d", got.TableRows, got.Users, got.Period, len(got.Days))
 		}
-		wantTop := []report.TopUser{{Rank: 1, UserID: 10, FirstName: "Sylvie", LastName: "Cruz", Level: "paid", Plays: 2}, {Rank: 2, UserID: 26, FirstName: "Ryan", LastName: "Smith", Level: "free", Plays: 1}}
-		if !reflect.DeepEqual(got.TopUsers, wantTop) {
-			t.Errorf("top users = %+v, want %+v", got.TopUsers, wantTop)
+		if !reflect.DeepEqual(got.TopUsers, want.TopUsers) {
+			t.Errorf("top users = %+v, want %+v", got.TopUsers, want.TopUsers)
 		}
 		for _, s := range []string{`id="report-period"`, "SPARKIFY_REPORT_PERIOD=1d", `id="compare"`, "-40.0 %", "-50.0 %", "46.7 points"} {
 			if !strings.Contains(page, s) {

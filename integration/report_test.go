@@ -119,38 +119,6 @@ func assertFiles(t *testing.T, dir string, s report.Summary) {
 	}
 }
 
-func zeros24() []int64 { return make([]int64, 24) }
-
-func grid(cells map[[2]int]int64) [][]int64 {
-	g := make([][]int64, 7)
-	for i := range g {
-		g[i] = zeros24()
-	}
-	for k, v := range cells {
-		g[k[0]][k[1]] = v
-	}
-	return g
-}
-
-// avgRow is one weekday's 24 hourly averages, zero but for cells.
-func avgRow(cells map[int]float64) []float64 {
-	r := make([]float64, 24)
-	for h, v := range cells {
-		r[h] = v
-	}
-	return r
-}
-
-func share(f float64) *float64 { return &f }
-
-func at(s string) *time.Time {
-	t, err := time.Parse("2006-01-02 15:04:05.000", s)
-	if err != nil {
-		panic(err)
-	}
-	return &t
-}
-
 // TestReportBeforeAnyLoad: a warehouse whose tables were never created
 // yields the "no song plays" page and exit 0.
 func TestReportBeforeAnyLoad(t *testing.T) { forTargets(t, targets, testReportBeforeAnyLoad) }
@@ -190,9 +158,10 @@ func testReportBeforeAnyLoad(t *testing.T, target string) {
 }
 
 // TestLoadReportFixture runs load,report on the fixture and checks every
-// number of summary.json, worked out by hand from the fixture's eight song
-// plays (see testdata/fixture/README.md and load_test.go's want tables), and
-// the upload of the files to the bucket.
+// number of summary.json against testdata/load_report_fixture.summary.json,
+// whose numbers are worked out by hand from the fixture's eight song plays
+// (see testdata/fixture/README.md and load_test.go's want tables), and the
+// upload of the files to the bucket.
 func TestLoadReportFixture(t *testing.T) { forTargets(t, targets, testLoadReportFixture) }
 
 func testLoadReportFixture(t *testing.T, target string) {
@@ -210,59 +179,11 @@ func testLoadReportFixture(t *testing.T, target string) {
 	//   3 13:00 u26 M free matched   4 21:35 u49 F free matched
 	//   5 21:35 u80 F paid matched   6 01:01 u10 F paid matched (after upgrading)
 	//   7 01:04 u10 F paid unmatched 8 12:59 u26 M free matched
-	want := report.Summary{
-		SchemaVersion: report.SchemaVersion,
-		Period: report.Period{
-			FirstPlay: at("2018-11-01 03:01:00.796"), LastPlay: at("2018-11-02 12:59:00.000"),
-			FirstDay: "2018-11-01", LastDay: "2018-11-02", Days: 2, DaysWithPlays: 2,
-		},
-		TableRows: report.TableRows{Songplays: 8, Users: 5, Songs: 6, Artists: 5, Time: 7},
-		Plays: report.Plays{
-			Total: 8, Matched: 6, Unmatched: 2, MatchedShare: 0.75,
-			ByLevel:   map[string]int64{"free": 5, "paid": 3},
-			ByGender:  map[string]int64{"F": 6, "M": 2},
-			PaidShare: 0.375,
-			Users:     4, // 10, 26, 49, 80 (user 7 has no plays)
-			Sessions:  6, // (10,100) (26,200) (49,400) (80,300) (10,101) (26,201)
-		},
-		Users: report.Users{
-			Total:      5,
-			ByLevel:    map[string]int64{"free": 3, "paid": 2}, // paid: 10 (upgraded), 80
-			ByGender:   map[string]int64{"F": 4, "M": 1},
-			FreeToPaid: 1, // user 10
-			PaidToFree: 0,
-		},
-		Days: []report.Day{
-			{Date: "2018-11-01", Plays: 5, ByGender: map[string]int64{"F": 4, "M": 1}, ByLevel: map[string]int64{"free": 4, "paid": 1}, PaidShare: share(1.0 / 5), Sessions: 4},
-			{Date: "2018-11-02", Plays: 3, ByGender: map[string]int64{"F": 2, "M": 1}, ByLevel: map[string]int64{"free": 1, "paid": 2}, PaidShare: share(2.0 / 3), Sessions: 2},
-		},
-		PlaysByHour:        []int64{0, 2, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0},
-		PlaysByWeekdayHour: grid(map[[2]int]int64{{4, 3}: 2, {4, 13}: 1, {4, 21}: 2, {5, 1}: 2, {5, 12}: 1}),
-		// Thu 2018-11-01 and Fri 2018-11-02: one of each, so the averages
-		// are the totals; no other weekday has any.
-		WeekdayCounts: []int{0, 0, 0, 0, 1, 1, 0},
-		PlaysByWeekdayHourAvg: [][]float64{nil, nil, nil, nil,
-			avgRow(map[int]float64{3: 2, 13: 1, 21: 2}), avgRow(map[int]float64{1: 2, 12: 1}), nil},
-		TopSongs: []report.TopSong{
-			{Rank: 1, SongID: "SOMZWCG12A8C13C480", Title: "I Didn't Mean To", ArtistName: "Casual", Plays: 2},
-			{Rank: 2, SongID: "SOFSOCN12A8C143F5D", Title: "Face the Ashes", ArtistName: "GOB", Plays: 1},
-			{Rank: 3, SongID: "SOGDBUF12A8C140FAA", Title: "Paris Is Burning", ArtistName: "GOB", Plays: 1},
-			{Rank: 4, SongID: "SOHBEAT12A6D4F7F31", Title: "Heartbeats", ArtistName: "JosÃ© GonzÃ¡lez", Plays: 1},
-			{Rank: 5, SongID: "SOHOPPI12AB0186C9B", Title: "Hoppípolla", ArtistName: "Sigur Rós", Plays: 1},
-		},
-		TopArtists: []report.TopArtist{
-			{Rank: 1, ArtistID: "ARD7TVE1187B99BFB1", Name: "Casual", Plays: 2},
-			{Rank: 2, ArtistID: "ARXR32B1187FB57099", Name: "GOB", Plays: 2},
-			{Rank: 3, ArtistID: "ARH4Z031187B9A71F2", Name: "Sigur Rós", Plays: 1},
-			{Rank: 4, ArtistID: "ARJ7KF01187B98D717", Name: "JosÃ© GonzÃ¡lez", Plays: 1},
-		},
-		TopUsers: []report.TopUser{
-			{Rank: 1, UserID: 10, FirstName: "Sylvie", LastName: "Cruz", Level: "paid", Plays: 4},
-			{Rank: 2, UserID: 26, FirstName: "Ryan", LastName: "Smith", Level: "free", Plays: 2},
-			{Rank: 3, UserID: 49, FirstName: "Zoë", LastName: "Ångström", Level: "free", Plays: 1},
-			{Rank: 4, UserID: 80, FirstName: "Tegan", LastName: "Levine", Level: "paid", Plays: 1},
-		},
-	}
+	// So 4 users with plays (10, 26, 49, 80; user 7 has none) in 6 sessions
+	// ((10,100) (26,200) (49,400) (80,300) (10,101) (26,201)); of the 5
+	// users, 10 (upgraded) and 80 are paid, and 10 went free to paid. One
+	// each of Thursday and Friday, so the weekday averages are the totals.
+	want := goldenSummary(t, "load_report_fixture", got, summaryNumbers...)
 	assertSummary(t, got, want)
 	assertFiles(t, dir, got)
 	// The load just committed: the data is fresh, and the page says as of
@@ -454,8 +375,9 @@ func handMade(t *testing.T) string {
 	return dir
 }
 
-// TestLoadReportHandMade checks the report's rules on handMade, with every
-// number worked out by hand from its nine song plays:
+// TestLoadReportHandMade checks the report's rules on handMade against
+// testdata/load_report_hand_made.summary.json, every number of it worked out
+// by hand from its nine song plays:
 //
 //	P1 Thu 10:00 Ann  free Alpha    P2 Thu 10:03 Ann free Beta
 //	P3 Thu 10:30 Cat  free Gamma    P4 Thu 23:50 Bob paid Alpha (session 20)
@@ -475,61 +397,14 @@ func testLoadReportHandMade(t *testing.T, target string) {
 		t.Fatalf("load,report exited %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
 	}
 	got := readSummary(t, dir)
-	zeroDay := func(d string) report.Day {
-		return report.Day{Date: d, ByGender: map[string]int64{"F": 0, "M": 0, "unknown": 0}, ByLevel: map[string]int64{"free": 0, "paid": 0}}
-	}
-	want := report.Summary{
-		SchemaVersion: report.SchemaVersion,
-		Period: report.Period{
-			FirstPlay: at("2018-11-01 10:00:00.000"), LastPlay: at("2018-11-04 18:03:00.000"),
-			FirstDay: "2018-11-01", LastDay: "2018-11-04", Days: 4, DaysWithPlays: 3,
-		},
-		TableRows: report.TableRows{Songplays: 9, Users: 5, Songs: 4, Artists: 3, Time: 9},
-		Plays: report.Plays{
-			Total: 9, Matched: 8, Unmatched: 1, MatchedShare: 8.0 / 9,
-			ByLevel:   map[string]int64{"free": 4, "paid": 5},         // free: P1 P2 P3 P7
-			ByGender:  map[string]int64{"F": 4, "M": 3, "unknown": 2}, // F: Ann 3, Cat 1; M: Bob 3; Eve 2
-			PaidShare: 5.0 / 9,
-			Users:     4, // Ann, Bob, Cat, Eve
-			Sessions:  6, // (1,10) (3,30) (2,20) (1,11) (2,21) (5,50)
-		},
-		Users: report.Users{
-			Total: 5,
-			// Latest events: Ann P6 paid, Bob P7 free, Cat Home paid, Dan Home free, Eve P9 paid.
-			ByLevel:    map[string]int64{"free": 2, "paid": 3},
-			ByGender:   map[string]int64{"F": 2, "M": 2, "unknown": 1},
-			FreeToPaid: 2, // Ann (P2 free, P6 paid), Cat (free play, now paid)
-			PaidToFree: 1, // Bob (P5 paid, P7 free)
-		},
-		Days: []report.Day{
-			{Date: "2018-11-01", Plays: 4, ByGender: map[string]int64{"F": 3, "M": 1, "unknown": 0}, ByLevel: map[string]int64{"free": 3, "paid": 1}, PaidShare: share(0.25), Sessions: 3},
-			{Date: "2018-11-02", Plays: 1, ByGender: map[string]int64{"F": 0, "M": 1, "unknown": 0}, ByLevel: map[string]int64{"free": 0, "paid": 1}, PaidShare: share(1), Sessions: 1},
-			zeroDay("2018-11-03"),
-			{Date: "2018-11-04", Plays: 4, ByGender: map[string]int64{"F": 1, "M": 1, "unknown": 2}, ByLevel: map[string]int64{"free": 1, "paid": 3}, PaidShare: share(0.75), Sessions: 3},
-		},
-		PlaysByHour:        []int64{1, 0, 0, 0, 0, 0, 0, 0, 0, 2, 3, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 1},
-		PlaysByWeekdayHour: grid(map[[2]int]int64{{4, 10}: 3, {4, 23}: 1, {5, 0}: 1, {0, 9}: 2, {0, 18}: 2}),
-		// Thu 2018-11-01 to Sun 2018-11-04: one each of Thu, Fri, Sat (no
-		// plays: zeros, not null) and Sun; no Monday to Wednesday.
-		WeekdayCounts: []int{1, 0, 0, 0, 1, 1, 1},
-		PlaysByWeekdayHourAvg: [][]float64{avgRow(map[int]float64{9: 2, 18: 2}), nil, nil, nil,
-			avgRow(map[int]float64{10: 3, 23: 1}), avgRow(map[int]float64{0: 1}), avgRow(nil)},
-		TopSongs: []report.TopSong{
-			{Rank: 1, SongID: "SOAAAAA12A8C000001", Title: "Alpha", ArtistName: "Artist One", Plays: 4},
-			{Rank: 2, SongID: "SOBBBBB12A8C000002", Title: "Beta", ArtistName: "Artist One", Plays: 2}, // tie with Gamma: by song_id
-			{Rank: 3, SongID: "SOCCCCC12A8C000003", Title: "Gamma <b>&", ArtistName: "Zoë & <Co>", Plays: 2},
-		},
-		TopArtists: []report.TopArtist{
-			{Rank: 1, ArtistID: "ARAAAAA1187B9A0001", Name: "Artist One", Plays: 6},
-			{Rank: 2, ArtistID: "ARBBBBB1187B9A0002", Name: "Zoë & <Co>", Plays: 2},
-		},
-		TopUsers: []report.TopUser{
-			{Rank: 1, UserID: 1, FirstName: "Ann", LastName: "Alder", Level: "paid", Plays: 3}, // tie with Bob: by user_id
-			{Rank: 2, UserID: 2, FirstName: "Bob", LastName: "Birch", Level: "free", Plays: 3},
-			{Rank: 3, UserID: 5, FirstName: "Eve", LastName: "Elm", Level: "paid", Plays: 2},
-			{Rank: 4, UserID: 3, FirstName: "Cat", LastName: "Cedar", Level: "paid", Plays: 1},
-		},
-	}
+	// Plays: 4 free (P1 P2 P3 P7), 5 paid; F: Ann 3, Cat 1; M: Bob 3; no
+	// gender: Eve 2; sessions (1,10) (3,30) (2,20) (1,11) (2,21) (5,50).
+	// Users by their latest event: Ann P6 paid, Bob P7 free, Cat Home paid,
+	// Dan Home free, Eve P9 paid; free to paid: Ann (P2 free, P6 paid) and
+	// Cat (free play, now paid); paid to free: Bob (P5 paid, P7 free).
+	// Saturday 2018-11-03 has no plays: zeros, not null; ties in the top
+	// lists go by song_id (Beta before Gamma) and user_id (Ann before Bob).
+	want := goldenSummary(t, "load_report_hand_made", got, summaryNumbers...)
 	assertSummary(t, got, want)
 	assertFiles(t, dir, got)
 

@@ -15,8 +15,8 @@ import (
 	"testing"
 
 	"github.com/sparkify/warehouse/internal/cli"
-	"github.com/sparkify/warehouse/internal/jsontest"
-	"github.com/sparkify/warehouse/internal/pushtest"
+	"github.com/sparkify/warehouse/internal/testkit/jsontest"
+	"github.com/sparkify/warehouse/internal/testkit/pushtest"
 )
 
 // TestRunResultAndLoadHistory runs load,report with JSON logs and a run

@@ -28,8 +28,6 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
-	"net"
-	"net/netip"
 	"net/url"
 	"os"
 	"path"
@@ -44,23 +42,16 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/jackc/pgx/v5"
-	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx", for the wait strategy
-	"github.com/moby/moby/api/types/container"
-	"github.com/moby/moby/api/types/network"
 	"github.com/testcontainers/testcontainers-go"
-	"github.com/testcontainers/testcontainers-go/wait"
 
-	"github.com/sparkify/warehouse/integration/redshiftemu"
 	"github.com/sparkify/warehouse/internal/config"
+	"github.com/sparkify/warehouse/internal/testkit/containers"
+	"github.com/sparkify/warehouse/internal/testkit/redshiftemu"
 	"github.com/sparkify/warehouse/internal/warehouse"
 )
 
-// Defaults of the images and credentials the suite uses.
+// Credentials the suite uses.
 const (
-	defaultPostgresImage = "sparkify/postgres:15"
-	defaultS3Image       = "sparkify/s3emulator:latest"
-	defaultS3Port        = "9000"
-
 	pgUser     = "sparkify"
 	pgPassword = "sparkify"
 	pgAdminDB  = "sparkify"
@@ -97,9 +88,10 @@ var shared struct {
 	once       sync.Once
 	err        error
 	containers []testcontainers.Container
+	pg         *containers.PostgresContainer
 	pgHostPort string // 127.0.0.1:PORT
 	s3Endpoint string
-	// The Redshift-compatible endpoints (integration/redshiftemu) in front
+	// The Redshift-compatible endpoints (internal/testkit/redshiftemu) in front
 	// of the same Postgres and S3 emulator: a provisioned cluster and a
 	// Serverless workgroup, both over TLS signed by rsCAFile.
 	redshift, serverless *redshiftemu.Server
@@ -111,18 +103,9 @@ var shared struct {
 var seq atomic.Int64
 
 func TestMain(m *testing.M) {
-	// testcontainers-go on this machine class: no reaper (its image cannot
-	// be pulled), and the published ports are reached on the loopback
-	// address. make integration-test sets both; these defaults make a bare
-	// "go test -tags integration ./integration/" work too.
-	for k, v := range map[string]string{
-		"TESTCONTAINERS_RYUK_DISABLED": "true",
-		"TESTCONTAINERS_HOST_OVERRIDE": "localhost",
-	} {
-		if _, ok := os.LookupEnv(k); !ok {
-			os.Setenv(k, v)
-		}
-	}
+	// make integration-test sets testcontainers-go's settings; these
+	// defaults make a bare "go test -tags integration ./integration/" work too.
+	containers.SetDefaults()
 	code := m.Run()
 	for _, s := range []*redshiftemu.Server{shared.redshift, shared.serverless} {
 		if s != nil {
@@ -151,7 +134,7 @@ func startStack(t *testing.T) *Stack {
 
 	n := seq.Add(1)
 	s := &Stack{
-		AdminURL:   pgURL(shared.pgHostPort, pgAdminDB),
+		AdminURL:   shared.pg.URL(pgAdminDB),
 		S3Endpoint: shared.s3Endpoint,
 		Bucket:     fmt.Sprintf("test-%d", n),
 	}
@@ -178,7 +161,7 @@ func startStack(t *testing.T) *Stack {
 			t.Errorf("drop database %s: %v", db, err)
 		}
 	})
-	s.DatabaseURL = pgURL(shared.pgHostPort, db)
+	s.DatabaseURL = shared.pg.URL(db)
 
 	if _, err := s.S3Client().CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(s.Bucket)}); err != nil {
 		t.Fatalf("create bucket %s: %v", s.Bucket, err)
@@ -192,27 +175,10 @@ func startContainers() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 
-	provider, err := testcontainers.NewDockerProvider()
-	if err == nil {
-		defer provider.Close()
-		err = provider.Health(ctx)
-	}
-	if err != nil {
-		return fmt.Errorf("the integration tests need a Docker engine, and none answers (%v).\n"+
-			"Install and start one (apt-get install docker.io; dockerd &), build the images (make images),\n"+
-			"then run make integration-test", err)
-	}
-	pgImage := envOr("SPARKIFY_TEST_POSTGRES_IMAGE", defaultPostgresImage)
-	s3Image := envOr("SPARKIFY_TEST_S3_IMAGE", defaultS3Image)
-	s3Port := envOr("SPARKIFY_TEST_S3_PORT", defaultS3Port) + "/tcp"
-	for _, img := range []string{pgImage, s3Image} {
-		// The project's own images cannot be pulled from anywhere: say how
-		// to build them instead of waiting for a pull that fails.
-		if strings.HasPrefix(img, "sparkify/") {
-			if _, err := provider.Client().ImageInspect(ctx, img); err != nil {
-				return fmt.Errorf("image %s is not in the local Docker engine (%v): build it with make images", img, err)
-			}
-		}
+	pgImage := containers.PostgresImage()
+	s3Image, s3Port := containers.S3Image()
+	if err := containers.Check(ctx, pgImage, s3Image); err != nil {
+		return fmt.Errorf("the integration tests need a Docker engine and the images: %w;\nthen run make integration-test", err)
 	}
 
 	labels := map[string]string{"com.sparkify.integration": "true"}
@@ -220,50 +186,26 @@ func startContainers() error {
 		labels["com.sparkify.test-run"] = run
 	}
 
-	pg, err := testcontainers.Run(ctx, pgImage,
-		testcontainers.WithEnv(map[string]string{
-			"POSTGRES_USER":     pgUser,
-			"POSTGRES_PASSWORD": pgPassword,
-			"POSTGRES_DB":       pgAdminDB,
-			// A throwaway server: nothing needs to survive a crash.
-			"POSTGRES_INITDB_ARGS": "--no-sync",
-		}),
-		testcontainers.WithCmd("postgres", "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"),
-		testcontainers.WithLabels(labels),
-		loopbackPort("5432/tcp"),
-		// The entrypoint first runs a server that listens on the Unix socket
-		// only; a query over TCP succeeds once the real server is up.
-		testcontainers.WithWaitStrategy(wait.ForSQL("5432/tcp", "pgx", func(host string, port network.Port) string {
-			return pgURL(net.JoinHostPort(loopback(host), port.Port()), pgAdminDB)
-		}).WithStartupTimeout(90*time.Second).WithQuery("SELECT 1")),
-	)
+	pg, err := containers.StartPostgres(ctx, containers.Postgres{
+		Image: pgImage, User: pgUser, Password: pgPassword, DB: pgAdminDB,
+		// A throwaway server: nothing needs to survive a crash.
+		Args:   []string{"-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"},
+		Labels: labels,
+	})
 	// Terminated by TestMain: the containers outlive the test that started
 	// them, so testcontainers.CleanupContainer(t, c) does not fit here.
 	// Registered before the error check, as CleanupContainer would be.
-	shared.containers = append(shared.containers, pg)
+	shared.containers = append(shared.containers, pg.DockerContainer)
 	if err != nil {
-		return fmt.Errorf("start Postgres (%s): %w%s", pgImage, err, tail(ctx, pg))
+		return err
 	}
-	s3c, err := testcontainers.Run(ctx, s3Image,
-		testcontainers.WithLabels(labels),
-		loopbackPort(s3Port),
-		testcontainers.WithWaitStrategy(wait.ForHTTP("/").WithPort(s3Port).
-			WithStatusCodeMatcher(func(status int) bool { return status < 500 }).
-			WithStartupTimeout(60*time.Second)),
-	)
+	shared.pg, shared.pgHostPort = pg, pg.HostPort
+	s3c, endpoint, err := containers.StartS3(ctx, s3Image, s3Port, labels)
 	shared.containers = append(shared.containers, s3c)
 	if err != nil {
-		return fmt.Errorf("start the S3 emulator (%s): %w%s", s3Image, err, tail(ctx, s3c))
-	}
-
-	if shared.pgHostPort, err = hostPort(ctx, pg, "5432/tcp"); err != nil {
 		return err
 	}
-	s3HostPort, err := hostPort(ctx, s3c, s3Port)
-	if err != nil {
-		return err
-	}
-	shared.s3Endpoint = "http://" + s3HostPort
+	shared.s3Endpoint = endpoint
 	return startRedshiftEmulators(ctx)
 }
 
@@ -302,75 +244,6 @@ func startRedshiftEmulators(ctx context.Context) error {
 		}
 	}
 	return nil
-}
-
-// loopbackPort publishes the container port on 127.0.0.1 only, on a port
-// that Docker picks.
-func loopbackPort(port string) testcontainers.CustomizeRequestOption {
-	return func(req *testcontainers.GenericContainerRequest) error {
-		if err := testcontainers.WithExposedPorts(port)(req); err != nil {
-			return err
-		}
-		p, err := network.ParsePort(port)
-		if err != nil {
-			return err
-		}
-		return testcontainers.WithHostConfigModifier(func(hc *container.HostConfig) {
-			if hc.PortBindings == nil {
-				hc.PortBindings = network.PortMap{}
-			}
-			hc.PortBindings[p] = []network.PortBinding{{HostIP: netip.MustParseAddr("127.0.0.1")}}
-		})(req)
-	}
-}
-
-func hostPort(ctx context.Context, c *testcontainers.DockerContainer, port string) (string, error) {
-	host, err := c.Host(ctx)
-	if err != nil {
-		return "", fmt.Errorf("container host: %w", err)
-	}
-	p, err := c.MappedPort(ctx, port)
-	if err != nil {
-		return "", fmt.Errorf("mapped port %s: %w", port, err)
-	}
-	return net.JoinHostPort(loopback(host), p.Port()), nil
-}
-
-// loopback replaces "localhost" with 127.0.0.1: the ports are published on
-// IPv4 only, and localhost may resolve to ::1 first.
-func loopback(host string) string {
-	if host == "localhost" {
-		return "127.0.0.1"
-	}
-	return host
-}
-
-// tail returns the end of a container's log, to explain a failed start.
-func tail(ctx context.Context, c *testcontainers.DockerContainer) string {
-	if c == nil {
-		return ""
-	}
-	rc, err := c.Logs(ctx)
-	if err != nil {
-		return ""
-	}
-	defer rc.Close()
-	b, _ := io.ReadAll(rc)
-	if len(b) > 2000 {
-		b = b[len(b)-2000:]
-	}
-	return "\ncontainer log (end):\n" + string(b)
-}
-
-func pgURL(hostPort, db string) string {
-	u := url.URL{
-		Scheme:   "postgres",
-		User:     url.UserPassword(pgUser, pgPassword),
-		Host:     hostPort,
-		Path:     "/" + db,
-		RawQuery: "sslmode=disable",
-	}
-	return u.String()
 }
 
 func envOr(k, def string) string {

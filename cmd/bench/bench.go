@@ -115,50 +115,28 @@ func (b *bench) all(ctx context.Context) (rep *report, err error) {
 
 // size generates one data set and measures it.
 func (b *bench) size(ctx context.Context, n int) (sizeResult, error) {
-	s := sizeResult{Events: n, Songs: min(max(n/10, 1), 100_000)}
+	s := sizeResult{Events: n, Songs: songsFor(n)}
 	dir := filepath.Join(b.work, fmt.Sprintf("data-%d", n))
 	b.logf("%s events: generating %s songs and %s events over 31 days", fmtInt(n), fmtInt(s.Songs), fmtInt(n*31/30))
-	if out, err := exec.CommandContext(ctx, b.bins["datagen"], "-out", dir, "-songs", strconv.Itoa(s.Songs),
-		"-events", strconv.Itoa(n*31/30), "-users", "1000", "-days", "31", "-match", "0.8", "-seed", "1").CombinedOutput(); err != nil {
-		return s, fmt.Errorf("datagen: %w\n%s", err, out)
-	}
 	if !b.opts.keep {
 		defer os.RemoveAll(dir)
 	}
-	logs, err := logFiles(filepath.Join(dir, "log_data"))
+	d, err := b.generate(ctx, n, dir, filepath.Join(b.work, fmt.Sprintf("held-%d", n)))
 	if err != nil {
 		return s, err
 	}
-	if len(logs) != 31 {
-		return s, fmt.Errorf("datagen wrote %d log files, want 31", len(logs))
-	}
-	day31 := logs[30]
-	held := filepath.Join(b.work, fmt.Sprintf("held-%d", n), filepath.Base(day31))
-	if err := os.MkdirAll(filepath.Dir(held), 0o755); err != nil {
+	if s.NewDayEvents, err = countLines(d.held); err != nil {
 		return s, err
 	}
-	if err := os.Rename(day31, held); err != nil {
-		return s, err
-	}
-	if s.NewDayEvents, err = countLines(held); err != nil {
-		return s, err
-	}
-
 	// Flatten the 30 days' NextSong records to CSV (not timed); keep the
 	// values for row by row when this size is measured that way.
 	csvPath := filepath.Join(b.work, fmt.Sprintf("nextsong-%d.csv", n))
 	defer os.Remove(csvPath)
-	var rows [][]any
 	keepRows := n <= b.opts.rowByRowMax
-	if err := flatten(logs[:30], csvPath, func(v []any) {
-		s.NextSong++
-		if keepRows {
-			rows = append(rows, v)
-		}
-	}, &s.FirstEvents); err != nil {
+	rows, err := flattenSize(&s, d.logs[:30], csvPath, keepRows)
+	if err != nil {
 		return s, err
 	}
-
 	dbName := fmt.Sprintf("bench_%d", n)
 	dbURL, err := b.pg.createDB(ctx, dbName)
 	if err != nil {
@@ -170,41 +148,9 @@ func (b *bench) size(ctx context.Context, n int) (sizeResult, error) {
 	if s.Copy, s.CopyRuns, err = rawCopy(ctx, dbURL, csvPath, s.NextSong); err != nil {
 		return s, fmt.Errorf("raw COPY: %w", err)
 	}
-
-	env := b.jobEnv(dbURL, map[string]string{
-		"SPARKIFY_SONG_DATA":  "file://" + filepath.ToSlash(filepath.Join(dir, "song_data")),
-		"SPARKIFY_LOG_DATA":   "file://" + filepath.ToSlash(filepath.Join(dir, "log_data")),
-		"SPARKIFY_MAX_ERRORS": strconv.Itoa(n),
-	})
-	b.logf("%s events: job, first load", fmtInt(n))
-	var res runResult
-	if err := b.pg.checkpoint(ctx); err != nil {
+	if err := b.jobLoads(ctx, &s, b.fileEnv(dbURL, dir, n), d); err != nil {
 		return s, err
 	}
-	if s.First, res, err = b.runJob(ctx, fmt.Sprintf("first-%d", n), env); err != nil {
-		return s, err
-	}
-	b.checkStaged(n, "first load", res, len(logs)-1, s.Songs)
-	b.logf("%s events: job, same load again", fmtInt(n))
-	if err := b.pg.checkpoint(ctx); err != nil {
-		return s, err
-	}
-	if s.Again, res, err = b.runJob(ctx, fmt.Sprintf("again-%d", n), env); err != nil {
-		return s, err
-	}
-	b.checkStaged(n, "the same load again", res, 0, 0)
-	if err := os.Rename(held, day31); err != nil {
-		return s, err
-	}
-	b.logf("%s events: job, one new day", fmtInt(n))
-	if err := b.pg.checkpoint(ctx); err != nil {
-		return s, err
-	}
-	if s.NewDay, res, err = b.runJob(ctx, fmt.Sprintf("newday-%d", n), env); err != nil {
-		return s, err
-	}
-	b.checkStaged(n, "one new day", res, 1, 0)
-
 	if keepRows {
 		b.logf("%s events: row by row, %s INSERTs", fmtInt(n), fmtInt(len(rows)))
 		if err := b.pg.checkpoint(ctx); err != nil {
@@ -215,6 +161,98 @@ func (b *bench) size(ctx context.Context, n int) (sizeResult, error) {
 		}
 	}
 	return s, nil
+}
+
+// songsFor is the number of songs generated with n events: one per 10
+// events, at most 100,000.
+func songsFor(n int) int { return min(max(n/10, 1), 100_000) }
+
+// dataset is a size's generated data, day 31's log file held back.
+type dataset struct {
+	logs        []string // the 31 days' log files, in order
+	day31, held string   // day 31's file, and where it waits until release
+}
+
+// generate runs datagen for n events (songsFor(n) songs, 1,000 users, 31
+// days) into dir and moves day 31's log file into heldDir.
+func (b *bench) generate(ctx context.Context, n int, dir, heldDir string) (dataset, error) {
+	if out, err := exec.CommandContext(ctx, b.bins["datagen"], "-out", dir, "-songs", strconv.Itoa(songsFor(n)),
+		"-events", strconv.Itoa(n*31/30), "-users", "1000", "-days", "31", "-match", "0.8", "-seed", "1").CombinedOutput(); err != nil {
+		return dataset{}, fmt.Errorf("datagen: %w\n%s", err, out)
+	}
+	logs, err := logFiles(filepath.Join(dir, "log_data"))
+	if err != nil {
+		return dataset{}, err
+	}
+	if len(logs) != 31 {
+		return dataset{}, fmt.Errorf("datagen wrote %d log files, want 31", len(logs))
+	}
+	d := dataset{logs: logs, day31: logs[30], held: filepath.Join(heldDir, filepath.Base(logs[30]))}
+	if err := os.MkdirAll(heldDir, 0o755); err != nil {
+		return d, err
+	}
+	return d, os.Rename(d.day31, d.held)
+}
+
+// release puts day 31's log file back among the sources.
+func (d dataset) release() error { return os.Rename(d.held, d.day31) }
+
+// flattenSize flattens the NextSong records of logs to csvPath, counting
+// them and the events into s, and returns their values when keepRows.
+func flattenSize(s *sizeResult, logs []string, csvPath string, keepRows bool) ([][]any, error) {
+	var rows [][]any
+	err := flatten(logs, csvPath, func(v []any) {
+		s.NextSong++
+		if keepRows {
+			rows = append(rows, v)
+		}
+	}, &s.FirstEvents)
+	return rows, err
+}
+
+// fileEnv is the job's environment for a load of the data in dir (file://
+// sources) into dbURL, with n records allowed to be malformed.
+func (b *bench) fileEnv(dbURL, dir string, n int) []string {
+	return b.jobEnv(dbURL, map[string]string{
+		"SPARKIFY_SONG_DATA":  "file://" + filepath.ToSlash(filepath.Join(dir, "song_data")),
+		"SPARKIFY_LOG_DATA":   "file://" + filepath.ToSlash(filepath.Join(dir, "log_data")),
+		"SPARKIFY_MAX_ERRORS": strconv.Itoa(n),
+	})
+}
+
+// jobLoads times the job's three loads of a size: the first (30 days), the
+// same load again, and one new day (day 31 released).
+func (b *bench) jobLoads(ctx context.Context, s *sizeResult, env []string, d dataset) error {
+	n := s.Events
+	var res runResult
+	var err error
+	b.logf("%s events: job, first load", fmtInt(n))
+	if s.First, res, err = b.timedJob(ctx, fmt.Sprintf("first-%d", n), env); err != nil {
+		return err
+	}
+	b.checkStaged(n, "first load", res, len(d.logs)-1, s.Songs)
+	b.logf("%s events: job, same load again", fmtInt(n))
+	if s.Again, res, err = b.timedJob(ctx, fmt.Sprintf("again-%d", n), env); err != nil {
+		return err
+	}
+	b.checkStaged(n, "the same load again", res, 0, 0)
+	if err := d.release(); err != nil {
+		return err
+	}
+	b.logf("%s events: job, one new day", fmtInt(n))
+	if s.NewDay, res, err = b.timedJob(ctx, fmt.Sprintf("newday-%d", n), env); err != nil {
+		return err
+	}
+	b.checkStaged(n, "one new day", res, 1, 0)
+	return nil
+}
+
+// timedJob runs the job's load after a CHECKPOINT (runJob).
+func (b *bench) timedJob(ctx context.Context, name string, env []string) (jobRun, runResult, error) {
+	if err := b.pg.checkpoint(ctx); err != nil {
+		return jobRun{}, runResult{}, err
+	}
+	return b.runJob(ctx, name, env)
 }
 
 // checkStaged notes a run that staged other objects than expected: the
@@ -520,7 +558,7 @@ func rowByRow(ctx context.Context, dbURL string, rows [][]any) (time.Duration, e
 func (p *postgres) dropDB(name string, log io.Writer) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	conn, err := pgx.Connect(ctx, p.url(pgAdminDB))
+	conn, err := pgx.Connect(ctx, p.URL(pgAdminDB))
 	if err == nil {
 		defer conn.Close(ctx)
 		_, err = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)")

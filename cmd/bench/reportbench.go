@@ -48,28 +48,13 @@ type reportResult struct {
 // the report again.
 func (b *bench) reportBench(ctx context.Context, n int) (*reportResult, error) {
 	r := &reportResult{Events: n}
-	songs := min(max(n/10, 1), 100_000)
 	dir := filepath.Join(b.work, fmt.Sprintf("report-data-%d", n))
 	b.logf("report: %s events: generating", fmtInt(n))
-	if out, err := exec.CommandContext(ctx, b.bins["datagen"], "-out", dir, "-songs", strconv.Itoa(songs),
-		"-events", strconv.Itoa(n*31/30), "-users", "1000", "-days", "31", "-match", "0.8", "-seed", "1").CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("datagen: %w\n%s", err, out)
-	}
 	if !b.opts.keep {
 		defer os.RemoveAll(dir)
 	}
-	logs, err := logFiles(filepath.Join(dir, "log_data"))
+	d, err := b.generate(ctx, n, dir, filepath.Join(b.work, "report-held"))
 	if err != nil {
-		return nil, err
-	}
-	if len(logs) != 31 {
-		return nil, fmt.Errorf("datagen wrote %d log files, want 31", len(logs))
-	}
-	held := filepath.Join(b.work, "report-held", filepath.Base(logs[30]))
-	if err := os.MkdirAll(filepath.Dir(held), 0o755); err != nil {
-		return nil, err
-	}
-	if err := os.Rename(logs[30], held); err != nil {
 		return nil, err
 	}
 	dbName := fmt.Sprintf("bench_report_%d", n)
@@ -78,29 +63,9 @@ func (b *bench) reportBench(ctx context.Context, n int) (*reportResult, error) {
 		return nil, err
 	}
 	defer b.pg.dropDB(dbName, b.log)
-	env := b.jobEnv(dbURL, map[string]string{
-		"SPARKIFY_SONG_DATA":  "file://" + filepath.ToSlash(filepath.Join(dir, "song_data")),
-		"SPARKIFY_LOG_DATA":   "file://" + filepath.ToSlash(filepath.Join(dir, "log_data")),
-		"SPARKIFY_MAX_ERRORS": strconv.Itoa(n),
-	})
-	b.logf("report: %s events: first load (30 days)", fmtInt(n))
-	if _, _, err := b.runJob(ctx, fmt.Sprintf("report-first-%d", n), env); err != nil {
+	env := b.fileEnv(dbURL, dir, n)
+	if err := b.reportLoads(ctx, r, env, d); err != nil {
 		return nil, err
-	}
-	if err := os.Rename(held, logs[30]); err != nil {
-		return nil, err
-	}
-	b.logf("report: %s events: one new day", fmtInt(n))
-	if err := b.pg.checkpoint(ctx); err != nil {
-		return nil, err
-	}
-	if r.NewDay, _, err = b.runJob(ctx, fmt.Sprintf("report-newday-%d", n), env); err != nil {
-		return nil, err
-	}
-	for _, st := range r.NewDay.Steps {
-		if strings.Contains(st.Name, "07_rollups") {
-			r.NewDayRollups += st.Duration
-		}
 	}
 	conn, err := pgx.Connect(ctx, dbURL)
 	if err != nil {
@@ -110,36 +75,69 @@ func (b *bench) reportBench(ctx context.Context, n int) (*reportResult, error) {
 	if err := conn.QueryRow(ctx, "SELECT COUNT(*) FROM songplays").Scan(&r.Plays); err != nil {
 		return nil, err
 	}
-	for i := range 2 {
-		if i == 1 {
-			b.logf("report: %s events: making %d× the history", fmtInt(n), historyTimes)
-			t0 := time.Now()
-			if err := multiplyHistory(ctx, conn); err != nil {
-				return nil, fmt.Errorf("multiply the history: %w", err)
-			}
-			r.Multiply = time.Since(t0)
-		}
-		for _, period := range []string{"", "30d"} {
-			var runs, queries []time.Duration
-			for k := range reportRuns {
-				if err := b.pg.checkpoint(ctx); err != nil {
-					return nil, err
-				}
-				d, q, err := b.runReport(ctx, fmt.Sprintf("report-%d-%d-%s-%d", n, i, period, k), env, period)
-				if err != nil {
-					return nil, err
-				}
-				runs, queries = append(runs, d), append(queries, q)
-			}
-			if period == "" {
-				r.RunsAll[i], r.ReportAll[i], r.QueryAll[i] = runs, median(runs), median(queries)
-			} else {
-				r.Runs30[i], r.Report30[i], r.Query30[i] = runs, median(runs), median(queries)
-			}
-			b.logf("report: history %d×, period %q: %v", []int{1, historyTimes}[i], period, runs)
-		}
+	if err := b.reportPeriods(ctx, r, 0, env); err != nil {
+		return nil, err
+	}
+	b.logf("report: %s events: making %d× the history", fmtInt(n), historyTimes)
+	t0 := time.Now()
+	if err := multiplyHistory(ctx, conn); err != nil {
+		return nil, fmt.Errorf("multiply the history: %w", err)
+	}
+	r.Multiply = time.Since(t0)
+	if err := b.reportPeriods(ctx, r, 1, env); err != nil {
+		return nil, err
 	}
 	return r, nil
+}
+
+// reportLoads loads the 30 days, then times the load of day 31 (after a
+// CHECKPOINT) and its rollup steps.
+func (b *bench) reportLoads(ctx context.Context, r *reportResult, env []string, d dataset) error {
+	n := r.Events
+	b.logf("report: %s events: first load (30 days)", fmtInt(n))
+	if _, _, err := b.runJob(ctx, fmt.Sprintf("report-first-%d", n), env); err != nil {
+		return err
+	}
+	if err := d.release(); err != nil {
+		return err
+	}
+	b.logf("report: %s events: one new day", fmtInt(n))
+	var err error
+	if r.NewDay, _, err = b.timedJob(ctx, fmt.Sprintf("report-newday-%d", n), env); err != nil {
+		return err
+	}
+	for _, st := range r.NewDay.Steps {
+		if strings.Contains(st.Name, "07_rollups") {
+			r.NewDayRollups += st.Duration
+		}
+	}
+	return nil
+}
+
+// reportPeriods runs the report reportRuns times with the default period
+// and with 30d, each after a CHECKPOINT, on history i (0: 1×, 1:
+// historyTimes×), and records the medians.
+func (b *bench) reportPeriods(ctx context.Context, r *reportResult, i int, env []string) error {
+	for _, period := range []string{"", "30d"} {
+		var runs, queries []time.Duration
+		for k := range reportRuns {
+			if err := b.pg.checkpoint(ctx); err != nil {
+				return err
+			}
+			d, q, err := b.runReport(ctx, fmt.Sprintf("report-%d-%d-%s-%d", r.Events, i, period, k), env, period)
+			if err != nil {
+				return err
+			}
+			runs, queries = append(runs, d), append(queries, q)
+		}
+		if period == "" {
+			r.RunsAll[i], r.ReportAll[i], r.QueryAll[i] = runs, median(runs), median(queries)
+		} else {
+			r.Runs30[i], r.Report30[i], r.Query30[i] = runs, median(runs), median(queries)
+		}
+		b.logf("report: history %d×, period %q: %v", []int{1, historyTimes}[i], period, runs)
+	}
+	return nil
 }
 
 func median(ds []time.Duration) time.Duration {

@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -15,6 +13,10 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/testcontainers/testcontainers-go"
+	tclog "github.com/testcontainers/testcontainers-go/log"
+
+	"github.com/sparkify/warehouse/internal/testkit/containers"
 )
 
 // Credentials of the throwaway Postgres.
@@ -26,70 +28,33 @@ const (
 
 // postgres is a container started for the run.
 type postgres struct {
-	id       string
-	hostPort string // 127.0.0.1:PORT
+	*containers.PostgresContainer
 }
 
 // startPostgres runs image with Postgres's stock settings (fsync and
 // synchronous commits on, as a database that keeps its data runs: the
 // integration suite turns them off for speed, which would make the
-// row-by-row baseline's commit per record almost free), published on
-// loopback only, and waits until it answers over TCP (the entrypoint's first server listens on
-// the Unix socket only). The caller removes it with stop, also on error.
+// row-by-row baseline's commit per record almost free) and a 256 MiB
+// /dev/shm, through the integration suite's helper: published on loopback
+// only, and ready once it answers over TCP. The caller removes it with stop,
+// also on error.
 func startPostgres(ctx context.Context, image string) (*postgres, error) {
-	if out, err := exec.CommandContext(ctx, "docker", "image", "inspect", image).CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("image %s is not in the local Docker engine (%s): build it with make images", image, firstLine(out, err))
+	containers.SetDefaults()
+	tclog.SetDefault(tclog.NewNoopLogger()) // the bench's log is its own lines
+	if err := containers.Check(ctx, image); err != nil {
+		return nil, err
 	}
-	out, err := exec.CommandContext(ctx, "docker", "run", "-d", "--rm",
-		"--label", "com.sparkify.bench=true",
-		"-p", "127.0.0.1::5432", "--shm-size", "256m",
-		"-e", "POSTGRES_USER="+pgUser, "-e", "POSTGRES_PASSWORD="+pgPassword, "-e", "POSTGRES_DB="+pgAdminDB,
-		"-e", "POSTGRES_INITDB_ARGS=--no-sync",
-		image).Output()
-	if err != nil {
-		return nil, fmt.Errorf("docker run %s: %s", image, firstLine(out, err))
-	}
-	p := &postgres{id: strings.TrimSpace(string(out))}
-	port, err := exec.CommandContext(ctx, "docker", "port", p.id, "5432/tcp").Output()
-	if err != nil {
-		return p, fmt.Errorf("docker port: %s", firstLine(port, err))
-	}
-	p.hostPort = strings.TrimSpace(strings.Split(string(port), "\n")[0])
-	deadline := time.Now().Add(90 * time.Second)
-	for {
-		err = ping(ctx, p.url(pgAdminDB))
-		if err == nil {
-			return p, nil
-		}
-		if time.Now().After(deadline) || ctx.Err() != nil {
-			logs, _ := exec.Command("docker", "logs", "--tail", "20", p.id).CombinedOutput()
-			return p, fmt.Errorf("postgres did not answer on %s within 90 s: %w\n%s", p.hostPort, err, logs)
-		}
-		time.Sleep(300 * time.Millisecond)
-	}
-}
-
-func ping(ctx context.Context, u string) error {
-	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, u)
-	if err != nil {
-		return err
-	}
-	defer conn.Close(ctx)
-	_, err = conn.Exec(ctx, "SELECT 1")
-	return err
-}
-
-func (p *postgres) url(db string) string {
-	u := url.URL{Scheme: "postgres", User: url.UserPassword(pgUser, pgPassword), Host: p.hostPort,
-		Path: "/" + db, RawQuery: "sslmode=disable"}
-	return u.String()
+	pc, err := containers.StartPostgres(ctx, containers.Postgres{
+		Image: image, User: pgUser, Password: pgPassword, DB: pgAdminDB,
+		ShmSize: 256 << 20,
+		Labels:  map[string]string{"com.sparkify.bench": "true"},
+	})
+	return &postgres{pc}, err
 }
 
 // createDB creates a fresh database and returns its URL.
 func (p *postgres) createDB(ctx context.Context, name string) (string, error) {
-	conn, err := pgx.Connect(ctx, p.url(pgAdminDB))
+	conn, err := pgx.Connect(ctx, p.URL(pgAdminDB))
 	if err != nil {
 		return "", err
 	}
@@ -97,7 +62,7 @@ func (p *postgres) createDB(ctx context.Context, name string) (string, error) {
 	if _, err := conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
 		return "", fmt.Errorf("create database %s: %w", name, err)
 	}
-	return p.url(name), nil
+	return p.URL(name), nil
 }
 
 // checkpoint writes out every dirty page (CHECKPOINT; the bench's user is
@@ -105,7 +70,7 @@ func (p *postgres) createDB(ctx context.Context, name string) (string, error) {
 // the writes of the run before it: a daily load starts long after the last
 // one's checkpoint.
 func (p *postgres) checkpoint(ctx context.Context) error {
-	conn, err := pgx.Connect(ctx, p.url(pgAdminDB))
+	conn, err := pgx.Connect(ctx, p.URL(pgAdminDB))
 	if err != nil {
 		return err
 	}
@@ -117,7 +82,7 @@ func (p *postgres) checkpoint(ctx context.Context) error {
 }
 
 func (p *postgres) version(ctx context.Context) string {
-	conn, err := pgx.Connect(ctx, p.url(pgAdminDB))
+	conn, err := pgx.Connect(ctx, p.URL(pgAdminDB))
 	if err != nil {
 		return "PostgreSQL (version unknown)"
 	}
@@ -131,15 +96,10 @@ func (p *postgres) version(ctx context.Context) string {
 
 // stop removes the container; it runs even when ctx was cancelled.
 func (p *postgres) stop() error {
-	if p == nil || p.id == "" {
+	if p == nil {
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	if out, err := exec.CommandContext(ctx, "docker", "rm", "-f", p.id).CombinedOutput(); err != nil {
-		return fmt.Errorf("docker rm -f %s: %s", p.id, firstLine(out, err))
-	}
-	return nil
+	return testcontainers.TerminateContainer(p.DockerContainer)
 }
 
 // startEmulator runs the S3 emulator binary on a free loopback port with
@@ -212,16 +172,4 @@ func delayProxy(target string, delay time.Duration) (addr string, closeFn func()
 	}
 	go func() { _ = srv.Serve(ln) }()
 	return ln.Addr().String(), func() { _ = srv.Close() }, nil
-}
-
-// firstLine explains a failed command: its output's first line, or err.
-func firstLine(out []byte, err error) string {
-	var ee *exec.ExitError
-	if errors.As(err, &ee) && len(ee.Stderr) > 0 {
-		out = ee.Stderr
-	}
-	if line, _, _ := bytes.Cut(bytes.TrimSpace(out), []byte("\n")); len(line) > 0 {
-		return string(line)
-	}
-	return err.Error()
 }

@@ -19,8 +19,8 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/sparkify/warehouse/internal/s3test"
 	"github.com/sparkify/warehouse/internal/source"
+	"github.com/sparkify/warehouse/internal/testkit/s3test"
 	"github.com/sparkify/warehouse/internal/toolcmd"
 )
 

@@ -2,7 +2,7 @@
 // PostgreSQL wire-protocol proxy in front of a real Postgres server that
 // greets and answers as Amazon Redshift does and runs Redshift's
 // COPY ... FROM 's3://...' itself against an S3 emulator. See package
-// github.com/sparkify/warehouse/integration/redshiftemu for what it
+// github.com/sparkify/warehouse/internal/testkit/redshiftemu for what it
 // emulates and what it cannot.
 //
 // Usage:
@@ -36,7 +36,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/sparkify/warehouse/integration/redshiftemu"
+	"github.com/sparkify/warehouse/internal/testkit/redshiftemu"
 	"github.com/sparkify/warehouse/internal/toolcmd"
 )
 

@@ -9,7 +9,7 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/sparkify/warehouse/internal/jsontest"
+	"github.com/sparkify/warehouse/internal/testkit/jsontest"
 )
 
 // checkJSONLines fails unless every line of out is one JSON object whose

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sparkify/warehouse/internal/pushtest"
+	"github.com/sparkify/warehouse/internal/testkit/pushtest"
 )
 
 func TestPushMetrics(t *testing.T) {

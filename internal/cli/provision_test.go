@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/sparkify/warehouse/internal/cli"
-	"github.com/sparkify/warehouse/internal/provision/awsfake"
+	"github.com/sparkify/warehouse/internal/testkit/awsfake"
 )
 
 // isolateAWS makes sure the AWS SDK finds no credentials, no shared

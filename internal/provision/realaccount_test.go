@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sparkify/warehouse/internal/provision/awsfake"
+	"github.com/sparkify/warehouse/internal/testkit/awsfake"
 )
 
 // Tests of what real AWS accounts do and the idealised fake did not: each

@@ -21,8 +21,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/redshift"
 	"github.com/aws/aws-sdk-go-v2/service/redshiftserverless"
 
-	"github.com/sparkify/warehouse/internal/provision/awsfake"
 	"github.com/sparkify/warehouse/internal/source"
+	"github.com/sparkify/warehouse/internal/testkit/awsfake"
 )
 
 const (

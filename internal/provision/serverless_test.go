@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sparkify/warehouse/internal/provision/awsfake"
+	"github.com/sparkify/warehouse/internal/testkit/awsfake"
 )
 
 const testWorkgroupEndpoint = "sparkify." + awsfake.Account + ".us-west-2.redshift-serverless.amazonaws.com"

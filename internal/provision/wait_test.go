@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sparkify/warehouse/internal/provision/awsfake"
+	"github.com/sparkify/warehouse/internal/testkit/awsfake"
 )
 
 // TestWaitClusterOutcomes checks how each way a cluster waiter ends is

@@ -14,8 +14,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/sparkify/warehouse/internal/s3test"
 	"github.com/sparkify/warehouse/internal/source"
+	"github.com/sparkify/warehouse/internal/testkit/s3test"
 )
 
 func TestDatedPrefix(t *testing.T) {

@@ -17,7 +17,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/sparkify/warehouse/internal/s3test"
+	"github.com/sparkify/warehouse/internal/testkit/s3test"
 )
 
 // s3Client serves bucket with objects from an in-process S3 (s3test), each

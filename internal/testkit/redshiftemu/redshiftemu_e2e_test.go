@@ -6,7 +6,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/http/httptest"
 	"net/url"
 	"os"
@@ -25,10 +24,10 @@ import (
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 	"github.com/testcontainers/testcontainers-go"
-	"github.com/testcontainers/testcontainers-go/wait"
 
-	"github.com/sparkify/warehouse/integration/redshiftemu"
 	"github.com/sparkify/warehouse/internal/s3regions"
+	"github.com/sparkify/warehouse/internal/testkit/containers"
+	"github.com/sparkify/warehouse/internal/testkit/redshiftemu"
 )
 
 const (
@@ -48,11 +47,7 @@ type env struct {
 var shared *env
 
 func TestMain(m *testing.M) {
-	for k, v := range map[string]string{"TESTCONTAINERS_RYUK_DISABLED": "true", "TESTCONTAINERS_HOST_OVERRIDE": "localhost"} {
-		if _, ok := os.LookupEnv(k); !ok {
-			os.Setenv(k, v)
-		}
-	}
+	containers.SetDefaults()
 	code := m.Run()
 	terminate()
 	os.Exit(code)
@@ -65,29 +60,16 @@ func setup(t *testing.T) *env {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	image := os.Getenv("SPARKIFY_TEST_POSTGRES_IMAGE")
-	if image == "" {
-		image = "sparkify/postgres:15"
-	}
-	pg, err := testcontainers.Run(ctx, image,
-		testcontainers.WithEnv(map[string]string{"POSTGRES_USER": pgUser, "POSTGRES_PASSWORD": pgPassword, "POSTGRES_DB": "postgres", "POSTGRES_INITDB_ARGS": "--no-sync"}),
-		testcontainers.WithCmd("postgres", "-c", "fsync=off"),
-		testcontainers.WithExposedPorts("5432/tcp"),
-		testcontainers.WithWaitStrategy(wait.ForLog("database system is ready to accept connections").WithOccurrence(2).WithStartupTimeout(90*time.Second)),
-	)
+	image := containers.PostgresImage()
+	pg, err := containers.StartPostgres(ctx, containers.Postgres{
+		Image: image, User: pgUser, Password: pgPassword, DB: "postgres",
+		Args: []string{"-c", "fsync=off"},
+	})
+	terminate = func() { testcontainers.TerminateContainer(pg.DockerContainer) }
 	if err != nil {
-		t.Fatalf("start %s (build it with make images): %v", image, err)
+		t.Fatalf("%v (build the image with make images)", err)
 	}
-	host, _ := pg.Host(ctx)
-	if host == "localhost" {
-		host = "127.0.0.1"
-	}
-	port, err := pg.MappedPort(ctx, "5432/tcp")
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := &env{pgAddr: net.JoinHostPort(host, port.Port()), servers: map[bool]*redshiftemu.Server{}}
-	terminate = func() { testcontainers.TerminateContainer(pg) }
+	e := &env{pgAddr: pg.HostPort, servers: map[bool]*redshiftemu.Server{}}
 
 	s3srv := httptest.NewServer(s3regions.Wrap(gofakes3.New(s3mem.New(), gofakes3.WithLogger(gofakes3.DiscardLog())).Server()))
 	e.s3URL = s3srv.URL
