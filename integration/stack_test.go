@@ -294,11 +294,6 @@ func (s *Stack) Env(t *testing.T) {
 	}
 }
 
-// Targets lists the warehouse engines a scenario runs on: Postgres, and
-// Redshift through the Redshift-compatible endpoint (provisioned, and
-// Serverless where a scenario says so).
-var targets = []string{"postgres", "redshift"}
-
 // UseTarget points the job at target, after Env: "postgres" leaves Env's
 // settings; "redshift" and "redshift-serverless" set SPARKIFY_TARGET=redshift
 // and the endpoint's URL (TLS verified against the emulator's CA), a role,
