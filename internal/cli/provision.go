@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"reflect"
@@ -53,24 +54,33 @@ type provisioner interface {
 	Teardown(ctx context.Context) error
 }
 
-// newProvisioner returns the target's provisioner: the database of
-// SPARKIFY_DATABASE_URL for postgres, the AWS resources for redshift.
+// provisioners make each target's provisioner: the database of
+// SPARKIFY_DATABASE_URL for postgres, the AWS resources for redshift. A new
+// engine adds its own here.
+var provisioners = map[warehouse.Target]func(a phaseArgs) (provisioner, error){
+	warehouse.Postgres: func(a phaseArgs) (provisioner, error) {
+		db, err := postgresDatabase(a.cfg)
+		if err != nil {
+			return nil, err
+		}
+		return localDatabase{db: db, confirm: a.cfg.TeardownConfirm, log: a.log}, nil
+	},
+	warehouse.Redshift: func(a phaseArgs) (provisioner, error) {
+		spec, err := provision.NewSpec(provisionSettings(a.cfg))
+		if err != nil {
+			return nil, err
+		}
+		return awsResources{spec: spec, region: a.cfg.SourceRegion, outputFile: a.cfg.OutputFile, log: a.log, now: a.now}, nil
+	},
+}
+
+// newProvisioner returns the target's provisioner.
 func newProvisioner(a phaseArgs) (provisioner, error) {
-	cfg := a.cfg
-	switch cfg.Target {
-	case warehouse.Postgres:
-		db, err := postgresDatabase(cfg)
-		if err != nil {
-			return nil, err
-		}
-		return localDatabase{db: db, confirm: cfg.TeardownConfirm, log: a.log}, nil
-	default:
-		spec, err := provision.NewSpec(provisionSettings(cfg))
-		if err != nil {
-			return nil, err
-		}
-		return awsResources{spec: spec, region: cfg.SourceRegion, outputFile: cfg.OutputFile, log: a.log, now: a.now}, nil
+	mk, ok := provisioners[a.cfg.Target]
+	if !ok {
+		return nil, fmt.Errorf("no provisioner for target %q", a.cfg.Target)
 	}
+	return mk(a)
 }
 
 // localDatabase is the postgres target's provisioner: it creates and drops

@@ -8,6 +8,7 @@ import (
 	"github.com/sparkify/warehouse/internal/config"
 	"github.com/sparkify/warehouse/internal/provision"
 	"github.com/sparkify/warehouse/internal/source"
+	"github.com/sparkify/warehouse/internal/warehouse"
 )
 
 // TestProvisionSettings: every provision.Settings field is named as the
@@ -58,5 +59,16 @@ func setNonZero(t *testing.T, v reflect.Value, i int) {
 		p.Location = loc
 	default:
 		t.Fatalf("no test value for %s", v.Type())
+	}
+}
+
+func TestEveryTargetHasAProvisioner(t *testing.T) {
+	for _, target := range warehouse.Targets() {
+		if provisioners[target] == nil {
+			t.Errorf("target %s has no provisioner: add one to provisioners", target)
+		}
+	}
+	if len(provisioners) != len(warehouse.Targets()) {
+		t.Errorf("provisioners for %d targets, want %d (%v)", len(provisioners), len(warehouse.Targets()), warehouse.Targets())
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -29,6 +31,9 @@ func (t *Target) Decode(s string) error {
 	}
 	return fmt.Errorf("unknown target %q: use postgres or redshift", s)
 }
+
+// Targets lists the targets the job supports, sorted.
+func Targets() []Target { return slices.Sorted(maps.Keys(engines)) }
 
 // engines makes each target's engine, fresh for every plan: the one place
 // a target name becomes code.
