@@ -65,7 +65,7 @@ unit-test:
 integration-test: images
 	$(TESTCONTAINERS_ENV) \
 	SPARKIFY_TEST_POSTGRES_IMAGE=$(POSTGRES_IMAGE) SPARKIFY_TEST_S3_IMAGE=$(S3_IMAGE) \
-	go test -tags integration -count=1 -timeout 40m -v ./integration/...
+	go test -tags integration -count=1 -timeout 40m -v ./integration/... ./internal/testkit/...
 
 images:
 	deploy/images/build.sh
