@@ -16,7 +16,7 @@ func ConnConfig(target Target, databaseURL string) (*pgx.ConnConfig, error) {
 	if err != nil {
 		return nil, err
 	}
-	cc, err := pgx.ParseConfig(e.connURL(databaseURL))
+	cc, err := e.parseURL(databaseURL)
 	if err != nil {
 		return nil, err
 	}
@@ -25,7 +25,6 @@ func ConnConfig(target Target, databaseURL string) (*pgx.ConnConfig, error) {
 		// would otherwise hold the job until the pod's deadline.
 		cc.ConnectTimeout = DefaultConnectTimeout
 	}
-	e.configure(cc)
 	if cc.RuntimeParams == nil {
 		cc.RuntimeParams = map[string]string{}
 	}

@@ -1,6 +1,10 @@
 package warehouse
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+)
 
 func TestRedact(t *testing.T) {
 	tests := map[string]string{
@@ -14,5 +18,34 @@ func TestRedact(t *testing.T) {
 		if got := Redact(in); got != want {
 			t.Errorf("Redact(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestConnConfigByEngine(t *testing.T) {
+	tests := []struct {
+		target   Target
+		url      string
+		tls      bool // the server's certificate is verified
+		execMode pgx.QueryExecMode
+	}{
+		{Postgres, "postgres://u:p@h:5432/db?sslmode=disable", false, pgx.QueryExecModeCacheStatement},
+		{Redshift, "postgres://u:p@h:5439/dev", true, pgx.QueryExecModeExec},
+		{Redshift, "postgres://u:p@h:5439/dev?sslmode=disable", false, pgx.QueryExecModeExec},
+	}
+	for _, tt := range tests {
+		cc, err := ConnConfig(tt.target, tt.url)
+		if err != nil {
+			t.Fatalf("%s %s: %v", tt.target, tt.url, err)
+		}
+		verified := cc.TLSConfig != nil && !cc.TLSConfig.InsecureSkipVerify
+		if verified != tt.tls || cc.DefaultQueryExecMode != tt.execMode {
+			t.Errorf("%s %s: verified TLS %v, exec mode %v; want %v, %v", tt.target, tt.url, verified, cc.DefaultQueryExecMode, tt.tls, tt.execMode)
+		}
+		if cc.RuntimeParams["application_name"] != "sparkify-job" || cc.ConnectTimeout != DefaultConnectTimeout {
+			t.Errorf("%s: application_name %q, connect timeout %v", tt.target, cc.RuntimeParams["application_name"], cc.ConnectTimeout)
+		}
+	}
+	if _, err := ConnConfig("oracle", "postgres://h/db"); err == nil {
+		t.Error("an unknown target is accepted")
 	}
 }

@@ -48,11 +48,9 @@ var engines = map[Target]func() engine{
 // and what it records about that. postgresEngine is the reference, and
 // redshiftEngine differs from it in every one of these.
 type engine interface {
-	// connURL is the database URL the engine connects with (defaults the
-	// engine needs, where the URL leaves them out).
-	connURL(databaseURL string) string
-	// configure sets the connection settings the engine needs.
-	configure(cc *pgx.ConnConfig)
+	// parseURL parses a database URL with the connection settings the
+	// engine needs.
+	parseURL(databaseURL string) (*pgx.ConnConfig, error)
 	// planStaging appends to p the steps that fill the staging tables.
 	planStaging(fsys fs.FS, p *Plan, o Options) error
 	// runsCheck reports whether the plan runs a quality check (an engine

@@ -21,9 +21,9 @@ import (
 // that a load takes only new and changed objects.
 type postgresEngine struct{}
 
-func (postgresEngine) connURL(databaseURL string) string { return databaseURL }
-
-func (postgresEngine) configure(*pgx.ConnConfig) {}
+func (postgresEngine) parseURL(databaseURL string) (*pgx.ConnConfig, error) {
+	return pgx.ParseConfig(databaseURL)
+}
 
 func (postgresEngine) planStaging(_ fs.FS, p *Plan, o Options) error {
 	p.Steps = append(p.Steps,

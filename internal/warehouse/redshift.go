@@ -30,27 +30,28 @@ type redshiftEngine struct {
 	probe                   sql.Statement
 }
 
-// connURL defaults to TLS with the server's certificate verified against
-// the system roots (sslmode=verify-full); the roots of the certificate
-// store hold the CAs that issue Redshift's certificates.
-func (*redshiftEngine) connURL(databaseURL string) string {
-	if u, err := url.Parse(databaseURL); err == nil && u.Query().Get("sslmode") == "" {
-		q := u.Query()
-		q.Set("sslmode", "verify-full")
-		u.RawQuery = q.Encode()
-		return u.String()
-	}
-	return databaseURL
-}
-
-// configure makes queries use the extended protocol with text results and
-// no statement cache (pgx.QueryExecModeExec). Redshift reports neither
+// parseURL defaults to TLS with the server's certificate verified against
+// the system roots (sslmode=verify-full) where the URL sets no sslmode; the
+// roots of the certificate store hold the CAs that issue Redshift's
+// certificates. Queries use the extended protocol with text results and no
+// statement cache (pgx.QueryExecModeExec): Redshift reports neither
 // standard_conforming_strings nor client_encoding UTF8, and pgx refuses
 // every simple-protocol Query without them; the extended protocol depends
 // on neither, and needs no type lookups. Exec without arguments still goes
 // as a simple Query message, which is fine.
-func (*redshiftEngine) configure(cc *pgx.ConnConfig) {
+func (*redshiftEngine) parseURL(databaseURL string) (*pgx.ConnConfig, error) {
+	if u, err := url.Parse(databaseURL); err == nil && u.Query().Get("sslmode") == "" {
+		q := u.Query()
+		q.Set("sslmode", "verify-full")
+		u.RawQuery = q.Encode()
+		databaseURL = u.String()
+	}
+	cc, err := pgx.ParseConfig(databaseURL)
+	if err != nil {
+		return nil, err
+	}
 	cc.DefaultQueryExecMode = pgx.QueryExecModeExec
+	return cc, nil
 }
 
 func (e *redshiftEngine) planStaging(fsys fs.FS, p *Plan, o Options) error {
