@@ -35,14 +35,7 @@ func (a *AWS) Provision(ctx context.Context, s Spec) (Outputs, error) {
 			return Outputs{}, err
 		}
 	}
-	role, err := a.ensureRole(ctx, s, st.role)
-	if err != nil {
-		return Outputs{}, err
-	}
-	if err := a.ensureRolePolicy(ctx, s, role); err != nil {
-		return Outputs{}, err
-	}
-	group, err := a.ensureSecurityGroup(ctx, s, st.vpc, st.ownGroup)
+	role, group, err := a.ensureRoleAndGroup(ctx, s, st.role, st.vpc, st.ownGroup)
 	if err != nil {
 		return Outputs{}, err
 	}
@@ -157,6 +150,22 @@ func checkOwner(s Spec, setting, what, name string, o owner) error {
 func (a *AWS) getRole(ctx context.Context, name string) (*iamtypes.Role, error) {
 	out, err := a.IAM.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})
 	return lookup("GetRole", err, isNoSuchEntity, func() *iamtypes.Role { return out.Role })
+}
+
+// ensureRoleAndGroup brings the role (role as read, nil when missing), its
+// S3 read policy and the security group in vpc (own, the job's own group as
+// read) to the state s describes, for a cluster or a workgroup, and returns
+// the role and the group's id.
+func (a *AWS) ensureRoleAndGroup(ctx context.Context, s Spec, role *iamtypes.Role, vpc string, own *ec2types.SecurityGroup) (roleInfo, string, error) {
+	r, err := a.ensureRole(ctx, s, role)
+	if err != nil {
+		return roleInfo{}, "", err
+	}
+	if err := a.ensureRolePolicy(ctx, s, r); err != nil {
+		return roleInfo{}, "", err
+	}
+	group, err := a.ensureSecurityGroup(ctx, s, vpc, own)
+	return r, group, err
 }
 
 // roleInfo is the role provision works with.

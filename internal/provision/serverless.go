@@ -127,14 +127,7 @@ func (a *AWS) provisionServerless(ctx context.Context, s Spec) (Outputs, error) 
 	if err != nil {
 		return Outputs{}, err
 	}
-	role, err := a.ensureRole(ctx, s, st.role)
-	if err != nil {
-		return Outputs{}, err
-	}
-	if err := a.ensureRolePolicy(ctx, s, role); err != nil {
-		return Outputs{}, err
-	}
-	group, err := a.ensureSecurityGroup(ctx, s, vpc, own)
+	role, group, err := a.ensureRoleAndGroup(ctx, s, st.role, vpc, own)
 	if err != nil {
 		return Outputs{}, err
 	}
