@@ -49,10 +49,7 @@ var tableQueries = map[string]string{
 func dump(t *testing.T, databaseURL string) map[string][]string {
 	t.Helper()
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, databaseURL)
-	if err != nil {
-		t.Fatal(err)
-	}
+	conn := dial(t, databaseURL)
 	defer conn.Close(ctx)
 	out := map[string][]string{}
 	for table, q := range tableQueries {
@@ -312,11 +309,7 @@ func testConcurrentLoadsWaitForTheLock(t *testing.T, target string) {
 	if target != "postgres" {
 		hold, release = "BEGIN; LOCK TABLE sparkify_schema_version", "COMMIT"
 	}
-	other, err := pgx.Connect(ctx, s.DatabaseURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { other.Close(ctx) })
+	other := s.Conn(t)
 	if _, err := other.Exec(ctx, hold); err != nil {
 		t.Fatal(err)
 	}

@@ -43,10 +43,7 @@ var rollupQueries = []struct{ table, rows, recount string }{
 func assertRollups(t *testing.T, databaseURL string) {
 	t.Helper()
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, databaseURL)
-	if err != nil {
-		t.Fatal(err)
-	}
+	conn := dial(t, databaseURL)
 	defer conn.Close(ctx)
 	var plays int64
 	if err := conn.QueryRow(ctx, "SELECT COUNT(*) FROM songplays").Scan(&plays); err != nil {
