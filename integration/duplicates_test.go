@@ -14,8 +14,6 @@ import (
 	"testing/fstest"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/sparkify/warehouse/internal/source"
 	"github.com/sparkify/warehouse/internal/warehouse"
 	"github.com/sparkify/warehouse/sql"
@@ -129,10 +127,7 @@ func TestRedshiftKeysAreDeclaredNotEnforced(t *testing.T) {
 	s.Env(t)
 	s.UseTarget(t, "redshift")
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, os.Getenv("SPARKIFY_DATABASE_URL"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	conn := dial(t, os.Getenv("SPARKIFY_DATABASE_URL"))
 	defer conn.Close(ctx)
 	for _, q := range []string{
 		"CREATE TABLE k (a INT NOT NULL, b VARCHAR(8), PRIMARY KEY (a), UNIQUE (b))",
@@ -146,7 +141,7 @@ func TestRedshiftKeysAreDeclaredNotEnforced(t *testing.T) {
 	if err := conn.QueryRow(ctx, "SELECT COUNT(*) FROM k").Scan(&rows); err != nil || rows != 2 {
 		t.Errorf("rows = %d (%v), want the 2 rows with one key", rows, err)
 	}
-	err = conn.QueryRow(ctx, `SELECT COUNT(*) FROM information_schema.table_constraints
+	err := conn.QueryRow(ctx, `SELECT COUNT(*) FROM information_schema.table_constraints
 		WHERE table_name = 'k' AND constraint_type IN ('PRIMARY KEY', 'UNIQUE')`).Scan(&keys)
 	if err != nil || keys != 2 {
 		t.Errorf("declared keys in the catalog = %d (%v), want 2", keys, err)

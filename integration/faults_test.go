@@ -175,11 +175,7 @@ func holdLoad(t *testing.T, s *Stack, proxy *faultProxy, during string) hold {
 func lockSongs(t *testing.T, s *Stack) *pgx.Conn {
 	t.Helper()
 	ctx := context.Background()
-	other, err := pgx.Connect(ctx, s.DatabaseURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { other.Close(ctx) })
+	other := s.Conn(t)
 	if _, err := other.Exec(ctx, "BEGIN; LOCK TABLE songs"); err != nil {
 		t.Fatal(err)
 	}

@@ -56,6 +56,18 @@ func assertRowCounts(t *testing.T, out string, tables map[string][]string) {
 	}
 }
 
+// incrementalLoad runs a load and checks its summary: the rows of each
+// table against the table, the objects lines of the sources against
+// wantSources; and the rollups against songplays. It returns the summary.
+func incrementalLoad(t *testing.T, s *Stack, wantSources ...string) string {
+	t.Helper()
+	out := mustLoad(t)
+	assertRowCounts(t, out, dump(t, s.DatabaseURL))
+	assertRollups(t, s.DatabaseURL)
+	assertSources(t, out, wantSources...)
+	return out
+}
+
 // testIncrementalLoads: each load stages only the objects that are new or
 // changed since the loads before it (the ledger, sparkify_source_objects),
 // and the tables equal those of one full load; -full-refresh stages
@@ -63,24 +75,15 @@ func assertRowCounts(t *testing.T, out string, tables map[string][]string) {
 func testIncrementalLoads(t *testing.T, target string) {
 	s := incrementalStack(t, target)
 	t.Setenv("SPARKIFY_LOG_DATA", s.URI("log_data/2018/11/2018-11-01"))
-	out := mustLoad(t)
-	assertRowCounts(t, out, dump(t, s.DatabaseURL))
-	assertRollups(t, s.DatabaseURL)
-	assertSources(t, out, "staging_songs   objects: 6 new, 0 changed, 0 skipped (loaded before)",
+	incrementalLoad(t, s, "staging_songs   objects: 6 new, 0 changed, 0 skipped (loaded before)",
 		"staging_events  objects: 1 new, 0 changed, 0 skipped (loaded before)")
 
 	t.Setenv("SPARKIFY_LOG_DATA", s.URI("log_data"))
-	out = mustLoad(t)
-	assertRowCounts(t, out, dump(t, s.DatabaseURL))
-	assertRollups(t, s.DatabaseURL)
-	assertSources(t, out, "staging_songs   objects: 0 new, 0 changed, 6 skipped (loaded before)",
+	incrementalLoad(t, s, "staging_songs   objects: 0 new, 0 changed, 6 skipped (loaded before)",
 		"staging_events  objects: 1 new, 0 changed, 1 skipped (loaded before)")
 	assertTables(t, dump(t, s.DatabaseURL), want)
 
-	out = mustLoad(t)
-	assertRowCounts(t, out, dump(t, s.DatabaseURL))
-	assertRollups(t, s.DatabaseURL)
-	assertSources(t, out, "staging_songs   objects: 0 new, 0 changed, 6 skipped (loaded before)",
+	out := incrementalLoad(t, s, "staging_songs   objects: 0 new, 0 changed, 6 skipped (loaded before)",
 		"staging_events  objects: 0 new, 0 changed, 2 skipped (loaded before)")
 	for _, table := range []string{"songplays", "users", "songs", "artists", "time"} {
 		if !strings.Contains(out, fmt.Sprintf("  %-10s %9d %9d", table, 0, 0)) {
@@ -96,17 +99,11 @@ func testIncrementalLoads(t *testing.T, target string) {
 		t.Fatal(err)
 	}
 	s.Put(t, day2, append(body, '\n'))
-	out = mustLoad(t)
-	assertRowCounts(t, out, dump(t, s.DatabaseURL))
-	assertRollups(t, s.DatabaseURL)
-	assertSources(t, out, "staging_events  objects: 0 new, 1 changed, 1 skipped (loaded before)")
+	incrementalLoad(t, s, "staging_events  objects: 0 new, 1 changed, 1 skipped (loaded before)")
 	assertTables(t, dump(t, s.DatabaseURL), want)
 
 	t.Setenv("SPARKIFY_FULL_REFRESH", "true")
-	out = mustLoad(t)
-	assertRowCounts(t, out, dump(t, s.DatabaseURL))
-	assertRollups(t, s.DatabaseURL)
-	assertSources(t, out, "staging_songs   objects: 6 new, 0 changed, 0 skipped (loaded before)",
+	incrementalLoad(t, s, "staging_songs   objects: 6 new, 0 changed, 0 skipped (loaded before)",
 		"staging_events  objects: 2 new, 0 changed, 0 skipped (loaded before)")
 	assertTables(t, dump(t, s.DatabaseURL), want)
 }
@@ -120,9 +117,7 @@ func testSongArrivingAfterItsPlays(t *testing.T, target string) {
 	if _, err := s.S3Client().DeleteObject(context.Background(), &s3.DeleteObjectInput{Bucket: aws.String(s.Bucket), Key: aws.String(late)}); err != nil {
 		t.Fatal(err)
 	}
-	out := mustLoad(t)
-	assertRowCounts(t, out, dump(t, s.DatabaseURL))
-	assertRollups(t, s.DatabaseURL)
+	incrementalLoad(t, s)
 	if got := dump(t, s.DatabaseURL)["songplays"][3]; !strings.Contains(got, "|49|free|NULL|NULL|") {
 		t.Fatalf("play 4 before its song arrived = %s, want it unmatched", got)
 	}
@@ -132,10 +127,7 @@ func testSongArrivingAfterItsPlays(t *testing.T, target string) {
 		t.Fatal(err)
 	}
 	s.Put(t, late, body)
-	out = mustLoad(t)
-	assertRowCounts(t, out, dump(t, s.DatabaseURL))
-	assertRollups(t, s.DatabaseURL)
-	assertSources(t, out, "staging_songs   objects: 1 new, 0 changed, 5 skipped (loaded before)",
+	out := incrementalLoad(t, s, "staging_songs   objects: 1 new, 0 changed, 5 skipped (loaded before)",
 		"staging_events  objects: 0 new, 0 changed, 2 skipped (loaded before)")
 	if !strings.Contains(out, "  songplays          0         1         8\n") {
 		t.Errorf("the late song should update one play:\n%s", out)

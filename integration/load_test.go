@@ -49,42 +49,27 @@ var tableQueries = map[string]string{
 func dump(t *testing.T, databaseURL string) map[string][]string {
 	t.Helper()
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, databaseURL)
-	if err != nil {
-		t.Fatal(err)
-	}
+	conn := dial(t, databaseURL)
 	defer conn.Close(ctx)
 	out := map[string][]string{}
 	for table, q := range tableQueries {
-		rows, err := conn.Query(ctx, q)
-		if err != nil {
-			t.Fatalf("dump %s: %v", table, err)
-		}
-		for rows.Next() {
-			vals, err := rows.Values()
-			if err != nil {
-				t.Fatal(err)
-			}
-			cells := make([]string, len(vals))
-			for i, v := range vals {
-				switch v := v.(type) {
-				case nil:
-					cells[i] = "NULL"
-				case time.Time:
-					cells[i] = v.Format("2006-01-02 15:04:05.000")
-				case float64:
-					cells[i] = strconv.FormatFloat(v, 'f', -1, 64)
-				default:
-					cells[i] = fmt.Sprint(v)
-				}
-			}
-			out[table] = append(out[table], strings.Join(cells, "|"))
-		}
-		if err := rows.Err(); err != nil {
-			t.Fatal(err)
-		}
+		out[table] = formatRows(t, conn, q, dumpCell)
 	}
 	return out
+}
+
+// dumpCell is a value of dump: NULL, a timestamp to the millisecond, a
+// float in full.
+func dumpCell(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return "NULL"
+	case time.Time:
+		return v.Format("2006-01-02 15:04:05.000")
+	case float64:
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	}
+	return fmt.Sprint(v)
 }
 
 const (
@@ -312,11 +297,7 @@ func testConcurrentLoadsWaitForTheLock(t *testing.T, target string) {
 	if target != "postgres" {
 		hold, release = "BEGIN; LOCK TABLE sparkify_schema_version", "COMMIT"
 	}
-	other, err := pgx.Connect(ctx, s.DatabaseURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { other.Close(ctx) })
+	other := s.Conn(t)
 	if _, err := other.Exec(ctx, hold); err != nil {
 		t.Fatal(err)
 	}

@@ -11,7 +11,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
-	"github.com/jackc/pgx/v5"
 )
 
 // euBucket creates a bucket in eu-west-1 next to the stack's (us-east-1)
@@ -97,11 +96,7 @@ func TestLoadRegions(t *testing.T) {
 					t.Errorf("stderr lacks %q:\n%s", w, errOut)
 				}
 			}
-			conn, err := pgx.Connect(context.Background(), s.DatabaseURL)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer conn.Close(context.Background())
+			conn := s.Conn(t)
 			var star *string
 			if err := conn.QueryRow(context.Background(), "SELECT to_regclass('songplays')::text").Scan(&star); err != nil || star != nil {
 				t.Errorf("a refused first load created songplays (%v)", err)

@@ -43,10 +43,7 @@ var rollupQueries = []struct{ table, rows, recount string }{
 func assertRollups(t *testing.T, databaseURL string) {
 	t.Helper()
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, databaseURL)
-	if err != nil {
-		t.Fatal(err)
-	}
+	conn := dial(t, databaseURL)
 	defer conn.Close(ctx)
 	var plays int64
 	if err := conn.QueryRow(ctx, "SELECT COUNT(*) FROM songplays").Scan(&plays); err != nil {
@@ -66,6 +63,13 @@ func assertRollups(t *testing.T, databaseURL string) {
 // queryLines runs q and returns its rows as lines of |-separated values.
 func queryLines(t *testing.T, conn *pgx.Conn, q string) []string {
 	t.Helper()
+	return formatRows(t, conn, q, func(v any) string { return fmt.Sprint(v) })
+}
+
+// formatRows runs q and returns its rows as lines of values, each written
+// by cell, separated by |.
+func formatRows(t *testing.T, conn *pgx.Conn, q string, cell func(any) string) []string {
+	t.Helper()
 	rows, err := conn.Query(context.Background(), q)
 	if err != nil {
 		t.Fatalf("%s: %v", q, err)
@@ -78,7 +82,7 @@ func queryLines(t *testing.T, conn *pgx.Conn, q string) []string {
 		}
 		cells := make([]string, len(vals))
 		for i, v := range vals {
-			cells[i] = fmt.Sprint(v)
+			cells[i] = cell(v)
 		}
 		out = append(out, strings.Join(cells, "|"))
 	}

@@ -433,13 +433,21 @@ func collect(errs <-chan error) []error {
 // ends.
 func (s *Stack) Conn(t *testing.T) *pgx.Conn {
 	t.Helper()
+	conn := dial(t, s.DatabaseURL)
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	return conn
+}
+
+// dial connects to databaseURL or fails the test; the caller closes the
+// connection.
+func dial(t *testing.T, databaseURL string) *pgx.Conn {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	conn, err := pgx.Connect(ctx, s.DatabaseURL)
+	conn, err := pgx.Connect(ctx, databaseURL)
 	if err != nil {
-		t.Fatalf("connect to %s: %v", s.DatabaseURL, err)
+		t.Fatalf("connect to %s: %v", databaseURL, err)
 	}
-	t.Cleanup(func() { conn.Close(context.Background()) })
 	return conn
 }
 

@@ -636,73 +636,111 @@ type dayStats struct{ events, plays, matched int }
 // be generated in order: users' levels and sessions carry over.
 func (g *gen) day(d, quota int, buf []byte) ([]byte, dayStats) {
 	r := newRand(g.seed, domDay, uint64(d))
+	sessions := g.sessions(r, quota)
+	all := make([]event, 0, quota)
+	var st dayStats
 	dayStart := g.start.AddDate(0, 0, d).UnixMilli()
+	for i := range sessions {
+		all = append(all, g.place(r, &sessions[i], i, dayStart, &st)...)
+	}
+	sortEvents(all, sessions)
+	for i := range all {
+		buf = g.appendEvent(buf, &all[i], &sessions[all[i].sess])
+	}
+	st.events = len(all)
+	return buf, st
+}
+
+// sessions builds the day's sessions, quota events in all, each within the
+// day, in the order of their starts (ms into the day).
+func (g *gen) sessions(r *rand.Rand, quota int) []session {
 	var sessions []session
 	for left := quota; left > 0; {
-		b := builder{g: g, r: r}
-		s := session{user: -1}
-		switch x := r.IntN(100); {
-		case x < 8:
-			b.visitor(min(left, 1+r.IntN(3)), loggedOut)
-		case x < 10:
-			b.visitor(min(left, 1+r.IntN(3)), guest)
-		default:
-			s.user = 0 // chosen below, in the order of the sessions' starts
-			b.member(min(left, 1+r.IntN(10)+r.IntN(r.IntN(60)+1)))
-		}
-		evs := b.evs
-		for evs[len(evs)-1].ts >= dayMs-1 {
-			evs = evs[:len(evs)-1]
-		}
-		s.events, s.dur = evs, evs[len(evs)-1].ts
-		s.start = r.Int64N(dayMs - s.dur)
+		s := g.session(r, left)
 		sessions = append(sessions, s)
-		left -= len(evs)
+		left -= len(s.events)
 	}
 	slices.SortStableFunc(sessions, func(a, b session) int { return cmp.Compare(a.start, b.start) })
+	return sessions
+}
 
-	var st dayStats
-	all := make([]event, 0, quota)
-	for i := range sessions {
-		s := &sessions[i]
-		s.id = g.nextID
-		g.nextID++
-		if r.IntN(10) == 0 {
-			g.nextID += 1 + r.Int64N(4)
-		}
-		abs := dayStart + s.start
-		paid := false
-		var u *user
-		if s.user >= 0 {
-			s.user = g.pickUser(r, abs)
-			u = &g.users[s.user]
-			u.busyUntil = abs + s.dur
-			paid = u.paid
-		}
-		for j := range s.events {
-			e := &s.events[j]
-			e.ts += abs
-			e.sess, e.item, e.paid = int32(i), int32(j), paid
-			switch e.page {
-			case pAd:
-				e.page = pick2(paid, pHome, pRollAdvert)
-			case pChange:
-				e.page = pick2(paid, pDowngrade, pUpgrade)
-			case pSubmitChange:
-				e.page = pick2(paid, pSubmitDowngrade, pSubmitUpgrade)
-				paid = !paid
-			case pNextSong:
-				st.plays++
-				if e.match {
-					st.matched++
-				}
-			}
-		}
-		if u != nil {
-			u.paid = paid
-		}
-		all = append(all, s.events...)
+// session builds one session of at most left events: a logged-out
+// visitor's, a guest's or a member's (its user is chosen by place), its
+// events cut to the day's end and its start drawn so that it fits the day.
+func (g *gen) session(r *rand.Rand, left int) session {
+	b := builder{g: g, r: r}
+	s := session{user: -1}
+	switch x := r.IntN(100); {
+	case x < 8:
+		b.visitor(min(left, 1+r.IntN(3)), loggedOut)
+	case x < 10:
+		b.visitor(min(left, 1+r.IntN(3)), guest)
+	default:
+		s.user = 0 // chosen by place, in the order of the sessions' starts
+		b.member(min(left, 1+r.IntN(10)+r.IntN(r.IntN(60)+1)))
 	}
+	evs := b.evs
+	for evs[len(evs)-1].ts >= dayMs-1 {
+		evs = evs[:len(evs)-1]
+	}
+	s.events, s.dur = evs, evs[len(evs)-1].ts
+	s.start = r.Int64N(dayMs - s.dur)
+	return s
+}
+
+// place gives the day's i-th session its id and, for a member's, its user,
+// moves its events to epoch ms, resolves their pages by the user's level
+// (which a Submit Upgrade or Downgrade flips, for this session and the
+// user's next), counts its plays into st and returns its events.
+func (g *gen) place(r *rand.Rand, s *session, i int, dayStart int64, st *dayStats) []event {
+	s.id = g.nextID
+	g.nextID++
+	if r.IntN(10) == 0 {
+		g.nextID += 1 + r.Int64N(4)
+	}
+	abs := dayStart + s.start
+	paid := false
+	var u *user
+	if s.user >= 0 {
+		s.user = g.pickUser(r, abs)
+		u = &g.users[s.user]
+		u.busyUntil = abs + s.dur
+		paid = u.paid
+	}
+	for j := range s.events {
+		e := &s.events[j]
+		e.ts += abs
+		e.sess, e.item, e.paid = int32(i), int32(j), paid
+		paid = resolve(e, paid, st)
+	}
+	if u != nil {
+		u.paid = paid
+	}
+	return s.events
+}
+
+// resolve turns e's level-dependent page into the page a user of that
+// level sees and counts a play into st; it returns the level after e.
+func resolve(e *event, paid bool, st *dayStats) bool {
+	switch e.page {
+	case pAd:
+		e.page = pick2(paid, pHome, pRollAdvert)
+	case pChange:
+		e.page = pick2(paid, pDowngrade, pUpgrade)
+	case pSubmitChange:
+		e.page = pick2(paid, pSubmitDowngrade, pSubmitUpgrade)
+		return !paid
+	case pNextSong:
+		st.plays++
+		if e.match {
+			st.matched++
+		}
+	}
+	return paid
+}
+
+// sortEvents orders the day's events by time, then session id, then item.
+func sortEvents(all []event, sessions []session) {
 	slices.SortFunc(all, func(a, b event) int {
 		if c := cmp.Compare(a.ts, b.ts); c != 0 {
 			return c
@@ -712,14 +750,10 @@ func (g *gen) day(d, quota int, buf []byte) ([]byte, dayStats) {
 		}
 		return cmp.Compare(a.item, b.item)
 	})
-	for i := range all {
-		buf = g.appendEvent(buf, &all[i], &sessions[all[i].sess])
-	}
-	st.events = len(all)
-	return buf, st
 }
 
-func pick2(cond bool, yes, no page) page {
+// pick2 returns yes when cond holds, else no.
+func pick2[T any](cond bool, yes, no T) T {
 	if cond {
 		return yes
 	}
@@ -792,7 +826,7 @@ func num(n int64) value   { return value{kind: vInt, n: n} }
 func (g *gen) appendEvent(b []byte, e *event, s *session) []byte {
 	p := pages[e.page]
 	var v [nEventKeys]value
-	v[fAuth], v[fItemInSession], v[fLevel] = text(authNames[e.auth]), num(int64(e.item)), text(pick2s(e.paid, "paid", "free"))
+	v[fAuth], v[fItemInSession], v[fLevel] = text(authNames[e.auth]), num(int64(e.item)), text(pick2(e.paid, "paid", "free"))
 	v[fMethod], v[fPage], v[fSessionID] = text(p.method), text(p.name), num(s.id)
 	v[fStatus], v[fTS], v[fUserID] = num(int64(p.status)), num(e.ts), text("")
 	if e.page == pNextSong {
@@ -825,13 +859,6 @@ func (g *gen) appendEvent(b []byte, e *event, s *session) []byte {
 		}
 	}
 	return append(b, "}\n"...)
-}
-
-func pick2s(cond bool, yes, no string) string {
-	if cond {
-		return yes
-	}
-	return no
 }
 
 // logKey is the log file of day d.

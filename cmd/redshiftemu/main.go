@@ -122,15 +122,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 // healthcheck dials addr (a wildcard host means this host) and reports
 // whether it accepts.
 func healthcheck(ctx context.Context, addr string) error {
-	host, port, err := net.SplitHostPort(addr)
+	target, err := toolcmd.DialAddr(addr)
 	if err != nil {
-		return toolcmd.Usage(err)
-	}
-	if host == "" || host == "0.0.0.0" || host == "::" {
-		host = "127.0.0.1"
+		return err
 	}
 	d := net.Dialer{Timeout: 3 * time.Second}
-	c, err := d.DialContext(ctx, "tcp", net.JoinHostPort(host, port))
+	c, err := d.DialContext(ctx, "tcp", target)
 	if err != nil {
 		return err
 	}

@@ -153,16 +153,13 @@ func seedBucket(backend *s3mem.Backend, bucket, dir string) (int, error) {
 
 // healthcheck lists the buckets of the server listening on addr.
 func healthcheck(ctx context.Context, addr string) error {
-	host, port, err := net.SplitHostPort(addr)
+	target, err := toolcmd.DialAddr(addr)
 	if err != nil {
-		return toolcmd.Usage(fmt.Errorf("-addr %q: %w", addr, err))
-	}
-	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
-		host = "127.0.0.1"
+		return err
 	}
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+net.JoinHostPort(host, port)+"/", nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+target+"/", nil)
 	if err != nil {
 		return err
 	}

@@ -107,6 +107,27 @@ func callError(op string, err error) error {
 	return fmt.Errorf("%s: %w", op, err)
 }
 
+// lookup ends a read of one named resource: nil when notFound says AWS
+// answered that it does not exist, the call's error wrapped by callError,
+// or what get takes from the answer (nil when the answer lists none).
+func lookup[T any](op string, err error, notFound func(error) bool, get func() *T) (*T, error) {
+	if notFound(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, callError(op, err)
+	}
+	return get(), nil
+}
+
+// first returns the first of list, or nil when it is empty.
+func first[T any](list []T) *T {
+	if len(list) == 0 {
+		return nil
+	}
+	return &list[0]
+}
+
 // partitionOf returns the partition of an ARN ("aws", "aws-cn", ...).
 func partitionOf(arn string) string {
 	if parts := strings.SplitN(arn, ":", 3); len(parts) == 3 && parts[0] == "arn" && parts[1] != "" {

@@ -84,16 +84,14 @@ func (a *AWS) defaultVPC(ctx context.Context, what string) (string, error) {
 // not exist.
 func (a *AWS) describeSubnetGroup(ctx context.Context, name string) (*rstypes.ClusterSubnetGroup, error) {
 	out, err := a.Redshift.DescribeClusterSubnetGroups(ctx, &redshift.DescribeClusterSubnetGroupsInput{ClusterSubnetGroupName: aws.String(name)})
-	if _, ok := errors.AsType[*rstypes.ClusterSubnetGroupNotFoundFault](err); ok {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, callError("DescribeClusterSubnetGroups", err)
-	}
-	if len(out.ClusterSubnetGroups) == 0 {
-		return nil, nil
-	}
-	return &out.ClusterSubnetGroups[0], nil
+	return lookup("DescribeClusterSubnetGroups", err, isSubnetGroupNotFound, func() *rstypes.ClusterSubnetGroup { return first(out.ClusterSubnetGroups) })
+}
+
+// isSubnetGroupNotFound tells whether Redshift answered that the cluster
+// subnet group does not exist.
+func isSubnetGroupNotFound(err error) bool {
+	_, ok := errors.AsType[*rstypes.ClusterSubnetGroupNotFoundFault](err)
+	return ok
 }
 
 func subnetIDs(g *rstypes.ClusterSubnetGroup) []string {
@@ -243,12 +241,7 @@ func (a *AWS) readOwnSecurityGroup(ctx context.Context, s Spec, vpc string) (*ec
 		return nil, nil
 	}
 	g := out.SecurityGroups[0]
-	o := owner{}
-	for _, t := range g.Tags {
-		if aws.ToString(t.Key) == TagKey {
-			o = owner{aws.ToString(t.Value), true}
-		}
-	}
+	o := tagOwner(g.Tags, func(t ec2types.Tag) (*string, *string) { return t.Key, t.Value })
 	if err := checkOwner(s, "SecurityGroupID", "security group", ownName(s.ClusterID)+" in VPC "+vpc, o); err != nil {
 		return nil, err
 	}

@@ -237,21 +237,40 @@ func (s Spec) TeardownPlan(now time.Time) []Call {
 	if !s.SkipFinalSnapshot {
 		del = append(del, "FinalClusterSnapshotIdentifier", finalSnapshotID(s.ClusterID, now))
 	}
-	role := s.RoleName
 	subnets := ownName(s.ClusterID)
-	return []Call{
+	calls := []Call{
 		call("redshift", "DescribeClusters", s.ownedWhen(), "ClusterIdentifier", s.ClusterID),
-		call("iam", "GetRole", s.ownedWhen(), "RoleName", role),
+		call("iam", "GetRole", s.ownedWhen(), "RoleName", s.RoleName),
 		call("redshift", "DescribeClusters", "while the cluster is pausing, polling until it is paused", "ClusterIdentifier", s.ClusterID),
 		call("redshift", "ResumeCluster", "when paused: Redshift deletes only running clusters", "ClusterIdentifier", s.ClusterID),
 		call("redshift", "DeleteCluster", "when the cluster exists and is not already being deleted (deleting, final-snapshot); retried with backoff while AWS refuses it for the cluster's state (InvalidClusterState)", del...),
 		call("redshift", "DescribeClusters", "polling until gone (through final-snapshot and deleting), at most "+s.WaitTimeout.String(), "ClusterIdentifier", s.ClusterID),
+	}
+	calls = append(calls, s.securityGroupTeardownPlan()...)
+	calls = append(calls,
+		call("redshift", "DescribeClusterSubnetGroups", "", "ClusterSubnetGroupName", subnets),
+		call("redshift", "DeleteClusterSubnetGroup", "when it exists and is tagged "+s.tagParam(), "ClusterSubnetGroupName", subnets),
+	)
+	return append(calls, s.roleTeardownPlan()...)
+}
+
+// securityGroupTeardownPlan lists the calls Teardown makes, for a cluster
+// or a workgroup, to remove the ingress rules and the security group the
+// job created.
+func (s Spec) securityGroupTeardownPlan() []Call {
+	return []Call{
 		call("ec2", "DescribeSecurityGroupRules", "", "Filter", "tag:"+s.tagParam()),
 		call("ec2", "RevokeSecurityGroupIngress", "for each rule found", "GroupId", "<its group>", "SecurityGroupRuleIds", "<its id>"),
 		call("ec2", "DescribeSecurityGroups", "", "Filter", "tag:"+s.tagParam()),
-		call("ec2", "DeleteSecurityGroup", "for each group found named "+ownName(s.ClusterID)+", never SPARKIFY_SECURITY_GROUP_ID; retried while the deleted cluster's network interfaces hold it", "GroupId", "<its id>"),
-		call("redshift", "DescribeClusterSubnetGroups", "", "ClusterSubnetGroupName", subnets),
-		call("redshift", "DeleteClusterSubnetGroup", "when it exists and is tagged "+s.tagParam(), "ClusterSubnetGroupName", subnets),
+		call("ec2", "DeleteSecurityGroup", "for each group found named "+ownName(s.ClusterID)+", never SPARKIFY_SECURITY_GROUP_ID; retried while the deleted "+s.what()+"'s network interfaces hold it", "GroupId", "<its id>"),
+	}
+}
+
+// roleTeardownPlan lists the calls Teardown makes, last, to delete the
+// role and its policies.
+func (s Spec) roleTeardownPlan() []Call {
+	role := s.RoleName
+	return []Call{
 		call("iam", "ListRolePolicies", "when the role exists", "RoleName", role),
 		call("iam", "DeleteRolePolicy", "for each inline policy", "RoleName", role, "PolicyName", InlinePolicyName),
 		call("iam", "ListAttachedRolePolicies", "when the role exists", "RoleName", role),
@@ -415,23 +434,14 @@ func (s Spec) serverlessTeardownPlan(now time.Time) []Call {
 	if !s.SkipFinalSnapshot {
 		del = append(del, "finalSnapshotName", finalSnapshotID(s.ClusterID, now))
 	}
-	role := s.RoleName
-	calls := s.serverlessOwnedPlan()
-	return append(calls,
+	calls := append(s.serverlessOwnedPlan(),
 		call("redshift-serverless", "DeleteWorkgroup", "when it exists and is not already DELETING; retried while the workgroup is busy (ConflictException)", "workgroupName", s.ClusterID),
 		call("redshift-serverless", "GetWorkgroup", "polling until gone, at most "+s.WaitTimeout.String(), "workgroupName", s.ClusterID),
 		call("redshift-serverless", "DeleteNamespace", "when it exists and is not already DELETING; retried while the namespace is busy (ConflictException)", del...),
 		call("redshift-serverless", "GetNamespace", "polling until gone, at most "+s.WaitTimeout.String(), "namespaceName", s.ClusterID),
-		call("ec2", "DescribeSecurityGroupRules", "", "Filter", "tag:"+s.tagParam()),
-		call("ec2", "RevokeSecurityGroupIngress", "for each rule found", "GroupId", "<its group>", "SecurityGroupRuleIds", "<its id>"),
-		call("ec2", "DescribeSecurityGroups", "", "Filter", "tag:"+s.tagParam()),
-		call("ec2", "DeleteSecurityGroup", "for each group found named "+ownName(s.ClusterID)+", never SPARKIFY_SECURITY_GROUP_ID; retried while the deleted workgroup's network interfaces hold it", "GroupId", "<its id>"),
-		call("iam", "ListRolePolicies", "when the role exists", "RoleName", role),
-		call("iam", "DeleteRolePolicy", "for each inline policy", "RoleName", role, "PolicyName", InlinePolicyName),
-		call("iam", "ListAttachedRolePolicies", "when the role exists", "RoleName", role),
-		call("iam", "DetachRolePolicy", "for each attached policy", "RoleName", role, "PolicyArn", "<its ARN>"),
-		call("iam", "DeleteRole", "when the role exists", "RoleName", role),
 	)
+	calls = append(calls, s.securityGroupTeardownPlan()...)
+	return append(calls, s.roleTeardownPlan()...)
 }
 
 // what names the resource that has the endpoint: cluster or workgroup.

@@ -35,14 +35,7 @@ func (a *AWS) Provision(ctx context.Context, s Spec) (Outputs, error) {
 			return Outputs{}, err
 		}
 	}
-	role, err := a.ensureRole(ctx, s, st.role)
-	if err != nil {
-		return Outputs{}, err
-	}
-	if err := a.ensureRolePolicy(ctx, s, role); err != nil {
-		return Outputs{}, err
-	}
-	group, err := a.ensureSecurityGroup(ctx, s, st.vpc, st.ownGroup)
+	role, group, err := a.ensureRoleAndGroup(ctx, s, st.role, st.vpc, st.ownGroup)
 	if err != nil {
 		return Outputs{}, err
 	}
@@ -122,22 +115,23 @@ type owner struct {
 	tagged bool
 }
 
-func clusterTag(tags []rstypes.Tag) owner {
+// tagOwner reads the TagKey tag of tags; kv returns a tag's key and value
+// (each AWS service has its own Tag type). Keys are unique on a resource.
+func tagOwner[T any](tags []T, kv func(T) (key, value *string)) owner {
 	for _, t := range tags {
-		if aws.ToString(t.Key) == TagKey {
-			return owner{aws.ToString(t.Value), true}
+		if k, v := kv(t); aws.ToString(k) == TagKey {
+			return owner{aws.ToString(v), true}
 		}
 	}
 	return owner{}
 }
 
+func clusterTag(tags []rstypes.Tag) owner {
+	return tagOwner(tags, func(t rstypes.Tag) (*string, *string) { return t.Key, t.Value })
+}
+
 func roleTag(tags []iamtypes.Tag) owner {
-	for _, t := range tags {
-		if aws.ToString(t.Key) == TagKey {
-			return owner{aws.ToString(t.Value), true}
-		}
-	}
-	return owner{}
+	return tagOwner(tags, func(t iamtypes.Tag) (*string, *string) { return t.Key, t.Value })
 }
 
 // checkOwner refuses a resource that is not tagged TagKey=<s.ClusterID>:
@@ -155,13 +149,23 @@ func checkOwner(s Spec, setting, what, name string, o owner) error {
 // getRole returns the role, or nil when it does not exist.
 func (a *AWS) getRole(ctx context.Context, name string) (*iamtypes.Role, error) {
 	out, err := a.IAM.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})
-	if isNoSuchEntity(err) {
-		return nil, nil
-	}
+	return lookup("GetRole", err, isNoSuchEntity, func() *iamtypes.Role { return out.Role })
+}
+
+// ensureRoleAndGroup brings the role (role as read, nil when missing), its
+// S3 read policy and the security group in vpc (own, the job's own group as
+// read) to the state s describes, for a cluster or a workgroup, and returns
+// the role and the group's id.
+func (a *AWS) ensureRoleAndGroup(ctx context.Context, s Spec, role *iamtypes.Role, vpc string, own *ec2types.SecurityGroup) (roleInfo, string, error) {
+	r, err := a.ensureRole(ctx, s, role)
 	if err != nil {
-		return nil, callError("GetRole", err)
+		return roleInfo{}, "", err
 	}
-	return out.Role, nil
+	if err := a.ensureRolePolicy(ctx, s, r); err != nil {
+		return roleInfo{}, "", err
+	}
+	group, err := a.ensureSecurityGroup(ctx, s, vpc, own)
+	return r, group, err
 }
 
 // roleInfo is the role provision works with.
@@ -348,16 +352,7 @@ func (a *AWS) ensureRolePolicy(ctx context.Context, s Spec, role roleInfo) error
 // describeCluster returns the cluster, or nil when it does not exist.
 func (a *AWS) describeCluster(ctx context.Context, id string) (*rstypes.Cluster, error) {
 	out, err := a.Redshift.DescribeClusters(ctx, &redshift.DescribeClustersInput{ClusterIdentifier: aws.String(id)})
-	if isClusterNotFound(err) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, callError("DescribeClusters", err)
-	}
-	if len(out.Clusters) == 0 {
-		return nil, nil
-	}
-	return &out.Clusters[0], nil
+	return lookup("DescribeClusters", err, isClusterNotFound, func() *rstypes.Cluster { return first(out.Clusters) })
 }
 
 func (a *AWS) createClusterInput(s Spec, roleARN, group string) *redshift.CreateClusterInput {

@@ -40,25 +40,13 @@ func isServerlessConflict(err error) bool {
 // getNamespace returns the namespace, or nil when it does not exist.
 func (a *AWS) getNamespace(ctx context.Context, name string) (*sltypes.Namespace, error) {
 	out, err := a.Serverless.GetNamespace(ctx, &redshiftserverless.GetNamespaceInput{NamespaceName: aws.String(name)})
-	if isServerlessNotFound(err) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, callError("GetNamespace", err)
-	}
-	return out.Namespace, nil
+	return lookup("GetNamespace", err, isServerlessNotFound, func() *sltypes.Namespace { return out.Namespace })
 }
 
 // getWorkgroup returns the workgroup, or nil when it does not exist.
 func (a *AWS) getWorkgroup(ctx context.Context, name string) (*sltypes.Workgroup, error) {
 	out, err := a.Serverless.GetWorkgroup(ctx, &redshiftserverless.GetWorkgroupInput{WorkgroupName: aws.String(name)})
-	if isServerlessNotFound(err) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, callError("GetWorkgroup", err)
-	}
-	return out.Workgroup, nil
+	return lookup("GetWorkgroup", err, isServerlessNotFound, func() *sltypes.Workgroup { return out.Workgroup })
 }
 
 // checkServerlessOwner reads the tags of a namespace or workgroup (their
@@ -68,12 +56,7 @@ func (a *AWS) checkServerlessOwner(ctx context.Context, s Spec, what, arn string
 	if err != nil {
 		return callError("ListTagsForResource", err)
 	}
-	o := owner{}
-	for _, t := range out.Tags {
-		if aws.ToString(t.Key) == TagKey {
-			o = owner{aws.ToString(t.Value), true}
-		}
-	}
+	o := tagOwner(out.Tags, func(t sltypes.Tag) (*string, *string) { return t.Key, t.Value })
 	return checkOwner(s, "ClusterID", what, s.ClusterID, o)
 }
 
@@ -144,14 +127,7 @@ func (a *AWS) provisionServerless(ctx context.Context, s Spec) (Outputs, error) 
 	if err != nil {
 		return Outputs{}, err
 	}
-	role, err := a.ensureRole(ctx, s, st.role)
-	if err != nil {
-		return Outputs{}, err
-	}
-	if err := a.ensureRolePolicy(ctx, s, role); err != nil {
-		return Outputs{}, err
-	}
-	group, err := a.ensureSecurityGroup(ctx, s, vpc, own)
+	role, group, err := a.ensureRoleAndGroup(ctx, s, st.role, vpc, own)
 	if err != nil {
 		return Outputs{}, err
 	}
@@ -461,56 +437,64 @@ func (a *AWS) teardownServerless(ctx context.Context, s Spec) error {
 // deleteWorkgroup deletes wg (read by teardownServerless), retrying while
 // another operation runs on it, and waits until it is gone.
 func (a *AWS) deleteWorkgroup(ctx context.Context, s Spec, wg *sltypes.Workgroup) error {
-	if wg == nil {
-		a.Log.Info("no Redshift Serverless workgroup to delete", "workgroup", s.ClusterID)
-		return nil
-	}
-	if wg.Status != slDeleting {
-		a.Log.Info("deleting the Redshift Serverless workgroup", "workgroup", s.ClusterID)
-		err := a.retryWhile(ctx, s, "DeleteWorkgroup", "the workgroup is busy with another operation", isServerlessConflict, func(ctx context.Context) error {
-			_, err := a.Serverless.DeleteWorkgroup(ctx, &redshiftserverless.DeleteWorkgroupInput{WorkgroupName: aws.String(s.ClusterID)})
-			if isServerlessNotFound(err) {
-				return nil
-			}
+	return deleteServerless(ctx, a, s, "workgroup", wgStatus(wg), a.workgroupStatus, func() serverlessDeletion {
+		in := &redshiftserverless.DeleteWorkgroupInput{WorkgroupName: aws.String(s.ClusterID)}
+		return serverlessDeletion{op: "DeleteWorkgroup", call: func(ctx context.Context) error {
+			_, err := a.Serverless.DeleteWorkgroup(ctx, in)
 			return err
-		})
-		if err != nil {
-			return err
-		}
-	} else {
-		a.Log.Info("the workgroup is already being deleted; waiting until it is gone", "workgroup", s.ClusterID)
-	}
-	_, err := waitServerless(ctx, a, s, "workgroup", gone, a.workgroupStatus)
-	return err
+		}}
+	})
 }
 
 // deleteNamespace deletes ns (read by teardownServerless) with its final
 // snapshot, retrying while another operation runs on it, and waits until
 // it is gone.
 func (a *AWS) deleteNamespace(ctx context.Context, s Spec, ns *sltypes.Namespace) error {
-	if ns == nil {
-		a.Log.Info("no Redshift Serverless namespace to delete", "namespace", s.ClusterID)
-		return nil
-	}
-	if ns.Status != slDeleting {
+	return deleteServerless(ctx, a, s, "namespace", nsStatus(ns), a.namespaceStatus, func() serverlessDeletion {
 		in := &redshiftserverless.DeleteNamespaceInput{NamespaceName: aws.String(s.ClusterID)}
 		if !s.SkipFinalSnapshot {
 			in.FinalSnapshotName = aws.String(finalSnapshotID(s.ClusterID, a.now()))
 		}
-		a.Log.Info("deleting the Redshift Serverless namespace", "namespace", s.ClusterID, "final_snapshot", aws.ToString(in.FinalSnapshotName))
-		err := a.retryWhile(ctx, s, "DeleteNamespace", "the namespace is busy with another operation", isServerlessConflict, func(ctx context.Context) error {
+		return serverlessDeletion{op: "DeleteNamespace", logArgs: []any{"final_snapshot", aws.ToString(in.FinalSnapshotName)}, call: func(ctx context.Context) error {
 			_, err := a.Serverless.DeleteNamespace(ctx, in)
-			if isServerlessNotFound(err) {
-				return nil
-			}
 			return err
+		}}
+	})
+}
+
+// serverlessDeletion is the Delete call of a namespace or workgroup, with
+// what its log line adds.
+type serverlessDeletion struct {
+	op      string
+	logArgs []any
+	call    func(context.Context) error
+}
+
+// deleteServerless deletes the namespace or workgroup (what) named
+// s.ClusterID whose status teardownServerless read: nothing when it is
+// gone, the deletion prepare makes unless it is already DELETING, retried
+// while another operation runs on it (done once AWS no longer finds it),
+// then it waits until the resource is gone.
+func deleteServerless[T any](ctx context.Context, a *AWS, s Spec, what, status string, read func(context.Context, string) (T, string, error), prepare func() serverlessDeletion) error {
+	switch status {
+	case gone:
+		a.Log.Info("no Redshift Serverless "+what+" to delete", what, s.ClusterID)
+		return nil
+	case slDeleting:
+		a.Log.Info("the "+what+" is already being deleted; waiting until it is gone", what, s.ClusterID)
+	default:
+		del := prepare()
+		a.Log.Info("deleting the Redshift Serverless "+what, append([]any{what, s.ClusterID}, del.logArgs...)...)
+		err := a.retryWhile(ctx, s, del.op, "the "+what+" is busy with another operation", isServerlessConflict, func(ctx context.Context) error {
+			if err := del.call(ctx); !isServerlessNotFound(err) {
+				return err
+			}
+			return nil
 		})
 		if err != nil {
 			return err
 		}
-	} else {
-		a.Log.Info("the namespace is already being deleted; waiting until it is gone", "namespace", s.ClusterID)
 	}
-	_, err := waitServerless(ctx, a, s, "namespace", gone, a.namespaceStatus)
+	_, err := waitServerless(ctx, a, s, what, gone, read)
 	return err
 }

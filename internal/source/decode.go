@@ -184,6 +184,58 @@ func checkLengths(cols []string, row []any) error {
 
 // DecodeEvents decodes a log file: JSON lines, one event each.
 func DecodeEvents(uri string, r io.Reader, emit func([]any) error, bad func(*RecordError) error) error {
+	return decodeObject(uri, r, bad, func(lr *lineReader) error {
+		for {
+			b, tooLong, err := lr.next()
+			if err == io.EOF {
+				return nil
+			}
+			if err != nil {
+				return &ObjectError{URI: uri, Err: fmt.Errorf("read after line %d: %w", lr.line-1, err)}
+			}
+			b = bytes.TrimSpace(b)
+			if len(b) == 0 && !tooLong {
+				continue
+			}
+			row, err := eventRow(b, tooLong)
+			if err := deliver(uri, lr.line, row, err, emit, bad); err != nil {
+				return err
+			}
+		}
+	})
+}
+
+// eventRow decodes one log line into its staging_events row.
+func eventRow(b []byte, tooLong bool) ([]any, error) {
+	if tooLong {
+		return nil, fmt.Errorf("longer than %d KiB, the largest record the job reads", MaxRecord>>10)
+	}
+	if err := checkText(b); err != nil {
+		return nil, err
+	}
+	var e logEvent
+	if err := unmarshalObject(b, &e, &e.Unknown, eventKeys); err != nil {
+		return nil, err
+	}
+	if e.TS == nil {
+		return nil, errors.New("ts: missing")
+	}
+	uid := ""
+	if e.UserID != nil {
+		uid = string(*e.UserID)
+	}
+	row := []any{
+		e.Artist, e.Auth, e.FirstName, e.Gender, e.ItemInSession, e.LastName,
+		e.Length, e.Level, e.Location, e.Method, e.Page, e.Registration,
+		e.SessionID, e.Song, e.Status, time.UnixMilli(int64(*e.TS)).UTC(), e.UserAgent, uid,
+	}
+	return row, checkLengths(EventColumns, row)
+}
+
+// decodeObject runs body on a reader of r's lines, unless r cannot be read
+// (an ObjectError) or is not JSON records at all (one malformed record, the
+// whole object).
+func decodeObject(uri string, r io.Reader, bad func(*RecordError) error, body func(*lineReader) error) error {
 	lr, err := newLineReader(r)
 	if err != nil {
 		return &ObjectError{URI: uri, Err: err}
@@ -192,55 +244,16 @@ func DecodeEvents(uri string, r io.Reader, emit func([]any) error, bad func(*Rec
 	if msg := lr.notJSONLines(); msg != "" {
 		return bad(&RecordError{URI: uri, Line: 1, Err: errors.New(msg)})
 	}
-	for {
-		b, tooLong, err := lr.next()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return &ObjectError{URI: uri, Err: fmt.Errorf("read after line %d: %w", lr.line-1, err)}
-		}
-		b = bytes.TrimSpace(b)
-		if len(b) == 0 && !tooLong {
-			continue
-		}
-		var e logEvent
-		err = nil
-		if tooLong {
-			err = fmt.Errorf("longer than %d KiB, the largest record the job reads", MaxRecord>>10)
-		}
-		if err == nil {
-			err = checkText(b)
-		}
-		if err == nil {
-			err = unmarshalObject(b, &e, &e.Unknown, eventKeys)
-		}
-		if err == nil && e.TS == nil {
-			err = errors.New("ts: missing")
-		}
-		var row []any
-		if err == nil {
-			uid := ""
-			if e.UserID != nil {
-				uid = string(*e.UserID)
-			}
-			row = []any{
-				e.Artist, e.Auth, e.FirstName, e.Gender, e.ItemInSession, e.LastName,
-				e.Length, e.Level, e.Location, e.Method, e.Page, e.Registration,
-				e.SessionID, e.Song, e.Status, time.UnixMilli(int64(*e.TS)).UTC(), e.UserAgent, uid,
-			}
-			err = checkLengths(EventColumns, row)
-		}
-		if err != nil {
-			if err := bad(&RecordError{URI: uri, Line: lr.line, Err: err}); err != nil {
-				return err
-			}
-			continue
-		}
-		if err := emit(row); err != nil {
-			return err
-		}
+	return body(lr)
+}
+
+// deliver emits a decoded record's row, or reports it through bad as
+// malformed when err is set.
+func deliver(uri string, line int, row []any, err error, emit func([]any) error, bad func(*RecordError) error) error {
+	if err != nil {
+		return bad(&RecordError{URI: uri, Line: line, Err: err})
 	}
+	return emit(row)
 }
 
 // lineReader reads an object's lines, each up to MaxRecord bytes, skipping
@@ -338,63 +351,57 @@ type songFile struct {
 // DecodeSongs decodes a song file: one JSON object (or several, one after the
 // other).
 func DecodeSongs(uri string, r io.Reader, emit func([]any) error, bad func(*RecordError) error) error {
-	lr, err := newLineReader(r)
-	if err != nil {
-		return &ObjectError{URI: uri, Err: err}
-	}
-	defer lr.release()
-	if msg := lr.notJSONLines(); msg != "" {
-		return bad(&RecordError{URI: uri, Line: 1, Err: errors.New(msg)})
-	}
-	data, err := readLimited(lr.br, MaxRecord+1)
-	if err != nil {
-		return &ObjectError{URI: uri, Err: err}
-	}
-	if len(data) > MaxRecord {
-		return bad(&RecordError{URI: uri, Line: 1, Err: fmt.Errorf("larger than %d KiB, the largest record the job reads; song files hold one song each", MaxRecord>>10)})
-	}
-	dec := jsontext.NewDecoder(bytes.NewReader(data))
-	for {
-		start := dec.InputOffset()
-		raw, err := dec.ReadValue()
-		if err == io.EOF {
-			return nil
-		}
-		line := 1 + bytes.Count(data[:skipSpace(data, int(start))], []byte("\n"))
+	return decodeObject(uri, r, bad, func(lr *lineReader) error {
+		data, err := readLimited(lr.br, MaxRecord+1)
 		if err != nil {
-			// The rest of the file cannot be framed: report it once.
-			return bad(&RecordError{URI: uri, Line: line, Err: describe(err)})
+			return &ObjectError{URI: uri, Err: err}
 		}
-		var s songFile
-		err = checkText(raw)
-		if err == nil {
-			err = unmarshalObject(raw, &s, &s.Unknown, songKeys)
+		if len(data) > MaxRecord {
+			return bad(&RecordError{URI: uri, Line: 1, Err: fmt.Errorf("larger than %d KiB, the largest record the job reads; song files hold one song each", MaxRecord>>10)})
 		}
-		row := []any{
-			s.NumSongs, s.ArtistID, s.ArtistLatitude, s.ArtistLongitude,
-			s.ArtistLocation, s.ArtistName, s.SongID, s.Title, s.Duration, s.Year,
-		}
-		if err == nil {
-			err = checkLengths(SongColumns, row)
-		}
-		if err == nil {
-			switch {
-			case s.SongID == nil || *s.SongID == "":
-				err = errors.New("song_id: missing")
-			case s.ArtistID == nil || *s.ArtistID == "":
-				err = errors.New("artist_id: missing")
+		dec := jsontext.NewDecoder(bytes.NewReader(data))
+		for {
+			start := dec.InputOffset()
+			raw, err := dec.ReadValue()
+			if err == io.EOF {
+				return nil
 			}
-		}
-		if err != nil {
-			if err := bad(&RecordError{URI: uri, Line: line, Err: err}); err != nil {
+			line := 1 + bytes.Count(data[:skipSpace(data, int(start))], []byte("\n"))
+			if err != nil {
+				// The rest of the file cannot be framed: report it once.
+				return bad(&RecordError{URI: uri, Line: line, Err: describe(err)})
+			}
+			row, err := songRow(raw)
+			if err := deliver(uri, line, row, err, emit, bad); err != nil {
 				return err
 			}
-			continue
 		}
-		if err := emit(row); err != nil {
-			return err
-		}
+	})
+}
+
+// songRow decodes one song object into its staging_songs row.
+func songRow(raw []byte) ([]any, error) {
+	if err := checkText(raw); err != nil {
+		return nil, err
 	}
+	var s songFile
+	if err := unmarshalObject(raw, &s, &s.Unknown, songKeys); err != nil {
+		return nil, err
+	}
+	row := []any{
+		s.NumSongs, s.ArtistID, s.ArtistLatitude, s.ArtistLongitude,
+		s.ArtistLocation, s.ArtistName, s.SongID, s.Title, s.Duration, s.Year,
+	}
+	if err := checkLengths(SongColumns, row); err != nil {
+		return nil, err
+	}
+	switch {
+	case s.SongID == nil || *s.SongID == "":
+		return nil, errors.New("song_id: missing")
+	case s.ArtistID == nil || *s.ArtistID == "":
+		return nil, errors.New("artist_id: missing")
+	}
+	return row, nil
 }
 
 // readLimited reads r to its end or to limit bytes, whichever comes first,

@@ -77,11 +77,7 @@ const (
 )
 
 func (s *s3Store) List(ctx context.Context, fn func(Object) error) error {
-	objects, err := s.collect(ctx)
-	if err != nil {
-		return err
-	}
-	return sendSorted(ctx, objects, fn)
+	return listCollected(ctx, s, fn)
 }
 
 // collect returns the store's objects in no particular order (collector).
@@ -293,11 +289,7 @@ type dirStore struct {
 // List walks the directory. Like an S3 prefix, the location may also end in
 // the start of a file name (file:///data/log_data/2018/11/2018-11-01).
 func (d *dirStore) List(ctx context.Context, fn func(Object) error) error {
-	objects, err := d.collect(ctx)
-	if err != nil {
-		return err
-	}
-	return sendSorted(ctx, objects, fn)
+	return listCollected(ctx, d, fn)
 }
 
 // collect returns the store's objects in no particular order (collector).
@@ -377,6 +369,15 @@ func walk(ctx context.Context, root, prefix string) ([]Object, error) {
 		return nil, err
 	}
 	return objects, nil
+}
+
+// listCollected is Store.List for a collector: its whole listing, sorted.
+func listCollected(ctx context.Context, c collector, fn func(Object) error) error {
+	objects, err := c.collect(ctx)
+	if err != nil {
+		return err
+	}
+	return sendSorted(ctx, objects, fn)
 }
 
 // sendSorted calls fn for each object in key order, as Store.List

@@ -1,6 +1,7 @@
 // Package toolcmd holds what the test tools' commands (cmd/s3emulator,
 // cmd/redshiftemu) share: a signal-aware main, usage errors that exit 2,
-// and a repeatable comma-separated list flag.
+// a repeatable comma-separated list flag and the address a health check
+// dials.
 package toolcmd
 
 import (
@@ -9,6 +10,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/signal"
 	"strings"
@@ -82,4 +84,19 @@ func Parse(fset *flag.FlagSet, args []string) (help bool, err error) {
 		return false, Usage(fmt.Errorf("unexpected argument %q", fset.Arg(0)))
 	}
 	return false, nil
+}
+
+// DialAddr returns the address a health check dials to reach a server that
+// listens on addr (the -addr flag): an empty or unspecified host (":9000",
+// "0.0.0.0:9000", "[::]:9000") means this host, 127.0.0.1. A malformed addr
+// is a usage error naming -addr.
+func DialAddr(addr string) (string, error) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "", Usage(fmt.Errorf("-addr %q: %w", addr, err))
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, port), nil
 }

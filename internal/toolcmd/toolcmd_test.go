@@ -32,6 +32,22 @@ func TestUsageAndOr(t *testing.T) {
 	}
 }
 
+func TestDialAddr(t *testing.T) {
+	for _, tt := range []struct{ addr, want string }{
+		{":9000", "127.0.0.1:9000"}, {"0.0.0.0:5439", "127.0.0.1:5439"}, {"[::]:5439", "127.0.0.1:5439"},
+		{"localhost:9000", "localhost:9000"}, {"10.1.2.3:9000", "10.1.2.3:9000"}, {"[::1]:9000", "[::1]:9000"},
+	} {
+		if got, err := DialAddr(tt.addr); got != tt.want || err != nil {
+			t.Errorf("DialAddr(%q) = %q, %v; want %q", tt.addr, got, err, tt.want)
+		}
+	}
+	_, err := DialAddr("9000")
+	var ue UsageError
+	if !errors.As(err, &ue) || err.Error() != `-addr "9000": address 9000: missing port in address` {
+		t.Errorf("DialAddr(\"9000\") error %v, want a usage error naming -addr", err)
+	}
+}
+
 func TestParse(t *testing.T) {
 	for _, tt := range []struct {
 		args      []string
