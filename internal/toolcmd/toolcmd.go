@@ -1,7 +1,7 @@
-// Package toolcmd holds what the test tools' commands (cmd/s3emulator,
-// cmd/redshiftemu) share: a signal-aware main, usage errors that exit 2,
-// a repeatable comma-separated list flag and the address a health check
-// dials.
+// Package toolcmd holds what the project's tool commands share (the
+// emulators cmd/s3emulator and cmd/redshiftemu, cmd/datagen, cmd/bench): a
+// signal-aware main, usage errors that exit 2, a repeatable comma-separated
+// list flag and the address a health check dials.
 package toolcmd
 
 import (
