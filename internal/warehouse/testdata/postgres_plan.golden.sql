@@ -1054,8 +1054,10 @@ WHERE rollup_songs.song_id = c.song_id;
 INSERT INTO rollup_songs (song_id, plays)
 SELECT c.song_id, c.plays FROM load_song_changes c
 WHERE NOT EXISTS (SELECT 1 FROM rollup_songs t WHERE t.song_id = c.song_id);
+-- Only a fall can leave none.
 DELETE FROM rollup_songs USING load_song_changes
 WHERE rollup_songs.song_id = load_song_changes.song_id
+  AND load_song_changes.plays < 0
   AND rollup_songs.plays = 0;
 UPDATE rollup_artists
 SET plays = rollup_artists.plays + c.plays
@@ -1064,8 +1066,10 @@ WHERE rollup_artists.artist_id = c.artist_id;
 INSERT INTO rollup_artists (artist_id, plays)
 SELECT c.artist_id, c.plays FROM load_artist_changes c
 WHERE NOT EXISTS (SELECT 1 FROM rollup_artists t WHERE t.artist_id = c.artist_id);
+-- Only a fall can leave none.
 DELETE FROM rollup_artists USING load_artist_changes
 WHERE rollup_artists.artist_id = load_artist_changes.artist_id
+  AND load_artist_changes.plays < 0
   AND rollup_artists.plays = 0;
 DELETE FROM rollup_hours USING load_days
 WHERE rollup_hours.play_date = load_days.play_date;
@@ -1154,6 +1158,7 @@ DELETE FROM rollup_gender_days USING load_gender_changes
 WHERE rollup_gender_days.play_date = load_gender_changes.play_date
   AND rollup_gender_days.gender = load_gender_changes.gender
   AND rollup_gender_days.level = load_gender_changes.level
+  AND load_gender_changes.plays < 0
   AND rollup_gender_days.plays = 0;
 UPDATE rollup_users
 SET gender = m.new_gender
@@ -1201,6 +1206,7 @@ WHERE c.plays > 0
   AND NOT EXISTS (SELECT 1 FROM rollup_users t WHERE t.user_id = c.user_id);
 DELETE FROM rollup_users USING load_user_changes
 WHERE rollup_users.user_id = load_user_changes.user_id
+  AND load_user_changes.plays < 0
   AND rollup_users.plays = 0;
 -- Per session: the days' sessions are rewritten; the all-history count of
 -- distinct sessions (rollup_totals) moves by how many of the sessions
