@@ -426,6 +426,19 @@ INSERT INTO sparkify_schema_version (version) VALUES (7);
 -- per-user totals are distributed and sorted on their key, as
 -- rollup_songs is.
 
+-- rollup_songs also keeps each song's artist: the all-history plays per
+-- artist are summed from it, and rollup_artists goes. The table is made
+-- again (filled below).
+DROP TABLE IF EXISTS rollup_artists;
+DROP TABLE IF EXISTS rollup_songs;
+CREATE TABLE rollup_songs (
+    song_id   VARCHAR(32) NOT NULL,
+    artist_id VARCHAR(32),
+    plays     BIGINT NOT NULL,
+    PRIMARY KEY (song_id)
+)
+DISTKEY (song_id)
+SORTKEY (song_id);
 CREATE TABLE IF NOT EXISTS rollup_users (
     user_id    INTEGER NOT NULL,
     gender     VARCHAR(16) NOT NULL,
@@ -487,6 +500,11 @@ ORDER BY 1;
 INSERT INTO rollup_totals (sessions)
 SELECT COUNT(*)
 FROM (SELECT DISTINCT user_id, session_id FROM songplays) s;
+INSERT INTO rollup_songs (song_id, artist_id, plays)
+SELECT song_id, artist_id, COUNT(*)
+FROM songplays
+WHERE song_id IS NOT NULL
+GROUP BY song_id, artist_id;
 INSERT INTO sparkify_schema_version (version) VALUES (8);
 
 -- sql/redshift/staging.sql
@@ -629,7 +647,6 @@ DELETE FROM rollup_user_days;
 DELETE FROM rollup_sessions;
 DELETE FROM rollup_song_days;
 DELETE FROM rollup_songs;
-DELETE FROM rollup_artists;
 DELETE FROM rollup_users;
 DELETE FROM rollup_gender_days;
 DELETE FROM rollup_day_sessions;
@@ -1063,9 +1080,9 @@ ORDER BY start_time;
 -- this load, before and after (load_times, sql/shared/transform/
 -- 05_songplays.sql); a rebuild recomputes every key, so it recomputes every
 -- day. Each such day's rows are deleted and counted again from songplays as
--- it is now; the all-history totals per song, per artist and per user, and
--- the count of sessions, move by the difference between the days' new and
--- old counts. Plays are read through songplays' start_time, one day at a time,
+-- it is now; the all-history totals per song (with its artist) and per
+-- user, and the count of sessions, move by the difference between the days'
+-- new and old counts. Plays are read through songplays' start_time, one day at a time,
 -- so a day's load reads that day's plays only. Rows go in in day order (a
 -- rebuild writes every day): a period's days then sit together on disk.
 CREATE TEMP TABLE load_days AS
@@ -1080,58 +1097,43 @@ JOIN songplays s
  AND s.start_time < d.play_date + 1
 WHERE s.song_id IS NOT NULL
 GROUP BY d.play_date, s.song_id, s.artist_id;
--- How the days' plays per song and per artist changed: their new counts
--- less the old ones. Runs before the old rows go.
+-- How the days' plays per song changed: their new counts less the old ones,
+-- and the song's artist in its new rows (present = 1: it has some). Runs
+-- before the old rows go. A song whose artist changed has every play matched
+-- again, so all its days are among these.
 CREATE TEMP TABLE load_song_changes AS
-SELECT song_id, SUM(plays) AS plays
+SELECT song_id, SUM(plays) AS plays,
+       MAX(CASE WHEN present = 1 THEN artist_id END) AS artist_id,
+       MAX(present) AS present
 FROM (
-    SELECT song_id, plays FROM load_song_days
+    SELECT song_id, artist_id, plays, 1 AS present FROM load_song_days
     UNION ALL
-    SELECT r.song_id, -r.plays FROM rollup_song_days r JOIN load_days d ON d.play_date = r.play_date
+    SELECT r.song_id, r.artist_id, -r.plays, 0
+    FROM rollup_song_days r JOIN load_days d ON d.play_date = r.play_date
 ) c
 GROUP BY song_id
-HAVING SUM(plays) <> 0;
-CREATE TEMP TABLE load_artist_changes AS
-SELECT artist_id, SUM(plays) AS plays
-FROM (
-    SELECT artist_id, plays FROM load_song_days WHERE artist_id IS NOT NULL
-    UNION ALL
-    SELECT r.artist_id, -r.plays FROM rollup_song_days r JOIN load_days d ON d.play_date = r.play_date
-    WHERE r.artist_id IS NOT NULL
-) c
-GROUP BY artist_id
-HAVING SUM(plays) <> 0;
+HAVING SUM(plays) <> 0
+    OR COALESCE(MAX(CASE WHEN present = 1 THEN artist_id END), '')
+       <> COALESCE(MAX(CASE WHEN present = 0 THEN artist_id END), '');
 ANALYZE load_song_changes;
-ANALYZE load_artist_changes;
 DELETE FROM rollup_song_days USING load_days
 WHERE rollup_song_days.play_date = load_days.play_date;
 INSERT INTO rollup_song_days (play_date, song_id, artist_id, plays)
 SELECT play_date, song_id, artist_id, plays FROM load_song_days
 ORDER BY play_date, song_id;
 UPDATE rollup_songs
-SET plays = rollup_songs.plays + c.plays
+SET plays = rollup_songs.plays + c.plays,
+    artist_id = CASE WHEN c.present = 1 THEN c.artist_id ELSE rollup_songs.artist_id END
 FROM load_song_changes c
 WHERE rollup_songs.song_id = c.song_id;
-INSERT INTO rollup_songs (song_id, plays)
-SELECT c.song_id, c.plays FROM load_song_changes c
+INSERT INTO rollup_songs (song_id, artist_id, plays)
+SELECT c.song_id, c.artist_id, c.plays FROM load_song_changes c
 WHERE NOT EXISTS (SELECT 1 FROM rollup_songs t WHERE t.song_id = c.song_id);
 -- Only a fall can leave none.
 DELETE FROM rollup_songs USING load_song_changes
 WHERE rollup_songs.song_id = load_song_changes.song_id
   AND load_song_changes.plays < 0
   AND rollup_songs.plays = 0;
-UPDATE rollup_artists
-SET plays = rollup_artists.plays + c.plays
-FROM load_artist_changes c
-WHERE rollup_artists.artist_id = c.artist_id;
-INSERT INTO rollup_artists (artist_id, plays)
-SELECT c.artist_id, c.plays FROM load_artist_changes c
-WHERE NOT EXISTS (SELECT 1 FROM rollup_artists t WHERE t.artist_id = c.artist_id);
--- Only a fall can leave none.
-DELETE FROM rollup_artists USING load_artist_changes
-WHERE rollup_artists.artist_id = load_artist_changes.artist_id
-  AND load_artist_changes.plays < 0
-  AND rollup_artists.plays = 0;
 DELETE FROM rollup_hours USING load_days
 WHERE rollup_hours.play_date = load_days.play_date;
 INSERT INTO rollup_hours (play_date, hour, plays, matched_plays, paid_plays, start_times, first_play, last_play)

@@ -4,6 +4,22 @@
 -- per-user totals are distributed and sorted on their key, as
 -- rollup_songs is.
 
+-- rollup_songs also keeps each song's artist: the all-history plays per
+-- artist are summed from it, and rollup_artists goes. The table is made
+-- again (filled below).
+DROP TABLE IF EXISTS rollup_artists;
+
+DROP TABLE IF EXISTS rollup_songs;
+
+CREATE TABLE rollup_songs (
+    song_id   VARCHAR(32) NOT NULL,
+    artist_id VARCHAR(32),
+    plays     BIGINT NOT NULL,
+    PRIMARY KEY (song_id)
+)
+DISTKEY (song_id)
+SORTKEY (song_id);
+
 CREATE TABLE IF NOT EXISTS rollup_users (
     user_id    INTEGER NOT NULL,
     gender     VARCHAR(16) NOT NULL,
@@ -72,3 +88,9 @@ ORDER BY 1;
 INSERT INTO rollup_totals (sessions)
 SELECT COUNT(*)
 FROM (SELECT DISTINCT user_id, session_id FROM songplays) s;
+
+INSERT INTO rollup_songs (song_id, artist_id, plays)
+SELECT song_id, artist_id, COUNT(*)
+FROM songplays
+WHERE song_id IS NOT NULL
+GROUP BY song_id, artist_id;

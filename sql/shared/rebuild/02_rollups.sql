@@ -12,7 +12,6 @@ DELETE FROM rollup_song_days;
 
 DELETE FROM rollup_songs;
 
-DELETE FROM rollup_artists;
 
 DELETE FROM rollup_users;
 
