@@ -37,7 +37,7 @@ var rollupQueries = []struct{ table, rows, recount string }{
 		"SELECT song_id, artist_id, plays FROM rollup_songs ORDER BY 1",
 		"SELECT song_id, artist_id, COUNT(*) FROM songplays WHERE song_id IS NOT NULL GROUP BY 1, 2 ORDER BY 1"},
 	{"rollup_songs by artist",
-		"SELECT artist_id, SUM(plays) FROM rollup_songs WHERE artist_id IS NOT NULL GROUP BY 1 ORDER BY 1",
+		"SELECT artist_id, CAST(SUM(plays) AS BIGINT) FROM rollup_songs WHERE artist_id IS NOT NULL GROUP BY 1 ORDER BY 1",
 		"SELECT artist_id, COUNT(*) FROM songplays WHERE artist_id IS NOT NULL GROUP BY 1 ORDER BY 1"},
 	{"rollup_users",
 		"SELECT user_id, gender, plays, first_free, last_free, first_paid, last_paid FROM rollup_users ORDER BY 1",
