@@ -1126,9 +1126,13 @@ SET plays = rollup_songs.plays + c.plays,
     artist_id = CASE WHEN c.present = 1 THEN c.artist_id ELSE rollup_songs.artist_id END
 FROM load_song_changes c
 WHERE rollup_songs.song_id = c.song_id;
+-- Songs with their first plays. EXCEPT hashes the day's songs and reads
+-- rollup_songs once, where NOT EXISTS hashed all of rollup_songs.
 INSERT INTO rollup_songs (song_id, artist_id, plays)
-SELECT c.song_id, c.artist_id, c.plays FROM load_song_changes c
-WHERE NOT EXISTS (SELECT 1 FROM rollup_songs t WHERE t.song_id = c.song_id);
+SELECT c.song_id, c.artist_id, c.plays
+FROM load_song_changes c
+JOIN (SELECT song_id FROM load_song_changes EXCEPT SELECT song_id FROM rollup_songs) n
+  ON n.song_id = c.song_id;
 -- Only a fall can leave none.
 DELETE FROM rollup_songs USING load_song_changes
 WHERE rollup_songs.song_id = load_song_changes.song_id
