@@ -123,27 +123,36 @@ func (b *bench) reportBench(ctx context.Context, n int) (*reportResult, error) {
 			}
 			r.Multiply = time.Since(t0)
 		}
-		for _, period := range []string{"", "30d"} {
-			var runs, queries []time.Duration
-			for k := range reportRuns {
-				if err := b.pg.checkpoint(ctx); err != nil {
-					return nil, err
-				}
-				d, q, err := b.runReport(ctx, fmt.Sprintf("report-%d-%d-%s-%d", n, i, period, k), env, period)
-				if err != nil {
-					return nil, err
-				}
-				runs, queries = append(runs, d), append(queries, q)
-			}
-			if period == "" {
-				r.RunsAll[i], r.ReportAll[i], r.QueryAll[i] = runs, median(runs), median(queries)
-			} else {
-				r.Runs30[i], r.Report30[i], r.Query30[i] = runs, median(runs), median(queries)
-			}
-			b.logf("report: history %d×, period %q: %v", []int{1, historyTimes}[i], period, runs)
+		if err := b.reportRuns(ctx, r, i, n, env); err != nil {
+			return nil, err
 		}
 	}
 	return r, nil
+}
+
+// reportRuns runs the report reportRuns times with each period on history
+// i (0: 1×, 1: 10×) and records the medians in r.
+func (b *bench) reportRuns(ctx context.Context, r *reportResult, i, n int, env []string) error {
+	for _, period := range []string{"", "30d"} {
+		var runs, queries []time.Duration
+		for k := range reportRuns {
+			if err := b.pg.checkpoint(ctx); err != nil {
+				return err
+			}
+			d, q, err := b.runReport(ctx, fmt.Sprintf("report-%d-%d-%s-%d", n, i, period, k), env, period)
+			if err != nil {
+				return err
+			}
+			runs, queries = append(runs, d), append(queries, q)
+		}
+		if period == "" {
+			r.RunsAll[i], r.ReportAll[i], r.QueryAll[i] = runs, median(runs), median(queries)
+		} else {
+			r.Runs30[i], r.Report30[i], r.Query30[i] = runs, median(runs), median(queries)
+		}
+		b.logf("report: history %d×, period %q: %v", []int{1, historyTimes}[i], period, runs)
+	}
+	return nil
 }
 
 func median(ds []time.Duration) time.Duration {
