@@ -33,6 +33,7 @@ var conformance = []struct {
 	{"KeysDifferingByTrailingBlanksAreOneKey", testKeysDifferingByTrailingBlanksAreOneKey},
 	{"SourcesThatChange", testSourcesThatChange},
 	{"WarehouseEqualsItsSources", testWarehouseEqualsItsSources},
+	{"RollupsFollowUsers", testRollupsFollowUsers},
 	{"CommentsDescribeTheStarSchema", testCommentsDescribeTheStarSchema},
 	{"RunResultAndLoadHistory", testRunResultAndLoadHistory},
 	{"PhaseCheck", testPhaseCheck},

@@ -162,7 +162,7 @@ func (g *genSources) lines(key string) []string {
 }
 
 // rewriteDay rewrites a log day: shorter (every other line), longer (new
-// events appended), or with corrected values (level and location).
+// events appended), or with corrected values (level, location and gender).
 func (g *genSources) rewriteDay() string {
 	key := g.pick("log_data/")
 	if key == "" {
@@ -189,7 +189,7 @@ func (g *genSources) rewriteDay() string {
 		if i%3 == 0 {
 			var ev map[string]any
 			_ = json.Unmarshal([]byte(l), &ev)
-			ev["level"], ev["location"] = "paid", "Corrected City"
+			ev["level"], ev["location"], ev["gender"] = "paid", "Corrected City", "M"
 			b, _ := json.Marshal(ev)
 			lines[i] = string(b)
 		}

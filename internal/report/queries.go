@@ -144,9 +144,10 @@ func Collect(ctx context.Context, q Querier, sqlFS fs.FS) (Data, error) {
 // CollectPeriod runs the report queries from sqlFS over the period p and
 // returns their results; for a bounded period it also reads the headline
 // figures of the period before it. The plays are read from the rollups the
-// load keeps, so the cost follows the days of the period, not the plays of
-// history. When the star tables do not exist yet it returns Data with
-// Loaded false and runs nothing else.
+// load keeps, so the cost follows the days of the period (and, over all
+// history, the users and songs), not the plays of history. When the star
+// tables do not exist yet it returns Data with Loaded false and reads
+// nothing but the load history.
 func CollectPeriod(ctx context.Context, q Querier, sqlFS fs.FS, p PeriodSpec) (Data, error) {
 	stmts, err := Statements(sqlFS)
 	if err != nil {
@@ -161,88 +162,76 @@ func CollectPeriod(ctx context.Context, q Querier, sqlFS fs.FS, p PeriodSpec) (D
 		return Data{}, c.err
 	}
 	var d Data
+	if len(slices.DeleteFunc(slices.Clone(tables), func(t string) bool { return t == "sparkify_loads" })) >= starTableCount {
+		if d, err = c.plays(p); err != nil {
+			return Data{}, err
+		}
+	}
 	// The load history is read last, whether or not the star tables exist.
-	withLoads := func(d Data) (Data, error) {
-		if !slices.Contains(tables, "sparkify_loads") {
-			return d, nil
+	if slices.Contains(tables, "sparkify_loads") {
+		if d.Loads, err = c.loads(); err != nil {
+			return Data{}, err
 		}
-		loads := query(c, qLoads, pgx.RowToStructByPos[LoadInfo])
-		if c.err != nil {
-			return Data{}, c.err
-		}
-		d.Loads = &Loads{}
-		for _, l := range loads {
-			l.FinishedAt = l.FinishedAt.UTC()
-			if d.Loads.Last == nil {
-				d.Loads.Last = &l
-			} else {
-				d.Loads.LastCommitted = &l
-			}
-		}
-		if d.Loads.Last != nil && d.Loads.Last.Status == "committed" {
-			d.Loads.LastCommitted = d.Loads.Last
-		}
-		return d, nil
 	}
-	if len(slices.DeleteFunc(slices.Clone(tables), func(t string) bool { return t == "sparkify_loads" })) < starTableCount {
-		return withLoads(d)
-	}
+	return d, nil
+}
 
-	// The period's days: all of them for all history, else resolved
-	// against the last day with plays.
-	d.Loaded = true
-	d.Period = p
-	from, to, all := allFrom, allTo, 1
-	var prevFrom, prevTo time.Time
+// periodDays are the days a report's queries cover.
+type periodDays struct {
+	from, to         time.Time
+	prevFrom, prevTo time.Time // the period before a bounded one
+	all              int       // 1 over all history: the queries read the all-history rollups
+}
+
+// days resolves p: every date for all history, else the days against the
+// last day with plays.
+func (c *collector) days(p PeriodSpec) periodDays {
 	span := query(c, qTimeSpan, pgx.RowToStructByPos[timeSpan])
-	if p.Bounded() {
-		var last time.Time
-		for _, s := range span {
-			if s.LastDay != nil {
-				last = s.LastDay.UTC()
-			}
-		}
-		from, to, prevFrom, prevTo = p.Resolve(last)
-		d.From, d.To, all = from, to, 0
+	if !p.Bounded() {
+		return periodDays{from: allFrom, to: allTo, all: 1}
 	}
+	var last time.Time
+	for _, s := range span {
+		if s.LastDay != nil {
+			last = s.LastDay.UTC()
+		}
+	}
+	var pd periodDays
+	pd.from, pd.to, pd.prevFrom, pd.prevTo = p.Resolve(last)
+	return pd
+}
 
+// plays runs the queries of the song plays over the period p and checks
+// that they agree.
+func (c *collector) plays(p PeriodSpec) (Data, error) {
+	d := Data{Loaded: true, Period: p}
+	pd := c.days(p)
+	if p.Bounded() {
+		d.From, d.To = pd.from, pd.to
+	}
 	// Each query is read into the struct of its rows, column by column.
 	counts := query(c, qTableRows, pgx.RowToStructByPos[tableRow])
-	totals := query(c, qPlayTotals, pgx.RowToStructByPos[playTotals], from, to)
+	totals := query(c, qPlayTotals, pgx.RowToStructByPos[playTotals], pd.from, pd.to, pd.all)
 	if p.Bounded() {
-		prev := query(c, qPlayTotals, pgx.RowToStructByPos[playTotals], prevFrom, prevTo)
-		d.Previous = &PeriodTotals{From: prevFrom, To: prevTo}
+		prev := query(c, qPlayTotals, pgx.RowToStructByPos[playTotals], pd.prevFrom, pd.prevTo, 0)
+		d.Previous = &PeriodTotals{From: pd.prevFrom, To: pd.prevTo}
 		for _, t := range prev {
 			d.Previous.Plays, d.Previous.PaidPlays, d.Previous.Users = t.Plays, t.PaidPlays, t.PlayingUsers
 		}
 	}
-	sessions := query(c, qSessionsTotal, pgx.RowTo[int64], from, to)
+	sessions := query(c, qSessionsTotal, pgx.RowTo[int64], pd.from, pd.to, pd.all)
 	d.UsersByLevelGender = query(c, qUsersByLevel, pgx.RowToStructByPos[LevelGenderUsers])
-	d.PlaysByDay = query(c, qPlaysPerDay, pgx.RowToStructByPos[DayPlays], from, to)
-	d.SessionsByDay = query(c, qSessionsPerDay, pgx.RowToStructByPos[DaySessions], from, to)
-	d.PlaysByWeekdayHour = query(c, qPlaysWeekdayHour, pgx.RowToStructByPos[WeekdayHourPlays], from, to)
-	d.TopSongs = query(c, qTopSongs, pgx.RowToStructByPos[TopSong], from, to, all)
-	d.TopArtists = query(c, qTopArtists, pgx.RowToStructByPos[TopArtist], from, to, all)
-	d.TopUsers = query(c, qTopUsers, pgx.RowToStructByPos[TopUser], from, to)
-	changes := query(c, qLevelChanges, pgx.RowToStructByPos[levelChanges], from, to)
+	d.PlaysByDay = query(c, qPlaysPerDay, pgx.RowToStructByPos[DayPlays], pd.from, pd.to)
+	d.SessionsByDay = query(c, qSessionsPerDay, pgx.RowToStructByPos[DaySessions], pd.from, pd.to)
+	d.PlaysByWeekdayHour = query(c, qPlaysWeekdayHour, pgx.RowToStructByPos[WeekdayHourPlays], pd.from, pd.to)
+	d.TopSongs = query(c, qTopSongs, pgx.RowToStructByPos[TopSong], pd.from, pd.to, pd.all)
+	d.TopArtists = query(c, qTopArtists, pgx.RowToStructByPos[TopArtist], pd.from, pd.to, pd.all)
+	d.TopUsers = query(c, qTopUsers, pgx.RowToStructByPos[TopUser], pd.from, pd.to, pd.all)
+	changes := query(c, qLevelChanges, pgx.RowToStructByPos[levelChanges], pd.from, pd.to, pd.all)
 	if c.err != nil {
 		return Data{}, c.err
 	}
-
-	for _, r := range counts {
-		switch r.Table {
-		case "songplays":
-			d.TableRows.Songplays = r.Rows
-		case "users":
-			d.TableRows.Users = r.Rows
-		case "songs":
-			d.TableRows.Songs = r.Rows
-		case "artists":
-			d.TableRows.Artists = r.Rows
-		case "time":
-			d.TableRows.Time = r.Rows
-		}
-	}
+	d.TableRows = tableRows(counts)
 	// The single-row queries: should one return several rows, the last
 	// counts.
 	for _, t := range totals {
@@ -257,6 +246,32 @@ func CollectPeriod(ctx context.Context, q Querier, sqlFS fs.FS, p PeriodSpec) (D
 	for _, l := range changes {
 		d.FreeToPaid, d.PaidToFree = l.FreeToPaid, l.PaidToFree
 	}
+	return d, d.rankAndCheck()
+}
+
+// tableRows reads the row counts of the star tables.
+func tableRows(counts []tableRow) TableRows {
+	var t TableRows
+	for _, r := range counts {
+		switch r.Table {
+		case "songplays":
+			t.Songplays = r.Rows
+		case "users":
+			t.Users = r.Rows
+		case "songs":
+			t.Songs = r.Rows
+		case "artists":
+			t.Artists = r.Rows
+		case "time":
+			t.Time = r.Rows
+		}
+	}
+	return t
+}
+
+// rankAndCheck numbers the top lists and checks that the plays per day add
+// up to the total and that no top list is longer than topN.
+func (d *Data) rankAndCheck() error {
 	for i := range d.TopSongs {
 		d.TopSongs[i].Rank = i + 1
 	}
@@ -266,16 +281,36 @@ func CollectPeriod(ctx context.Context, q Querier, sqlFS fs.FS, p PeriodSpec) (D
 	for i := range d.TopUsers {
 		d.TopUsers[i].Rank = i + 1
 	}
-
 	var perDay int64
 	for _, p := range d.PlaysByDay {
 		perDay += p.Plays
 	}
 	if perDay != d.Plays {
-		return Data{}, fmt.Errorf("report queries disagree: %d plays in total but %d over the days; run the report in one snapshot", d.Plays, perDay)
+		return fmt.Errorf("report queries disagree: %d plays in total but %d over the days; run the report in one snapshot", d.Plays, perDay)
 	}
 	if len(d.TopSongs) > topN || len(d.TopArtists) > topN || len(d.TopUsers) > topN {
-		return Data{}, fmt.Errorf("report query returned more than %d top rows", topN)
+		return fmt.Errorf("report query returned more than %d top rows", topN)
 	}
-	return withLoads(d)
+	return nil
+}
+
+// loads reads the last load attempt and the last committed load.
+func (c *collector) loads() (*Loads, error) {
+	rows := query(c, qLoads, pgx.RowToStructByPos[LoadInfo])
+	if c.err != nil {
+		return nil, c.err
+	}
+	out := &Loads{}
+	for _, l := range rows {
+		l.FinishedAt = l.FinishedAt.UTC()
+		if out.Last == nil {
+			out.Last = &l
+		} else {
+			out.LastCommitted = &l
+		}
+	}
+	if out.Last != nil && out.Last.Status == "committed" {
+		out.LastCommitted = out.Last
+	}
+	return out, nil
 }

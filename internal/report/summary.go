@@ -263,20 +263,43 @@ func Summarize(d Data, generatedAt time.Time) Summary {
 	for i := range s.PlaysByWeekdayHour {
 		s.PlaysByWeekdayHour[i] = make([]int64, 24)
 	}
+	s.Users = summarizeUsers(d)
+	s.Plays = summarizePlays(d)
+	for _, r := range d.PlaysByWeekdayHour {
+		if r.Weekday < 0 || r.Weekday > 6 || r.Hour < 0 || r.Hour > 23 {
+			continue
+		}
+		s.PlaysByWeekdayHour[r.Weekday][r.Hour] += r.Plays
+		s.PlaysByHour[r.Hour] += r.Plays
+	}
+	if d.Plays > 0 && !d.FirstPlay.IsZero() {
+		s.summarizeDays(d)
+	}
+	s.PlaysByWeekdayHourAvg = weekdayHourAverages(s.PlaysByWeekdayHour, s.WeekdayCounts)
+	s.ReportPeriod = s.reportPeriod(d)
+	return s
+}
 
-	s.Users = Users{
+// summarizeUsers counts the users by current level and gender.
+func summarizeUsers(d Data) Users {
+	u := Users{
 		ByLevel:    map[string]int64{},
 		ByGender:   map[string]int64{},
 		FreeToPaid: d.FreeToPaid,
 		PaidToFree: d.PaidToFree,
 	}
 	for _, r := range d.UsersByLevelGender {
-		s.Users.Total += r.Users
-		s.Users.ByLevel[category(r.Level)] += r.Users
-		s.Users.ByGender[category(r.Gender)] += r.Users
+		u.Total += r.Users
+		u.ByLevel[category(r.Level)] += r.Users
+		u.ByGender[category(r.Gender)] += r.Users
 	}
+	return u
+}
 
-	s.Plays = Plays{
+// summarizePlays is the headline figures of the plays, with their shares
+// and their split by level and gender.
+func summarizePlays(d Data) Plays {
+	p := Plays{
 		Total:     d.Plays,
 		Matched:   d.MatchedPlays,
 		Unmatched: d.Plays - d.MatchedPlays,
@@ -286,44 +309,43 @@ func Summarize(d Data, generatedAt time.Time) Summary {
 		Sessions:  d.Sessions,
 	}
 	if d.Plays > 0 {
-		s.Plays.PaidShare = float64(d.PaidPlays) / float64(d.Plays)
-		s.Plays.MatchedShare = float64(d.MatchedPlays) / float64(d.Plays)
+		p.PaidShare = float64(d.PaidPlays) / float64(d.Plays)
+		p.MatchedShare = float64(d.MatchedPlays) / float64(d.Plays)
 	}
 	for _, r := range d.PlaysByDay {
-		s.Plays.ByLevel[category(r.Level)] += r.Plays
-		s.Plays.ByGender[category(r.Gender)] += r.Plays
+		p.ByLevel[category(r.Level)] += r.Plays
+		p.ByGender[category(r.Gender)] += r.Plays
 	}
+	return p
+}
 
-	for _, r := range d.PlaysByWeekdayHour {
-		if r.Weekday < 0 || r.Weekday > 6 || r.Hour < 0 || r.Hour > 23 {
-			continue
+// summarizeDays fills Period, Days and WeekdayCounts from the first to the
+// last play's day; s.Plays must be filled already (its categories).
+func (s *Summary) summarizeDays(d Data) {
+	first, last := d.FirstPlay.UTC(), d.LastPlay.UTC()
+	s.Period.FirstPlay, s.Period.LastPlay = &first, &last
+	s.Days = fillDays(day(first), day(last), d.PlaysByDay, d.SessionsByDay,
+		categories(s.Plays.ByGender), categories(s.Plays.ByLevel))
+	s.Period.FirstDay = day(first).Format(dateLayout)
+	s.Period.LastDay = day(last).Format(dateLayout)
+	s.Period.Days = len(s.Days)
+	for _, dd := range s.Days {
+		if dd.Plays > 0 {
+			s.Period.DaysWithPlays++
 		}
-		s.PlaysByWeekdayHour[r.Weekday][r.Hour] += r.Plays
-		s.PlaysByHour[r.Hour] += r.Plays
 	}
+	for t := day(first); !t.After(day(last)); t = t.AddDate(0, 0, 1) {
+		s.WeekdayCounts[t.Weekday()]++
+	}
+}
 
-	if d.Plays > 0 && !d.FirstPlay.IsZero() {
-		first, last := d.FirstPlay.UTC(), d.LastPlay.UTC()
-		s.Period.FirstPlay, s.Period.LastPlay = &first, &last
-		s.Days = fillDays(day(first), day(last), d.PlaysByDay, d.SessionsByDay,
-			categories(s.Plays.ByGender), categories(s.Plays.ByLevel))
-		s.Period.FirstDay = day(first).Format(dateLayout)
-		s.Period.LastDay = day(last).Format(dateLayout)
-		s.Period.Days = len(s.Days)
-		for _, dd := range s.Days {
-			if dd.Plays > 0 {
-				s.Period.DaysWithPlays++
-			}
-		}
-		for t := day(first); !t.After(day(last)); t = t.AddDate(0, 0, 1) {
-			s.WeekdayCounts[t.Weekday()]++
-		}
-	}
-	s.PlaysByWeekdayHourAvg = weekdayHourAverages(s.PlaysByWeekdayHour, s.WeekdayCounts)
-	s.ReportPeriod.Spec, s.ReportPeriod.Name = d.Period.String(), periodName(d.Period, d.From, d.To)
-	s.ReportPeriod.From, s.ReportPeriod.To = s.Period.FirstDay, s.Period.LastDay
+// reportPeriod says which period the report covers and compares it with
+// the one before; s.Period and s.Plays must be filled already.
+func (s *Summary) reportPeriod(d Data) ReportPeriod {
+	rp := ReportPeriod{Spec: d.Period.String(), Name: periodName(d.Period, d.From, d.To),
+		From: s.Period.FirstDay, To: s.Period.LastDay}
 	if d.Period.Bounded() {
-		s.ReportPeriod.From, s.ReportPeriod.To = d.From.Format(dateLayout), d.To.Format(dateLayout)
+		rp.From, rp.To = d.From.Format(dateLayout), d.To.Format(dateLayout)
 	}
 	if p := d.Previous; p != nil {
 		c := &Comparison{From: p.From.Format(dateLayout), To: p.To.Format(dateLayout), Plays: p.Plays, Users: p.Users}
@@ -335,9 +357,9 @@ func Summarize(d Data, generatedAt time.Time) Summary {
 		if p.Users > 0 {
 			c.UsersChange = floatPtr(float64(d.PlayingUsers-p.Users) / float64(p.Users))
 		}
-		s.ReportPeriod.Previous = c
+		rp.Previous = c
 	}
-	return s
+	return rp
 }
 
 func floatPtr(v float64) *float64 { return &v }
