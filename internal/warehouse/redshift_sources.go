@@ -26,7 +26,17 @@ func (e *redshiftEngine) selectObjects(ctx context.Context, src *Sources, s Sess
 		return nil, err
 	}
 	o := src.plan.opts
-	err = src.copySources(ctx, &o, ledger, s)
+	client, err := src.s3Client(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := src.checkRegions(ctx, o, client); err != nil {
+		return nil, err
+	}
+	if !src.StagingURI.IsZero() {
+		src.removeStaleManifests(ctx, client)
+	}
+	err = src.copySources(ctx, client, &o, ledger, s)
 	if err == nil && ledger.Replaces() {
 		src.log.Info("a source object changed or was retracted: Redshift rebuilds the star tables from every object")
 		src.Close()
@@ -35,7 +45,7 @@ func (e *redshiftEngine) selectObjects(ctx context.Context, src *Sources, s Sess
 		if ledger, err = ReadLedger(ctx, s, src.plan, true); err != nil {
 			return nil, err
 		}
-		err = src.copySources(ctx, &o, ledger, s)
+		err = src.copySources(ctx, client, &o, ledger, s)
 		ledger.ReportAs(listed)
 	}
 	src.Ledger = ledger
@@ -58,20 +68,10 @@ func (*redshiftEngine) openSources(context.Context, *Sources) error { return nil
 // manifest, only the objects the ledger lets the load take are in it, and
 // a source with none has no COPY at all; without, every COPY reads the
 // whole prefix, and all its objects count as taken.
-func (src *Sources) copySources(ctx context.Context, opts *Options, ledger *Ledger, q Querier) error {
-	client, err := src.s3Client(ctx)
-	if err != nil {
-		return err
-	}
-	if err := src.checkRegions(ctx, *opts, client); err != nil {
-		return err
-	}
+func (src *Sources) copySources(ctx context.Context, client *s3.Client, opts *Options, ledger *Ledger, q Querier) error {
 	run := make([]byte, 4)
 	_, _ = rand.Read(run)
 	dir := time.Now().UTC().Format(manifestTime) + "-" + hex.EncodeToString(run)
-	if !src.StagingURI.IsZero() {
-		src.removeStaleManifests(ctx, client)
-	}
 	for _, c := range []copySource{
 		{"SONG_DATA", "staging_songs", opts.SongData, &opts.SongManifest, &opts.NoSongs, "songs.manifest"},
 		{"LOG_DATA", "staging_events", opts.LogData, &opts.LogManifest, &opts.NoLogs, "logs.manifest"},
