@@ -299,7 +299,7 @@ func TestGateAcceptsTheJobsStatements(t *testing.T) {
 	files := map[string]bool{}
 	inTx := false
 	for _, s := range stmts {
-		text := strings.NewReplacer("{{MAXERROR}}", plan.MaxErrorClause(0), "{{ROWS}}", "($1, $2, $3, $4), ($5, $6, $7, $8)", "{{IDS}}", "$1, $2").Replace(s.SQL)
+		text := strings.NewReplacer("{{ROWS}}", "($1, $2, $3, $4), ($5, $6, $7, $8)", "{{IDS}}", "$1, $2").Replace(s.SQL)
 		st := AnalyzeStatement(text, AnalyzeContext{InTransaction: inTx, SearchPathEmu: ac.SearchPathEmu})
 		if st.Err != nil {
 			t.Errorf("sql/%s: %v\n%s", s.File, st.Err, text)
